@@ -1,0 +1,80 @@
+"""The ``csp`` command: figures, demo-data, build."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .periods import PeriodError
+
+
+def _figures(args) -> int:
+    from . import figures
+
+    figs = figures.compute_from_folder(args.data, args.area, args.period)
+    text = figures.dumps(figs)
+    if args.output:
+        figures.write(figs, args.output)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _demo(args) -> int:
+    from . import demo
+
+    rows = demo.write(args.output, args.seed)
+    for name, n in rows.items():
+        print(f"{args.output}/{name}.csv: {n:,} rows", file=sys.stderr)
+    return 0
+
+
+def _build(args) -> int:
+    from . import build
+
+    site = build.build(data=args.data, areas=args.area, periods=args.period, jobs=args.jobs,
+                       out=args.out)
+    print(f"The site is at {site / 'index.html'}")
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="csp", description="Community Safety Partnership performance book.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    f = sub.add_parser("figures", help="print the figures.json of one area and period")
+    f.add_argument("--data", default="data/demo", help="data folder (default: data/demo)")
+    f.add_argument("--area", required=True, help="district, e.g. Blackpool")
+    f.add_argument("--period", required=True, help="2016/17, 2016/17-Q3 or 2016-02..2017-01")
+    f.add_argument("--output", "-o", help="write to this file instead of stdout")
+    f.set_defaults(run=_figures)
+
+    d = sub.add_parser("demo-data", help="write the deterministic demo data")
+    d.add_argument("--output", default="data/demo")
+    d.add_argument("--seed", type=int, default=2017)
+    d.set_defaults(run=_demo)
+
+    b = sub.add_parser("build", help="execute the section notebooks and build the site")
+    b.add_argument("--data", default="data/demo")
+    b.add_argument("--area", action="append", required=True, help="district (repeatable)")
+    b.add_argument("--period", action="append", required=True, help="period (repeatable)")
+    b.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores)")
+    b.add_argument("--out", default="_build", help="where the site is published (default: _build)")
+    b.set_defaults(run=_build)
+
+    args = p.parse_args(argv)
+    from .readers import DataError
+
+    try:
+        return args.run(args)
+    except (DataError, PeriodError) as e:
+        print(f"csp: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("csp: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

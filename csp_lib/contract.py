@@ -1,0 +1,219 @@
+"""The data contract (shared/design/data-contract.md) in one place.
+
+Every mapping from an offence to its group and report category, every table's
+columns and every figure id lives here; nothing else in csp_lib spells them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# offence -> (Home Office offence group, report category or None)
+OFFENCES: dict[str, tuple[str, str | None]] = {
+    "Serious assault": ("Violence against the person", "serious assault"),
+    "Less serious assault": ("Violence against the person", "less serious assault"),
+    "Non-injury assault": ("Violence against the person", "non-injury assault"),
+    "Harassment": ("Violence against the person", "stalking and harassment"),
+    "Other violence": ("Violence against the person", "other violence"),
+    "Rape": ("Sexual offences", "rape"),
+    "Sexual assault": ("Sexual offences", "sexual assault"),
+    "Other sexual offence": ("Sexual offences", "other sexual offences"),
+    "Robbery": ("Robbery", None),
+    "Burglary": ("Theft offences", "burglary"),
+    "Vehicle offence": ("Theft offences", "vehicle offences"),
+    "Shoplifting": ("Theft offences", None),
+    "Other theft": ("Theft offences", None),
+    "Criminal damage": ("Criminal damage and arson", None),
+    "Drug offence": ("Drug offences", None),
+    "Possession of weapons": ("Possession of weapons offences", None),
+    "Public order offence": ("Public order offences", None),
+    "Other crime": ("Miscellaneous crimes against society", None),
+}
+
+VAP = "Violence against the person"
+SEXUAL = "Sexual offences"
+THEFT = "Theft offences"
+
+ASSAULTS = {
+    "serious_assault": "Serious assault",
+    "less_serious_assault": "Less serious assault",
+    "non_injury_assault": "Non-injury assault",
+}
+
+HATE_STRANDS = ("race", "religion", "sexual_orientation", "transgender", "disability")
+
+INTERVENTION_TYPES = {
+    "CPW": "cpw",
+    "CPN": "cpn",
+    "CPN breach": "cpn_breach",
+    "FPN": "fpn",
+    "Civil injunction": "civil_injunction",
+    "CBO": "cbo",
+    "PSPO": "pspo",
+    "Court undertaking": "court_undertaking",
+}
+INTERVENTION_NAMES = {
+    "CPW": "Community Protection Warnings",
+    "CPN": "Community Protection Notices",
+    "CPN breach": "Community Protection Notice breaches/prosecutions",
+    "FPN": "Fixed Penalty Notices",
+    "Civil injunction": "Civil Injunctions",
+    "CBO": "Criminal Behaviour Orders",
+    "PSPO": "Public Space Protection Orders",
+    "Court undertaking": "Court Undertakings",
+}
+INTERVENTION_CONTEXTS = ("ASB", "CSE")
+ASB_CATEGORIES = ("personal", "nuisance", "environmental")
+
+
+def offences_in_group(group: str) -> list[str]:
+    return [o for o, (g, _) in OFFENCES.items() if g == group]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # str, date, int, bool, offence, district, strands, choice
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    unique: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    required: bool = False
+    date_column: str | None = None
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "areas",
+            (
+                Column("district", "str", unique=True),
+                Column("county", "str"),
+                Column("population", "int", required=False),
+                Column("households", "int", required=False),
+            ),
+            required=True,
+        ),
+        Table(
+            "crimes",
+            (
+                Column("crime_ref", "str", unique=True),
+                Column("recorded_date", "date"),
+                Column("committed_date", "date", required=False),
+                Column("district", "district"),
+                Column("offence", "offence"),
+                Column("victim_age", "int", required=False),
+                Column("offender_age", "int", required=False),
+                Column("domestic_abuse", "bool", required=False),
+                Column("hate_strands", "strands", required=False),
+                Column("cse", "bool", required=False),
+                Column("night_time_economy", "bool", required=False),
+            ),
+            required=True,
+            date_column="recorded_date",
+        ),
+        Table(
+            "asb_incidents",
+            (
+                Column("incident_ref", "str", unique=True),
+                Column("date", "date"),
+                Column("district", "district"),
+                Column("asb_category", "choice", required=False, choices=ASB_CATEGORIES),
+            ),
+            date_column="date",
+        ),
+        Table(
+            "hate_incidents",
+            (
+                Column("incident_ref", "str", unique=True),
+                Column("date", "date"),
+                Column("district", "district"),
+                Column("incident_type", "str"),
+            ),
+            date_column="date",
+        ),
+        Table(
+            "interventions",
+            (
+                Column("intervention_ref", "str", unique=True),
+                Column("date", "date"),
+                Column("district", "district"),
+                Column("type", "choice", choices=tuple(INTERVENTION_TYPES)),
+                Column("context", "choice", choices=INTERVENTION_CONTEXTS),
+                Column("case_ref", "str", required=False),
+            ),
+            date_column="date",
+        ),
+        Table(
+            "marac_cases",
+            (
+                Column("case_ref", "str", unique=True),
+                Column("listed_date", "date"),
+                Column("district", "district"),
+                Column("children", "int"),
+                Column("repeat", "bool"),
+            ),
+            date_column="listed_date",
+        ),
+        Table(
+            "referrals",
+            (
+                Column("referral_ref", "str", unique=True),
+                Column("date", "date"),
+                Column("district", "district"),
+                Column("programme", "str"),
+                Column("complied", "bool", required=False),
+            ),
+            date_column="date",
+        ),
+    )
+}
+
+
+def slug(text: str) -> str:
+    """Lower-case, every run of non-alphanumerics as one ``_`` (figure ids, paths)."""
+    out, last_us = [], False
+    for ch in text.strip().lower():
+        if ch.isalnum():
+            out.append(ch)
+            last_us = False
+        elif not last_us:
+            out.append("_")
+            last_us = True
+    return "".join(out).strip("_")
+
+
+def hate_incident_id(incident_type: str) -> str:
+    """``Racist incident`` -> ``hate_incident_racist``."""
+    words = [w for w in slug(incident_type).split("_") if w != "incident"]
+    return "hate_incident_" + "_".join(words)
+
+
+def referral_id(programme: str) -> str:
+    return "referrals_" + slug(programme)
+
+
+# figure ids every build carries (figures.md); more are added from the data
+REQUIRED_IDS = (
+    ["all_crime", "theft_offences", "vap"]
+    + [f"vap_{k}" for k in ASSAULTS]
+    + ["sexual_offences", "rape", "sexual_assault", "sexual_offences_under_16"]
+    + ["sexual_offences_non_recent", "rape_committed_in_period"]
+    + ["domestic_abuse", "domestic_assaults"]
+    + [f"domestic_{k}" for k in ASSAULTS]
+    + ["asb_incidents", "hate_crime"]
+    + [f"hate_crime_{s}" for s in HATE_STRANDS]
+    + ["hate_incident_racist", "hate_incident_homophobic"]
+    + ["marac_cases", "marac_children", "marac_repeat_cases"]
+    + [f"asb_{v}" for v in INTERVENTION_TYPES.values()]
+    + ["cse_cpw", "cse_cpn"]
+    + ["county_all_crime", "county_vap", "county_sexual_offences"]
+    + ["county_domestic_abuse", "county_asb_incidents"]
+    + ["vap_rank_in_county", "domestic_abuse_rank_in_county", "all_crime_rank_in_county"]
+)

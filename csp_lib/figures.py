@@ -1,0 +1,408 @@
+"""figures.json for one area and period: the single source of every number.
+
+The records are first counted into a *cube* (district x month x measure);
+every figure, county total, rank, peak and series is then read off the cube,
+so the same count can never be computed two ways.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, contract, measures
+from .periods import Period, month_key, month_label, parse
+from .readers import Data, load
+
+# ids drawn as four-year trends, monthly series and district tables
+HEADLINE = ["all_crime", "theft_offences", "vap", "sexual_offences", "rape",
+            "domestic_abuse", "asb_incidents", "hate_crime"]
+COUNTY_IDS = HEADLINE + [f"vap_{k}" for k in contract.ASSAULTS] + [
+    "sexual_assault", "sexual_offences_under_16", "domestic_assaults"]
+RANK_IDS = HEADLINE
+RISING_IDS = ["all_crime", "theft_offences", "vap", "sexual_offences", "domestic_abuse",
+              "asb_incidents"]
+AGE_BANDS = {"victim": [(15, 24)], "offender": [(15, 24), (25, 29)]}
+
+
+@dataclass
+class Cube:
+    """Counts per (district, month) for every measure, plus where each comes from."""
+
+    counts: pd.DataFrame  # index (district, month), one column per measure id
+    source: dict[str, str] = field(default_factory=dict)  # measure -> table
+    missing: dict[str, str] = field(default_factory=dict)  # measure -> why it is absent
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> months
+
+    def total(self, measure: str, districts, first: int, last: int) -> int:
+        c = self.counts
+        if measure not in c:
+            return 0
+        d = c.index.get_level_values(0).isin(list(districts))
+        m = c.index.get_level_values(1)
+        return int(c.loc[d & (m >= first) & (m <= last), measure].sum())
+
+    def by_month(self, measure: str, districts, first: int, last: int) -> pd.Series:
+        c = self.counts
+        d = c.index.get_level_values(0).isin(list(districts))
+        sub = c.loc[d, measure].groupby(level=1).sum()
+        return sub.reindex(range(first, last + 1), fill_value=0).astype(int)
+
+
+def _flag(df: pd.DataFrame, col: str) -> pd.Series:
+    return df[col].fillna(False).astype(bool)
+
+
+def _crime_measures(c: pd.DataFrame, cube: Cube) -> dict[str, pd.Series]:
+    off = c["offence"].astype(str)
+    group = off.map({o: g for o, (g, _) in contract.OFFENCES.items()})
+    m = {"all_crime": pd.Series(True, index=c.index)}
+    m["theft_offences"] = group == contract.THEFT
+    m["vap"] = group == contract.VAP
+    for k, name in contract.ASSAULTS.items():
+        m[f"vap_{k}"] = off == name
+    m["sexual_offences"] = group == contract.SEXUAL
+    m["rape"] = off == "Rape"
+    m["sexual_assault"] = off == "Sexual assault"
+    for g, gid in [("Robbery", "robbery"), ("Criminal damage and arson", "criminal_damage_and_arson"),
+                   ("Drug offences", "drug_offences"),
+                   ("Possession of weapons offences", "possession_of_weapons_offences"),
+                   ("Public order offences", "public_order_offences"),
+                   ("Miscellaneous crimes against society", "miscellaneous_crimes_against_society")]:
+        m[gid] = group == g
+    for o in ("Burglary", "Vehicle offence", "Shoplifting", "Other theft", "Harassment",
+              "Other violence", "Other sexual offence"):
+        m[contract.slug(o)] = off == o
+
+    def need(col, ids):
+        if col in c:
+            return True
+        for i in ids:
+            cube.missing[i] = f"{Path(c.attrs['path']).name} has no {col} column"
+        return False
+
+    if need("victim_age", ["sexual_offences_under_16", "vap_victim_age_15_24"]):
+        age = c["victim_age"]
+        m["sexual_offences_under_16"] = m["sexual_offences"] & (age < 16).fillna(False)
+        m["sexual_offences_age_known"] = m["sexual_offences"] & age.notna()
+        m["vap_victim_age_known"] = m["vap"] & age.notna()
+        for lo, hi in AGE_BANDS["victim"]:
+            m[f"vap_victim_age_{lo}_{hi}"] = m["vap"] & age.between(lo, hi).fillna(False)
+    if need("offender_age", [f"vap_offender_age_{lo}_{hi}" for lo, hi in AGE_BANDS["offender"]]):
+        age = c["offender_age"]
+        m["vap_offender_age_known"] = m["vap"] & age.notna()
+        for lo, hi in AGE_BANDS["offender"]:
+            m[f"vap_offender_age_{lo}_{hi}"] = m["vap"] & age.between(lo, hi).fillna(False)
+    if need("committed_date", ["sexual_offences_non_recent", "rape_committed_in_period"]):
+        nr = measures.non_recent(c["recorded_date"], c["committed_date"]).fillna(False)
+        m["sexual_offences_non_recent"] = m["sexual_offences"] & nr
+    da_ids = ["domestic_abuse", "domestic_assaults"] + [f"domestic_{k}" for k in contract.ASSAULTS]
+    if need("domestic_abuse", da_ids):
+        da = _flag(c, "domestic_abuse")
+        m["domestic_abuse"] = da
+        m["domestic_assaults"] = da & off.isin(list(contract.ASSAULTS.values()))
+        for k, name in contract.ASSAULTS.items():
+            m[f"domestic_{k}"] = da & (off == name)
+    if need("hate_strands", ["hate_crime"] + [f"hate_crime_{s}" for s in contract.HATE_STRANDS]):
+        hs = c["hate_strands"].fillna("")
+        m["hate_crime"] = hs != ""
+        for s in contract.HATE_STRANDS:
+            m[f"hate_crime_{s}"] = (";" + hs + ";").str.contains(f";{s};", regex=False)
+    if need("cse", ["cse_flagged_crimes"]):
+        m["cse_flagged_crimes"] = _flag(c, "cse")
+    if need("night_time_economy", ["vap_night_time_economy"]):
+        m["vap_night_time_economy"] = m["vap"] & _flag(c, "night_time_economy")
+    return m
+
+
+def _count_frame(df: pd.DataFrame, cols: dict[str, pd.Series], month_col="month") -> pd.DataFrame:
+    frame = pd.DataFrame({k: v.astype("int64") for k, v in cols.items()}, index=df.index)
+    frame["district"] = df["district"].astype(str)
+    frame["month"] = df[month_col].to_numpy()
+    return frame.groupby(["district", "month"]).sum()
+
+
+def build_cube(data: Data) -> Cube:
+    cube = Cube(pd.DataFrame())
+    parts = []
+    for name, df in data.tables.items():
+        cube.coverage[name] = data.coverage(name)
+    c = data["crimes"]
+    cols = _crime_measures(c, cube)
+    parts.append(_count_frame(c, cols))
+    for k in cols:
+        cube.source[k] = "crimes"
+    if "committed_date" in c:  # rapes counted by the month they took place
+        rapes = c[(c["offence"] == "Rape") & c["committed_date"].notna()]
+        cm = rapes["committed_date"]
+        rapes = rapes.assign(cmonth=(cm.dt.year * 12 + cm.dt.month - 1).astype("int32"))
+        parts.append(_count_frame(rapes, {"rape_committed_in_period": pd.Series(True, index=rapes.index)},
+                                  "cmonth"))
+        cube.source["rape_committed_in_period"] = "crimes_committed"
+    absent = lambda table, ids: cube.missing.update(
+        {i: f"{table}.csv is not in the data folder" for i in ids})
+    if data.has("asb_incidents"):
+        a = data["asb_incidents"]
+        parts.append(_count_frame(a, {"asb_incidents": pd.Series(True, index=a.index)}))
+        cube.source["asb_incidents"] = "asb_incidents"
+    else:
+        absent("asb_incidents", ["asb_incidents"])
+    if data.has("hate_incidents"):
+        h = data["hate_incidents"]
+        t = h["incident_type"].astype(str)
+        cols = {contract.hate_incident_id(v): t == v for v in sorted(t.unique())}
+        for required in ("hate_incident_racist", "hate_incident_homophobic"):
+            cols.setdefault(required, pd.Series(False, index=h.index))
+        parts.append(_count_frame(h, cols))
+        cube.source.update({k: "hate_incidents" for k in cols})
+    else:
+        absent("hate_incidents", ["hate_incident_racist", "hate_incident_homophobic"])
+    if data.has("interventions"):
+        iv = data["interventions"]
+        cols = {}
+        for ctx in contract.INTERVENTION_CONTEXTS:
+            for typ, tid in contract.INTERVENTION_TYPES.items():
+                cols[f"{ctx.lower()}_{tid}"] = (iv["context"] == ctx) & (iv["type"] == typ)
+        parts.append(_count_frame(iv, cols))
+        cube.source.update({k: "interventions" for k in cols})
+    else:
+        absent("interventions", [f"asb_{t}" for t in contract.INTERVENTION_TYPES.values()]
+               + ["cse_cpw", "cse_cpn"])
+    if data.has("marac_cases"):
+        mc = data["marac_cases"]
+        cols = {"marac_cases": pd.Series(1, index=mc.index), "marac_children": mc["children"].fillna(0),
+                "marac_repeat_cases": _flag(mc, "repeat")}
+        parts.append(_count_frame(mc, cols))
+        cube.source.update({k: "marac_cases" for k in cols})
+    else:
+        absent("marac_cases", ["marac_cases", "marac_children", "marac_repeat_cases"])
+    if data.has("referrals"):
+        r = data["referrals"]
+        p = r["programme"].astype(str)
+        cols = {}
+        for prog in sorted(p.unique()):
+            rid = contract.referral_id(prog)
+            cols[rid] = p == prog
+            if "complied" in r and r.loc[p == prog, "complied"].notna().any():
+                cols[rid + "_complied"] = (p == prog) & _flag(r, "complied")
+        parts.append(_count_frame(r, cols))
+        cube.source.update({k: "referrals" for k in cols})
+    counts = pd.concat(parts, axis=1).fillna(0).astype("int64").sort_index()
+    cube.counts = counts
+    return cube
+
+
+class Figures:
+    """Computes the figures.json of one area and period from a cube."""
+
+    def __init__(self, data: Data, cube: Cube, area: str, period: Period):
+        self.data, self.cube = data, cube
+        self.area = data.check_area(area)
+        self.period = period
+        data.check_period(period.first, period.last, period.label)
+        self.county = data.county_of(self.area)
+        self.districts = data.districts_of(self.county)
+        self.prev = period.previous()
+
+    # -- windows -----------------------------------------------------------
+    def _window(self, measure: str) -> tuple[Period | None, Period | None]:
+        """Months of the period (and of the comparison) that a measure's source covers."""
+        table = self.cube.source.get(measure, "crimes")
+        if table == "crimes_committed":
+            return self.period, self.prev
+        first, last = self.cube.coverage[table]
+        cur = self.period.clip(first, last)
+        if cur is None:
+            return None, None
+        prev = cur.previous()
+        return cur, (prev if prev.first >= first else None)
+
+    def count(self, measure: str, districts=None, window: Period | None = None) -> int:
+        w = window or self.period
+        return self.cube.total(measure, districts or [self.area], w.first, w.last)
+
+    def figure(self, measure: str, districts=None) -> dict:
+        if measure in self.cube.missing:
+            return {**measures.change(None, None), "note": self.cube.missing[measure]}
+        cur, prev = self._window(measure)
+        if cur is None:
+            table = self.cube.source[measure]
+            return {**measures.change(None, None),
+                    "note": f"{table} has no records in {self.period.label}"}
+        value = self.count(measure, districts, cur)
+        previous = self.count(measure, districts, prev) if prev else None
+        out = measures.change(value, previous)
+        if cur != self.period:
+            out.update({"start": cur.start.isoformat(), "end": cur.end.isoformat(),
+                        "partial": True})
+            if prev:
+                out.update({"previous_start": prev.start.isoformat(),
+                            "previous_end": prev.end.isoformat()})
+        return out
+
+    def district_changes(self, measure: str) -> dict[str, tuple[int, int]]:
+        cur, prev = self._window(measure)
+        if cur is None or prev is None or measure in self.cube.missing:
+            return {}
+        return {d: (self.count(measure, [d], cur), self.count(measure, [d], prev))
+                for d in self.districts}
+
+    # -- the whole file ------------------------------------------------------
+    def compute(self) -> dict:
+        f: dict[str, dict] = {}
+        measure_ids = [c for c in self.cube.counts.columns] + list(self.cube.missing)
+        for mid in dict.fromkeys(contract.REQUIRED_IDS + measure_ids):
+            if mid.startswith(("county_",)) or mid.endswith("_rank_in_county"):
+                continue
+            f[mid] = self.figure(mid)
+        for mid in COUNTY_IDS:
+            f[f"county_{mid}"] = self.figure(mid, self.districts)
+        for mid in RANK_IDS:
+            f[f"{mid}_rank_in_county"] = measures.rank_lowest_first(self.district_changes(mid), self.area)
+        for mid in RISING_IDS:
+            f[f"{mid}_districts_rising"] = measures.count_rising(self.district_changes(mid))
+        self._shares(f)
+        self._peaks(f)
+        self._comparisons(f)
+        return {
+            "area": self.area,
+            "county": self.county,
+            "period": self.period.as_json() | {"name": self.period.long_label},
+            "previous": self.prev.as_json() | {"name": self.prev.long_label},
+            "figures": dict(sorted(f.items())),
+            "series": self._series(),
+            "sources": self._sources(),
+            "generated_by": f"csp_lib {__version__}",
+        }
+
+    def _shares(self, f: dict) -> None:
+        """Add ``share`` (and ``previous_share``) of the whole each part belongs to."""
+        parts = {
+            "sexual_offences_under_16": "sexual_offences_age_known",
+            "sexual_offences_non_recent": "sexual_offences",
+            "vap_night_time_economy": "vap",
+            **{f"vap_victim_age_{lo}_{hi}": "vap_victim_age_known" for lo, hi in AGE_BANDS["victim"]},
+            **{f"vap_offender_age_{lo}_{hi}": "vap_offender_age_known" for lo, hi in AGE_BANDS["offender"]},
+            **{k: k[: -len("_complied")] for k in f if k.endswith("_complied")},
+            **{f"hate_crime_{s}": "hate_crime" for s in contract.HATE_STRANDS},
+        }
+        for part, whole in parts.items():
+            if part in f and whole in f and f[part]["value"] is not None:
+                f[part]["share"] = measures.share(f[part]["value"], f[whole]["value"])
+                if f[part]["previous"] is not None and f[whole]["previous"] is not None:
+                    f[part]["previous_share"] = measures.share(f[part]["previous"], f[whole]["previous"])
+
+    def _trend_window(self) -> Period:
+        t = self.period.trend()
+        return Period(t[0].first, t[-1].last)
+
+    def _peaks(self, f: dict) -> None:
+        """Highest quarter and month of domestic abuse over the four-year window."""
+        if "domestic_abuse" in self.cube.missing:
+            return
+        first, _ = self.cube.coverage["crimes"]
+        w = self._trend_window().clip(first, self.period.last)
+        monthly = self.cube.by_month("domestic_abuse", [self.area], w.first, w.last)
+        months = monthly.rename(index=month_label)
+        quarters = pd.Series({q.long_label: int(monthly.loc[q.first:q.last].sum()) for q in w.quarters()})
+        window = {"start": w.start.isoformat(), "end": w.end.isoformat()}
+        for key, series in (("quarter", quarters), ("month", months)):
+            p = measures.peak(series)
+            f[f"domestic_abuse_peak_{key}"] = {"value": p["value"], "label": p["label"], **window,
+                                               "in_period": p["label"] in _labels(self.period, key)}
+
+    def _comparisons(self, f: dict) -> None:
+        """Quarter-by-quarter and month-by-month comparison with a year earlier."""
+        for mid in ("asb_incidents", "domestic_abuse", "all_crime"):
+            if mid in self.cube.missing:
+                continue
+            cur, prev = self._window(mid)
+            if cur is None or prev is None:
+                continue
+            now = self.cube.by_month(mid, [self.area], cur.first, cur.last)
+            before = self.cube.by_month(mid, [self.area], prev.first, prev.last)
+            before.index = before.index + 12
+            f[f"{mid}_months_lower"] = measures.compare(now.rename(index=month_label),
+                                                        before.rename(index=month_label))
+            qs = cur.quarters()
+            if qs:
+                qn = pd.Series({q.long_label: int(now.loc[q.first:q.last].sum()) for q in qs})
+                qb = pd.Series({q.long_label: int(before.loc[q.first:q.last].sum()) for q in qs})
+                f[f"{mid}_quarters_lower"] = measures.compare(qn, qb)
+
+    def _series(self) -> dict:
+        s: dict = {"trend": {}, "monthly": {}, "districts": {}, "funnels": {}}
+        first, last = self.cube.coverage["crimes"]
+        for mid in HEADLINE:
+            if mid in self.cube.missing:
+                continue
+            rows = []
+            for p in self.period.trend():
+                table = self.cube.source.get(mid, "crimes")
+                a, b = self.cube.coverage[table]
+                if p.first < a or p.last > b:
+                    continue
+                rows.append({"period": p.label, "start": p.start.isoformat(), "end": p.end.isoformat(),
+                             "area": self.count(mid, None, p), "county": self.count(mid, self.districts, p)})
+            s["trend"][mid] = rows
+            cur, prev = self._window(mid)
+            now = self.cube.by_month(mid, [self.area], cur.first, cur.last)
+            before = (self.cube.by_month(mid, [self.area], prev.first, prev.last) if prev else None)
+            s["monthly"][mid] = [
+                {"month": month_key(i), "label": month_label(i), "value": int(now.loc[i]),
+                 "previous": None if before is None else int(before.loc[i - 12])}
+                for i in now.index]
+            s["districts"][mid] = [
+                {"district": d, **measures.change(v, p)} for d, (v, p) in self.district_changes(mid).items()]
+        for ctx in ("asb", "cse"):
+            steps = [("CPW", f"{ctx}_cpw"), ("CPN", f"{ctx}_cpn"), ("CPN breach", f"{ctx}_cpn_breach")]
+            if all(i not in self.cube.missing for _, i in steps):
+                s["funnels"][ctx] = measures.funnel([(n, self.count(i)) for n, i in steps])
+        return s
+
+    def _sources(self) -> dict:
+        out = {}
+        for name, df in self.data.tables.items():
+            a, b = self.cube.coverage[name]
+            out[name] = {"file": Path(df.attrs["path"]).name, "rows": int(len(df)),
+                         "first_month": month_key(a), "last_month": month_key(b)}
+        return out
+
+
+def _labels(period: Period, key: str) -> set[str]:
+    if key == "quarter":
+        return {q.long_label for q in period.quarters()}
+    return {month_label(i) for i in period.months}
+
+
+def compute(data: Data, area: str, period, cube: Cube | None = None) -> dict:
+    """figures.json (as a dict) for ``area`` and ``period`` of loaded ``data``."""
+    return Figures(data, cube or build_cube(data), area, parse(period)).compute()
+
+
+def compute_from_folder(folder, area: str, period) -> dict:
+    return compute(load(folder), area, period)
+
+
+def dumps(figs: dict) -> str:
+    return json.dumps(figs, indent=2, ensure_ascii=False) + "\n"
+
+
+def write(figs: dict, path) -> Path:
+    """Write figures.json atomically (a reader never sees half a file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(dumps(figs), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def read(path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+__all__ = ["compute", "compute_from_folder", "build_cube", "dumps", "write", "read"]

@@ -1,0 +1,247 @@
+"""Read a data folder (shared/design/data-contract.md) into typed pandas frames.
+
+Every table is ``<name>.csv`` or ``<name>.parquet``. Each value is checked; the
+first bad one stops the load with a :class:`DataError` that names the file, the
+line (CSV, the header being line 1) or row (Parquet), the column and what to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import contract
+from .periods import month_index, month_key
+
+TRUE = {"1", "true", "yes"}
+FALSE = {"0", "false", "no"}
+
+
+class DataError(Exception):
+    """Bad input: names the file, the line or row, the column and the problem."""
+
+    def __init__(self, path, problem: str, line: int | None = None, column: str | None = None,
+                 hint: str = "", more: int = 0):
+        self.path, self.line, self.column, self.problem = path, line, column, problem
+        where = [str(path)]
+        if line is not None:
+            where.append(f"{'line' if str(path).endswith('.csv') else 'row'} {line}")
+        if column is not None:
+            where.append(f"column '{column}'")
+        msg = ", ".join(where) + f": {problem}"
+        if more:
+            msg += f" ({more} more row{'s' if more > 1 else ''} like it)"
+        if hint:
+            msg += f". {hint}"
+        super().__init__(msg)
+
+
+def _line_numbers(path: Path, n: int) -> np.ndarray:
+    """Line (CSV, header = 1) or row (Parquet, first = 1) of each record."""
+    return np.arange(n) + (2 if path.suffix == ".csv" else 1)
+
+
+def _fail(path, lines, bad: pd.Series, column: str, problem_of, hint=""):
+    """Raise for the first True in ``bad`` (a boolean Series aligned with the frame)."""
+    if not bad.any():
+        return
+    pos = int(np.flatnonzero(bad.to_numpy())[0])
+    raise DataError(path, problem_of(pos), int(lines[pos]), column, hint, int(bad.sum()) - 1)
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        try:
+            df = pd.read_parquet(path)
+        except Exception as e:  # pyarrow raises many types for damaged files
+            raise DataError(path, f"cannot read Parquet file ({e})") from None
+        return df.astype(object).where(df.notna(), "").astype(str).apply(
+            lambda s: s.str.strip())
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                         skip_blank_lines=True)
+    except UnicodeDecodeError as e:
+        raise DataError(path, f"not UTF-8 text (byte {e.start})",
+                        hint="save the file as UTF-8 CSV") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(path, "the file is empty", hint="export it again with its header row") from None
+    except pd.errors.ParserError as e:
+        raise DataError(path, f"not a readable CSV ({e})") from None
+    df.columns = [c.strip() for c in df.columns]
+    return df.apply(lambda s: s.str.strip())
+
+
+def _table_path(folder: Path, name: str) -> Path | None:
+    for ext in (".csv", ".parquet"):
+        p = folder / f"{name}{ext}"
+        if p.exists():
+            return p
+    return None
+
+
+def _check_columns(path, df: pd.DataFrame, table: contract.Table):
+    missing = [c.name for c in table.columns if c.required and c.name not in df.columns]
+    if missing:
+        have = ", ".join(df.columns) or "none"
+        raise DataError(path, f"required column '{missing[0]}' is missing (columns found: {have})",
+                        1, missing[0], "column names are exact and lower-case; see data-contract.md")
+
+
+def _convert(path, lines, df: pd.DataFrame, col: contract.Column, districts: set[str] | None):
+    raw = df[col.name]
+    blank = raw == ""
+    name = col.name
+    if col.required and col.kind != "strands":
+        _fail(path, lines, blank, name, lambda i: "empty value in a required column")
+    if col.kind == "date":
+        parsed = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+        _fail(path, lines, parsed.isna() & ~blank, name,
+              lambda i: f"'{raw.iloc[i]}' is not a date", "write dates as YYYY-MM-DD")
+        return parsed.astype("datetime64[s]")
+    if col.kind == "int":
+        num = pd.to_numeric(raw.where(~blank), errors="coerce")
+        bad = (num.isna() & ~blank) | (num.notna() & (num % 1 != 0))
+        _fail(path, lines, bad, name, lambda i: f"'{raw.iloc[i]}' is not a whole number")
+        _fail(path, lines, num < 0, name, lambda i: f"'{raw.iloc[i]}' is negative")
+        return num.astype("Int64")
+    if col.kind == "bool":
+        low = raw.str.lower()
+        bad = ~(low.isin(TRUE) | low.isin(FALSE) | blank)
+        _fail(path, lines, bad, name, lambda i: f"'{raw.iloc[i]}' is not a yes/no value",
+              "use 1/0, true/false or yes/no")
+        return pd.Series(np.where(blank, pd.NA, low.isin(TRUE)), index=raw.index, dtype="boolean")
+    if col.kind == "offence":
+        bad = ~raw.isin(contract.OFFENCES)
+        _fail(path, lines, bad, name, lambda i: f"unknown offence '{raw.iloc[i]}'",
+              "use one of: " + "; ".join(contract.OFFENCES))
+        return raw.astype("category")
+    if col.kind == "district":
+        bad = ~raw.isin(districts)
+        _fail(path, lines, bad, name, lambda i: f"unknown district '{raw.iloc[i]}'",
+              "every district must appear in areas.csv")
+        return raw.astype("category")
+    if col.kind == "choice":
+        ok = raw.str.lower().isin({c.lower() for c in col.choices})
+        _fail(path, lines, ~ok & ~blank, name, lambda i: f"unknown value '{raw.iloc[i]}'",
+              "use one of: " + ", ".join(col.choices))
+        canon = {c.lower(): c for c in col.choices}
+        return raw.str.lower().map(canon).fillna("")
+    if col.kind == "strands":
+        parts = raw.str.lower().str.replace(" ", "", regex=False).str.split(";")
+        exploded = parts.explode()
+        bad_ix = exploded[(exploded != "") & ~exploded.isin(contract.HATE_STRANDS)]
+        if len(bad_ix):
+            bad = raw.index.isin(bad_ix.index)
+            _fail(path, lines, pd.Series(bad, index=raw.index), name,
+                  lambda i: f"unknown hate strand in '{raw.iloc[i]}'",
+                  "use ';'-separated values from: " + ", ".join(contract.HATE_STRANDS))
+        return parts.map(lambda p: ";".join(sorted({x for x in p if x})))
+    return raw
+
+
+def read_table(path: Path, table: contract.Table, districts: set[str] | None = None) -> pd.DataFrame:
+    df = _read_raw(path)
+    _check_columns(path, df, table)
+    if len(df) == 0:
+        raise DataError(path, "the table has a header but no rows",
+                        hint="export it again, or remove the file if the source has no data")
+    lines = _line_numbers(path, len(df))
+    out = pd.DataFrame(index=df.index)
+    for col in table.columns:
+        if col.name not in df.columns:
+            continue
+        out[col.name] = _convert(path, lines, df, col, districts)
+        if col.unique:
+            dup = out[col.name].duplicated()
+            _fail(path, lines, dup, col.name,
+                  lambda i: f"duplicate value '{df[col.name].iloc[i]}'", "every reference must be unique")
+    if table.date_column:
+        d = out[table.date_column]
+        out["month"] = (d.dt.year * 12 + d.dt.month - 1).astype("int32")
+    out.attrs["path"] = str(path)
+    out.attrs["lines"] = lines
+    return out
+
+
+@dataclass
+class Data:
+    """The tables of one data folder, typed and checked."""
+
+    folder: Path
+    areas: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def county_of(self, district: str) -> str:
+        return str(self.areas.loc[self.areas["district"] == district, "county"].iloc[0])
+
+    def districts_of(self, county: str) -> list[str]:
+        return sorted(self.areas.loc[self.areas["county"] == county, "district"].astype(str))
+
+    def coverage(self, name: str) -> tuple[int, int] | None:
+        """First and last month (indexes) with any record in a table."""
+        if name not in self.tables or not len(self.tables[name]):
+            return None
+        m = self.tables[name]["month"]
+        return int(m.min()), int(m.max())
+
+    def check_area(self, area: str) -> str:
+        names = list(self.areas["district"].astype(str))
+        if area in names:
+            return area
+        folded = {n.lower(): n for n in names}
+        if area.lower() in folded:
+            return folded[area.lower()]
+        raise DataError(self.areas.attrs["path"], f"area '{area}' is not a district of this data",
+                        column="district", hint="districts here: " + ", ".join(sorted(names)))
+
+    def check_period(self, first: int, last: int, label: str) -> None:
+        a, b = self.coverage("crimes")
+        if first < a or last > b:
+            raise DataError(self.tables["crimes"].attrs["path"],
+                            f"period {label} is outside the data, which runs from "
+                            f"{month_key(a)} to {month_key(b)}",
+                            column="recorded_date", hint="choose a period inside the data")
+
+
+def load(folder) -> Data:
+    """Load and check every contract table present in ``folder``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(folder, "no such data folder")
+    found = {}
+    for name, table in contract.TABLES.items():
+        p = _table_path(folder, name)
+        if p is None and table.required:
+            raise DataError(folder / f"{name}.csv", "required table is missing",
+                            hint=f"put {name}.csv (or {name}.parquet) in the data folder")
+        if p is not None:
+            found[name] = p
+    areas = read_table(found["areas"], contract.TABLES["areas"])
+    districts = set(areas["district"].astype(str))
+    data = Data(folder, areas)
+    for name, path in found.items():
+        if name != "areas":
+            data.tables[name] = read_table(path, contract.TABLES[name], districts)
+    _check_crimes(data)
+    return data
+
+
+def _check_crimes(data: Data) -> None:
+    c = data["crimes"]
+    if "committed_date" in c:
+        after = c["committed_date"] > c["recorded_date"]
+        _fail(c.attrs["path"], c.attrs["lines"], after.fillna(False), "committed_date",
+              lambda i: "committed after it was recorded",
+              "check the two dates of this crime")
+
+
+__all__ = ["Data", "DataError", "load", "read_table", "month_index"]
