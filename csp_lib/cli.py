@@ -64,11 +64,12 @@ def main(argv=None) -> int:
     b.set_defaults(run=_build)
 
     args = p.parse_args(argv)
+    from .build import BuildError
     from .readers import DataError
 
     try:
         return args.run(args)
-    except (DataError, PeriodError) as e:
+    except (DataError, PeriodError, BuildError) as e:
         print(f"csp: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

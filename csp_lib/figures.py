@@ -22,6 +22,7 @@ HEADLINE = ["all_crime", "theft_offences", "vap", "sexual_offences", "rape",
             "domestic_abuse", "asb_incidents", "hate_crime"]
 COUNTY_IDS = HEADLINE + [f"vap_{k}" for k in contract.ASSAULTS] + [
     "sexual_assault", "sexual_offences_under_16", "domestic_assaults"]
+TREND_IDS = HEADLINE + ["cse_flagged_crimes"]
 RANK_IDS = HEADLINE
 RISING_IDS = ["all_crime", "theft_offences", "vap", "sexual_offences", "domestic_abuse",
               "asb_incidents"]
@@ -336,7 +337,7 @@ class Figures:
     def _series(self) -> dict:
         s: dict = {"trend": {}, "monthly": {}, "districts": {}, "funnels": {}}
         first, last = self.cube.coverage["crimes"]
-        for mid in HEADLINE:
+        for mid in TREND_IDS:
             if mid in self.cube.missing:
                 continue
             rows = []

@@ -1,0 +1,166 @@
+"""Seaborn charts read from figures.json, returned as accessible HTML figures.
+
+Every chart has a title that states the finding, labelled axes, alt text and a
+caption, and uses one colour-blind-safe palette.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import matplotlib
+import matplotlib.ticker
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from .narrative import pct  # noqa: E402
+from .sections import label  # noqa: E402
+
+PALETTE = sns.color_palette("colorblind")
+AREA, COUNTY, PREVIOUS, OTHER = PALETTE[0], PALETTE[1], PALETTE[7], "#b8b8b8"
+
+
+def _thousands(ax, axis="y"):
+    fmt = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _style():
+    sns.set_theme(style="whitegrid", palette="colorblind", font_scale=0.95,
+                  rc={"svg.hashsalt": "csp-book", "axes.titleweight": "bold", "axes.titlesize": 11})
+
+
+def _figure_html(fig, alt: str, caption: str) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue().encode()).decode()
+    return (f'<figure class="csp-chart"><img src="data:image/svg+xml;base64,{data}" '
+            f'alt="{html.escape(alt, quote=True)}" style="max-width:100%"/>'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def _change_words(first: int, last: int) -> str:
+    if not first:
+        return "no earlier count"
+    c = 100 * (last - first) / first
+    return f"{'up' if c > 0 else 'down' if c < 0 else 'unchanged'} {pct(abs(c))}" if c else "unchanged"
+
+
+def trend(figs: dict, fid: str) -> str | None:
+    """Four-year trend, district and county side by side (their scales differ)."""
+    rows = figs["series"]["trend"].get(fid) or []
+    if len(rows) < 2:
+        return None
+    _style()
+    df = pd.DataFrame(rows)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.3))
+    for ax, col, name, colour in ((axes[0], "area", figs["area"], AREA), (axes[1], "county", figs["county"], COUNTY)):
+        sns.barplot(data=df, x="period", y=col, ax=ax, color=colour)
+        ax.bar_label(ax.containers[0], labels=[f"{v:,}" for v in df[col]], fontsize=8, padding=2)
+        ax.set_title(f"{name}: {_change_words(df[col].iloc[0], df[col].iloc[-1])} since {df['period'].iloc[0]}",
+                     fontsize=10)
+        ax.set_xlabel("Financial year")
+        ax.set_ylabel("Count (records)")
+        _thousands(ax)
+        ax.margins(y=0.15)
+    fig.suptitle(f"{label(fid)}, last {len(df)} years", fontsize=11, fontweight="bold")
+    fig.tight_layout()
+    values = "; ".join(f"{r['period']}: {r['area']:,} in {figs['area']}, {r['county']:,} in {figs['county']}"
+                       for r in rows)
+    alt = f"Bar charts of {label(fid).lower()} by financial year. {values}."
+    caption = (f"{label(fid)} in {figs['area']} (left) and {figs['county']} (right) over the last "
+               f"{len(df)} financial years. Separate scales: the county is larger.")
+    return _figure_html(fig, alt, caption)
+
+
+def ranking(figs: dict, fid: str) -> str | None:
+    """% change of every district of the county, the report's area highlighted."""
+    rows = [r for r in figs["series"]["districts"].get(fid, []) if r["pct_change"] is not None]
+    if len(rows) < 2:
+        return None
+    _style()
+    df = pd.DataFrame(rows).sort_values("pct_change")
+    df["is_area"] = df["district"] == figs["area"]
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.2))
+    sns.barplot(data=df, y="district", x="pct_change", hue="is_area", palette={True: AREA, False: OTHER},
+                legend=False, ax=ax, dodge=False)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(f"% change, {figs['period']['label']} on {figs['previous']['label']}")
+    ax.set_ylabel("")
+    rank = figs["figures"].get(f"{fid}_rank_in_county", {})
+    place = f"{rank.get('value')} of {rank.get('of')}" if rank.get("value") else "not ranked"
+    ax.set_title(f"{label(fid)}: {figs['area']} is {place} (1 = lowest % change)")
+    for t in ax.get_yticklabels():
+        if t.get_text() == figs["area"]:
+            t.set_fontweight("bold")
+    alt = (f"Horizontal bar chart of the % change in {label(fid).lower()} for each district of "
+           f"{figs['county']}: " + "; ".join(f"{r.district} {pct(r.pct_change, True)}" for r in df.itertuples()) + ".")
+    caption = (f"{label(fid)}: % change by district of {figs['county']}, lowest first; "
+               f"{figs['area']} highlighted.")
+    return _figure_html(fig, alt, caption)
+
+
+def monthly(figs: dict, fid: str) -> str | None:
+    """Each month of the period against the same month a year earlier."""
+    rows = figs["series"]["monthly"].get(fid) or []
+    if not rows:
+        return None
+    _style()
+    df = pd.DataFrame(rows)
+    df["m"] = df["label"].str[:3]
+    long = pd.concat([
+        df.assign(year=figs["period"]["label"], count=df["value"]),
+        df.assign(year=figs["previous"]["label"], count=df["previous"]),
+    ]).dropna(subset=["count"])
+    fig, ax = plt.subplots(figsize=(9, 3.4))
+    sns.lineplot(data=long, x="m", y="count", hue="year", style="year", markers=True, dashes=False,
+                 palette=[AREA, PREVIOUS], ax=ax, sort=False)
+    lower = figs["figures"].get(f"{fid}_months_lower", {})
+    ax.set_title(f"{label(fid)} in {figs['area']} by month: {lower.get('value', 0)} of "
+                 f"{lower.get('of', len(df))} months lower than a year earlier")
+    ax.set_xlabel("Month")
+    ax.set_ylabel("Count (records)")
+    _thousands(ax)
+    ax.legend(title="")
+    alt = (f"Line chart of {label(fid).lower()} in {figs['area']} by month: "
+           + "; ".join(f"{r['label']} {r['value']:,} (a year earlier {r['previous'] if r['previous'] is not None else 'n/a'})"
+                       for r in rows) + ".")
+    caption = f"{label(fid)} in {figs['area']}, each month of {figs['period']['label']} and of {figs['previous']['label']}."
+    return _figure_html(fig, alt, caption)
+
+
+def strands(figs: dict, ids: list[str]) -> str | None:
+    """Hate crime by strand, this period and the one before."""
+    rows = []
+    for fid in ids:
+        f = figs["figures"].get(fid, {})
+        if f.get("value") is None:
+            continue
+        rows.append({"strand": label(fid), "year": figs["period"]["label"], "count": f["value"]})
+        if f.get("previous") is not None:
+            rows.append({"strand": label(fid), "year": figs["previous"]["label"], "count": f["previous"]})
+    if not rows:
+        return None
+    _style()
+    df = pd.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    sns.barplot(data=df, x="strand", y="count", hue="year",
+                hue_order=[figs["previous"]["label"], figs["period"]["label"]], palette=[PREVIOUS, AREA], ax=ax)
+    for c in ax.containers:
+        ax.bar_label(c, fontsize=8, padding=2)
+    top = df[df["year"] == figs["period"]["label"]].sort_values("count").iloc[-1]
+    ax.set_title(f"Hate crime in {figs['area']} by strand: {top['strand'].lower()} is the most common")
+    ax.set_xlabel("Strand (a crime can carry more than one)")
+    ax.set_ylabel("Crimes")
+    ax.margins(y=0.15)
+    ax.legend(title="")
+    alt = "Bar chart of hate crimes by strand: " + "; ".join(
+        f"{r.strand} {r.year} {r.count}" for r in df.itertuples()) + "."
+    caption = f"Hate crimes in {figs['area']} by strand, {figs['previous']['label']} and {figs['period']['label']}."
+    return _figure_html(fig, alt, caption)

@@ -1,0 +1,354 @@
+"""Plain-English sentences, written the way the published report writes them.
+
+Every function reads a figures.json dict and nothing else, so a number in a
+sentence is always the number in the table and in the download.
+"""
+
+from __future__ import annotations
+
+from .contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
+from .sections import label
+
+ORDINAL = {1: "st", 2: "nd", 3: "rd"}
+WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve"]
+
+
+# -- formatting ------------------------------------------------------------------
+def num(n) -> str:
+    return "n/a" if n is None else f"{n:,}"
+
+
+def signed(n) -> str:
+    return "n/a" if n is None else f"{n:+,}"
+
+
+def pct(x, signed_: bool = False, trim: bool = True) -> str:
+    """``12.4%``; in sentences a whole number loses its ``.0`` (``27%``), in tables not."""
+    if x is None:
+        return "n/a"
+    s = f"{x:+.1f}" if signed_ else f"{abs(x):.1f}"
+    return (s[:-2] if trim and s.endswith(".0") else s) + "%"
+
+
+def a(text: str) -> str:
+    """``a 14.6% increase`` but ``an 18.6% increase`` (said "eighteen", "eleven", "eight")."""
+    lead = text.lstrip("+-").split(".")[0].rstrip("%").replace(",", "")
+    spoken_eleven_or_eighteen = len(lead) % 3 == 2 and lead[:2] in ("11", "18")
+    return "an" if lead.startswith("8") or spoken_eleven_or_eighteen else "a"
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else ORDINAL.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def words(n: int) -> str:
+    return WORDS[n] if 0 <= n < len(WORDS) else str(n)
+
+
+def _f(figs: dict, fid: str) -> dict:
+    return figs["figures"].get(fid) or {"value": None, "previous": None, "change": None,
+                                        "pct_change": None, "note": f"no figure {fid}"}
+
+
+def period_name(figs: dict) -> str:
+    return figs["period"]["name"]
+
+
+def compared_with(figs: dict) -> str:
+    """``the previous year`` for a financial year, otherwise the months a year earlier."""
+    label_ = figs["period"]["label"]
+    if "/" in label_ and "Q" not in label_:
+        return "the previous year"
+    return f"the same months a year earlier ({figs['previous']['name']})"
+
+
+def direction(f: dict, up="up", down="down", same="unchanged") -> str:
+    c = f.get("change")
+    return same if not c else (up if c > 0 else down)
+
+
+def unavailable(f: dict) -> str | None:
+    """Why a figure has no value, or None when it has one."""
+    if f.get("value") is None:
+        return f.get("note", "not available")
+    return None
+
+
+# -- sentence builders ---------------------------------------------------------------
+def headline(figs: dict, fid: str, subject: str | None = None, plural: bool = False,
+             unit: str = "") -> str:
+    """``All crime in Blackpool for the period April 2016 to March 2017 is up by 12.4% (n=+2059)
+    compared to the previous year.``"""
+    f = _f(figs, fid)
+    subject = subject or label(fid)
+    where = f"{subject} in {figs['area']} for the period {period_name(figs)}"
+    if (why := unavailable(f)):
+        return f"{where}: not available ({why})."
+    if f["previous"] is None:
+        return f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; there is no earlier year to compare with."
+    verb = "are" if plural else "is"
+    if f["change"] == 0:
+        return f"{where} {verb} unchanged at {num(f['value'])} compared to {compared_with(figs)}."
+    if f["pct_change"] is None:
+        return (f"{where} {verb} {num(f['value'])}, up from none "
+                f"compared to {compared_with(figs)}.")
+    n = f"n={f['change']:+d}" + (f" {unit}" if unit else "")
+    return (f"{where} {verb} {direction(f)} by {pct(f['pct_change'])} ({n}) "
+            f"compared to {compared_with(figs)}.")
+
+
+def item(figs: dict, fid: str, unit: str = "offences") -> str:
+    """``Serious Assaults: increase of 10.1% (+15 offences)``."""
+    f = _f(figs, fid)
+    if (why := unavailable(f)):
+        return f"{label(fid)}: not available ({why})"
+    if f["previous"] is None:
+        return f"{label(fid)}: {num(f['value'])} {unit}"
+    if f["pct_change"] is None:
+        return f"{label(fid)}: {num(f['value'])} {unit} (none a year earlier)"
+    word = "increase" if f["change"] > 0 else "reduction" if f["change"] < 0 else "no change"
+    if not f["change"]:
+        return f"{label(fid)}: no change ({num(f['value'])} {unit})"
+    return f"{label(fid)}: {word} of {pct(f['pct_change'])} ({signed(f['change'])} {unit})"
+
+
+def county(figs: dict, fid: str, subject: str) -> str:
+    """``All crime in Lancashire has increased by 10.8% (+10,438).``"""
+    f = _f(figs, f"county_{fid}")
+    if unavailable(f) or f["pct_change"] is None:
+        return f"{subject} in {figs['county']}: no comparison is available."
+    verb = direction(f, "has increased", "has reduced", "is unchanged")
+    if not f["change"]:
+        return f"{subject} in {figs['county']} is unchanged."
+    return f"{subject} in {figs['county']} {verb} by {pct(f['pct_change'])} ({signed(f['change'])})."
+
+
+def rank(figs: dict, fid: str, subject: str) -> str:
+    """Area against county and its place among the county's districts."""
+    f, c, r = _f(figs, fid), _f(figs, f"county_{fid}"), figs["figures"].get(f"{fid}_rank_in_county", {})
+    rising = figs["figures"].get(f"{fid}_districts_rising", {})
+    if unavailable(f) or f["pct_change"] is None or not r.get("value"):
+        return f"{subject}: no comparison with the rest of {figs['county']} is available."
+    p = pct(f["pct_change"])
+    s = (f"In {figs['period']['label']}, there has been {a(p)} {p} "
+         f"{'increase' if f['change'] > 0 else 'reduction'} in {figs['area']}")
+    if c.get("pct_change") is not None:
+        pc = pct(c["pct_change"])
+        s += f", with {a(pc)} {pc} {'increase' if c['change'] > 0 else 'reduction'} across the county"
+    s += ". "
+    n, of = r["value"], r["of"]
+    if rising.get("value") == rising.get("of"):
+        s += "All districts are showing increases, with "
+    elif rising.get("value") == 0:
+        s += "All districts are showing reductions, with "
+    else:
+        s += f"{words(rising['value']).capitalize()} of the {rising['of']} districts are showing increases, with "
+    kind = "increase" if f["change"] > 0 else "change"
+    if n == 1:
+        s += f"{figs['area']} having the lowest proportional {kind} of the {of} districts."
+    elif n == of:
+        s += f"{figs['area']} having the highest proportional {kind} of the {of} districts."
+    else:
+        s += f"{figs['area']} having the {ordinal(n)} lowest proportional {kind} of the {of} districts."
+    return s
+
+
+def rising(figs: dict, fid: str, subject: str) -> str:
+    r = figs["figures"].get(f"{fid}_districts_rising")
+    if not r or not r.get("of"):
+        return ""
+    if r["value"] == r["of"]:
+        return f"{subject} rose in all {r['of']} districts of {figs['county']}."
+    return f"{subject} rose in {r['value']} of the {r['of']} districts of {figs['county']}."
+
+
+def drivers(figs: dict, ids: list[str], top: int = 2) -> str:
+    """The offence groups that moved most, as the seed's 6.0.2 names them."""
+    moves = [(i, _f(figs, i)) for i in ids if _f(figs, i).get("change") is not None]
+    total = _f(figs, "all_crime")
+    if not moves or not total.get("change"):
+        return ""
+    sign = 1 if total["change"] > 0 else -1
+    moves = sorted((m for m in moves if m[1]["change"] * sign > 0), key=lambda m: -abs(m[1]["change"]))[:top]
+    if not moves:
+        return ""
+    parts = [f"{label(i)}, {direction(f)} by {pct(f['pct_change'])} (n={f['change']:+d})" for i, f in moves]
+    what = "increase" if sign > 0 else "reduction"
+    return (f"The crime categories contributing most to this {what} are "
+            + " and ".join(parts) + ".")
+
+
+def share_sentence(figs: dict, fid: str, whole_id: str, what: str) -> str:
+    """``Of these, 31.2% (n=215) were classed as 'non recent' ...``"""
+    f, w = _f(figs, fid), _f(figs, whole_id)
+    if unavailable(f) or f.get("share") is None:
+        return f"The share of {what} is not available ({unavailable(f) or 'no records'})."
+    return (f"During {period_name(figs)} there were {num(w['value'])} {label(whole_id).lower()} "
+            f"recorded in {figs['area']}. Of these, {pct(f['share'])} (n={num(f['value'])}) {what}.")
+
+
+def committed(figs: dict) -> str:
+    f = _f(figs, "rape_committed_in_period")
+    if unavailable(f) or f["previous"] is None:
+        return "Rapes by the date they took place are not available (no committed dates)."
+    pc = f["pct_change"]
+    how = ("similar to" if pc is not None and abs(pc) < 5 else
+           "higher than" if f["change"] > 0 else "lower than")
+    return (f"The number of rape offences which took place during {figs['period']['label']} was {how} "
+            f"{figs['previous']['label']} ({num(f['value'])} compared to {num(f['previous'])}). "
+            "The overall rape figures include every offence recorded in the period, so offences "
+            "that took place earlier are added to these.")
+
+
+def ages(figs: dict) -> str:
+    v = _f(figs, "vap_victim_age_15_24")
+    o = _f(figs, "vap_offender_age_15_24")
+    o2 = _f(figs, "vap_offender_age_25_29")
+    if any(unavailable(x) for x in (v, o, o2)):
+        return "The age profile of violence victims and offenders is not available (no ages in the data)."
+    out = []
+    for key, name in (("previous_share", figs["previous"]["label"]), ("share", figs["period"]["label"])):
+        if v.get(key) is None:
+            continue
+        out.append(f"In {name}, of all violent crime with a recorded age, people aged 15 to 24 "
+                   f"accounted for {pct(v[key])} of victims and {pct(o[key])} of offenders, and "
+                   f"{pct(o2[key])} was perpetrated by people aged 25 to 29.")
+    return " ".join(out)
+
+
+def peaks(figs: dict) -> str:
+    f = _f(figs, "domestic_abuse")
+    q, m = figs["figures"].get("domestic_abuse_peak_quarter"), figs["figures"].get("domestic_abuse_peak_month")
+    if unavailable(f) or not q or q.get("value") is None:
+        return "Domestic abuse figures are not available (no domestic abuse marker in the data)."
+    s = ""
+    if f["pct_change"] is not None:
+        word = "increase" if f["change"] > 0 else "reduction"
+        s = (f"Domestic abuse (which encompasses all crimes with a 'domestic abuse' marker) has seen an "
+             f"annual {word} of {pct(f['pct_change'])} ({signed(f['change'])} offences)")
+    else:
+        s = f"There were {num(f['value'])} domestic abuse crimes"
+    if q["in_period"]:
+        s += (f", with {q['label']} having had the highest number of offences of any quarter during the "
+              f"last four years (n={num(q['value'])}).")
+    else:
+        s += (f". The highest quarter of the last four years was {q['label']} (n={num(q['value'])}), "
+              "before this period.")
+    if m["in_period"]:
+        s += f" Of note, {m['label']} (n={num(m['value'])}) had the highest monthly total recorded during this same period."
+    else:
+        s += f" The highest month of the last four years was {m['label']} (n={num(m['value'])})."
+    return s
+
+
+def marac(figs: dict) -> str:
+    f = _f(figs, "marac_cases")
+    if (why := unavailable(f)):
+        return f"MARAC figures are not available ({why})."
+    ch, rep = _f(figs, "marac_children"), _f(figs, "marac_repeat_cases")
+    if f.get("partial"):
+        from datetime import date
+        start, end = date.fromisoformat(f["start"]), date.fromisoformat(f["end"])
+        s = (f"The MARAC data runs to {end:%B %Y}, so {start:%B} to {end:%B %Y} is compared like for like "
+             f"with the same months a year earlier. ")
+    else:
+        s = ""
+    s += (f"{num(f['value'])} cases were listed ({signed(f['change'])}), with {num(ch['value'])} children "
+          f"({signed(ch['change'])}) and {num(rep['value'])} repeat cases ({signed(rep['change'])}).")
+    return s
+
+
+def comparison(figs: dict, fid: str) -> str:
+    """``Each quarterly total showed a reduction ... Peak reductions occurred in July and October.``"""
+    q = figs["figures"].get(f"{fid}_quarters_lower")
+    m = figs["figures"].get(f"{fid}_months_lower")
+    out = []
+    if q and q["of"]:
+        if q["value"] == q["of"]:
+            out.append("Each quarterly total showed a reduction compared to the same quarter a year earlier.")
+        elif q["value"] == 0:
+            out.append("No quarterly total was lower than the same quarter a year earlier.")
+        else:
+            out.append(f"{words(q['value']).capitalize()} of the {words(q['of'])} quarters showed a reduction "
+                       "compared to the same quarter a year earlier.")
+    if m and m["of"]:
+        out.append(f"{words(m['value']).capitalize()} of the {words(m['of'])} months showed comparative reductions.")
+        falls = [x["label"].split(" ")[0] for x in m["largest_falls"][:2]]
+        if len(falls) == 2:
+            out.append(f"Peak reductions occurred in the months of {falls[0]} and {falls[1]}.")
+        elif falls:
+            out.append(f"The only reduction occurred in {falls[0]}.")
+    return " ".join(out)
+
+
+def funnel(figs: dict, ctx: str) -> str:
+    steps = figs["series"]["funnels"].get(ctx)
+    if not steps or not steps[0]["value"]:
+        return ""
+    w, n, b = steps
+    s = (f"{num(w['value'])} Community Protection Warnings were served. "
+         f"{num(n['value'])} Community Protection Notices were served, equal to {pct(n['share_of_previous'])} "
+         f"of the number of warnings, so warnings stopped the behaviour in about {pct(100 - n['share_of_previous'])} "
+         "of cases")
+    if n["value"] and b["share_of_previous"] is not None:
+        s += (f"; {num(b['value'])} notices were breached or prosecuted, equal to {pct(b['share_of_previous'])} "
+              "of the number of notices")
+    return s + "."
+
+
+def tools(figs: dict) -> list[str]:
+    out = []
+    for typ, tid in INTERVENTION_TYPES.items():
+        f = _f(figs, f"asb_{tid}")
+        if f.get("value"):
+            out.append(f"{num(f['value'])} x {INTERVENTION_NAMES[typ]}")
+    return out
+
+
+def cse(figs: dict) -> str:
+    w, n = _f(figs, "cse_cpw"), _f(figs, "cse_cpn")
+    if (why := unavailable(w)):
+        return f"CSE tools and powers are not available ({why})."
+    if not w["value"]:
+        return f"No Community Protection Warnings were served in relation to child sexual exploitation in {period_name(figs)}."
+    share = round_share(n["value"], w["value"])
+    return (f"Between {period_name(figs)} there were {num(w['value'])} Community Protection Warnings "
+            f"served in relation to child sexual exploitation risks. {words(n['value']).capitalize()} cases "
+            f"progressed to Community Protection Notice stage, equal to {pct(share)} of the warnings.")
+
+
+def round_share(part, whole):
+    from .measures import share
+    return share(part, whole)
+
+
+def hate(figs: dict) -> str:
+    s = headline(figs, "hate_crime", "Hate crime")
+    strands = [(label(f"hate_crime_{k}"), _f(figs, f"hate_crime_{k}")) for k in HATE_STRANDS]
+    strands = [(n, f) for n, f in strands if f.get("value") is not None]
+    if strands:
+        top = max(strands, key=lambda x: x[1]["value"])
+        s += (f" {top[0]} is the most common strand ({num(top[1]['value'])} crimes, "
+              f"{pct(top[1].get('share'))} of hate crimes); a crime can carry more than one strand.")
+    return s
+
+
+def referrals(figs: dict) -> list[str]:
+    out = []
+    for fid, f in figs["figures"].items():
+        if not fid.startswith("referrals_") or fid.endswith("_complied") or f.get("value") is None:
+            continue
+        name = fid[len("referrals_"):].replace("_", " ")
+        name = name.upper() if len(name) <= 6 else name.title()
+        if f["previous"] and f["pct_change"] is not None:
+            s = (f"{name}: {num(f['value'])} referrals in {figs['period']['label']} compared with "
+                 f"{num(f['previous'])} in {figs['previous']['label']} ({pct(f['pct_change'], True)})")
+        else:
+            s = f"{name}: {num(f['value'])} referrals in {figs['period']['label']}"
+        c = figs["figures"].get(fid + "_complied")
+        if c and c.get("share") is not None and f["value"]:
+            s += f"; {pct(c['share'])} of participants ({num(c['value'])}) complied with the programme"
+        out.append(s + ".")
+    return out

@@ -1,0 +1,87 @@
+"""What a section notebook calls: open one report's figures and show them.
+
+A notebook reads like the report: ``r = report.open(...)``, then one call per
+sentence, table or chart, then the analyst's commentary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from IPython.display import HTML, Markdown, display
+
+from . import figures, tables
+from .contract import INTERVENTION_TYPES, slug
+from .periods import parse
+from .sections import GROUP_IDS
+from .sections import get as section
+
+TOOL_IDS = [f"asb_{t}" for t in INTERVENTION_TYPES.values()]
+
+TEMPLATES = Path(__file__).parent / "templates" / "commentary"
+
+
+class Report:
+    """figures.json of one area and period, and where its commentary lives."""
+
+    def __init__(self, figs: dict, commentary_dir=None):
+        self.figs = figs
+        self.commentary_dir = Path(commentary_dir) if commentary_dir else None
+
+    # -- showing things ---------------------------------------------------------
+    def say(self, *paragraphs: str) -> None:
+        """Computed sentences, each its own paragraph (empty ones are skipped)."""
+        text = "\n\n".join(p for p in paragraphs if p)
+        if text:
+            display(Markdown(text))
+
+    def bullets(self, items: list[str], intro: str = "") -> None:
+        if items:
+            display(Markdown((intro + "\n\n" if intro else "") + "\n".join(f"- {i}" for i in items)))
+
+    def table(self, ids: list[str], caption: str) -> None:
+        display(HTML(tables.to_html(tables.figure_frame(self.figs, ids), caption)))
+
+    def chart(self, html: str | None, missing: str = "No chart: too few periods in the data.") -> None:
+        display(HTML(html) if html else Markdown(f"*{missing}*"))
+
+    # -- the analyst's words ------------------------------------------------------
+    def commentary_path(self, section: str) -> Path | None:
+        if self.commentary_dir is None:
+            return None
+        return (self.commentary_dir / slug(self.figs["area"]).replace("_", "-")
+                / parse(self.figs["period"]["label"]).slug / f"{section}.md")
+
+    def commentary(self, section: str, heading: str = "Analyst's commentary") -> None:
+        """Show the analyst's markdown for this section (made from a template if absent)."""
+        path = ensure_commentary(self.commentary_path(section), section, self.figs) if self.commentary_dir else None
+        if path is None:
+            return
+        text = path.read_text(encoding="utf-8").strip()
+        display(Markdown((f"### {heading}\n\n" if heading else "") + text))
+
+
+def ensure_commentary(path: Path, section: str, figs: dict) -> Path:
+    """Create the commentary file from its template; never overwrite one that exists."""
+    if not path.exists():
+        template = TEMPLATES / f"{section}.md"
+        if not template.exists():
+            template = TEMPLATES / "default.md"
+        text = template.read_text(encoding="utf-8").format(
+            area=figs["area"], period=figs["period"]["label"], section=section)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=None) -> Report:  # noqa: A001
+    """The report's figures: read from ``figures_file`` when the build made one,
+    otherwise computed from the data folder (an analyst running the notebook alone)."""
+    if figures_file and Path(figures_file).exists():
+        figs = figures.read(figures_file)
+    else:
+        figs = figures.compute_from_folder(data_dir, area, period)
+    return Report(figs, commentary_dir)
+
+
+__all__ = ["Report", "open", "section", "GROUP_IDS", "TOOL_IDS"]

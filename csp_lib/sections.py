@@ -1,0 +1,125 @@
+"""The report's sections: their order, titles, and the figure ids each shows.
+
+One notebook per section lives in ``notebooks/<number>-<slug>.ipynb``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LABELS = {
+    "all_crime": "All crime",
+    "theft_offences": "Theft offences",
+    "burglary": "Burglary",
+    "vehicle_offence": "Vehicle offences",
+    "shoplifting": "Shoplifting",
+    "other_theft": "Other theft",
+    "vap": "Violence against the person",
+    "vap_serious_assault": "Serious assaults",
+    "vap_less_serious_assault": "Less serious assaults",
+    "vap_non_injury_assault": "Non-injury assaults",
+    "harassment": "Stalking and harassment",
+    "other_violence": "Other violence",
+    "vap_night_time_economy": "Violence linked to the night-time economy",
+    "sexual_offences": "All sexual offences",
+    "rape": "Rape",
+    "sexual_assault": "Sexual assault",
+    "other_sexual_offence": "Other sexual offences",
+    "sexual_offences_under_16": "Sexual offences (children under 16)",
+    "sexual_offences_non_recent": "Non-recent sexual offences",
+    "rape_committed_in_period": "Rapes that took place in the period",
+    "domestic_abuse": "Domestic abuse (all crimes with the marker)",
+    "domestic_assaults": "All domestic assaults",
+    "domestic_serious_assault": "Serious domestic assaults",
+    "domestic_less_serious_assault": "Less serious domestic assaults",
+    "domestic_non_injury_assault": "Non-injury domestic assaults",
+    "marac_cases": "MARAC cases listed",
+    "marac_children": "Children listed in MARAC cases",
+    "marac_repeat_cases": "Repeat MARAC cases listed",
+    "asb_incidents": "Antisocial behaviour incidents",
+    "hate_crime": "Hate crime",
+    "hate_crime_race": "Race",
+    "hate_crime_religion": "Religion",
+    "hate_crime_sexual_orientation": "Sexual orientation",
+    "hate_crime_transgender": "Transgender",
+    "hate_crime_disability": "Disability",
+    "hate_incident_racist": "Racist incident",
+    "hate_incident_homophobic": "Homophobic incident",
+    "cse_flagged_crimes": "Crimes flagged as child sexual exploitation",
+    "cse_cpw": "Community Protection Warnings (CSE)",
+    "cse_cpn": "Community Protection Notices (CSE)",
+    "robbery": "Robbery",
+    "criminal_damage_and_arson": "Criminal damage and arson",
+    "drug_offences": "Drug offences",
+    "possession_of_weapons_offences": "Possession of weapons",
+    "public_order_offences": "Public order offences",
+    "miscellaneous_crimes_against_society": "Miscellaneous crimes against society",
+}
+
+# Home Office offence groups, for "what drove the change" in the overview
+GROUP_IDS = ["vap", "sexual_offences", "robbery", "theft_offences", "criminal_damage_and_arson",
+             "drug_offences", "possession_of_weapons_offences", "public_order_offences",
+             "miscellaneous_crimes_against_society"]
+
+
+def label(fid: str) -> str:
+    if fid in LABELS:
+        return LABELS[fid]
+    if fid.startswith("referrals_"):
+        return fid[len("referrals_"):].replace("_", " ").title() + " referrals"
+    if fid.startswith("hate_incident_"):
+        return fid[len("hate_incident_"):].replace("_", " ").capitalize() + " incident"
+    return fid.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    slug: str
+    title: str
+    table: list[str] = field(default_factory=list)
+    trends: list[str] = field(default_factory=list)
+    ranking: str | None = None
+    monthly: str | None = None
+
+    @property
+    def notebook(self) -> str:
+        return f"{self.number:02d}-{self.slug}"
+
+
+SECTIONS = [
+    Section(1, "overview", "All crime",
+            table=["all_crime"] + GROUP_IDS,
+            trends=["all_crime", "theft_offences"], ranking="all_crime", monthly="all_crime"),
+    Section(2, "violence", "Violence against the person",
+            table=["vap", "vap_serious_assault", "vap_less_serious_assault", "vap_non_injury_assault",
+                   "harassment", "other_violence", "vap_night_time_economy"],
+            trends=["vap"], ranking="vap"),
+    Section(3, "sexual-offences", "Sexual offences and rape",
+            table=["sexual_offences", "rape", "sexual_assault", "other_sexual_offence",
+                   "sexual_offences_under_16", "sexual_offences_non_recent", "rape_committed_in_period"],
+            trends=["sexual_offences", "rape"], ranking="sexual_offences"),
+    Section(4, "domestic-abuse", "Domestic abuse",
+            table=["domestic_assaults", "domestic_serious_assault", "domestic_less_serious_assault",
+                   "domestic_non_injury_assault", "domestic_abuse"],
+            trends=["domestic_abuse"], ranking="domestic_abuse", monthly="domestic_abuse"),
+    Section(5, "antisocial-behaviour", "Antisocial behaviour",
+            table=["asb_incidents"], trends=["asb_incidents"], ranking="asb_incidents",
+            monthly="asb_incidents"),
+    Section(6, "child-sexual-exploitation", "Child sexual exploitation",
+            table=["cse_cpw", "cse_cpn", "cse_flagged_crimes"], trends=["cse_flagged_crimes"]),
+    Section(7, "hate-crime", "Hate crime",
+            table=["hate_crime", "hate_crime_race", "hate_crime_religion", "hate_crime_sexual_orientation",
+                   "hate_crime_transgender", "hate_crime_disability", "hate_incident_homophobic",
+                   "hate_incident_racist"],
+            trends=["hate_crime"], ranking="hate_crime"),
+    Section(8, "other-priorities", "Counter terrorism, serious organised crime and modern slavery"),
+]
+BY_SLUG = {s.slug: s for s in SECTIONS}
+
+
+def get(slug: str) -> Section:
+    try:
+        return BY_SLUG[slug]
+    except KeyError:
+        raise KeyError(f"no section {slug!r}; sections are: {', '.join(BY_SLUG)}") from None

@@ -1,0 +1,73 @@
+"""Tables of figures: a pandas frame (for downloads) and accessible HTML (for pages)."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import pandas as pd
+
+from .narrative import pct, signed
+from .sections import label
+
+
+def _window_name(f: dict, key: str, default: str) -> str:
+    start, end = f.get(f"{key}start" if key else "start"), f.get(f"{key}end" if key else "end")
+    if not start:
+        return default
+    a, b = date.fromisoformat(start), date.fromisoformat(end)
+    return f"{a:%B} to {b:%B %Y}" if a.year == b.year else f"{a:%B %Y} to {b:%B %Y}"
+
+
+def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
+    """One row per figure: previous, current, change and % change."""
+    rows = []
+    for fid in ids:
+        f = figs["figures"].get(fid)
+        if f is None:
+            continue
+        rows.append({"Measure": label(fid), "Previous": f.get("previous"), "Current": f.get("value"),
+                     "Change": f.get("change"), "% change": f.get("pct_change"),
+                     "Note": f.get("note", "")})
+    df = pd.DataFrame(rows, columns=["Measure", "Previous", "Current", "Change", "% change", "Note"])
+    first = figs["figures"].get(ids[0], {}) if ids else {}
+    df = df.rename(columns={"Previous": _window_name(first, "previous_", figs["previous"]["label"]),
+                            "Current": _window_name(first, "", figs["period"]["label"])})
+    if not df["Note"].astype(bool).any():
+        df = df.drop(columns="Note")
+    return df
+
+
+def _cell(value, col: str) -> tuple[str, bool]:
+    """Text and whether it is a number (right-aligned)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ("" if col == "Note" else "–", col != "Note")
+    if col == "% change":
+        return pct(value, True, trim=False), True
+    if col == "Change":
+        return signed(int(value)), True
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{int(value):,}", True
+    return str(value), False
+
+
+def to_html(df: pd.DataFrame, caption: str, css_class: str = "csp-table") -> str:
+    """An accessible HTML table: caption, header scopes, right-aligned numbers."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in df.columns)
+    body = []
+    for _, row in df.iterrows():
+        cells = []
+        for i, col in enumerate(df.columns):
+            text, is_num = _cell(row[col], str(col))
+            if i == 0:
+                cells.append(f'<th scope="row">{html.escape(text)}</th>')
+            else:
+                cls = ' class="num"' if is_num else ""
+                cells.append(f"<td{cls}>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<table class="{css_class}"><caption>{html.escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def list_frame(items: list[tuple[str, int]], name: str, value_col: str) -> pd.DataFrame:
+    return pd.DataFrame(items, columns=[name, value_col])
