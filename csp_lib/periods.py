@@ -141,8 +141,9 @@ class Period:
         return out
 
 
-_FY = re.compile(r"^(\d{4})[/-](\d{2}|\d{4})$")
-_Q = re.compile(r"^(\d{4})[/-](\d{2}|\d{4})-?Q([1-4])$", re.I)
+# "/" only: 2011-12 is December 2011, not the financial year 2011/12
+_FY = re.compile(r"^(\d{4})/(\d{2}|\d{4})$")
+_Q = re.compile(r"^(\d{4})/(\d{2}|\d{4})-?Q([1-4])$", re.I)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 

@@ -187,11 +187,23 @@ class Data:
         return sorted(self.areas.loc[self.areas["county"] == county, "district"].astype(str))
 
     def coverage(self, name: str) -> tuple[int, int] | None:
-        """First and last month (indexes) with any record in a table."""
+        """First and last month (indexes) a table's source covers.
+
+        The crimes table defines the extract's window. Another table has a window
+        of its own (MARAC data ending in December, say) only when it is dense
+        enough to show one: records in at least 80% of the months between its
+        first and last record. A sparse table (a few referrals a year) cannot show
+        where its source starts or ends, so it takes the crimes window.
+        """
         if name not in self.tables or not len(self.tables[name]):
             return None
         m = self.tables[name]["month"]
-        return int(m.min()), int(m.max())
+        first, last = int(m.min()), int(m.max())
+        if name == "crimes":
+            return first, last
+        if m.nunique() < 0.8 * (last - first + 1):
+            return self.coverage("crimes")
+        return first, last
 
     def check_area(self, area: str) -> str:
         names = list(self.areas["district"].astype(str))

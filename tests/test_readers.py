@@ -1,0 +1,121 @@
+"""Loading and validating the data contract: every error names file, line and column."""
+
+import pandas as pd
+import pytest
+
+from conftest import TINY, write_tiny
+from csp_lib import readers
+from csp_lib.readers import DataError
+
+
+def test_loads_typed_frames(tiny):
+    data = readers.load(tiny)
+    c = data["crimes"]
+    assert len(c) == 14
+    assert str(c["recorded_date"].dtype).startswith("datetime64")
+    assert str(c["victim_age"].dtype) == "Int64" and c["victim_age"].isna().sum() == 5
+    assert c["domestic_abuse"].sum() == 1
+    assert c.loc[1, "hate_strands"] == "disability;race"
+    complied = data["referrals"]["complied"]
+    assert complied.iloc[:3].tolist() == [True, False, True] and pd.isna(complied.iloc[3])
+    assert data.districts_of("X") == ["A", "B"] and data.county_of("C") == "Y"
+    assert set(data.tables) == {"crimes", "asb_incidents", "hate_incidents", "interventions",
+                                "marac_cases", "referrals"}
+
+
+def _crimes_with(line_no: int, old: str, new: str) -> str:
+    lines = TINY["crimes.csv"].splitlines()
+    assert old in lines[line_no - 1]
+    lines[line_no - 1] = lines[line_no - 1].replace(old, new, 1)
+    return "\n".join(lines) + "\n"
+
+
+def _error(tmp_path, **changes) -> str:
+    folder = write_tiny(tmp_path / "bad", **changes)
+    with pytest.raises(DataError) as e:
+        readers.load(folder)
+    return str(e.value)
+
+
+def test_unknown_offence_names_file_line_column(tmp_path):
+    msg = _error(tmp_path, crimes_csv=_crimes_with(5, "Rape", "Rapee"))
+    assert "crimes.csv, line 5, column 'offence': unknown offence 'Rapee'" in msg
+    assert "Serious assault" in msg  # says what would be accepted
+
+
+def test_unknown_district(tmp_path):
+    msg = _error(tmp_path, crimes_csv=_crimes_with(12, ",B,", ",Blackburn,"))
+    assert "crimes.csv, line 12, column 'district': unknown district 'Blackburn'" in msg
+
+
+def test_unparseable_date(tmp_path):
+    msg = _error(tmp_path, crimes_csv=_crimes_with(3, "2016-06-01,2016-06-01", "01/06/2016,2016-06-01"))
+    assert "crimes.csv, line 3, column 'recorded_date': '01/06/2016' is not a date" in msg
+    assert "YYYY-MM-DD" in msg
+
+
+def test_missing_required_column(tmp_path):
+    text = TINY["crimes.csv"].replace("offence,", "crime_type,", 1)
+    msg = _error(tmp_path, crimes_csv=text)
+    assert "crimes.csv, line 1, column 'offence': required column 'offence' is missing" in msg
+
+
+def test_missing_required_table(tmp_path):
+    msg = _error(tmp_path, crimes_csv=None)
+    assert "crimes.csv: required table is missing" in msg
+
+
+def test_duplicate_reference(tmp_path):
+    msg = _error(tmp_path, crimes_csv=_crimes_with(4, "c03,", "c01,"))
+    assert "line 4, column 'crime_ref': duplicate value 'c01'" in msg
+
+
+def test_bad_boolean_and_negative_age(tmp_path):
+    msg = _error(tmp_path, marac_cases_csv=TINY["marac_cases.csv"].replace("m2,2015-11-01,A,1,1", "m2,2015-11-01,A,1,maybe"))
+    assert "marac_cases.csv, line 3, column 'repeat': 'maybe' is not a yes/no value" in msg
+    msg = _error(tmp_path, crimes_csv=_crimes_with(2, ",30,31,", ",-3,31,"))
+    assert "line 2, column 'victim_age': '-3' is negative" in msg
+
+
+def test_unknown_hate_strand(tmp_path):
+    msg = _error(tmp_path, crimes_csv=_crimes_with(3, "race;disability", "race;age"))
+    assert "line 3, column 'hate_strands': unknown hate strand in 'race;age'" in msg
+
+
+def test_committed_after_recorded(tmp_path):
+    msg = _error(tmp_path, crimes_csv=_crimes_with(2, "2016-05-10,2016-05-09", "2016-05-10,2016-05-11"))
+    assert "crimes.csv, line 2, column 'committed_date': committed after it was recorded" in msg
+
+
+def test_counts_other_bad_rows(tmp_path):
+    text = TINY["crimes.csv"].replace("Burglary", "Burglery")
+    msg = _error(tmp_path, crimes_csv=text)
+    assert "line 8," in msg and "(2 more rows like it)" in msg
+
+
+def test_bom_crlf_and_trailing_blank_lines_are_read(tmp_path):
+    text = "\ufeff" + TINY["crimes.csv"].replace("\n", "\r\n") + "\r\n\r\n"
+    data = readers.load(write_tiny(tmp_path / "ok", crimes_csv=text))
+    assert len(data["crimes"]) == 14
+
+
+
+def test_parquet_table(tmp_path, tiny):
+    df = pd.read_csv(tiny / "crimes.csv", dtype=str, keep_default_na=False)
+    (tiny / "crimes.csv").unlink()
+    df.to_parquet(tiny / "crimes.parquet")
+    data = readers.load(tiny)
+    assert len(data["crimes"]) == 14
+    df.loc[3, "offence"] = "Nope"
+    df.to_parquet(tiny / "crimes.parquet")
+    with pytest.raises(DataError, match=r"crimes.parquet, row 4, column 'offence': unknown offence 'Nope'"):
+        readers.load(tiny)
+
+
+def test_area_and_period_outside_the_data(tiny):
+    data = readers.load(tiny)
+    with pytest.raises(DataError, match="area 'Nowhere' is not a district.*districts here: A, B, C"):
+        data.check_area("Nowhere")
+    assert data.check_area("a") == "A"
+    with pytest.raises(DataError, match="period 2018/19 is outside the data, which runs from 2015-04 to 2017-03"):
+        data.check_period(2018 * 12 + 3, 2019 * 12 + 2, "2018/19")
