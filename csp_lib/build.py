@@ -72,14 +72,26 @@ def _execute(task: tuple) -> tuple[str, str | None]:
         os.dup2(fh.fileno(), 2)
     for attempt in range(3):
         try:
-            pm.execute_notebook(src, dst, parameters=params, cwd=cwd, kernel_name="python3",
-                                progress_bar=False, log_output=False)
+            nb = pm.execute_notebook(src, dst, parameters=params, cwd=cwd, kernel_name="python3",
+                                     progress_bar=False, log_output=False)
+            _hide_parameters(nb, dst)
             return Path(src).stem, None
         except PapermillExecutionError as e:
             return Path(src).stem, f"{e.ename}: {e.evalue}"
         except Exception as e:  # kernel died or could not start (ZMQ port clash): retry
             err = f"{type(e).__name__}: {e}"
     return Path(src).stem, f"kernel failed three times: {err}"
+
+
+def _hide_parameters(nb, path) -> None:
+    """Tag the parameter cells (the analyst's defaults and papermill's) so no page shows them."""
+    import nbformat
+
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+    nbformat.write(nb, path)
 
 
 def _report_index(figs: dict) -> str:

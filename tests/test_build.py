@@ -1,0 +1,84 @@
+"""End to end: the site built from the demo data, and a failed build that publishes nothing.
+
+Each test builds a copy of the project in a temporary folder, so the repository's
+own book/ and _build/ are never touched.
+"""
+
+import json
+import re
+
+import pytest
+
+from conftest import copy_project
+from csp_lib import build
+from csp_lib.sections import SECTIONS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, demo_dir):
+    root = copy_project(tmp_path_factory.mktemp("project"))
+    html = build.build(demo_dir, ["Blackpool"], ["2016/17"], root=root)
+    return root, html
+
+
+def _text(path):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+
+
+def test_site_has_every_section_with_tables_charts_and_sentences(site):
+    root, html = site
+    report = html / "book" / "reports" / "blackpool" / "2016-17"
+    landing = _text(report / "index.html")
+    assert ("All crime in Blackpool for the period April 2016 to March 2017 is up by 12.4% (n=+2059) "
+            "compared to the previous year.") in landing
+    for s in SECTIONS:
+        page = report / f"{s.notebook}.html"
+        assert page.exists(), s.notebook
+        text = page.read_text(encoding="utf-8")
+        assert s.title in text
+        assert "Traceback" not in text and "injected-parameters" not in text and "data_dir =" not in text
+        if s.table:
+            assert '<table class="csp-table">' in text, s.slug
+            assert text.count('<figure class="csp-chart">') >= 1, s.slug
+            assert 'alt="' in text
+    assert "Blackpool having the 4th lowest proportional increase of the 14 districts" in _text(
+        report / "02-violence.html")
+    assert "Counter terrorism" in _text(report / "08-other-priorities.html")
+
+
+def test_figures_json_is_published_and_matches(site, demo_figures):
+    root, html = site
+    downloads = list((html / "_downloads").rglob("figures.json"))
+    assert len(downloads) == 1
+    assert json.loads(downloads[0].read_text()) == demo_figures
+
+
+def test_front_page_lists_the_report(site):
+    root, html = site
+    assert "url=book/index.html" in (html / "index.html").read_text(encoding="utf-8")
+    assert "reports/blackpool/2016-17/index.html" in (html / "book" / "index.html").read_text(encoding="utf-8")
+    assert "Methods and definitions" in (html / "book" / "methods.html").read_text(encoding="utf-8")
+
+
+def test_a_failing_notebook_publishes_nothing(site, demo_dir):
+    root, html = site
+    before = {p: p.read_bytes() for p in html.rglob("*.html")}
+    nb = root / "notebooks" / "03-sexual-offences.ipynb"
+    original = nb.read_text()
+    try:
+        doc = json.loads(original)
+        doc["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                             "source": "raise ValueError('the extract is broken')"})
+        nb.write_text(json.dumps(doc))
+        with pytest.raises(build.BuildError) as e:
+            build.build(demo_dir, ["Blackpool"], ["2016/17"], root=root)
+        msg = str(e.value)
+        assert "Blackpool 2016/17, section 'Sexual offences and rape'" in msg
+        assert "ValueError: the extract is broken" in msg
+    finally:
+        nb.write_text(original)
+    after = {p: p.read_bytes() for p in html.rglob("*.html")}
+    assert after == before
+    assert not list((root / "book" / "reports").rglob("*.staging"))
