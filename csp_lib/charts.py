@@ -121,9 +121,10 @@ def monthly(figs: dict, fid: str) -> str | None:
     fig, ax = plt.subplots(figsize=(9, 3.4))
     sns.lineplot(data=long, x="m", y="count", hue="year", style="year", markers=True, dashes=False,
                  palette=[AREA, PREVIOUS], ax=ax, sort=False)
-    lower = figs["figures"].get(f"{fid}_months_lower", {})
-    ax.set_title(f"{label(fid)} in {figs['area']} by month: {lower.get('value', 0)} of "
-                 f"{lower.get('of', len(df))} months lower than a year earlier")
+    cmp = figs["figures"].get(f"{fid}_months_lower", {})
+    lower, higher, of = cmp.get("value", 0), cmp.get("higher", 0), cmp.get("of", len(df))
+    finding = f"{higher} of {of} months higher" if higher > lower else f"{lower} of {of} months lower"
+    ax.set_title(f"{label(fid)} in {figs['area']} by month: {finding} than a year earlier")
     ax.set_xlabel("Month")
     ax.set_ylabel("Count (records)")
     _thousands(ax)

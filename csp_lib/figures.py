@@ -37,6 +37,7 @@ class Cube:
     source: dict[str, str] = field(default_factory=dict)  # measure -> table
     missing: dict[str, str] = field(default_factory=dict)  # measure -> why it is absent
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> months
+    programmes: dict[str, str] = field(default_factory=dict)  # referral programme -> figure id
 
     def total(self, measure: str, districts, first: int, last: int) -> int:
         c = self.counts
@@ -186,6 +187,7 @@ def build_cube(data: Data) -> Cube:
         cols = {}
         for prog in sorted(p.unique()):
             rid = contract.referral_id(prog)
+            cube.programmes[prog] = rid
             cols[rid] = p == prog
             if "complied" in r and r.loc[p == prog, "complied"].notna().any():
                 cols[rid + "_complied"] = (p == prog) & _flag(r, "complied")
@@ -265,6 +267,8 @@ class Figures:
             f[f"{mid}_rank_in_county"] = measures.rank_lowest_first(self.district_changes(mid), self.area)
         for mid in RISING_IDS:
             f[f"{mid}_districts_rising"] = measures.count_rising(self.district_changes(mid))
+        for prog, rid in self.cube.programmes.items():
+            f[rid]["name"] = prog
         self._shares(f)
         self._peaks(f)
         self._comparisons(f)

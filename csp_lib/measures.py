@@ -77,14 +77,16 @@ def peak(counts: pd.Series) -> dict:
 def compare(current: pd.Series, previous: pd.Series) -> dict:
     """Compare two aligned series (same labels, e.g. months): how many fell, biggest falls.
 
-    Returns the number lower than a year earlier, the number compared, and the
-    labels ordered by fall (largest first, rises excluded).
+    Returns the number lower than a year earlier (``value``), the number
+    compared (``of``), the number higher, and the labels ordered by fall
+    (largest first, rises excluded).
     """
     diff = current.astype(int) - previous.reindex(current.index).fillna(0).astype(int)
     falls = diff[diff < 0].sort_values(kind="stable")
     return {
         "value": int((diff < 0).sum()),
         "of": len(diff),
+        "higher": int((diff > 0).sum()),
         "largest_falls": [{"label": k, "change": int(v)} for k, v in falls.items()],
     }
 

@@ -150,6 +150,8 @@ def rank(figs: dict, fid: str, subject: str) -> str:
         s += f"{figs['area']} having the lowest proportional {kind} of the {of} districts."
     elif n == of:
         s += f"{figs['area']} having the highest proportional {kind} of the {of} districts."
+    elif n > (of + 1) / 2:
+        s += f"{figs['area']} having the {ordinal(of - n + 1)} highest proportional {kind} of the {of} districts."
     else:
         s += f"{figs['area']} having the {ordinal(n)} lowest proportional {kind} of the {of} districts."
     return s
@@ -340,8 +342,7 @@ def referrals(figs: dict) -> list[str]:
     for fid, f in figs["figures"].items():
         if not fid.startswith("referrals_") or fid.endswith("_complied") or f.get("value") is None:
             continue
-        name = fid[len("referrals_"):].replace("_", " ")
-        name = name.upper() if len(name) <= 6 else name.title()
+        name = f.get("name") or label(fid)
         if f["previous"] and f["pct_change"] is not None:
             s = (f"{name}: {num(f['value'])} referrals in {figs['period']['label']} compared with "
                  f"{num(f['previous'])} in {figs['previous']['label']} ({pct(f['pct_change'], True)})")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .contract import INTERVENTION_NAMES, INTERVENTION_TYPES
+
 LABELS = {
     "all_crime": "All crime",
     "theft_offences": "Theft offences",
@@ -55,6 +57,8 @@ LABELS = {
     "public_order_offences": "Public order offences",
     "miscellaneous_crimes_against_society": "Miscellaneous crimes against society",
 }
+
+LABELS.update({f"asb_{tid}": INTERVENTION_NAMES[typ] for typ, tid in INTERVENTION_TYPES.items()})
 
 # Home Office offence groups, for "what drove the change" in the overview
 GROUP_IDS = ["vap", "sexual_offences", "robbery", "theft_offences", "criminal_damage_and_arson",

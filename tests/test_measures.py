@@ -50,7 +50,7 @@ def test_compare_counts_falls_and_orders_them():
     cur = pd.Series({"Apr": 10, "May": 8, "Jun": 20, "Jul": 1})
     prev = pd.Series({"Apr": 12, "May": 8, "Jun": 15, "Jul": 9})
     out = m.compare(cur, prev)
-    assert out["value"] == 2 and out["of"] == 4
+    assert out["value"] == 2 and out["of"] == 4 and out["higher"] == 1
     assert out["largest_falls"] == [{"label": "Jul", "change": -8}, {"label": "Apr", "change": -2}]
 
 

@@ -47,7 +47,7 @@ def test_section_sentences(demo_figures):
     assert "Nine cases progressed to Community Protection Notice stage, equal to 8.6%" in say.cse(demo_figures)
     assert "27% of victims and 29% of offenders, and 16% was perpetrated by people aged 25 to 29" in say.ages(demo_figures)
     refs = " ".join(say.referrals(demo_figures))
-    assert "AVERT: 131 referrals" in refs and "55% of participants (72) complied" in refs
+    assert "Avert: 131 referrals" in refs and "55% of participants (72) complied" in refs
     assert "ASBRAC: 47 referrals in 2016/17 compared with 71 in 2015/16 (-33.8%)" in refs
     assert "408 x Community Protection Warnings" in say.tools(demo_figures)
 
