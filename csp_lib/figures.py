@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import __version__, contract, measures
@@ -111,8 +112,10 @@ def _crime_measures(c: pd.DataFrame, cube: Cube) -> dict[str, pd.Series]:
     if need("hate_strands", ["hate_crime"] + [f"hate_crime_{s}" for s in contract.HATE_STRANDS]):
         hs = c["hate_strands"].fillna("")
         m["hate_crime"] = hs != ""
+        wrapped = ";" + hs[m["hate_crime"]] + ";"  # only hate crimes need the string search
         for s in contract.HATE_STRANDS:
-            m[f"hate_crime_{s}"] = (";" + hs + ";").str.contains(f";{s};", regex=False)
+            has = wrapped.str.contains(f";{s};", regex=False)
+            m[f"hate_crime_{s}"] = has.reindex(c.index, fill_value=False).astype(bool)
     if need("cse", ["cse_flagged_crimes"]):
         m["cse_flagged_crimes"] = _flag(c, "cse")
     if need("night_time_economy", ["vap_night_time_economy"]):
@@ -121,7 +124,7 @@ def _crime_measures(c: pd.DataFrame, cube: Cube) -> dict[str, pd.Series]:
 
 
 def _count_frame(df: pd.DataFrame, cols: dict[str, pd.Series], month_col="month") -> pd.DataFrame:
-    frame = pd.DataFrame({k: v.astype("int64") for k, v in cols.items()}, index=df.index)
+    frame = pd.DataFrame({k: np.asarray(v, dtype="int64") for k, v in cols.items()}, index=df.index)
     frame["district"] = df["district"].astype(str)
     frame["month"] = df[month_col].to_numpy()
     return frame.groupby(["district", "month"]).sum()

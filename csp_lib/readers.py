@@ -39,11 +39,6 @@ class DataError(Exception):
         super().__init__(msg)
 
 
-def _line_numbers(path: Path, n: int) -> np.ndarray:
-    """Line (CSV, header = 1) or row (Parquet, first = 1) of each record."""
-    return np.arange(n) + (2 if path.suffix == ".csv" else 1)
-
-
 def _fail(path, lines, bad: pd.Series, column: str, problem_of, hint=""):
     """Raise for the first True in ``bad`` (a boolean Series aligned with the frame)."""
     if not bad.any():
@@ -52,26 +47,43 @@ def _fail(path, lines, bad: pd.Series, column: str, problem_of, hint=""):
     raise DataError(path, problem_of(pos), int(lines[pos]), column, hint, int(bad.sum()) - 1)
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
+def _read_raw(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """All values as stripped text, and the line (CSV) or row (Parquet) of each record."""
     if path.suffix == ".parquet":
         try:
             df = pd.read_parquet(path)
         except Exception as e:  # pyarrow raises many types for damaged files
             raise DataError(path, f"cannot read Parquet file ({e})") from None
-        return df.astype(object).where(df.notna(), "").astype(str).apply(
-            lambda s: s.str.strip())
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                         skip_blank_lines=True)
-    except UnicodeDecodeError as e:
-        raise DataError(path, f"not UTF-8 text (byte {e.start})",
-                        hint="save the file as UTF-8 CSV") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(path, "the file is empty", hint="export it again with its header row") from None
-    except pd.errors.ParserError as e:
-        raise DataError(path, f"not a readable CSV ({e})") from None
-    df.columns = [c.strip() for c in df.columns]
-    return df.apply(lambda s: s.str.strip())
+        df = df.astype(object).where(df.notna(), "").astype(str).apply(lambda s: s.str.strip())
+        return df, np.arange(len(df)) + 1
+    raw = path.read_bytes()
+    body = raw.rstrip(b"\r\n\t ")
+    interior_blank = b"\n\n" in body or b"\n\r\n" in body
+    opts = dict(dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df = None
+    if not interior_blank:  # the fast reader, whose line numbers are exact here
+        try:
+            df = pd.read_csv(path, engine="pyarrow", **opts)
+        except Exception:
+            df = None  # let the C reader find and name the problem
+    if df is None:
+        try:
+            df = pd.read_csv(path, skip_blank_lines=False, **opts)
+        except UnicodeDecodeError as e:
+            raise DataError(path, f"not UTF-8 text (byte {e.start})",
+                            hint="save the file as UTF-8 CSV") from None
+        except pd.errors.EmptyDataError:
+            raise DataError(path, "the file is empty",
+                            hint="export it again with its header row") from None
+        except pd.errors.ParserError as e:
+            raise DataError(path, f"not a readable CSV ({e})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    df = df.apply(lambda s: s.str.strip())
+    lines = np.arange(len(df)) + 2
+    blank = (df == "").all(axis=1).to_numpy()
+    if blank.any():
+        df, lines = df[~blank].reset_index(drop=True), lines[~blank]
+    return df, lines
 
 
 def _table_path(folder: Path, name: str) -> Path | None:
@@ -130,7 +142,9 @@ def _convert(path, lines, df: pd.DataFrame, col: contract.Column, districts: set
         canon = {c.lower(): c for c in col.choices}
         return raw.str.lower().map(canon).fillna("")
     if col.kind == "strands":
-        parts = raw.str.lower().str.replace(" ", "", regex=False).str.split(";")
+        out = pd.Series("", index=raw.index, dtype=object)
+        given = raw[~blank]  # most crimes are not hate crimes: only look at the others
+        parts = given.str.lower().str.replace(" ", "", regex=False).str.split(";")
         exploded = parts.explode()
         bad_ix = exploded[(exploded != "") & ~exploded.isin(contract.HATE_STRANDS)]
         if len(bad_ix):
@@ -138,17 +152,17 @@ def _convert(path, lines, df: pd.DataFrame, col: contract.Column, districts: set
             _fail(path, lines, pd.Series(bad, index=raw.index), name,
                   lambda i: f"unknown hate strand in '{raw.iloc[i]}'",
                   "use ';'-separated values from: " + ", ".join(contract.HATE_STRANDS))
-        return parts.map(lambda p: ";".join(sorted({x for x in p if x})))
+        out[given.index] = parts.map(lambda p: ";".join(sorted({x for x in p if x})))
+        return out
     return raw
 
 
 def read_table(path: Path, table: contract.Table, districts: set[str] | None = None) -> pd.DataFrame:
-    df = _read_raw(path)
+    df, lines = _read_raw(path)
     _check_columns(path, df, table)
     if len(df) == 0:
         raise DataError(path, "the table has a header but no rows",
                         hint="export it again, or remove the file if the source has no data")
-    lines = _line_numbers(path, len(df))
     out = pd.DataFrame(index=df.index)
     for col in table.columns:
         if col.name not in df.columns:

@@ -100,6 +100,21 @@ def test_bom_crlf_and_trailing_blank_lines_are_read(tmp_path):
 
 
 
+def test_blank_line_inside_keeps_line_numbers(tmp_path):
+    lines = TINY["crimes.csv"].splitlines()
+    lines.insert(3, "")  # a blank line 4: the bad value below is on line 9 of the file
+    lines[8] = lines[8].replace("Burglary", "Burglry")
+    msg = _error(tmp_path, crimes_csv="\n".join(lines) + "\n")
+    assert "crimes.csv, line 9, column 'offence': unknown offence 'Burglry'" in msg
+
+
+def test_not_utf8(tmp_path):
+    folder = write_tiny(tmp_path / "latin")
+    (folder / "areas.csv").write_bytes("district,county\nYnys M\xf4n,X\n".encode("latin-1"))
+    with pytest.raises(DataError, match="areas.csv: not UTF-8 text"):
+        readers.load(folder)
+
+
 def test_parquet_table(tmp_path, tiny):
     df = pd.read_csv(tiny / "crimes.csv", dtype=str, keep_default_na=False)
     (tiny / "crimes.csv").unlink()
