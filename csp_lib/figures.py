@@ -236,8 +236,10 @@ class Figures:
         cur, prev = self._window(measure)
         if cur is None:
             table = self.cube.source[measure]
+            a, b = self.cube.coverage[table]
             return {**measures.change(None, None),
-                    "note": f"{table} has no records in {self.period.label}"}
+                    "note": f"the {table} data cover {month_label(a)} to {month_label(b)}, "
+                            f"not {self.period.long_label}"}
         value = self.count(measure, districts, cur)
         previous = self.count(measure, districts, prev) if prev else None
         out = measures.change(value, previous)

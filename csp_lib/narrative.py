@@ -228,8 +228,9 @@ def peaks(figs: dict) -> str:
     s = ""
     if f["pct_change"] is not None:
         word = "increase" if f["change"] > 0 else "reduction"
-        s = (f"Domestic abuse (which encompasses all crimes with a 'domestic abuse' marker) has seen an "
-             f"annual {word} of {pct(f['pct_change'])} ({signed(f['change'])} offences)")
+        when = "an annual" if compared_with(figs) == "the previous year" else "a year-on-year"
+        s = (f"Domestic abuse (which encompasses all crimes with a 'domestic abuse' marker) has seen "
+             f"{when} {word} of {pct(f['pct_change'])} ({signed(f['change'])} offences)")
     else:
         s = f"There were {num(f['value'])} domestic abuse crimes"
     if q["in_period"]:
@@ -257,8 +258,9 @@ def marac(figs: dict) -> str:
              f"with the same months a year earlier. ")
     else:
         s = ""
-    s += (f"{num(f['value'])} cases were listed ({signed(f['change'])}), with {num(ch['value'])} children "
-          f"({signed(ch['change'])}) and {num(rep['value'])} repeat cases ({signed(rep['change'])}).")
+    def n(x):
+        return num(x["value"]) + (f" ({signed(x['change'])})" if x.get("change") is not None else "")
+    s += f"{n(f)} cases were listed, with {n(ch)} children and {n(rep)} repeat cases."
     return s
 
 

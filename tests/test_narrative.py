@@ -40,7 +40,7 @@ def test_section_sentences(demo_figures):
                  "Peak reductions occurred in the months of July and October.")
     m = say.marac(demo_figures)
     assert m.startswith("The MARAC data runs to December 2016, so April to December 2016 is compared")
-    assert "368 cases were listed (+58), with 378 children (+33) and 95 repeat cases (+30)" in m
+    assert "368 (+58) cases were listed, with 378 (+33) children and 95 (+30) repeat cases" in m
     f = say.funnel(demo_figures, "asb")
     assert "95 Community Protection Notices were served, equal to 23.3% of the number of warnings" in f
     assert "8 notices were breached or prosecuted, equal to 8.4% of the number of notices" in f
