@@ -182,13 +182,25 @@ def drivers(figs: dict, ids: list[str], top: int = 2) -> str:
             + " and ".join(parts) + ".")
 
 
-def share_sentence(figs: dict, fid: str, whole_id: str, what: str) -> str:
-    """``Of these, 31.2% (n=215) were classed as 'non recent' ...``"""
-    f, w = _f(figs, fid), _f(figs, whole_id)
-    if unavailable(f) or f.get("share") is None:
-        return f"The share of {what} is not available ({unavailable(f) or 'no records'})."
-    return (f"During {period_name(figs)} there were {num(w['value'])} {label(whole_id).lower()} "
-            f"recorded in {figs['area']}. Of these, {pct(f['share'])} (n={num(f['value'])}) {what}.")
+def share_sentence(figs: dict, whole_id: str, noun: str, parts: list[tuple[str, str]]) -> str:
+    """``During ... there were 690 sexual offences recorded in Blackpool. Of these, 31.2% (n=215)
+    were classed as 'non recent' ... and 52.3% (n=361) were against children under 16.``"""
+    w = _f(figs, whole_id)
+    if unavailable(w):
+        return ""
+    said, missing = [], []
+    for fid, what in parts:
+        f = _f(figs, fid)
+        if unavailable(f) or f.get("share") is None:
+            missing.append(f"the share that {what} is not available ({unavailable(f) or 'no records'})")
+        else:
+            said.append(f"{pct(f['share'])} (n={num(f['value'])}) {what}")
+    s = f"During {period_name(figs)} there were {num(w['value'])} {noun} recorded in {figs['area']}."
+    if said:
+        s += " Of these, " + ", and ".join(said) + "."
+    if missing:
+        s += " " + "; ".join(missing).capitalize() + "."
+    return s
 
 
 def committed(figs: dict) -> str:

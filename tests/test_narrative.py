@@ -27,8 +27,11 @@ def test_items_county_rank(demo_figures):
 
 
 def test_section_sentences(demo_figures):
-    assert "Of these, 31.2% (n=215) were classed as 'non recent'" in say.share_sentence(
-        demo_figures, "sexual_offences_non_recent", "sexual_offences", "were classed as 'non recent'")
+    assert say.share_sentence(demo_figures, "sexual_offences", "sexual offences", [
+        ("sexual_offences_non_recent", "were classed as 'non recent'"),
+        ("sexual_offences_under_16", "were against children under 16")]) == (
+        "During April 2016 to March 2017 there were 690 sexual offences recorded in Blackpool. Of these, "
+        "31.2% (n=215) were classed as 'non recent', and 52.3% (n=361) were against children under 16.")
     assert "was similar to 2015/16 (114 compared to 111)" in say.committed(demo_figures)
     p = say.peaks(demo_figures)
     assert "annual increase of 12% (+214 offences)" in p
