@@ -23,15 +23,20 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import contract, figures, narrative, readers
+from . import contract, downloads, figures, narrative, readers
 from .periods import parse
 from .report import ensure_commentary
 from .sections import SECTIONS
 
-HEADLINE_ROWS = [("all_crime", "All crime"), ("vap", "Violence against the person"),
-                 ("sexual_offences", "Sexual offences"), ("domestic_abuse", "Domestic abuse"),
-                 ("asb_incidents", "Antisocial behaviour incidents"), ("hate_crime", "Hate crime")]
+# id, name, section page: the landing page's tiles and headline sentences
+HEADLINE_TILES = [("all_crime", "All crime", "01-overview"),
+                  ("vap", "Violence against the person", "02-violence"),
+                  ("sexual_offences", "Sexual offences", "03-sexual-offences"),
+                  ("domestic_abuse", "Domestic abuse", "04-domestic-abuse"),
+                  ("asb_incidents", "Antisocial behaviour incidents", "05-antisocial-behaviour"),
+                  ("hate_crime", "Hate crime", "07-hate-crime")]
 PLURAL = {"sexual_offences", "asb_incidents"}
+WORKBOOK = "report.xlsx"
 
 
 class BuildError(Exception):
@@ -94,24 +99,53 @@ def _hide_parameters(nb, path) -> None:
     nbformat.write(nb, path)
 
 
-def _report_index(figs: dict) -> str:
-    """The landing page of one report: headline sentences, table, sections, downloads."""
+def _tile(figs: dict, fid: str, name: str, href: str) -> str:
+    f = figs["figures"].get(fid, {})
+    if f.get("value") is None:
+        return (f'<a class="csp-tile" href="{href}"><span class="csp-tile-label">{name}</span>'
+                f'<span class="csp-tile-value">n/a</span><span class="csp-tile-change">not in the data</span></a>')
+    if f.get("change") is None:
+        change, cls, arrow = "no earlier year", "same", ""
+    else:
+        cls = "up" if f["change"] > 0 else "down" if f["change"] < 0 else "same"
+        arrow = {"up": "&#9650; ", "down": "&#9660; ", "same": "&#9654; "}[cls]
+        change = f"{narrative.signed(f['change'])} ({narrative.pct(f['pct_change'], True, trim=False)})"
+    prev = (f'<span class="csp-tile-prev">{figs["previous"]["label"]}: {narrative.num(f["previous"])}</span>'
+            if f.get("previous") is not None else "")
+    return (f'<a class="csp-tile" href="{href}" aria-label="{name}: {narrative.num(f["value"])}, {change}">'
+            f'<span class="csp-tile-label">{name}</span>'
+            f'<span class="csp-tile-value">{narrative.num(f["value"])}</span>'
+            f'<span class="csp-tile-change {cls}">{arrow}{change}</span>{prev}</a>')
+
+
+def _report_index(figs: dict, folder: Path) -> str:
+    """The landing page of one report: tiles, summary, headline sentences, sections, sources, downloads."""
+    tiles = "".join(_tile(figs, fid, name, f"{page}.html") for fid, name, page in HEADLINE_TILES)
     lines = [f"# {figs['area']}: {figs['period']['name']}", "",
              f"Community Safety Partnership performance report for **{figs['area']}**, "
              f"{figs['period']['name']} ({figs['period']['label']}), compared with "
-             f"{figs['previous']['name']} and with {figs['county']}.", "", "## Headlines", ""]
-    for fid, subject in HEADLINE_ROWS:
+             f"{figs['previous']['name']} and with {figs['county']}.", "",
+             f'<div class="csp-tiles">{tiles}</div>', "",
+             narrative.summary(figs, [(fid, name) for fid, name, _ in HEADLINE_TILES[1:]]), "",
+             "## Headlines", ""]
+    for fid, subject, _ in HEADLINE_TILES:
         lines.append(f"- {narrative.headline(figs, fid, subject, plural=fid in PLURAL)}")
-    prev, cur = figs["previous"]["label"], figs["period"]["label"]
-    lines += ["", f"| Measure | {prev} | {cur} | Change | % change |", "|:--|--:|--:|--:|--:|"]
-    for fid, subject in HEADLINE_ROWS:
-        f = figs["figures"][fid]
-        lines.append(f"| {subject} | {narrative.num(f['previous'])} | {narrative.num(f['value'])} | "
-                     f"{narrative.signed(f['change'])} | {narrative.pct(f['pct_change'], True, trim=False)} |")
-    lines += ["", "## Sections", "", "```{tableofcontents}", "```", "", "## Downloads", "",
-              "- {download}`figures.json <figures.json>`: every figure of this report, machine-readable.",
-              ""]
-    return "\n".join(lines)
+    lines += ["", "## Sections", "", "```{tableofcontents}", "```", "", "## Data sources", "",
+              "| Table | Records | Months covered |", "|:--|--:|:--|"]
+    for name, src in figs["sources"].items():
+        a, b = parse(src["first_month"]), parse(src["last_month"])
+        lines.append(f"| {src['file']} | {src['rows']:,} | {a.long_label} to {b.long_label} |")
+    lines += ["", "## Downloads", "",
+              "- [figures.json](figures.json): every figure of this report, machine-readable "
+              "(see the methods page for definitions).".replace("[figures.json](figures.json)",
+                                                                 '<a href="figures.json" download>figures.json</a>')]
+    xlsx = folder / "downloads" / WORKBOOK
+    if xlsx.exists():
+        lines.append(f'- <a href="downloads/{WORKBOOK}" download>The whole report as one Excel workbook</a>: '
+                     "every figure and every table, a sheet each.")
+    for csv in sorted((folder / "downloads").glob("*.csv")):
+        lines.append(f'- <a href="downloads/{csv.name}" download>{csv.name}</a>')
+    return "\n".join(lines) + "\n"
 
 
 def _offence_page() -> str:
@@ -196,7 +230,6 @@ def build(data, areas: list[str], periods: list[str], jobs: int | None = None, o
             shutil.rmtree(job.staging)
         job.staging.mkdir(parents=True)
         figures.write(job.figs, job.staging / "figures.json")
-        (job.staging / "index.md").write_text(_report_index(job.figs), encoding="utf-8")
         params = {"data_dir": os.path.relpath(data_dir, job.staging), "area": job.area,
                   "period": job.period, "figures_file": "figures.json",
                   "commentary_dir": os.path.relpath(commentary, job.staging)}
@@ -223,6 +256,8 @@ def build(data, areas: list[str], periods: list[str], jobs: int | None = None, o
             shutil.rmtree(job.staging, ignore_errors=True)
         raise BuildError("notebook failed, nothing was published:\n  " + "\n  ".join(failures))
     for job in jobs_:
+        downloads.write_workbook(job.figs, job.staging / "downloads", job.staging / "downloads" / WORKBOOK)
+        (job.staging / "index.md").write_text(_report_index(job.figs, job.staging), encoding="utf-8")
         _swap(job.staging, job.final)
     _write_toc(root)
     return _site(root, out)
@@ -243,6 +278,12 @@ def _site(root: Path, out: Path) -> Path:
     if new.exists():
         shutil.rmtree(new)
     shutil.copytree(html, new)
+    # figures.json and the downloads sit beside each report's pages
+    for a, p, _ in _reports_present(root):
+        src, dst = root / "book" / "reports" / a / p, new / "book" / "reports" / a / p
+        shutil.copy2(src / "figures.json", dst / "figures.json")
+        if (src / "downloads").is_dir():
+            shutil.copytree(src / "downloads", dst / "downloads")
     _swap(new, out / "html")
     return out / "html"
 

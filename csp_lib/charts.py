@@ -63,13 +63,15 @@ def trend(figs: dict, fid: str) -> str | None:
     for ax, col, name, colour in ((axes[0], "area", figs["area"], AREA), (axes[1], "county", figs["county"], COUNTY)):
         sns.barplot(data=df, x="period", y=col, ax=ax, color=colour)
         ax.bar_label(ax.containers[0], labels=[f"{v:,}" for v in df[col]], fontsize=8, padding=2)
-        ax.set_title(f"{name}: {_change_words(df[col].iloc[0], df[col].iloc[-1])} since {df['period'].iloc[0]}",
-                     fontsize=10)
+        ax.set_title(name, fontsize=10)
         ax.set_xlabel("Financial year")
         ax.set_ylabel("Count (records)")
         _thousands(ax)
         ax.margins(y=0.15)
-    fig.suptitle(f"{label(fid)}, last {len(df)} years", fontsize=11, fontweight="bold")
+    first = df["period"].iloc[0]
+    fig.suptitle(f"{label(fid)} since {first}: {figs['area']} {_change_words(df['area'].iloc[0], df['area'].iloc[-1])}, "
+                 f"{figs['county']} {_change_words(df['county'].iloc[0], df['county'].iloc[-1])}",
+                 fontsize=11, fontweight="bold")
     fig.tight_layout()
     values = "; ".join(f"{r['period']}: {r['area']:,} in {figs['area']}, {r['county']:,} in {figs['county']}"
                        for r in rows)

@@ -140,20 +140,20 @@ def rank(figs: dict, fid: str, subject: str) -> str:
     s += ". "
     n, of = r["value"], r["of"]
     if rising.get("value") == rising.get("of"):
-        s += "All districts are showing increases, with "
+        s += "All districts are showing increases. "
     elif rising.get("value") == 0:
-        s += "All districts are showing reductions, with "
+        s += "All districts are showing reductions. "
     else:
-        s += f"{words(rising['value']).capitalize()} of the {rising['of']} districts are showing increases, with "
-    kind = "increase" if f["change"] > 0 else "change"
+        s += f"{words(rising['value']).capitalize()} of the {rising['of']} districts are showing increases. "
+    kind = "increase" if f["change"] > 0 and rising.get("value") == rising.get("of") else "change"
     if n == 1:
-        s += f"{figs['area']} having the lowest proportional {kind} of the {of} districts."
+        s += f"{figs['area']} had the lowest proportional {kind} of the {of} districts."
     elif n == of:
-        s += f"{figs['area']} having the highest proportional {kind} of the {of} districts."
+        s += f"{figs['area']} had the highest proportional {kind} of the {of} districts."
     elif n > (of + 1) / 2:
-        s += f"{figs['area']} having the {ordinal(of - n + 1)} highest proportional {kind} of the {of} districts."
+        s += f"{figs['area']} had the {ordinal(of - n + 1)} highest proportional {kind} of the {of} districts."
     else:
-        s += f"{figs['area']} having the {ordinal(n)} lowest proportional {kind} of the {of} districts."
+        s += f"{figs['area']} had the {ordinal(n)} lowest proportional {kind} of the {of} districts."
     return s
 
 
@@ -367,3 +367,32 @@ def referrals(figs: dict) -> list[str]:
             s += f"; {pct(c['share'])} of participants ({num(c['value'])}) complied with the programme"
         out.append(s + ".")
     return out
+
+
+def summary(figs: dict, ids: list[tuple[str, str]]) -> str:
+    """A short generated summary of the headline measures for the landing page."""
+    total = _f(figs, "all_crime")
+    if unavailable(total):
+        return ""
+    s = f"In {period_name(figs)}, police recorded {num(total['value'])} crimes in {figs['area']}"
+    if total["pct_change"] is not None and total["change"]:
+        more = "more" if total["change"] > 0 else "fewer"
+        s += f", {pct(total['pct_change'])} {more} than in {figs['previous']['name']}"
+        c = _f(figs, "county_all_crime")
+        if c.get("pct_change") is not None:
+            s += f"; across {figs['county']} crime {direction(c, 'rose', 'fell', 'was unchanged')} by {pct(c['pct_change'])}"
+    s += "."
+    up = [f"{name.lower()} ({pct(f['pct_change'], True)})" for fid, name in ids
+          if (f := _f(figs, fid)).get("pct_change") is not None and f["change"] > 0]
+    down = [f"{name.lower()} ({pct(f['pct_change'], True)})" for fid, name in ids
+            if (f := _f(figs, fid)).get("pct_change") is not None and f["change"] < 0]
+
+    def listing(items):
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+    if up:
+        s += f" {listing(up)[0].upper() + listing(up)[1:]} rose"
+        s += f", while {listing(down)} fell." if down else "."
+    elif down:
+        s += f" {listing(down)[0].upper() + listing(down)[1:]} fell."
+    return s

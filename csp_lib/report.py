@@ -10,7 +10,7 @@ from pathlib import Path
 
 from IPython.display import HTML, Markdown, display
 
-from . import figures, tables
+from . import downloads, figures, tables
 from .contract import INTERVENTION_TYPES, slug
 from .periods import parse
 from .sections import GROUP_IDS
@@ -24,9 +24,10 @@ TEMPLATES = Path(__file__).parent / "templates" / "commentary"
 class Report:
     """figures.json of one area and period, and where its commentary lives."""
 
-    def __init__(self, figs: dict, commentary_dir=None):
+    def __init__(self, figs: dict, commentary_dir=None, downloads_dir=None):
         self.figs = figs
         self.commentary_dir = Path(commentary_dir) if commentary_dir else None
+        self.downloads_dir = Path(downloads_dir) if downloads_dir else None
 
     # -- showing things ---------------------------------------------------------
     def say(self, *paragraphs: str) -> None:
@@ -40,7 +41,14 @@ class Report:
             display(Markdown((intro + "\n\n" if intro else "") + "\n".join(f"- {i}" for i in items)))
 
     def table(self, ids: list[str], caption: str) -> None:
-        display(HTML(tables.to_html(tables.figure_frame(self.figs, ids), caption)))
+        """A table of figures; in a build, also a CSV beside the page, linked under the table."""
+        df = tables.figure_frame(self.figs, ids)
+        html = tables.to_html(df, caption)
+        if self.downloads_dir is not None:
+            path = downloads.write_csv(df, self.downloads_dir, caption)
+            html += (f'<p class="csp-download"><a href="downloads/{path.name}" download>'
+                     f"Download this table (CSV)</a></p>")
+        display(HTML(html))
 
     def chart(self, html: str | None, missing: str = "No chart: too few periods in the data.") -> None:
         display(HTML(html) if html else Markdown(f"*{missing}*"))
@@ -78,10 +86,8 @@ def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=Non
     """The report's figures: read from ``figures_file`` when the build made one,
     otherwise computed from the data folder (an analyst running the notebook alone)."""
     if figures_file and Path(figures_file).exists():
-        figs = figures.read(figures_file)
-    else:
-        figs = figures.compute_from_folder(data_dir, area, period)
-    return Report(figs, commentary_dir)
+        return Report(figures.read(figures_file), commentary_dir, Path(figures_file).parent / "downloads")
+    return Report(figures.compute_from_folder(data_dir, area, period), commentary_dir)
 
 
 __all__ = ["Report", "open", "section", "GROUP_IDS", "TOOL_IDS"]

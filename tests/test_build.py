@@ -43,16 +43,28 @@ def test_site_has_every_section_with_tables_charts_and_sentences(site):
             assert '<table class="csp-table">' in text, s.slug
             assert text.count('<figure class="csp-chart">') >= 1, s.slug
             assert 'alt="' in text
-    assert "Blackpool having the 4th lowest proportional increase of the 14 districts" in _text(
+    assert "All districts are showing increases. Blackpool had the 4th lowest proportional increase of the 14 districts." in _text(
         report / "02-violence.html")
     assert "Counter terrorism" in _text(report / "08-other-priorities.html")
 
 
-def test_figures_json_is_published_and_matches(site, demo_figures):
+def test_downloads_beside_the_pages(site, demo_figures):
     root, html = site
-    downloads = list((html / "_downloads").rglob("figures.json"))
-    assert len(downloads) == 1
-    assert json.loads(downloads[0].read_text()) == demo_figures
+    report = html / "book" / "reports" / "blackpool" / "2016-17"
+    assert json.loads((report / "figures.json").read_text()) == demo_figures
+    landing = (report / "index.html").read_text(encoding="utf-8")
+    assert 'href="figures.json"' in landing and 'href="downloads/report.xlsx"' in landing
+    csvs = sorted(p.name for p in (report / "downloads").glob("*.csv"))
+    assert "violence-against-the-person-by-offence-blackpool.csv" in csvs and len(csvs) >= 9
+    page = (report / "02-violence.html").read_text(encoding="utf-8")
+    assert 'href="downloads/violence-against-the-person-by-offence-blackpool.csv"' in page
+    table = (report / "downloads" / "violence-against-the-person-by-offence-blackpool.csv").read_text()
+    assert "Serious assaults,149,164,15,10.1" in table
+    import openpyxl
+    wb = openpyxl.load_workbook(report / "downloads" / "report.xlsx")
+    assert "Figures" in wb.sheetnames and len(wb.sheetnames) == 2 + len(csvs)
+    ids = [row[0].value for row in wb["Figures"].iter_rows(min_row=2)]
+    assert "all_crime" in ids and "vap_rank_in_county" in ids
 
 
 def test_front_page_lists_the_report(site):

@@ -20,7 +20,7 @@ def test_items_county_rank(demo_figures):
     assert say.county(demo_figures, "all_crime", "All crime") == "All crime in Lancashire has increased by 10.8% (+10,438)."
     s = say.rank(demo_figures, "vap", "Violence against the person")
     assert "there has been a 14.6% increase in Blackpool, with an 18.6% increase across the county" in s
-    assert "Blackpool having the 4th lowest proportional increase of the 14 districts" in s
+    assert "All districts are showing increases. Blackpool had the 4th lowest proportional increase of the 14 districts." in s
     assert "All districts are showing increases" in s
     assert say.rising(demo_figures, "theft_offences", "Theft offences") == \
         "Theft offences rose in 13 of the 14 districts of Lancashire."
@@ -53,6 +53,14 @@ def test_section_sentences(demo_figures):
     assert "Avert: 131 referrals" in refs and "55% of participants (72) complied" in refs
     assert "ASBRAC: 47 referrals in 2016/17 compared with 71 in 2015/16 (-33.8%)" in refs
     assert "408 x Community Protection Warnings" in say.tools(demo_figures)
+
+
+def test_summary(demo_figures):
+    ids = [("vap", "Violence against the person"), ("asb_incidents", "Antisocial behaviour incidents")]
+    assert say.summary(demo_figures, ids) == (
+        "In April 2016 to March 2017, police recorded 18,664 crimes in Blackpool, 12.4% more than in "
+        "April 2015 to March 2016; across Lancashire crime rose by 10.8%. Violence against the person "
+        "(+14.6%) rose, while antisocial behaviour incidents (-2.8%) fell.")
 
 
 @pytest.mark.parametrize("text, art", [("8.4%", "an"), ("18.6%", "an"), ("11%", "an"), ("14.6%", "a"),
