@@ -13,6 +13,8 @@ def _figures(args) -> int:
     from . import figures
 
     figs = figures.compute_from_folder(args.data, args.area, args.period)
+    for w in figs["quality"]["warnings"]:
+        print(f"csp: warning: {w}", file=sys.stderr)
     text = figures.dumps(figs)
     if args.output:
         figures.write(figs, args.output)

@@ -285,6 +285,7 @@ class Figures:
             "figures": dict(sorted(f.items())),
             "series": self._series(),
             "sources": self._sources(),
+            "quality": {"warnings": list(self.data.warnings)},
             "generated_by": f"csp_lib {__version__}",
         }
 

@@ -1,12 +1,18 @@
 """Read a data folder (shared/design/data-contract.md) into typed pandas frames.
 
-Every table is ``<name>.csv`` or ``<name>.parquet``. Each value is checked; the
+Every table is ``<name>.csv`` (also gzipped, ``.csv.gz``) or ``<name>.parquet``. Each value is checked; the
 first bad one stops the load with a :class:`DataError` that names the file, the
 line (CSV, the header being line 1) or row (Parquet), the column and what to do.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import gzip
+import io
+import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +41,7 @@ class DataError(Exception):
         if more:
             msg += f" ({more} more row{'s' if more > 1 else ''} like it)"
         if hint:
-            msg += f". {hint}"
+            msg += f". {hint[0].upper()}{hint[1:]}"
         super().__init__(msg)
 
 
@@ -47,47 +53,79 @@ def _fail(path, lines, bad: pd.Series, column: str, problem_of, hint=""):
     raise DataError(path, problem_of(pos), int(lines[pos]), column, hint, int(bad.sum()) - 1)
 
 
-def _read_raw(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+def _decode(path: Path, raw: bytes, warnings: list[str]) -> bytes:
+    """UTF-8 bytes of the file; Windows-1252 text is converted and reported, not refused."""
+    try:
+        raw.decode("utf-8")
+        return raw
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise DataError(path, f"not UTF-8 text (a byte on line {line} is not valid)", line,
+                            hint="save the file as UTF-8 CSV") from None
+        warnings.append(f"{path.name}: not UTF-8; read as Windows-1252 (first such character on "
+                        f"line {line}). Save the export as UTF-8 to silence this.")
+        return text.encode("utf-8")
+
+
+def _read_raw(path: Path, warnings: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """All values as stripped text, and the line (CSV) or row (Parquet) of each record."""
     if path.suffix == ".parquet":
         try:
             df = pd.read_parquet(path)
         except Exception as e:  # pyarrow raises many types for damaged files
-            raise DataError(path, f"cannot read Parquet file ({e})") from None
+            raise DataError(path, f"cannot read Parquet file ({type(e).__name__}: {e})",
+                            hint="export the table again") from None
         df = df.astype(object).where(df.notna(), "").astype(str).apply(lambda s: s.str.strip())
+        df.columns = [str(c).strip() for c in df.columns]
         return df, np.arange(len(df)) + 1
     raw = path.read_bytes()
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as e:
+            raise DataError(path, f"damaged gzip file ({e})",
+                            hint="the download may be incomplete: fetch or compress it again") from None
+    raw = _decode(path, raw.removeprefix(b"\xef\xbb\xbf"), warnings)
+    if not raw.strip():
+        raise DataError(path, "the file is empty", hint="export it again with its header row")
     body = raw.rstrip(b"\r\n\t ")
     interior_blank = b"\n\n" in body or b"\n\r\n" in body
-    opts = dict(dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    opts = dict(dtype=str, keep_default_na=False)
     df = None
     if not interior_blank:  # the fast reader, whose line numbers are exact here
         try:
-            df = pd.read_csv(path, engine="pyarrow", **opts)
+            df = pd.read_csv(io.BytesIO(raw), engine="pyarrow", **opts)
         except Exception:
             df = None  # let the C reader find and name the problem
     if df is None:
         try:
-            df = pd.read_csv(path, skip_blank_lines=False, **opts)
-        except UnicodeDecodeError as e:
-            raise DataError(path, f"not UTF-8 text (byte {e.start})",
-                            hint="save the file as UTF-8 CSV") from None
+            df = pd.read_csv(io.BytesIO(raw), skip_blank_lines=False, **opts)
         except pd.errors.EmptyDataError:
-            raise DataError(path, "the file is empty",
-                            hint="export it again with its header row") from None
+            raise DataError(path, "line 1 is not a header row", 1,
+                            hint="the first line must name the columns") from None
         except pd.errors.ParserError as e:
+            m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
+            if m:
+                raise DataError(path, f"this line has {m.group(3)} values where the header has {m.group(1)}",
+                                int(m.group(2)), hint="check for an unquoted comma or a broken line") from None
             raise DataError(path, f"not a readable CSV ({e})") from None
     df.columns = [str(c).strip() for c in df.columns]
     df = df.apply(lambda s: s.str.strip())
     lines = np.arange(len(df)) + 2
     blank = (df == "").all(axis=1).to_numpy()
     if blank.any():
+        inner = int(blank[: len(blank) - int(np.argmin(blank[::-1]))].sum()) if not blank.all() else 0
+        if inner:
+            warnings.append(f"{path.name}: {inner} blank line{'s' if inner > 1 else ''} skipped")
         df, lines = df[~blank].reset_index(drop=True), lines[~blank]
     return df, lines
 
 
 def _table_path(folder: Path, name: str) -> Path | None:
-    for ext in (".csv", ".parquet"):
+    for ext in (".csv", ".csv.gz", ".parquet"):
         p = folder / f"{name}{ext}"
         if p.exists():
             return p
@@ -97,9 +135,15 @@ def _table_path(folder: Path, name: str) -> Path | None:
 def _check_columns(path, df: pd.DataFrame, table: contract.Table):
     missing = [c.name for c in table.columns if c.required and c.name not in df.columns]
     if missing:
-        have = ", ".join(df.columns) or "none"
-        raise DataError(path, f"required column '{missing[0]}' is missing (columns found: {have})",
-                        1, missing[0], "column names are exact and lower-case; see data-contract.md")
+        have = list(df.columns)
+        known = {c.name for c in table.columns}
+        near = [h for h in have if h.strip().lower().replace(" ", "_") == missing[0]] or \
+            difflib.get_close_matches(missing[0], [h for h in have if h not in known], n=1, cutoff=0.75)
+        hint = (f"found '{near[0]}': rename it to '{missing[0]}' (names are exact and lower-case)" if near
+                else "column names are exact and lower-case; see data-contract.md")
+        raise DataError(path, f"required column '{missing[0]}' is missing (columns found: "
+                        f"{', '.join(have) or 'none'})", 1 if path.suffix != ".parquet" else None,
+                        missing[0], hint)
 
 
 def _convert(path, lines, df: pd.DataFrame, col: contract.Column, districts: set[str] | None):
@@ -112,12 +156,21 @@ def _convert(path, lines, df: pd.DataFrame, col: contract.Column, districts: set
         parsed = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
         _fail(path, lines, parsed.isna() & ~blank, name,
               lambda i: f"'{raw.iloc[i]}' is not a date", "write dates as YYYY-MM-DD")
+        _fail(path, lines, parsed > pd.Timestamp(dt.date.today()), name,
+              lambda i: f"'{raw.iloc[i]}' is in the future", "check the date (YYYY-MM-DD) and the export")
+        _fail(path, lines, parsed < pd.Timestamp("1900-01-01"), name,
+              lambda i: f"'{raw.iloc[i]}' is before 1900", "check the date (YYYY-MM-DD) and the export")
         return parsed.astype("datetime64[s]")
     if col.kind == "int":
         num = pd.to_numeric(raw.where(~blank), errors="coerce")
         bad = (num.isna() & ~blank) | (num.notna() & (num % 1 != 0))
-        _fail(path, lines, bad, name, lambda i: f"'{raw.iloc[i]}' is not a whole number")
-        _fail(path, lines, num < 0, name, lambda i: f"'{raw.iloc[i]}' is negative")
+        _fail(path, lines, bad, name, lambda i: f"'{raw.iloc[i]}' is not a whole number",
+              "write a whole number" + ("" if col.required else ", or leave it empty when unknown"))
+        _fail(path, lines, num < 0, name, lambda i: f"'{raw.iloc[i]}' is negative",
+              "counts and ages cannot be below zero")
+        if name.endswith("_age"):
+            _fail(path, lines, num > 120, name, lambda i: f"'{raw.iloc[i]}' is not a possible age",
+                  "ages are whole years from 0 to 120; leave it empty when unknown")
         return num.astype("Int64")
     if col.kind == "bool":
         low = raw.str.lower()
@@ -157,8 +210,10 @@ def _convert(path, lines, df: pd.DataFrame, col: contract.Column, districts: set
     return raw
 
 
-def read_table(path: Path, table: contract.Table, districts: set[str] | None = None) -> pd.DataFrame:
-    df, lines = _read_raw(path)
+def read_table(path: Path, table: contract.Table, districts: set[str] | None = None,
+               warnings: list[str] | None = None) -> pd.DataFrame:
+    warnings = [] if warnings is None else warnings
+    df, lines = _read_raw(path, warnings)
     _check_columns(path, df, table)
     if len(df) == 0:
         raise DataError(path, "the table has a header but no rows",
@@ -187,6 +242,7 @@ class Data:
     folder: Path
     areas: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # recovered problems, for the data quality page
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -248,15 +304,16 @@ def load(folder) -> Data:
         p = _table_path(folder, name)
         if p is None and table.required:
             raise DataError(folder / f"{name}.csv", "required table is missing",
-                            hint=f"put {name}.csv (or {name}.parquet) in the data folder")
+                            hint=f"put {name}.csv (or {name}.csv.gz or {name}.parquet) in the data folder")
         if p is not None:
             found[name] = p
-    areas = read_table(found["areas"], contract.TABLES["areas"])
+    warnings: list[str] = []
+    areas = read_table(found["areas"], contract.TABLES["areas"], warnings=warnings)
     districts = set(areas["district"].astype(str))
-    data = Data(folder, areas)
+    data = Data(folder, areas, warnings=warnings)
     for name, path in found.items():
         if name != "areas":
-            data.tables[name] = read_table(path, contract.TABLES[name], districts)
+            data.tables[name] = read_table(path, contract.TABLES[name], districts, warnings)
     _check_crimes(data)
     return data
 

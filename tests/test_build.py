@@ -39,6 +39,7 @@ def test_site_has_every_section_with_tables_charts_and_sentences(site):
         text = page.read_text(encoding="utf-8")
         assert s.title in text
         assert "Traceback" not in text and "injected-parameters" not in text and "data_dir =" not in text
+        assert "output stderr" not in text and "output stream" not in text, s.slug  # no warnings shown
         if s.table:
             assert '<table class="csp-table">' in text, s.slug
             assert text.count('<figure class="csp-chart">') >= 1, s.slug

@@ -108,10 +108,19 @@ def test_blank_line_inside_keeps_line_numbers(tmp_path):
     assert "crimes.csv, line 9, column 'offence': unknown offence 'Burglry'" in msg
 
 
-def test_not_utf8(tmp_path):
+def test_windows_1252_is_read_and_reported(tmp_path):
     folder = write_tiny(tmp_path / "latin")
-    (folder / "areas.csv").write_bytes("district,county\nYnys M\xf4n,X\n".encode("latin-1"))
-    with pytest.raises(DataError, match="areas.csv: not UTF-8 text"):
+    (folder / "areas.csv").write_bytes("district,county\nA,X\nB,X\nC,Ynys M\xf4n\n".encode("cp1252"))
+    data = readers.load(folder)
+    assert data.county_of("C") == "Ynys M\u00f4n"
+    assert data.warnings == ["areas.csv: not UTF-8; read as Windows-1252 (first such character on line 4). "
+                             "Save the export as UTF-8 to silence this."]
+
+
+def test_bytes_that_are_no_text_stop(tmp_path):
+    folder = write_tiny(tmp_path / "bin")
+    (folder / "areas.csv").write_bytes(b"district,county\nA,X\x81\n")
+    with pytest.raises(DataError, match="areas.csv, line 2: not UTF-8 text"):
         readers.load(folder)
 
 

@@ -1,0 +1,196 @@
+"""Bad input, case by case: each stops with one line naming file, line and column and what to do,
+or, where the problem can be recovered from, goes on and reports it.
+
+Every case and the message it gives is listed in tests/README.md; the last test
+checks that the list says what the code does.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import TINY, write_tiny
+from csp_lib import cli
+
+README = Path(__file__).parent / "README.md"
+CRIMES = TINY["crimes.csv"]
+
+
+def _line(n: int, old: str, new: str, text: str = CRIMES) -> str:
+    lines = text.splitlines()
+    assert old in lines[n - 1], (n, old)
+    lines[n - 1] = lines[n - 1].replace(old, new, 1)
+    return "\n".join(lines) + "\n"
+
+
+def _header_only(folder: Path):
+    (folder / "crimes.csv").write_text(CRIMES.splitlines()[0] + "\n")
+
+
+def _empty_file(folder: Path):
+    (folder / "crimes.csv").write_text("")
+
+
+def _truncated_gz(folder: Path):
+    data = gzip.compress(CRIMES.encode())
+    (folder / "crimes.csv").unlink()
+    (folder / "crimes.csv.gz").write_bytes(data[: len(data) // 2])
+
+
+def _parquet_without_offence(folder: Path):
+    df = pd.read_csv(folder / "crimes.csv", dtype=str, keep_default_na=False).drop(columns="offence")
+    (folder / "crimes.csv").unlink()
+    df.to_parquet(folder / "crimes.parquet")
+
+
+def _damaged_parquet(folder: Path):
+    (folder / "crimes.csv").unlink()
+    (folder / "crimes.parquet").write_bytes(b"PAR1" + b"\x00not parquet at all" * 10)
+
+
+def _missing_folder(folder: Path):
+    for p in folder.iterdir():
+        p.unlink()
+    folder.rmdir()
+
+
+# id: (what is wrong, changes to the tiny folder or a function, csp figures args, expected message)
+ERRORS = {
+    "missing-file": ("crimes.csv is absent", {"crimes_csv": None}, {},
+                     "crimes.csv: required table is missing"),
+    "missing-column": ("a required column is absent", {"crimes_csv": CRIMES.replace("offence,", "crime_type,", 1)}, {},
+                       "crimes.csv, line 1, column 'offence': required column 'offence' is missing"),
+    "renamed-column": ("a column in capitals", {"crimes_csv": CRIMES.replace("offence,", "Offence,", 1)}, {},
+                       "Found 'Offence': rename it to 'offence'"),
+    "wrong-type": ("text in a number column", {"crimes_csv": _line(2, ",30,31,", ",thirty,31,")}, {},
+                   "crimes.csv, line 2, column 'victim_age': 'thirty' is not a whole number"),
+    "unparseable-date": ("a date in another format", {"crimes_csv": _line(3, "2016-06-01,", "01/06/2016,")}, {},
+                         "crimes.csv, line 3, column 'recorded_date': '01/06/2016' is not a date"),
+    "impossible-date": ("30 February", {"crimes_csv": _line(3, "2016-06-01,", "2016-02-30,")}, {},
+                        "line 3, column 'recorded_date': '2016-02-30' is not a date"),
+    "future-date": ("a date after today", {"crimes_csv": _line(3, "2016-06-01,2016-06-01", "2099-06-01,2016-06-01")}, {},
+                    "line 3, column 'recorded_date': '2099-06-01' is in the future"),
+    "duplicate-reference": ("two rows with one reference", {"crimes_csv": _line(4, "c03,", "c01,")}, {},
+                            "crimes.csv, line 4, column 'crime_ref': duplicate value 'c01'"),
+    "unknown-offence": ("an offence not in the list", {"crimes_csv": _line(5, "Rape", "Rapee")}, {},
+                        "crimes.csv, line 5, column 'offence': unknown offence 'Rapee'"),
+    "unknown-district": ("a district not in areas.csv", {"crimes_csv": _line(12, ",B,", ",Blackburn,")}, {},
+                         "crimes.csv, line 12, column 'district': unknown district 'Blackburn'"),
+    "unknown-hate-strand": ("a strand not in the list", {"crimes_csv": _line(3, "race;disability", "race;age")}, {},
+                            "crimes.csv, line 3, column 'hate_strands': unknown hate strand in 'race;age'"),
+    "unknown-intervention": ("an intervention type not in the list",
+                             {"interventions_csv": _line(2, ",CPW,", ",ASBO,", TINY["interventions.csv"])}, {},
+                             "interventions.csv, line 2, column 'type': unknown value 'ASBO'"),
+    "unknown-asb-category": ("an ASB category not in the list",
+                             {"asb_incidents_csv": _line(2, "nuisance", "noise", TINY["asb_incidents.csv"])}, {},
+                             "asb_incidents.csv, line 2, column 'asb_category': unknown value 'noise'"),
+    "empty-table": ("a header and no rows", _header_only, {}, "crimes.csv: the table has a header but no rows"),
+    "empty-file": ("a file of zero bytes", _empty_file, {}, "crimes.csv: the file is empty"),
+    "negative-age": ("an age below zero", {"crimes_csv": _line(2, ",30,31,", ",-3,31,")}, {},
+                     "crimes.csv, line 2, column 'victim_age': '-3' is negative"),
+    "impossible-age": ("an age of 150", {"crimes_csv": _line(2, ",30,31,", ",150,31,")}, {},
+                       "crimes.csv, line 2, column 'victim_age': '150' is not a possible age"),
+    "committed-after-recorded": ("an offence recorded before it happened",
+                                 {"crimes_csv": _line(2, "2016-05-10,2016-05-09", "2016-05-10,2016-05-11")}, {},
+                                 "crimes.csv, line 2, column 'committed_date': committed after it was recorded"),
+    "bad-boolean": ("a yes/no column with another word",
+                    {"marac_cases_csv": TINY["marac_cases.csv"].replace("m2,2015-11-01,A,1,1", "m2,2015-11-01,A,1,maybe")}, {},
+                    "marac_cases.csv, line 3, column 'repeat': 'maybe' is not a yes/no value"),
+    "negative-count": ("a negative number of children",
+                       {"marac_cases_csv": TINY["marac_cases.csv"].replace("m2,2015-11-01,A,1,1", "m2,2015-11-01,A,-1,1")}, {},
+                       "marac_cases.csv, line 3, column 'children': '-1' is negative"),
+    "ragged-row": ("a line with an extra comma", {"crimes_csv": _line(6, "Rape,", "Rape,,")}, {},
+                   "crimes.csv, line 6: this line has 12 values where the header has 11"),
+    "truncated-gz": ("a gzip file cut short", _truncated_gz, {}, "crimes.csv.gz: damaged gzip file"),
+    "parquet-wrong-schema": ("a Parquet file without a required column", _parquet_without_offence, {},
+                             "crimes.parquet, column 'offence': required column 'offence' is missing"),
+    "parquet-damaged": ("a Parquet file that is not Parquet", _damaged_parquet, {},
+                        "crimes.parquet: cannot read Parquet file"),
+    "duplicate-district": ("a district twice in areas.csv",
+                           {"areas_csv": TINY["areas.csv"] + "A,X,1,1\n"}, {},
+                           "areas.csv, line 5, column 'district': duplicate value 'A'"),
+    "area-not-in-data": ("an area that is not a district", {}, {"--area": "Nowhere"},
+                         "areas.csv, column 'district': area 'Nowhere' is not a district of this data"),
+    "period-not-in-data": ("a period after the data", {}, {"--period": "2019/20"},
+                           "column 'recorded_date': period 2019/20 is outside the data, which runs from 2015-04 to 2017-03"),
+    "bad-period": ("a period that cannot be read", {}, {"--period": "2016/18"},
+                   "period '2016/18': 18 does not follow 2016 (write e.g. 2016/17)"),
+    "missing-folder": ("a data folder that does not exist", _missing_folder, {}, "no such data folder"),
+}
+
+# id: (what is unusual, changes, the warning it reports or None when it is silently fine)
+RECOVERED = {
+    "utf8-bom": ("a byte-order mark at the start", {"crimes_csv": "\ufeff" + CRIMES}, None),
+    "windows-1252": ("text saved as Windows-1252",
+                     lambda f: (f / "areas.csv").write_bytes(TINY["areas.csv"].replace("C,Y", "C,Ynys M\xf4n").encode("cp1252")),
+                     "areas.csv: not UTF-8; read as Windows-1252 (first such character on line 4)"),
+    "crlf": ("Windows line ends", {"crimes_csv": CRIMES.replace("\n", "\r\n")}, None),
+    "trailing-blank-rows": ("blank lines at the end", {"crimes_csv": CRIMES + "\n\n,,,,,,,,,,\n"}, None),
+    "interior-blank-line": ("a blank line inside", {"crimes_csv": _line(4, "c03", "\nc03")}, "crimes.csv: 1 blank line skipped"),
+    "extra-columns": ("columns the contract does not name",
+                      {"crimes_csv": "\n".join(r + ",x" for r in CRIMES.splitlines()) + "\n"}, None),
+    "gzipped-csv": ("crimes.csv.gz instead of crimes.csv",
+                    lambda f: ((f / "crimes.csv.gz").write_bytes(gzip.compress(CRIMES.encode())),
+                               (f / "crimes.csv").unlink()), None),
+}
+
+
+def _folder(tmp_path: Path, change) -> Path:
+    if callable(change):
+        folder = write_tiny(tmp_path / "data")
+        change(folder)
+        return folder
+    return write_tiny(tmp_path / "data", **change)
+
+
+def _run(folder: Path, extra: dict, capsys) -> tuple[int, str, str]:
+    args = {"--data": str(folder), "--area": "A", "--period": "2016/17", **extra}
+    rc = cli.main(["figures", *[x for kv in args.items() for x in kv]])
+    out = capsys.readouterr()
+    return rc, out.out, out.err.replace(str(folder) + "/", "DATA/").replace(str(folder), "DATA")
+
+
+@pytest.mark.parametrize("case", ERRORS, ids=list(ERRORS))
+def test_bad_input_stops_with_one_clear_line(case, tmp_path, capsys):
+    _, change, extra, expected = ERRORS[case]
+    rc, out, err = _run(_folder(tmp_path, change), extra, capsys)
+    assert rc == 2 and out == ""
+    assert err.startswith("csp: error: ") and err.count("\n") == 1, err
+    assert expected in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("case", RECOVERED, ids=list(RECOVERED))
+def test_recoverable_input_goes_on_and_reports(case, tmp_path, capsys):
+    _, change, warning = RECOVERED[case]
+    rc, out, err = _run(_folder(tmp_path, change), {}, capsys)
+    assert rc == 0, err
+    assert '"all_crime"' in out
+    if warning:
+        assert f"csp: warning: {warning}" in err
+    else:
+        assert err == ""
+
+
+def _message(case: str, tmp_path: Path, capsys) -> str:
+    _, change, extra, _ = ERRORS[case]
+    return _run(_folder(tmp_path / case, change), extra, capsys)[2].strip()
+
+
+def test_every_case_is_listed_in_tests_readme_with_its_message(tmp_path, capsys):
+    text = README.read_text(encoding="utf-8")
+    missing = []
+    for case in ERRORS:
+        msg = _message(case, tmp_path, capsys)
+        msg = re.sub(r"\(\d+ more rows? like it\)", "", msg)
+        if f"`{case}`" not in text or msg.split("csp: error: ", 1)[1][:120] not in text:
+            missing.append((case, msg))
+    for case in RECOVERED:
+        if f"`{case}`" not in text:
+            missing.append((case, "(recovered)"))
+    assert not missing, "tests/README.md is out of date:\n" + "\n".join(f"{c}: {m}" for c, m in missing)
