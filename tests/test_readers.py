@@ -138,7 +138,7 @@ def test_parquet_table(tmp_path, tiny):
 
 def test_area_and_period_outside_the_data(tiny):
     data = readers.load(tiny)
-    with pytest.raises(DataError, match="area 'Nowhere' is not a district.*districts here: A, B, C"):
+    with pytest.raises(DataError, match="area 'Nowhere' is not a district.*Districts here: A, B, C"):
         data.check_area("Nowhere")
     assert data.check_area("a") == "A"
     with pytest.raises(DataError, match="period 2018/19 is outside the data, which runs from 2015-04 to 2017-03"):
