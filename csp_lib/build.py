@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import contract, downloads, figures, narrative, readers
+from . import contract, disclosure, downloads, figures, narrative, readers
 from .periods import parse
 from .report import ensure_commentary
 from .sections import SECTIONS
@@ -208,7 +208,11 @@ def _log(msg: str) -> None:
 
 
 def build(data, areas: list[str], periods: list[str], jobs: int | None = None, out="_build",
-          root: Path | None = None) -> Path:
+          root: Path | None = None, suppression: bool = True) -> Path:
+    """Build the reports of ``areas`` x ``periods`` and publish the site; returns its folder.
+
+    ``suppression=False`` makes the analyst's internal build: no small count is withheld.
+    """
     root = find_root(root)
     data_dir = Path(data).resolve()
     out = (root / out).resolve() if not Path(out).is_absolute() else Path(out)
@@ -216,10 +220,13 @@ def build(data, areas: list[str], periods: list[str], jobs: int | None = None, o
     loaded = readers.load(data_dir)
     cube = figures.build_cube(loaded)
     reports_dir = root / "book" / "reports"
+    threshold = disclosure.threshold_from(root)
     jobs_ = []
     for area in areas:
         for period in periods:
             figs = figures.Figures(loaded, cube, area, parse(period)).compute()
+            if suppression:
+                figs = disclosure.apply(figs, threshold)
             final = reports_dir / area_slug(figs["area"]) / parse(period).slug
             jobs_.append(ReportJob(figs["area"], figs["period"]["label"], figs, final,
                                    final.with_name(final.name + ".staging")))

@@ -45,7 +45,13 @@ def _figure_html(fig, alt: str, caption: str) -> str:
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
-def _change_words(first: int, last: int) -> str:
+def _n(v) -> str:
+    return "withheld" if v is None or pd.isna(v) else f"{int(v):,}"
+
+
+def _change_words(first, last) -> str:
+    if first is None or last is None or pd.isna(first) or pd.isna(last):
+        return "(small counts withheld)"
     if not first:
         return "no earlier count"
     c = 100 * (last - first) / first
@@ -59,10 +65,18 @@ def trend(figs: dict, fid: str) -> str | None:
         return None
     _style()
     df = pd.DataFrame(rows)
+    df[["area", "county"]] = df[["area", "county"]].apply(pd.to_numeric)  # withheld counts are NaN
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.3))
     for ax, col, name, colour in ((axes[0], "area", figs["area"], AREA), (axes[1], "county", figs["county"], COUNTY)):
-        sns.barplot(data=df, x="period", y=col, ax=ax, color=colour)
-        ax.bar_label(ax.containers[0], labels=[f"{v:,}" for v in df[col]], fontsize=8, padding=2)
+        if df[col].isna().all():
+            ax.text(0.5, 0.5, "small counts withheld", ha="center", va="center", transform=ax.transAxes)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        else:
+            sns.barplot(data=df.fillna({col: 0}), x="period", y=col, ax=ax, color=colour)
+            for bar, v in zip(ax.patches, df[col]):
+                ax.annotate(_n(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                            ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("Financial year")
         ax.set_ylabel("Count (records)")
@@ -73,7 +87,7 @@ def trend(figs: dict, fid: str) -> str | None:
                  f"{figs['county']} {_change_words(df['county'].iloc[0], df['county'].iloc[-1])}",
                  fontsize=11, fontweight="bold")
     fig.tight_layout()
-    values = "; ".join(f"{r['period']}: {r['area']:,} in {figs['area']}, {r['county']:,} in {figs['county']}"
+    values = "; ".join(f"{r['period']}: {_n(r['area'])} in {figs['area']}, {_n(r['county'])} in {figs['county']}"
                        for r in rows)
     alt = f"Bar charts of {label(fid).lower()} by financial year. {values}."
     caption = (f"{label(fid)} in {figs['area']} (left) and {figs['county']} (right) over the last "
@@ -132,7 +146,7 @@ def monthly(figs: dict, fid: str) -> str | None:
     _thousands(ax)
     ax.legend(title="")
     alt = (f"Line chart of {label(fid).lower()} in {figs['area']} by month: "
-           + "; ".join(f"{r['label']} {r['value']:,} (a year earlier {r['previous'] if r['previous'] is not None else 'n/a'})"
+           + "; ".join(f"{r['label']} {_n(r['value'])} (a year earlier {_n(r['previous'])})"
                        for r in rows) + ".")
     caption = f"{label(fid)} in {figs['area']}, each month of {figs['period']['label']} and of {figs['previous']['label']}."
     return _figure_html(fig, alt, caption)

@@ -13,6 +13,10 @@ def _figures(args) -> int:
     from . import figures
 
     figs = figures.compute_from_folder(args.data, args.area, args.period)
+    if args.suppress:
+        from . import disclosure
+
+        figs = disclosure.apply(figs, disclosure.threshold_from(Path.cwd()))
     for w in figs["quality"]["warnings"]:
         print(f"csp: warning: {w}", file=sys.stderr)
     text = figures.dumps(figs)
@@ -36,7 +40,7 @@ def _build(args) -> int:
     from . import build
 
     site = build.build(data=args.data, areas=args.area, periods=args.period, jobs=args.jobs,
-                       out=args.out)
+                       out=args.out, suppression=not args.no_suppression)
     print(f"The site is at {site / 'index.html'}")
     return 0
 
@@ -50,6 +54,8 @@ def main(argv=None) -> int:
     f.add_argument("--area", required=True, help="district, e.g. Blackpool")
     f.add_argument("--period", required=True, help="2016/17, 2016/17-Q3 or 2016-02..2017-01")
     f.add_argument("--output", "-o", help="write to this file instead of stdout")
+    f.add_argument("--suppress", action="store_true",
+                   help="withhold small victim-based counts, as the published build does (csp.toml)")
     f.set_defaults(run=_figures)
 
     d = sub.add_parser("demo-data", help="write the deterministic demo data")
@@ -63,6 +69,8 @@ def main(argv=None) -> int:
     b.add_argument("--period", action="append", required=True, help="period (repeatable)")
     b.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores)")
     b.add_argument("--out", default="_build", help="where the site is published (default: _build)")
+    b.add_argument("--no-suppression", action="store_true",
+                   help="the analyst's internal build: show small victim-based counts")
     b.set_defaults(run=_build)
 
     args = p.parse_args(argv)

@@ -20,7 +20,7 @@ def num(n) -> str:
 
 
 def signed(n) -> str:
-    return "n/a" if n is None else f"{n:+,}"
+    return "n/a" if n is None else "0" if n == 0 else f"{n:+,}"
 
 
 def pct(x, signed_: bool = False, trim: bool = True) -> str:
@@ -45,6 +45,20 @@ def ordinal(n: int) -> str:
 
 def words(n: int) -> str:
     return WORDS[n] if 0 <= n < len(WORDS) else str(n)
+
+
+def fewer(figs: dict) -> str:
+    """How a withheld small count reads: ``fewer than 5``."""
+    return f"fewer than {figs.get('disclosure', {}).get('threshold', 4) + 1}"
+
+
+def withheld(f: dict, key: str = "value") -> bool:
+    return key in f.get("suppressed", [])
+
+
+def count(figs: dict, f: dict, key: str = "value") -> str:
+    """A count as text, or ``fewer than 5`` where disclosure control withheld it."""
+    return fewer(figs) if withheld(f, key) else num(f.get(key))
 
 
 def _f(figs: dict, fid: str) -> dict:
@@ -84,8 +98,14 @@ def headline(figs: dict, fid: str, subject: str | None = None, plural: bool = Fa
     f = _f(figs, fid)
     subject = subject or label(fid)
     where = f"{subject} in {figs['area']} for the period {period_name(figs)}"
+    if withheld(f):
+        return (f"{where}: {fewer(figs)}{' ' + unit if unit else ''}; the exact count is withheld "
+                "to protect the people involved.")
     if (why := unavailable(f)):
         return f"{where}: not available ({why})."
+    if withheld(f, "previous"):
+        return (f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; a year earlier there were "
+                f"{fewer(figs)}, so the change is withheld.")
     if f["previous"] is None:
         return f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; there is no earlier year to compare with."
     verb = "are" if plural else "is"
@@ -102,15 +122,19 @@ def headline(figs: dict, fid: str, subject: str | None = None, plural: bool = Fa
 def item(figs: dict, fid: str, unit: str = "offences") -> str:
     """``Serious Assaults: increase of 10.1% (+15 offences)``."""
     f = _f(figs, fid)
+    if withheld(f):
+        return f"{label(fid)}: {fewer(figs)} {unit} (exact count withheld)"
     if (why := unavailable(f)):
         return f"{label(fid)}: not available ({why})"
+    if withheld(f, "previous"):
+        return f"{label(fid)}: {num(f['value'])} {unit} ({fewer(figs)} a year earlier; change withheld)"
     if f["previous"] is None:
         return f"{label(fid)}: {num(f['value'])} {unit}"
-    if f["pct_change"] is None:
-        return f"{label(fid)}: {num(f['value'])} {unit} (none a year earlier)"
-    word = "increase" if f["change"] > 0 else "reduction" if f["change"] < 0 else "no change"
     if not f["change"]:
         return f"{label(fid)}: no change ({num(f['value'])} {unit})"
+    if f["pct_change"] is None:
+        return f"{label(fid)}: {num(f['value'])} {unit} (none a year earlier)"
+    word = "increase" if f["change"] > 0 else "reduction"
     return f"{label(fid)}: {word} of {pct(f['pct_change'])} ({signed(f['change'])} {unit})"
 
 
@@ -186,12 +210,16 @@ def share_sentence(figs: dict, whole_id: str, noun: str, parts: list[tuple[str, 
     """``During ... there were 690 sexual offences recorded in Blackpool. Of these, 31.2% (n=215)
     were classed as 'non recent' ... and 52.3% (n=361) were against children under 16.``"""
     w = _f(figs, whole_id)
+    if withheld(w):
+        return f"During {period_name(figs)} there were {fewer(figs)} {noun} recorded in {figs['area']}."
     if unavailable(w):
         return ""
     said, missing = [], []
     for fid, what in parts:
         f = _f(figs, fid)
-        if unavailable(f) or f.get("share") is None:
+        if withheld(f):
+            said.append(f"{fewer(figs)} {what}")
+        elif unavailable(f) or f.get("share") is None:
             missing.append(f"the share that {what} is not available ({unavailable(f) or 'no records'})")
         else:
             said.append(f"{pct(f['share'])} (n={num(f['value'])}) {what}")
@@ -205,6 +233,9 @@ def share_sentence(figs: dict, whole_id: str, noun: str, parts: list[tuple[str, 
 
 def committed(figs: dict) -> str:
     f = _f(figs, "rape_committed_in_period")
+    if withheld(f) or withheld(f, "previous"):
+        return (f"Rape offences which took place during {figs['period']['label']}: "
+                f"{count(figs, f)}, compared to {count(figs, f, 'previous')} in {figs['previous']['label']}.")
     if unavailable(f) or f["previous"] is None:
         return "Rapes by the date they took place are not available (no committed dates)."
     pc = f["pct_change"]
@@ -235,7 +266,7 @@ def ages(figs: dict) -> str:
 def peaks(figs: dict) -> str:
     f = _f(figs, "domestic_abuse")
     q, m = figs["figures"].get("domestic_abuse_peak_quarter"), figs["figures"].get("domestic_abuse_peak_month")
-    if unavailable(f) or not q or q.get("value") is None:
+    if not withheld(f) and (unavailable(f) or not q or (q.get("value") is None and not withheld(q))):
         return "Domestic abuse figures are not available (no domestic abuse marker in the data)."
     s = ""
     if f["pct_change"] is not None:
@@ -244,23 +275,23 @@ def peaks(figs: dict) -> str:
         s = (f"Domestic abuse (which encompasses all crimes with a 'domestic abuse' marker) has seen "
              f"{when} {word} of {pct(f['pct_change'])} ({signed(f['change'])} offences)")
     else:
-        s = f"There were {num(f['value'])} domestic abuse crimes"
+        s = f"There were {count(figs, f)} domestic abuse crimes"
     if q["in_period"]:
         s += (f", with {q['label']} having had the highest number of offences of any quarter during the "
-              f"last four years (n={num(q['value'])}).")
+              f"last four years (n={count(figs, q)}).")
     else:
-        s += (f". The highest quarter of the last four years was {q['label']} (n={num(q['value'])}), "
+        s += (f". The highest quarter of the last four years was {q['label']} (n={count(figs, q)}), "
               "before this period.")
     if m["in_period"]:
-        s += f" Of note, {m['label']} (n={num(m['value'])}) had the highest monthly total recorded during this same period."
+        s += f" Of note, {m['label']} (n={count(figs, m)}) had the highest monthly total recorded during this same period."
     else:
-        s += f" The highest month of the last four years was {m['label']} (n={num(m['value'])})."
+        s += f" The highest month of the last four years was {m['label']} (n={count(figs, m)})."
     return s
 
 
 def marac(figs: dict) -> str:
     f = _f(figs, "marac_cases")
-    if (why := unavailable(f)):
+    if not withheld(f) and (why := unavailable(f)):
         return f"MARAC figures are not available ({why})."
     ch, rep = _f(figs, "marac_children"), _f(figs, "marac_repeat_cases")
     if f.get("partial"):
@@ -271,7 +302,7 @@ def marac(figs: dict) -> str:
     else:
         s = ""
     def n(x):
-        return num(x["value"]) + (f" ({signed(x['change'])})" if x.get("change") is not None else "")
+        return count(figs, x) + (f" ({signed(x['change'])})" if x.get("change") is not None else "")
     s += f"{n(f)} cases were listed, with {n(ch)} children and {n(rep)} repeat cases."
     return s
 
@@ -325,6 +356,10 @@ def tools(figs: dict) -> list[str]:
 
 def cse(figs: dict) -> str:
     w, n = _f(figs, "cse_cpw"), _f(figs, "cse_cpn")
+    if withheld(w) or withheld(n):
+        return (f"Between {period_name(figs)} there were {count(figs, w)} Community Protection Warnings served "
+                f"in relation to child sexual exploitation risks, and {count(figs, n)} Community Protection "
+                "Notices; small numbers are withheld to protect the people involved.")
     if (why := unavailable(w)):
         return f"CSE tools and powers are not available ({why})."
     if not w["value"]:
@@ -343,7 +378,7 @@ def round_share(part, whole):
 def hate(figs: dict) -> str:
     s = headline(figs, "hate_crime", "Hate crime")
     strands = [(label(f"hate_crime_{k}"), _f(figs, f"hate_crime_{k}")) for k in HATE_STRANDS]
-    strands = [(n, f) for n, f in strands if f.get("value") is not None]
+    strands = [(n, f) for n, f in strands if f.get("value") is not None and not withheld(f)]
     if strands:
         top = max(strands, key=lambda x: x[1]["value"])
         s += (f" {top[0]} is the most common strand ({num(top[1]['value'])} crimes, "

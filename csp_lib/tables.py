@@ -7,8 +7,10 @@ from datetime import date
 
 import pandas as pd
 
-from .narrative import pct, signed
+from .narrative import fewer, pct, signed
 from .sections import label
+
+WITHHELD = "[c]"  # the GSS symbol for a confidential value
 
 
 def _window_name(f: dict, key: str, default: str) -> str:
@@ -26,9 +28,16 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
         f = figs["figures"].get(fid)
         if f is None:
             continue
-        rows.append({"Measure": label(fid), "Previous": f.get("previous"), "Current": f.get("value"),
-                     "Change": f.get("change"), "% change": f.get("pct_change"),
-                     "Note": f.get("note", "")})
+        row = {"Measure": label(fid), "Previous": f.get("previous"), "Current": f.get("value"),
+               "Change": f.get("change"), "% change": f.get("pct_change"), "Note": f.get("note", "")}
+        hidden = set(f.get("suppressed", []))
+        for col, key in (("Previous", "previous"), ("Current", "value")):
+            if key in hidden:
+                row[col] = fewer(figs)
+        for col, key in (("Change", "change"), ("% change", "pct_change")):
+            if key in hidden:
+                row[col] = WITHHELD
+        rows.append(row)
     df = pd.DataFrame(rows, columns=["Measure", "Previous", "Current", "Change", "% change", "Note"])
     first = figs["figures"].get(ids[0], {}) if ids else {}
     df = df.rename(columns={"Previous": _window_name(first, "previous_", figs["previous"]["label"]),
@@ -40,6 +49,8 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
 
 def _cell(value, col: str) -> tuple[str, bool]:
     """Text and whether it is a number (right-aligned)."""
+    if isinstance(value, str) and (value == WITHHELD or value.startswith("fewer than")):
+        return value, True
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ("" if col == "Note" else "–", col != "Note")
     if col == "% change":
@@ -65,8 +76,12 @@ def to_html(df: pd.DataFrame, caption: str, css_class: str = "csp-table") -> str
                 cls = ' class="num"' if is_num else ""
                 cells.append(f"<td{cls}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
+    foot = ""
+    if (df.astype(str) == WITHHELD).any().any():
+        foot = (f'<tfoot><tr><td colspan="{len(df.columns)}">{WITHHELD}: withheld so that a small count '
+                "cannot be worked out from the others.</td></tr></tfoot>")
     return (f'<table class="{css_class}"><caption>{html.escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}</table>")
 
 
 def list_frame(items: list[tuple[str, int]], name: str, value_col: str) -> pd.DataFrame:

@@ -95,3 +95,38 @@ def test_a_failing_notebook_publishes_nothing(site, demo_dir):
     after = {p: p.read_bytes() for p in html.rglob("*.html")}
     assert after == before
     assert not list((root / "book" / "reports").rglob("*.staging"))
+
+
+@pytest.fixture(scope="module")
+def tiny_sites(tmp_path_factory):
+    from conftest import write_tiny
+    data = write_tiny(tmp_path_factory.mktemp("tinydata"))
+    root = copy_project(tmp_path_factory.mktemp("tinyproject"))
+    published = build.build(data, ["A"], ["2016/17"], root=root, out="_published")
+    report = published / "book" / "reports" / "a" / "2016-17"
+    pages = {p.name: p.read_text(encoding="utf-8") for p in report.glob("*.html")}
+    figs = json.loads((report / "figures.json").read_text())
+    internal = build.build(data, ["A"], ["2016/17"], root=root, out="_internal", suppression=False)
+    ireport = internal / "book" / "reports" / "a" / "2016-17"
+    return pages, figs, json.loads((ireport / "figures.json").read_text()), \
+        (ireport / "03-sexual-offences.html").read_text(encoding="utf-8")
+
+
+def test_published_build_withholds_small_counts(tiny_sites):
+    pages, figs, _, _ = tiny_sites
+    assert figs["disclosure"]["threshold"] == 4
+    assert figs["figures"]["rape"]["value"] is None and "value" in figs["figures"]["rape"]["suppressed"]
+    text = _text_of(pages["03-sexual-offences.html"])
+    assert "Rape: fewer than 5 offences (exact count withheld)" in text
+    assert "fewer than 5" in _text_of(pages["07-hate-crime.html"])
+
+
+def test_internal_build_shows_everything(tiny_sites):
+    _, _, figs, page = tiny_sites
+    assert "disclosure" not in figs
+    assert figs["figures"]["rape"]["value"] == 2
+    assert "fewer than 5" not in page
+
+
+def _text_of(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

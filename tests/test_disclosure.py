@@ -1,0 +1,109 @@
+"""Disclosure control: small victim-based counts withheld, with secondary suppression."""
+
+import copy
+
+from csp_lib import disclosure, tables
+from csp_lib import narrative as say
+
+
+def fig(value, previous):
+    return {"value": value, "previous": previous, "change": value - previous,
+            "pct_change": round(100 * (value - previous) / previous, 1) if previous else None}
+
+
+def base():
+    return {
+        "area": "A", "county": "X",
+        "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
+        "previous": {"label": "2015/16", "name": "April 2015 to March 2016"},
+        "figures": {
+            "all_crime": fig(3, 2),                       # not victim-based: never withheld
+            "sexual_offences": fig(20, 12),
+            "rape": fig(3, 6),                            # 3 withheld; previous 6 shown
+            "sexual_assault": fig(10, 4),                 # previous 4 withheld
+            "other_sexual_offence": fig(7, 2),            # previous 2 withheld
+            "domestic_assaults": fig(9, 9),
+            "domestic_serious_assault": fig(2, 0),        # the only small part: its twin must go too
+            "domestic_less_serious_assault": fig(4, 5),   # 4 withheld (two parts hidden: no secondary)
+            "domestic_non_injury_assault": fig(3, 4),
+            "marac_cases": fig(0, 7),                     # zeros are shown
+            "domestic_abuse_rank_in_county": {"value": 3, "of": 14},
+        },
+        "series": {"trend": {"rape": [{"period": "2015/16", "area": 6, "county": 40},
+                                      {"period": "2016/17", "area": 3, "county": 44}]}},
+    }
+
+
+def test_primary_suppression_and_what_it_reveals():
+    out = disclosure.apply(base(), threshold=4)
+    f = out["figures"]
+    assert f["all_crime"]["value"] == 3 and "suppressed" not in f["all_crime"]
+    assert f["rape"]["value"] is None and f["rape"]["previous"] == 6
+    # the change would give the hidden value away, so it goes too
+    assert f["rape"]["change"] is None and f["rape"]["pct_change"] is None
+    assert f["rape"]["suppressed"] == ["change", "pct_change", "value"]
+    assert f["sexual_assault"]["value"] == 10 and f["sexual_assault"]["previous"] is None
+    assert f["marac_cases"]["value"] == 0
+    assert f["domestic_abuse_rank_in_county"] == {"value": 3, "of": 14}
+    assert out["disclosure"]["threshold"] == 4
+    assert "rape" in out["disclosure"]["suppressed"] and "all_crime" not in out["disclosure"]["suppressed"]
+
+
+def test_secondary_suppression_protects_totals():
+    out = disclosure.apply(base(), threshold=4)
+    f = out["figures"]
+    # sexual offences now: only rape (3) is small; total 20 = 3 + 10 + 7 would reveal it, so the
+    # next smallest part (other sexual offences, 7) is withheld as well
+    assert f["other_sexual_offence"]["value"] is None
+    assert f["sexual_assault"]["value"] == 10
+    # domestic assaults now: serious 2, less serious 4 and non-injury 3 are all small: nothing to add
+    assert [f[k]["value"] for k in ("domestic_serious_assault", "domestic_less_serious_assault",
+                                    "domestic_non_injury_assault")] == [None, None, None]
+    # previous year: serious 0, less 5, non-injury 4 -> only non-injury hidden, so less serious follows
+    assert f["domestic_non_injury_assault"]["previous"] is None
+    assert f["domestic_less_serious_assault"]["previous"] is None
+    assert f["domestic_serious_assault"]["previous"] == 0
+
+
+def test_secondary_hides_the_total_when_the_other_parts_are_zero():
+    figs = base()
+    figs["figures"]["domestic_assaults"] = fig(2, 9)
+    figs["figures"]["domestic_less_serious_assault"] = fig(0, 5)
+    figs["figures"]["domestic_non_injury_assault"] = fig(0, 4)
+    f = disclosure.apply(figs, threshold=4)["figures"]
+    assert f["domestic_serious_assault"]["value"] is None
+    assert f["domestic_assaults"]["value"] is None
+
+
+def test_series_are_protected_and_input_untouched():
+    figs = base()
+    before = copy.deepcopy(figs)
+    out = disclosure.apply(figs, threshold=4)
+    assert figs == before
+    assert [r["area"] for r in out["series"]["trend"]["rape"]] == [6, None]
+    assert out["series"]["trend"]["rape"][1]["county"] == 44
+
+
+def test_threshold_zero_withholds_nothing():
+    out = disclosure.apply(base(), threshold=0)
+    assert out["disclosure"]["suppressed"] == []
+
+
+def test_sentences_and_tables_adapt():
+    out = disclosure.apply(base(), threshold=4)
+    assert say.headline(out, "rape", "Rape") == (
+        "Rape in A for the period April 2016 to March 2017: fewer than 5; the exact count is withheld "
+        "to protect the people involved.")
+    assert say.item(out, "sexual_assault") == \
+        "Sexual assault: 10 offences (fewer than 5 a year earlier; change withheld)"
+    assert say.item(out, "rape") == "Rape: fewer than 5 offences (exact count withheld)"
+    df = tables.figure_frame(out, ["sexual_offences", "rape", "sexual_assault"])
+    assert df.iloc[1].tolist()[1:] == [6, "fewer than 5", "[c]", "[c]"]
+    html = tables.to_html(df, "Sexual offences, A")
+    assert "fewer than 5" in html and "[c]: withheld so that a small count cannot be worked out" in html
+
+
+def test_threshold_from_csp_toml(tmp_path):
+    assert disclosure.threshold_from(tmp_path) == 4
+    (tmp_path / "csp.toml").write_text("[disclosure]\nthreshold = 9\n")
+    assert disclosure.threshold_from(tmp_path) == 9
