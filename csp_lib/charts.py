@@ -181,3 +181,41 @@ def strands(figs: dict, ids: list[str]) -> str | None:
         f"{r.strand} {r.year} {r.count}" for r in df.itertuples()) + "."
     caption = f"Hate crimes in {figs['area']} by strand, {figs['previous']['label']} and {figs['period']['label']}."
     return _figure_html(fig, alt, caption)
+
+
+def xmr(figs: dict, fid: str) -> str | None:
+    """XmR chart of the area's monthly counts over the four-year window, special causes marked."""
+    chart = figs["series"].get("xmr", {}).get(fid)
+    if not chart or len(chart["points"]) < 2:
+        return None
+    _style()
+    df = pd.DataFrame(chart["points"])
+    df["value"] = pd.to_numeric(df["value"])
+    df["x"] = pd.to_datetime(df["month"] + "-01")
+    fig, ax = plt.subplots(figsize=(9, 3.4))
+    period_start = pd.Timestamp(figs["period"]["start"])
+    ax.axvspan(period_start, df["x"].iloc[-1] + pd.Timedelta(days=15), color="#eeeeee", zorder=0,
+               label=f"{figs['period']['label']}")
+    sns.lineplot(data=df, x="x", y="value", ax=ax, color=AREA, marker="o", markersize=3.5, label="Month")
+    special = df[df["special"] & df["value"].notna()]
+    ax.scatter(special["x"], special["value"], color=COUNTY, s=26, zorder=3, label="Special cause")
+    ax.axhline(chart["mean"], color="black", lw=1, label="Mean")
+    for y in (chart["ucl"], chart["lcl"]):
+        if y >= 0:
+            ax.axhline(y, color="black", lw=0.8, ls="--")
+    ax.plot([], [], color="black", lw=0.8, ls="--", label="Process limits")
+    finding = "shows special causes" if chart["label"].startswith("special") else "within normal variation"
+    ax.set_title(f"{label(fid)} in {figs['area']} by month: {figs['period']['label']} {finding}")
+    ax.set_xlabel("Month")
+    ax.set_ylabel("Count (records)")
+    _thousands(ax)
+    ax.legend(loc="upper left", fontsize=8, ncol=5, frameon=False, bbox_to_anchor=(0, -0.18))
+    trial = " Trial limits (fewer than 12 months)." if chart["trial"] else ""
+    alt = (f"XmR chart of {label(fid).lower()} in {figs['area']} by month from {df['month'].iloc[0]} to "
+           f"{df['month'].iloc[-1]}: mean {chart['mean']:,.1f}, process limits {max(chart['lcl'], 0):,.1f} "
+           f"to {chart['ucl']:,.1f}; {int(df['special'].sum())} months flagged as special cause; "
+           f"{figs['period']['label']}: {chart['label']}.{trial}")
+    caption = (f"{label(fid)} in {figs['area']}, each month, with the mean and process limits (mean ± 2.66 × "
+               f"the mean moving range). Orange points are special causes under the Making Data Count rules; "
+               f"the shaded months are {figs['period']['label']}.{trial}")
+    return _figure_html(fig, alt, caption)

@@ -27,7 +27,8 @@ TOTALS = {
     "domestic_assaults": [f"domestic_{k}" for k in ASSAULTS],
     "hate_crime": [f"hate_crime_{s}" for s in HATE_STRANDS],
 }
-DERIVED = {"value": ("change", "pct_change", "share"), "previous": ("change", "pct_change", "previous_share")}
+DERIVED = {"value": ("change", "pct_change", "share", "rate"),
+           "previous": ("change", "pct_change", "previous_share", "previous_rate")}
 
 
 def threshold_from(root: Path | None) -> int:
@@ -69,8 +70,11 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
     for prefix in ("", "county_"):
         for total, parts in TOTALS.items():
             _secondary(f, prefix + total, [prefix + p for p in parts])
-    for kind in ("trend", "monthly", "districts"):
-        for fid, rows in out.get("series", {}).get(kind, {}).items():
+    series = out.get("series", {})
+    for kind in ("trend", "monthly", "districts", "xmr"):
+        for fid, rows in series.get(kind, {}).items():
+            if kind == "xmr":
+                rows = rows["points"]
             if victim_based(fid):
                 for row in rows:
                     for key in ("area", "county", "value", "previous"):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, contract, measures
+from . import __version__, contract, measures, spc
 from .periods import Period, month_key, month_label, parse
 from .readers import Data, load
 
@@ -22,7 +22,8 @@ from .readers import Data, load
 HEADLINE = ["all_crime", "theft_offences", "vap", "sexual_offences", "rape",
             "domestic_abuse", "asb_incidents", "hate_crime"]
 COUNTY_IDS = HEADLINE + [f"vap_{k}" for k in contract.ASSAULTS] + [
-    "sexual_assault", "sexual_offences_under_16", "domestic_assaults"]
+    "sexual_assault", "sexual_offences_under_16", "domestic_assaults", "burglary"]
+RATE_IDS = COUNTY_IDS  # rates per 1,000 residents (burglary: per 1,000 households)
 TREND_IDS = HEADLINE + ["cse_flagged_crimes"]
 RANK_IDS = HEADLINE
 RISING_IDS = ["all_crime", "theft_offences", "vap", "sexual_offences", "domestic_abuse",
@@ -274,16 +275,20 @@ class Figures:
             f[f"{mid}_districts_rising"] = measures.count_rising(self.district_changes(mid))
         for prog, rid in self.cube.programmes.items():
             f[rid]["name"] = prog
+        self._rates(f)
         self._shares(f)
         self._peaks(f)
         self._comparisons(f)
+        series = self._series()
+        for mid, chart in series["xmr"].items():
+            f[mid]["variation"] = chart["label"]
         return {
             "area": self.area,
             "county": self.county,
             "period": self.period.as_json() | {"name": self.period.long_label},
             "previous": self.prev.as_json() | {"name": self.prev.long_label},
             "figures": dict(sorted(f.items())),
-            "series": self._series(),
+            "series": series,
             "sources": self._sources(),
             "quality": {"warnings": list(self.data.warnings)},
             "generated_by": f"csp_lib {__version__}",
@@ -305,6 +310,23 @@ class Figures:
                 f[part]["share"] = measures.share(f[part]["value"], f[whole]["value"])
                 if f[part]["previous"] is not None and f[whole]["previous"] is not None:
                     f[part]["previous_share"] = measures.share(f[part]["previous"], f[whole]["previous"])
+
+    def _rates(self, f: dict) -> None:
+        """``rate`` and ``previous_rate`` per 1,000 residents (households for burglary)."""
+        areas = self.data.areas.set_index(self.data.areas["district"].astype(str))
+        for mid in RATE_IDS:
+            base = "households" if mid == "burglary" else "population"
+            if base not in areas or mid not in f:
+                continue
+            for fid, districts in ((mid, [self.area]), (f"county_{mid}", self.districts)):
+                denom = areas.loc[districts, base]
+                if denom.isna().any() or not denom.sum() or f[fid].get("value") is None:
+                    continue
+                n = int(denom.sum())
+                f[fid]["rate"] = measures.rate(f[fid]["value"], n)
+                if f[fid].get("previous") is not None:
+                    f[fid]["previous_rate"] = measures.rate(f[fid]["previous"], n)
+                f[fid]["rate_per"] = f"1,000 {'households' if base == 'households' else 'residents'}"
 
     def _trend_window(self) -> Period:
         t = self.period.trend()
@@ -368,6 +390,18 @@ class Figures:
                 for i in now.index]
             s["districts"][mid] = [
                 {"district": d, **measures.change(v, p)} for d, (v, p) in self.district_changes(mid).items()]
+        s["xmr"] = {}
+        for mid in TREND_IDS:
+            if mid in self.cube.missing:
+                continue
+            a, b = self.cube.coverage[self.cube.source.get(mid, "crimes")]
+            w = self._trend_window().clip(a, min(b, self.period.last))
+            if w is None or len(w) < 2:
+                continue
+            monthly = self.cube.by_month(mid, [self.area], w.first, w.last)
+            rows = [{"month": month_key(i), "value": int(monthly.loc[i])} for i in monthly.index]
+            within = range(max(0, self.period.first - w.first), self.period.last - w.first + 1)
+            s["xmr"][mid] = spc.xmr(rows, within)
         for ctx in ("asb", "cse"):
             steps = [("CPW", f"{ctx}_cpw"), ("CPN", f"{ctx}_cpn"), ("CPN breach", f"{ctx}_cpn_breach")]
             if all(i not in self.cube.missing for _, i in steps):

@@ -35,6 +35,13 @@ def share(part: int, whole: int) -> float | None:
     return round_half_away(Fraction(100 * part, whole))
 
 
+def rate(count: int, base: int, per: int = 1000) -> float | None:
+    """``count`` per ``per`` of ``base`` (residents or households), 1 decimal, half away from zero."""
+    if not base:
+        return None
+    return round_half_away(Fraction(count * per, base))
+
+
 def change(value: int | None, previous: int | None) -> dict:
     """The figure object of figures.md: value, previous, change, pct_change."""
     if value is None:

@@ -431,3 +431,31 @@ def summary(figs: dict, ids: list[tuple[str, str]]) -> str:
     elif down:
         s += f" {listing(down)[0].upper() + listing(down)[1:]} fell."
     return s
+
+
+def variation(figs: dict, fid: str, subject: str | None = None) -> str:
+    """Whether the months of the period are within normal variation (XmR, Making Data Count)."""
+    chart = figs["series"].get("xmr", {}).get(fid)
+    if not chart:
+        return ""
+    subject = subject or label(fid)
+    trial = " (trial limits: fewer than 12 months of data)" if chart.get("trial") else ""
+    if chart["label"] == "within normal variation":
+        return (f"Month by month, {subject.lower()} in {period_name(figs)} stayed within normal variation: "
+                f"the change is not a signal on its own{trial}.")
+    return (f"Month by month, {subject.lower()} in {period_name(figs)} shows a "
+            f"{chart['label']}{trial}, which is unlikely to be chance.")
+
+
+def rate(figs: dict, fid: str, noun: str) -> str:
+    """``That is 133.7 crimes per 1,000 residents in Blackpool, against 72.5 across Lancashire.``"""
+    f, c = _f(figs, fid), _f(figs, f"county_{fid}")
+    if f.get("rate") is None:
+        return ""
+    s = f"That is {f['rate']:,.1f} {noun} per {f['rate_per']} in {figs['area']}"
+    if c.get("rate") is not None:
+        higher = "higher than" if f["rate"] > c["rate"] else "lower than" if f["rate"] < c["rate"] else "the same as"
+        s += f", {higher} the {c['rate']:,.1f} across {figs['county']}"
+    if f.get("previous_rate") is not None:
+        s += f" ({f['previous_rate']:,.1f} a year earlier)"
+    return s + "."

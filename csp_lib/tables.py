@@ -29,7 +29,8 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
         if f is None:
             continue
         row = {"Measure": label(fid), "Previous": f.get("previous"), "Current": f.get("value"),
-               "Change": f.get("change"), "% change": f.get("pct_change"), "Note": f.get("note", "")}
+               "Change": f.get("change"), "% change": f.get("pct_change"),
+               "Per 1,000": f.get("rate"), "Note": f.get("note", "")}
         hidden = set(f.get("suppressed", []))
         for col, key in (("Previous", "previous"), ("Current", "value")):
             if key in hidden:
@@ -38,7 +39,9 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
             if key in hidden:
                 row[col] = WITHHELD
         rows.append(row)
-    df = pd.DataFrame(rows, columns=["Measure", "Previous", "Current", "Change", "% change", "Note"])
+    df = pd.DataFrame(rows, columns=["Measure", "Previous", "Current", "Change", "% change", "Per 1,000", "Note"])
+    if df["Per 1,000"].isna().all():
+        df = df.drop(columns="Per 1,000")
     first = figs["figures"].get(ids[0], {}) if ids else {}
     df = df.rename(columns={"Previous": _window_name(first, "previous_", figs["previous"]["label"]),
                             "Current": _window_name(first, "", figs["period"]["label"])})
@@ -57,6 +60,8 @@ def _cell(value, col: str) -> tuple[str, bool]:
         return pct(value, True, trim=False), True
     if col == "Change":
         return signed(int(value)), True
+    if col == "Per 1,000":
+        return f"{value:,.1f}", True
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{int(value):,}", True
     return str(value), False

@@ -5,6 +5,10 @@ import pytest
 from csp_lib import contract, figures
 
 
+def core(f: dict) -> dict:
+    return {k: f[k] for k in ("value", "previous", "change", "pct_change")}
+
+
 @pytest.fixture
 def figs(tiny):
     return figures.compute_from_folder(tiny, "A", "2016/17")
@@ -19,11 +23,11 @@ def test_shape_and_required_ids(figs):
 
 def test_counts_change_and_pct(figs):
     f = figs["figures"]
-    assert f["all_crime"] == {"value": 5, "previous": 4, "change": 1, "pct_change": 25.0}
-    assert f["vap"] == {"value": 2, "previous": 1, "change": 1, "pct_change": 100.0}
-    assert f["theft_offences"] == {"value": 1, "previous": 2, "change": -1, "pct_change": -50.0}
+    assert core(f["all_crime"]) == {"value": 5, "previous": 4, "change": 1, "pct_change": 25.0}
+    assert core(f["vap"]) == {"value": 2, "previous": 1, "change": 1, "pct_change": 100.0}
+    assert core(f["theft_offences"]) == {"value": 1, "previous": 2, "change": -1, "pct_change": -50.0}
     assert f["vap_serious_assault"]["value"] == 1 and f["vap_less_serious_assault"]["value"] == 1
-    assert f["domestic_abuse"] == {"value": 1, "previous": 0, "change": 1, "pct_change": None}
+    assert core(f["domestic_abuse"]) == {"value": 1, "previous": 0, "change": 1, "pct_change": None}
     assert f["domestic_serious_assault"]["value"] == 1 and f["domestic_assaults"]["value"] == 1
 
 
@@ -49,7 +53,7 @@ def test_hate_crime_strands(figs):
 def test_county_rank_and_rising(figs):
     f = figs["figures"]
     # county X = A + B: 5 + 1 now, 4 + 2 before
-    assert f["county_all_crime"] == {"value": 6, "previous": 6, "change": 0, "pct_change": 0.0}
+    assert core(f["county_all_crime"]) == {"value": 6, "previous": 6, "change": 0, "pct_change": 0.0}
     # VAP: A +100%, B -50% -> A is 2nd lowest of 2
     assert f["vap_rank_in_county"] == {"value": 2, "of": 2}
     assert f["county_vap"]["pct_change"] == pytest.approx(0.0)  # 3 vs 3
@@ -120,3 +124,18 @@ def test_output_is_deterministic(tiny):
     a = figures.dumps(figures.compute_from_folder(tiny, "A", "2016/17"))
     b = figures.dumps(figures.compute_from_folder(tiny, "A", "2016/17"))
     assert a == b
+
+
+def test_rates_per_thousand(figs):
+    f = figs["figures"]
+    # A has 1,000 residents and 400 households; county X has 3,000 residents
+    assert (f["all_crime"]["rate"], f["all_crime"]["previous_rate"]) == (5.0, 4.0)
+    assert f["county_all_crime"]["rate"] == 2.0  # 6 crimes per 3,000 residents
+    assert f["burglary"]["rate"] == 2.5 and f["burglary"]["rate_per"] == "1,000 households"  # 1 per 400
+
+
+def test_variation_label_from_xmr(figs):
+    chart = figs["series"]["xmr"]["all_crime"]
+    assert [p["value"] for p in chart["points"]][:3] == [0, 0, 0]  # April 2015 onwards, month by month
+    assert chart["trial"] is False and len(chart["points"]) == 24
+    assert figs["figures"]["all_crime"]["variation"] == chart["label"]
