@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import contract, disclosure, downloads, figures, narrative, readers
+from . import contract, disclosure, downloads, figures, narrative, quality, readers
 from .periods import parse
 from .report import ensure_commentary
 from .sections import SECTIONS
@@ -180,6 +180,7 @@ def _write_toc(root: Path) -> None:
             base = f"book/reports/{a}/{p}"
             lines += [f"  - file: {base}/index", f'    title: "{figs["period"]["label"]}"', "    sections:"]
             lines += [f"    - file: {base}/{s.notebook}" for s in SECTIONS]
+            lines += [f"    - file: {base}/data-quality"]
             listing.append(f"| [{area}](reports/{a}/{p}/index.md) | {figs['period']['label']} | "
                            f"{figs['period']['name']} |")
     lines += ['- caption: "About"', "  chapters:", "  - file: book/methods", ""]
@@ -265,6 +266,7 @@ def build(data, areas: list[str], periods: list[str], jobs: int | None = None, o
     for job in jobs_:
         downloads.write_workbook(job.figs, job.staging / "downloads", job.staging / "downloads" / WORKBOOK)
         (job.staging / "index.md").write_text(_report_index(job.figs, job.staging), encoding="utf-8")
+        (job.staging / "data-quality.md").write_text(quality.page(job.figs), encoding="utf-8")
         _swap(job.staging, job.final)
     _write_toc(root)
     return _site(root, out)

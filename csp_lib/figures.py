@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, contract, measures, spc
+from . import __version__, contract, measures, quality, spc
 from .periods import Period, month_key, month_label, parse
 from .readers import Data, load
 
@@ -290,7 +290,7 @@ class Figures:
             "figures": dict(sorted(f.items())),
             "series": series,
             "sources": self._sources(),
-            "quality": {"warnings": list(self.data.warnings)},
+            "quality": quality.assess(self.data, self.area, self.period, self.cube.coverage),
             "generated_by": f"csp_lib {__version__}",
         }
 

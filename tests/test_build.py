@@ -4,8 +4,13 @@ Each test builds a copy of the project in a temporary folder, so the repository'
 own book/ and _build/ are never touched.
 """
 
+import calendar
 import json
 import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
 
 import pytest
 
@@ -52,7 +57,11 @@ def test_site_has_every_section_with_tables_charts_and_sentences(site):
 def test_downloads_beside_the_pages(site, demo_figures):
     root, html = site
     report = html / "book" / "reports" / "blackpool" / "2016-17"
-    assert json.loads((report / "figures.json").read_text()) == demo_figures
+    from csp_lib import disclosure
+    published = json.loads((report / "figures.json").read_text())
+    assert published == disclosure.apply(demo_figures, 4)
+    # the golden figures are not small: the published report shows them all
+    assert published["figures"]["hate_crime_transgender"]["value"] == 10
     landing = (report / "index.html").read_text(encoding="utf-8")
     assert 'href="figures.json"' in landing and 'href="downloads/report.xlsx"' in landing
     csvs = sorted(p.name for p in (report / "downloads").glob("*.csv"))
@@ -66,6 +75,49 @@ def test_downloads_beside_the_pages(site, demo_figures):
     assert "Figures" in wb.sheetnames and len(wb.sheetnames) == 2 + len(csvs)
     ids = [row[0].value for row in wb["Figures"].iter_rows(min_row=2)]
     assert "all_crime" in ids and "vap_rank_in_county" in ids
+
+
+def test_data_quality_page(site):
+    root, html = site
+    page = _text(html / "book" / "reports" / "blackpool" / "2016-17" / "data-quality.html")
+    assert "Data quality: Blackpool, 2016/17" in page
+    assert "marac_cases covers 2016-04-01 to 2016-12-31" in page
+    assert "478,331" in page  # crimes read
+
+
+def test_two_builds_give_identical_figures_and_downloads(site, demo_dir, tmp_path):
+    root, html = site
+    again = build.build(demo_dir, ["Blackpool"], ["2016/17"], root=root, out=str(tmp_path / "again"))
+    report = Path("book") / "reports" / "blackpool" / "2016-17"
+    files = [report / "figures.json", *[report / "downloads" / p.name for p in (html / report / "downloads").iterdir()]]
+    assert len(files) > 5
+    for rel in files:
+        assert (html / rel).read_bytes() == (again / rel).read_bytes(), rel
+
+
+def test_no_record_level_data_leaks_into_the_site(site, demo_dir):
+    """Every file of the site: no record reference, no date of a single record."""
+    root, html = site
+    refs = set()
+    for name, col in (("crimes", "crime_ref"), ("asb_incidents", "incident_ref"), ("hate_incidents", "incident_ref"),
+                      ("interventions", "intervention_ref"), ("interventions", "case_ref"),
+                      ("marac_cases", "case_ref"), ("referrals", "referral_ref")):
+        refs |= set(pd.read_csv(demo_dir / f"{name}.csv", usecols=[col], dtype=str)[col].dropna())
+    texts = []
+    for path in html.rglob("*"):
+        if path.suffix in (".html", ".js", ".json", ".csv", ".ipynb", ".txt", ".md", ".svg"):
+            texts.append((path, path.read_text(encoding="utf-8", errors="replace")))
+        elif path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                texts += [(path, z.read(n).decode("utf-8", "replace")) for n in z.namelist()]
+    assert len(texts) > 20
+    for path, text in texts:
+        for token in set(re.findall(r"\b[A-Z]{1,3}\d{6,7}\b", text)):
+            assert token not in refs, (path, token)
+        for d in set(re.findall(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)):
+            y, m, day = map(int, d)
+            last = calendar.monthrange(y, m)[1] if 1 <= m <= 12 else 31
+            assert day in (1, last), (path, "-".join(d))  # only month boundaries: period starts and ends
 
 
 def test_front_page_lists_the_report(site):
