@@ -29,12 +29,14 @@ from .report import ensure_commentary
 from .sections import SECTIONS
 
 # id, name, section page: the landing page's tiles and headline sentences
-HEADLINE_TILES = [("all_crime", "All crime", "01-overview"),
-                  ("vap", "Violence against the person", "02-violence"),
-                  ("sexual_offences", "Sexual offences", "03-sexual-offences"),
-                  ("domestic_abuse", "Domestic abuse", "04-domestic-abuse"),
-                  ("asb_incidents", "Antisocial behaviour incidents", "05-antisocial-behaviour"),
-                  ("hate_crime", "Hate crime", "07-hate-crime")]
+HEADLINE_TILES = [
+    ("all_crime", "All crime", "01-overview"),
+    ("vap", "Violence against the person", "02-violence"),
+    ("sexual_offences", "Sexual offences", "03-sexual-offences"),
+    ("domestic_abuse", "Domestic abuse", "04-domestic-abuse"),
+    ("asb_incidents", "Antisocial behaviour incidents", "05-antisocial-behaviour"),
+    ("hate_crime", "Hate crime", "07-hate-crime"),
+]
 PLURAL = {"sexual_offences", "asb_incidents"}
 WORKBOOK = "report.xlsx"
 
@@ -75,10 +77,11 @@ def _execute(task: tuple) -> tuple[str, str | None]:
     Path(log).parent.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as fh:
         os.dup2(fh.fileno(), 2)
-    for attempt in range(3):
+    for _attempt in range(3):
         try:
-            nb = pm.execute_notebook(src, dst, parameters=params, cwd=cwd, kernel_name="python3",
-                                     progress_bar=False, log_output=False)
+            nb = pm.execute_notebook(
+                src, dst, parameters=params, cwd=cwd, kernel_name="python3", progress_bar=False, log_output=False
+            )
             _hide_parameters(nb, dst)
             return Path(src).stem, None
         except PapermillExecutionError as e:
@@ -102,47 +105,78 @@ def _hide_parameters(nb, path) -> None:
 def _tile(figs: dict, fid: str, name: str, href: str) -> str:
     f = figs["figures"].get(fid, {})
     if f.get("value") is None:
-        return (f'<a class="csp-tile" href="{href}"><span class="csp-tile-label">{name}</span>'
-                f'<span class="csp-tile-value">n/a</span><span class="csp-tile-change">not in the data</span></a>')
+        return (
+            f'<a class="csp-tile" href="{href}"><span class="csp-tile-label">{name}</span>'
+            f'<span class="csp-tile-value">n/a</span><span class="csp-tile-change">not in the data</span></a>'
+        )
     if f.get("change") is None:
         change, cls, arrow = "no earlier year", "same", ""
     else:
         cls = "up" if f["change"] > 0 else "down" if f["change"] < 0 else "same"
         arrow = {"up": "&#9650; ", "down": "&#9660; ", "same": "&#9654; "}[cls]
         change = f"{narrative.signed(f['change'])} ({narrative.pct(f['pct_change'], True, trim=False)})"
-    prev = (f'<span class="csp-tile-prev">{figs["previous"]["label"]}: {narrative.num(f["previous"])}</span>'
-            if f.get("previous") is not None else "")
-    return (f'<a class="csp-tile" href="{href}" aria-label="{name}: {narrative.num(f["value"])}, {change}">'
-            f'<span class="csp-tile-label">{name}</span>'
-            f'<span class="csp-tile-value">{narrative.num(f["value"])}</span>'
-            f'<span class="csp-tile-change {cls}">{arrow}{change}</span>{prev}</a>')
+    prev = (
+        f'<span class="csp-tile-prev">{figs["previous"]["label"]}: {narrative.num(f["previous"])}</span>'
+        if f.get("previous") is not None
+        else ""
+    )
+    return (
+        f'<a class="csp-tile" href="{href}" aria-label="{name}: {narrative.num(f["value"])}, {change}">'
+        f'<span class="csp-tile-label">{name}</span>'
+        f'<span class="csp-tile-value">{narrative.num(f["value"])}</span>'
+        f'<span class="csp-tile-change {cls}">{arrow}{change}</span>{prev}</a>'
+    )
 
 
 def _report_index(figs: dict, folder: Path) -> str:
     """The landing page of one report: tiles, summary, headline sentences, sections, sources, downloads."""
     tiles = "".join(_tile(figs, fid, name, f"{page}.html") for fid, name, page in HEADLINE_TILES)
-    lines = [f"# {figs['area']}: {figs['period']['name']}", "",
-             f"Community Safety Partnership performance report for **{figs['area']}**, "
-             f"{figs['period']['name']} ({figs['period']['label']}), compared with "
-             f"{figs['previous']['name']} and with {figs['county']}.", "",
-             f'<div class="csp-tiles">{tiles}</div>', "",
-             narrative.summary(figs, [(fid, name) for fid, name, _ in HEADLINE_TILES[1:]]), "",
-             "## Headlines", ""]
+    lines = [
+        f"# {figs['area']}: {figs['period']['name']}",
+        "",
+        f"Community Safety Partnership performance report for **{figs['area']}**, "
+        f"{figs['period']['name']} ({figs['period']['label']}), compared with "
+        f"{figs['previous']['name']} and with {figs['county']}.",
+        "",
+        f'<div class="csp-tiles">{tiles}</div>',
+        "",
+        narrative.summary(figs, [(fid, name) for fid, name, _ in HEADLINE_TILES[1:]]),
+        "",
+        "## Headlines",
+        "",
+    ]
     for fid, subject, _ in HEADLINE_TILES:
         lines.append(f"- {narrative.headline(figs, fid, subject, plural=fid in PLURAL)}")
-    lines += ["", "## Sections", "", "```{tableofcontents}", "```", "", "## Data sources", "",
-              "| Table | Records | Months covered |", "|:--|--:|:--|"]
-    for name, src in figs["sources"].items():
+    lines += [
+        "",
+        "## Sections",
+        "",
+        "```{tableofcontents}",
+        "```",
+        "",
+        "## Data sources",
+        "",
+        "| Table | Records | Months covered |",
+        "|:--|--:|:--|",
+    ]
+    for src in figs["sources"].values():
         a, b = parse(src["first_month"]), parse(src["last_month"])
         lines.append(f"| {src['file']} | {src['rows']:,} | {a.long_label} to {b.long_label} |")
-    lines += ["", "## Downloads", "",
-              "- [figures.json](figures.json): every figure of this report, machine-readable "
-              "(see the methods page for definitions).".replace("[figures.json](figures.json)",
-                                                                 '<a href="figures.json" download>figures.json</a>')]
+    lines += [
+        "",
+        "## Downloads",
+        "",
+        "- [figures.json](figures.json): every figure of this report, machine-readable "
+        "(see the methods page for definitions).".replace(
+            "[figures.json](figures.json)", '<a href="figures.json" download>figures.json</a>'
+        ),
+    ]
     xlsx = folder / "downloads" / WORKBOOK
     if xlsx.exists():
-        lines.append(f'- <a href="downloads/{WORKBOOK}" download>The whole report as one Excel workbook</a>: '
-                     "every figure and every table, a sheet each.")
+        lines.append(
+            f'- <a href="downloads/{WORKBOOK}" download>The whole report as one Excel workbook</a>: '
+            "every figure and every table, a sheet each."
+        )
     for csv in sorted((folder / "downloads").glob("*.csv")):
         lines.append(f'- <a href="downloads/{csv.name}" download>{csv.name}</a>')
     return "\n".join(lines) + "\n"
@@ -168,8 +202,12 @@ def _reports_present(root: Path) -> list[tuple[str, str, dict]]:
 
 def _write_toc(root: Path) -> None:
     reports = _reports_present(root)
-    lines = ["# Written by `csp build` from the reports in book/reports/: edit csp_lib/build.py, not this file.",
-             "format: jb-book", "root: book/index", "parts:"]
+    lines = [
+        "# Written by `csp build` from the reports in book/reports/: edit csp_lib/build.py, not this file.",
+        "format: jb-book",
+        "root: book/index",
+        "parts:",
+    ]
     listing = ["| Area | Period | Months |", "|:--|:--|:--|"]
     by_area: dict[str, list] = {}
     for a, p, figs in reports:
@@ -181,14 +219,16 @@ def _write_toc(root: Path) -> None:
             lines += [f"  - file: {base}/index", f'    title: "{figs["period"]["label"]}"', "    sections:"]
             lines += [f"    - file: {base}/{s.notebook}" for s in SECTIONS]
             lines += [f"    - file: {base}/data-quality"]
-            listing.append(f"| [{area}](reports/{a}/{p}/index.md) | {figs['period']['label']} | "
-                           f"{figs['period']['name']} |")
+            listing.append(
+                f"| [{area}](reports/{a}/{p}/index.md) | {figs['period']['label']} | {figs['period']['name']} |"
+            )
     lines += ['- caption: "About"', "  chapters:", "  - file: book/methods", ""]
     (root / "_toc.yml").write_text("\n".join(lines), encoding="utf-8")
     gen = root / "book" / "_generated"
     gen.mkdir(exist_ok=True)
-    (gen / "reports.md").write_text("\n".join(listing) + "\n" if reports else "*No report built yet.*\n",
-                                    encoding="utf-8")
+    (gen / "reports.md").write_text(
+        "\n".join(listing) + "\n" if reports else "*No report built yet.*\n", encoding="utf-8"
+    )
     (gen / "offences.md").write_text(_offence_page(), encoding="utf-8")
 
 
@@ -208,8 +248,15 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def build(data, areas: list[str], periods: list[str], jobs: int | None = None, out="_build",
-          root: Path | None = None, suppression: bool = True) -> Path:
+def build(
+    data,
+    areas: list[str],
+    periods: list[str],
+    jobs: int | None = None,
+    out="_build",
+    root: Path | None = None,
+    suppression: bool = True,
+) -> Path:
     """Build the reports of ``areas`` x ``periods`` and publish the site; returns its folder.
 
     ``suppression=False`` makes the analyst's internal build: no small count is withheld.
@@ -229,8 +276,9 @@ def build(data, areas: list[str], periods: list[str], jobs: int | None = None, o
             if suppression:
                 figs = disclosure.apply(figs, threshold)
             final = reports_dir / area_slug(figs["area"]) / parse(period).slug
-            jobs_.append(ReportJob(figs["area"], figs["period"]["label"], figs, final,
-                                   final.with_name(final.name + ".staging")))
+            jobs_.append(
+                ReportJob(figs["area"], figs["period"]["label"], figs, final, final.with_name(final.name + ".staging"))
+            )
     commentary = root / "commentary"
     tasks, owner = [], {}
     for job in jobs_:
@@ -238,27 +286,32 @@ def build(data, areas: list[str], periods: list[str], jobs: int | None = None, o
             shutil.rmtree(job.staging)
         job.staging.mkdir(parents=True)
         figures.write(job.figs, job.staging / "figures.json")
-        params = {"data_dir": os.path.relpath(data_dir, job.staging), "area": job.area,
-                  "period": job.period, "figures_file": "figures.json",
-                  "commentary_dir": os.path.relpath(commentary, job.staging)}
+        params = {
+            "data_dir": os.path.relpath(data_dir, job.staging),
+            "area": job.area,
+            "period": job.period,
+            "figures_file": "figures.json",
+            "commentary_dir": os.path.relpath(commentary, job.staging),
+        }
         for s in SECTIONS:
-            ensure_commentary(commentary / area_slug(job.area) / parse(job.period).slug / f"{s.slug}.md",
-                              s.slug, job.figs)
+            ensure_commentary(
+                commentary / area_slug(job.area) / parse(job.period).slug / f"{s.slug}.md", s.slug, job.figs
+            )
             dst = job.staging / f"{s.notebook}.ipynb"
             log = out / "logs" / area_slug(job.area) / parse(job.period).slug / f"{s.notebook}.log"
-            tasks.append((str(root / "notebooks" / f"{s.notebook}.ipynb"), str(dst), params,
-                          str(job.staging), str(log)))
+            tasks.append(
+                (str(root / "notebooks" / f"{s.notebook}.ipynb"), str(dst), params, str(job.staging), str(log))
+            )
             owner[str(dst)] = (job, s)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     _log(f"csp build: {len(jobs_)} report(s), {len(tasks)} notebooks, {workers} at a time")
     failures = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for task, (name, err) in zip(tasks, pool.map(_execute, tasks)):
+        for task, (_, err) in zip(tasks, pool.map(_execute, tasks)):
             job, s = owner[task[1]]
             _log(f"  {'FAILED' if err else 'ok    '} {job.area} {job.period} {s.title}")
             if err:
-                failures.append(f"{job.area} {job.period}, section '{s.title}' "
-                                f"(notebooks/{s.notebook}.ipynb): {err}")
+                failures.append(f"{job.area} {job.period}, section '{s.title}' (notebooks/{s.notebook}.ipynb): {err}")
     if failures:
         for job in jobs_:
             shutil.rmtree(job.staging, ignore_errors=True)
@@ -275,8 +328,16 @@ def build(data, areas: list[str], periods: list[str], jobs: int | None = None, o
 def _site(root: Path, out: Path) -> Path:
     work = out / "work"
     exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(root), "--path-output", str(work),
-           "-W", "--keep-going", "-q"]
+    cmd = [
+        str(exe) if exe.exists() else "jupyter-book",
+        "build",
+        str(root),
+        "--path-output",
+        str(work),
+        "-W",
+        "--keep-going",
+        "-q",
+    ]
     _log("csp build: jupyter-book build")
     res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:

@@ -31,8 +31,12 @@ def _thousands(ax, axis="y"):
 
 
 def _style():
-    sns.set_theme(style="whitegrid", palette="colorblind", font_scale=0.95,
-                  rc={"svg.hashsalt": "csp-book", "axes.titleweight": "bold", "axes.titlesize": 11})
+    sns.set_theme(
+        style="whitegrid",
+        palette="colorblind",
+        font_scale=0.95,
+        rc={"svg.hashsalt": "csp-book", "axes.titleweight": "bold", "axes.titlesize": 11},
+    )
 
 
 def _figure_html(fig, alt: str, caption: str) -> str:
@@ -40,9 +44,11 @@ def _figure_html(fig, alt: str, caption: str) -> str:
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     data = base64.b64encode(buf.getvalue().encode()).decode()
-    return (f'<figure class="csp-chart"><img src="data:image/svg+xml;base64,{data}" '
-            f'alt="{html.escape(alt, quote=True)}" style="max-width:100%"/>'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    return (
+        f'<figure class="csp-chart"><img src="data:image/svg+xml;base64,{data}" '
+        f'alt="{html.escape(alt, quote=True)}" style="max-width:100%"/>'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
 
 
 def _n(v) -> str:
@@ -75,23 +81,36 @@ def trend(figs: dict, fid: str) -> str | None:
         else:
             sns.barplot(data=df.fillna({col: 0}), x="period", y=col, ax=ax, color=colour)
             for bar, v in zip(ax.patches, df[col]):
-                ax.annotate(_n(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                            ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+                ax.annotate(
+                    _n(v),
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                )
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("Financial year")
         ax.set_ylabel("Count (records)")
         _thousands(ax)
         ax.margins(y=0.15)
     first = df["period"].iloc[0]
-    fig.suptitle(f"{label(fid)} since {first}: {figs['area']} {_change_words(df['area'].iloc[0], df['area'].iloc[-1])}, "
-                 f"{figs['county']} {_change_words(df['county'].iloc[0], df['county'].iloc[-1])}",
-                 fontsize=11, fontweight="bold")
+    fig.suptitle(
+        f"{label(fid)} since {first}: {figs['area']} {_change_words(df['area'].iloc[0], df['area'].iloc[-1])}, "
+        f"{figs['county']} {_change_words(df['county'].iloc[0], df['county'].iloc[-1])}",
+        fontsize=11,
+        fontweight="bold",
+    )
     fig.tight_layout()
-    values = "; ".join(f"{r['period']}: {_n(r['area'])} in {figs['area']}, {_n(r['county'])} in {figs['county']}"
-                       for r in rows)
+    values = "; ".join(
+        f"{r['period']}: {_n(r['area'])} in {figs['area']}, {_n(r['county'])} in {figs['county']}" for r in rows
+    )
     alt = f"Bar charts of {label(fid).lower()} by financial year. {values}."
-    caption = (f"{label(fid)} in {figs['area']} (left) and {figs['county']} (right) over the last "
-               f"{len(df)} financial years. Separate scales: the county is larger.")
+    caption = (
+        f"{label(fid)} in {figs['area']} (left) and {figs['county']} (right) over the last "
+        f"{len(df)} financial years. Separate scales: the county is larger."
+    )
     return _figure_html(fig, alt, caption)
 
 
@@ -104,8 +123,16 @@ def ranking(figs: dict, fid: str) -> str | None:
     df = pd.DataFrame(rows).sort_values("pct_change")
     df["is_area"] = df["district"] == figs["area"]
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.2))
-    sns.barplot(data=df, y="district", x="pct_change", hue="is_area", palette={True: AREA, False: OTHER},
-                legend=False, ax=ax, dodge=False)
+    sns.barplot(
+        data=df,
+        y="district",
+        x="pct_change",
+        hue="is_area",
+        palette={True: AREA, False: OTHER},
+        legend=False,
+        ax=ax,
+        dodge=False,
+    )
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel(f"% change, {figs['period']['label']} on {figs['previous']['label']}")
     ax.set_ylabel("")
@@ -115,10 +142,11 @@ def ranking(figs: dict, fid: str) -> str | None:
     for t in ax.get_yticklabels():
         if t.get_text() == figs["area"]:
             t.set_fontweight("bold")
-    alt = (f"Horizontal bar chart of the % change in {label(fid).lower()} for each district of "
-           f"{figs['county']}: " + "; ".join(f"{r.district} {pct(r.pct_change, True)}" for r in df.itertuples()) + ".")
-    caption = (f"{label(fid)}: % change by district of {figs['county']}, lowest first; "
-               f"{figs['area']} highlighted.")
+    alt = (
+        f"Horizontal bar chart of the % change in {label(fid).lower()} for each district of "
+        f"{figs['county']}: " + "; ".join(f"{r.district} {pct(r.pct_change, True)}" for r in df.itertuples()) + "."
+    )
+    caption = f"{label(fid)}: % change by district of {figs['county']}, lowest first; {figs['area']} highlighted."
     return _figure_html(fig, alt, caption)
 
 
@@ -130,13 +158,25 @@ def monthly(figs: dict, fid: str) -> str | None:
     _style()
     df = pd.DataFrame(rows)
     df["m"] = df["label"].str[:3]
-    long = pd.concat([
-        df.assign(year=figs["period"]["label"], count=df["value"]),
-        df.assign(year=figs["previous"]["label"], count=df["previous"]),
-    ]).dropna(subset=["count"])
+    long = pd.concat(
+        [
+            df.assign(year=figs["period"]["label"], count=df["value"]),
+            df.assign(year=figs["previous"]["label"], count=df["previous"]),
+        ]
+    ).dropna(subset=["count"])
     fig, ax = plt.subplots(figsize=(9, 3.4))
-    sns.lineplot(data=long, x="m", y="count", hue="year", style="year", markers=True, dashes=False,
-                 palette=[AREA, PREVIOUS], ax=ax, sort=False)
+    sns.lineplot(
+        data=long,
+        x="m",
+        y="count",
+        hue="year",
+        style="year",
+        markers=True,
+        dashes=False,
+        palette=[AREA, PREVIOUS],
+        ax=ax,
+        sort=False,
+    )
     cmp = figs["figures"].get(f"{fid}_months_lower", {})
     lower, higher, of = cmp.get("value", 0), cmp.get("higher", 0), cmp.get("of", len(df))
     finding = f"{higher} of {of} months higher" if higher > lower else f"{lower} of {of} months lower"
@@ -145,10 +185,14 @@ def monthly(figs: dict, fid: str) -> str | None:
     ax.set_ylabel("Count (records)")
     _thousands(ax)
     ax.legend(title="")
-    alt = (f"Line chart of {label(fid).lower()} in {figs['area']} by month: "
-           + "; ".join(f"{r['label']} {_n(r['value'])} (a year earlier {_n(r['previous'])})"
-                       for r in rows) + ".")
-    caption = f"{label(fid)} in {figs['area']}, each month of {figs['period']['label']} and of {figs['previous']['label']}."
+    alt = (
+        f"Line chart of {label(fid).lower()} in {figs['area']} by month: "
+        + "; ".join(f"{r['label']} {_n(r['value'])} (a year earlier {_n(r['previous'])})" for r in rows)
+        + "."
+    )
+    caption = (
+        f"{label(fid)} in {figs['area']}, each month of {figs['period']['label']} and of {figs['previous']['label']}."
+    )
     return _figure_html(fig, alt, caption)
 
 
@@ -167,8 +211,15 @@ def strands(figs: dict, ids: list[str]) -> str | None:
     _style()
     df = pd.DataFrame(rows)
     fig, ax = plt.subplots(figsize=(8, 3.4))
-    sns.barplot(data=df, x="strand", y="count", hue="year",
-                hue_order=[figs["previous"]["label"], figs["period"]["label"]], palette=[PREVIOUS, AREA], ax=ax)
+    sns.barplot(
+        data=df,
+        x="strand",
+        y="count",
+        hue="year",
+        hue_order=[figs["previous"]["label"], figs["period"]["label"]],
+        palette=[PREVIOUS, AREA],
+        ax=ax,
+    )
     for c in ax.containers:
         ax.bar_label(c, fontsize=8, padding=2)
     top = df[df["year"] == figs["period"]["label"]].sort_values("count").iloc[-1]
@@ -177,8 +228,11 @@ def strands(figs: dict, ids: list[str]) -> str | None:
     ax.set_ylabel("Crimes")
     ax.margins(y=0.15)
     ax.legend(title="")
-    alt = "Bar chart of hate crimes by strand: " + "; ".join(
-        f"{r.strand} {r.year} {r.count}" for r in df.itertuples()) + "."
+    alt = (
+        "Bar chart of hate crimes by strand: "
+        + "; ".join(f"{r.strand} {r.year} {r.count}" for r in df.itertuples())
+        + "."
+    )
     caption = f"Hate crimes in {figs['area']} by strand, {figs['previous']['label']} and {figs['period']['label']}."
     return _figure_html(fig, alt, caption)
 
@@ -194,8 +248,13 @@ def xmr(figs: dict, fid: str) -> str | None:
     df["x"] = pd.to_datetime(df["month"] + "-01")
     fig, ax = plt.subplots(figsize=(9, 3.4))
     period_start = pd.Timestamp(figs["period"]["start"])
-    ax.axvspan(period_start, df["x"].iloc[-1] + pd.Timedelta(days=15), color="#eeeeee", zorder=0,
-               label=f"{figs['period']['label']}")
+    ax.axvspan(
+        period_start,
+        df["x"].iloc[-1] + pd.Timedelta(days=15),
+        color="#eeeeee",
+        zorder=0,
+        label=f"{figs['period']['label']}",
+    )
     sns.lineplot(data=df, x="x", y="value", ax=ax, color=AREA, marker="o", markersize=3.5, label="Month")
     special = df[df["special"] & df["value"].notna()]
     ax.scatter(special["x"], special["value"], color=COUNTY, s=26, zorder=3, label="Special cause")
@@ -211,11 +270,15 @@ def xmr(figs: dict, fid: str) -> str | None:
     _thousands(ax)
     ax.legend(loc="upper left", fontsize=8, ncol=5, frameon=False, bbox_to_anchor=(0, -0.18))
     trial = " Trial limits (fewer than 12 months)." if chart["trial"] else ""
-    alt = (f"XmR chart of {label(fid).lower()} in {figs['area']} by month from {df['month'].iloc[0]} to "
-           f"{df['month'].iloc[-1]}: mean {chart['mean']:,.1f}, process limits {max(chart['lcl'], 0):,.1f} "
-           f"to {chart['ucl']:,.1f}; {int(df['special'].sum())} months flagged as special cause; "
-           f"{figs['period']['label']}: {chart['label']}.{trial}")
-    caption = (f"{label(fid)} in {figs['area']}, each month, with the mean and process limits (mean ± 2.66 × "
-               f"the mean moving range). Orange points are special causes under the Making Data Count rules; "
-               f"the shaded months are {figs['period']['label']}.{trial}")
+    alt = (
+        f"XmR chart of {label(fid).lower()} in {figs['area']} by month from {df['month'].iloc[0]} to "
+        f"{df['month'].iloc[-1]}: mean {chart['mean']:,.1f}, process limits {max(chart['lcl'], 0):,.1f} "
+        f"to {chart['ucl']:,.1f}; {int(df['special'].sum())} months flagged as special cause; "
+        f"{figs['period']['label']}: {chart['label']}.{trial}"
+    )
+    caption = (
+        f"{label(fid)} in {figs['area']}, each month, with the mean and process limits (mean ± 2.66 × "
+        f"the mean moving range). Orange points are special causes under the Making Data Count rules; "
+        f"the shaded months are {figs['period']['label']}.{trial}"
+    )
     return _figure_html(fig, alt, caption)

@@ -39,8 +39,14 @@ def _demo(args) -> int:
 def _build(args) -> int:
     from . import build
 
-    site = build.build(data=args.data, areas=args.area, periods=args.period, jobs=args.jobs,
-                       out=args.out, suppression=not args.no_suppression)
+    site = build.build(
+        data=args.data,
+        areas=args.area,
+        periods=args.period,
+        jobs=args.jobs,
+        out=args.out,
+        suppression=not args.no_suppression,
+    )
     print(f"The site is at {site / 'index.html'}")
     return 0
 
@@ -54,8 +60,11 @@ def main(argv=None) -> int:
     f.add_argument("--area", required=True, help="district, e.g. Blackpool")
     f.add_argument("--period", required=True, help="2016/17, 2016/17-Q3 or 2016-02..2017-01")
     f.add_argument("--output", "-o", help="write to this file instead of stdout")
-    f.add_argument("--suppress", action="store_true",
-                   help="withhold small victim-based counts, as the published build does (csp.toml)")
+    f.add_argument(
+        "--suppress",
+        action="store_true",
+        help="withhold small victim-based counts, as the published build does (csp.toml)",
+    )
     f.set_defaults(run=_figures)
 
     d = sub.add_parser("demo-data", help="write the deterministic demo data")
@@ -69,8 +78,9 @@ def main(argv=None) -> int:
     b.add_argument("--period", action="append", required=True, help="period (repeatable)")
     b.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores)")
     b.add_argument("--out", default="_build", help="where the site is published (default: _build)")
-    b.add_argument("--no-suppression", action="store_true",
-                   help="the analyst's internal build: show small victim-based counts")
+    b.add_argument(
+        "--no-suppression", action="store_true", help="the analyst's internal build: show small victim-based counts"
+    )
     b.set_defaults(run=_build)
 
     args = p.parse_args(argv)

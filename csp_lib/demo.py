@@ -43,14 +43,48 @@ ADJUST = "Preston"  # absorbs the last few offences so county totals are exact
 
 # --- the golden figures (shared/design/figures.md), Blackpool 2015/16 and 2016/17
 BP = {
-    2015: dict(all=16605, vap=5144, theft=6827, sexual=516, serious=149, less=2372, noninj=1947,
-               rape=175, sa=188, u16=257, da=1783, da_assault=(31, 662, 532), asb=13643,
-               hate=dict(race=81, religion=8, sexual_orientation=32, transgender=5, disability=13),
-               hate_n=132, racist=158, homophobic=65, rape_kinds=(75, 45, 55), nonrecent_other=(45, 60)),
-    2016: dict(all=18664, vap=5895, theft=7735, sexual=690, serious=164, less=2818, noninj=2021,
-               rape=220, sa=245, u16=361, da=1997, da_assault=(35, 703, 574), asb=13261,
-               hate=dict(race=139, religion=11, sexual_orientation=33, transgender=10, disability=23),
-               hate_n=201, racist=150, homophobic=51, rape_kinds=(114, 36, 70), nonrecent_other=(60, 85)),
+    2015: dict(
+        all=16605,
+        vap=5144,
+        theft=6827,
+        sexual=516,
+        serious=149,
+        less=2372,
+        noninj=1947,
+        rape=175,
+        sa=188,
+        u16=257,
+        da=1783,
+        da_assault=(31, 662, 532),
+        asb=13643,
+        hate=dict(race=81, religion=8, sexual_orientation=32, transgender=5, disability=13),
+        hate_n=132,
+        racist=158,
+        homophobic=65,
+        rape_kinds=(75, 45, 55),
+        nonrecent_other=(45, 60),
+    ),
+    2016: dict(
+        all=18664,
+        vap=5895,
+        theft=7735,
+        sexual=690,
+        serious=164,
+        less=2818,
+        noninj=2021,
+        rape=220,
+        sa=245,
+        u16=361,
+        da=1997,
+        da_assault=(35, 703, 574),
+        asb=13261,
+        hate=dict(race=139, religion=11, sexual_orientation=33, transgender=10, disability=23),
+        hate_n=201,
+        racist=150,
+        homophobic=51,
+        rape_kinds=(114, 36, 70),
+        nonrecent_other=(60, 85),
+    ),
 }
 COUNTY_ALL = {2015: 96_648, 2016: 107_086}
 COUNTY_VAP_PCT, COUNTY_ASB_PCT = 18.6, -1.5
@@ -61,11 +95,31 @@ BP_DA_2016 = [160, 165, 167, 172, 168, 160, 155, 158, 206, 158, 150, 178]
 BP_MARAC = {2015: (310, 345, 65), 2016: (368, 378, 95)}  # April-December: cases, children, repeats
 BP_TOOLS = {
     2014: {"ASB": dict(CPW=140, CPN=30, **{"CPN breach": 2}, FPN=1, CBO=2)},
-    2015: {"ASB": dict(CPW=350, CPN=80, **{"CPN breach": 6}, FPN=3, **{"Civil injunction": 5},
-                       CBO=6, PSPO=12, **{"Court undertaking": 2})},
-    2016: {"ASB": dict(CPW=408, CPN=95, **{"CPN breach": 8}, FPN=1, **{"Civil injunction": 4},
-                       CBO=4, PSPO=25, **{"Court undertaking": 1}),
-           "CSE": dict(CPW=105, CPN=9)},
+    2015: {
+        "ASB": dict(
+            CPW=350,
+            CPN=80,
+            **{"CPN breach": 6},
+            FPN=3,
+            **{"Civil injunction": 5},
+            CBO=6,
+            PSPO=12,
+            **{"Court undertaking": 2},
+        )
+    },
+    2016: {
+        "ASB": dict(
+            CPW=408,
+            CPN=95,
+            **{"CPN breach": 8},
+            FPN=1,
+            **{"Civil injunction": 4},
+            CBO=4,
+            PSPO=25,
+            **{"Court undertaking": 1},
+        ),
+        "CSE": dict(CPW=105, CPN=9),
+    },
 }
 BP_REFERRALS = {  # programme: {fy: (referrals, complied or None)}
     "Avert": {2014: (84, 41), 2015: (118, 61), 2016: (131, 72)},
@@ -91,24 +145,43 @@ GROWTH = {
     "Wyre": (17.8, 3.0, 33.0, 8.4, -1.5),
 }
 # growth into each earlier year (from the year before), all districts, in %
-BACK = {"vap": {2013: 8, 2014: 10, 2015: 15}, "theft": {2013: -6, 2014: -5, 2015: 2},
-        "sexual": {2013: 15, 2014: 25, 2015: 30}, "other": {2013: -5, 2014: -4, 2015: 3},
-        "da": {2013: 6, 2014: 8, 2015: 9}, "asb": {2013: -6, 2014: -7, 2015: -5}}
+BACK = {
+    "vap": {2013: 8, 2014: 10, 2015: 15},
+    "theft": {2013: -6, 2014: -5, 2015: 2},
+    "sexual": {2013: 15, 2014: 25, 2015: 30},
+    "other": {2013: -5, 2014: -4, 2015: 3},
+    "da": {2013: 6, 2014: 8, 2015: 9},
+    "asb": {2013: -6, 2014: -7, 2015: -5},
+}
 
 SPLIT = {
     "vap_rest": {"Harassment": 0.83, "Other violence": 0.17},
-    "vap": {"Serious assault": 0.029, "Less serious assault": 0.46, "Non-injury assault": 0.38,
-            "Harassment": 0.10, "Other violence": 0.031},
+    "vap": {
+        "Serious assault": 0.029,
+        "Less serious assault": 0.46,
+        "Non-injury assault": 0.38,
+        "Harassment": 0.10,
+        "Other violence": 0.031,
+    },
     "theft": {"Burglary": 0.22, "Vehicle offence": 0.18, "Shoplifting": 0.25, "Other theft": 0.35},
     "sexual": {"Rape": 0.34, "Sexual assault": 0.36, "Other sexual offence": 0.30},
-    "other": {"Robbery": 0.03, "Criminal damage": 0.50, "Drug offence": 0.12,
-              "Possession of weapons": 0.03, "Public order offence": 0.25, "Other crime": 0.07},
+    "other": {
+        "Robbery": 0.03,
+        "Criminal damage": 0.50,
+        "Drug offence": 0.12,
+        "Possession of weapons": 0.03,
+        "Public order offence": 0.25,
+        "Other crime": 0.07,
+    },
     "da_assault": {"Serious assault": 0.025, "Less serious assault": 0.54, "Non-injury assault": 0.435},
     "da_other": {"Harassment": 0.5, "Criminal damage": 0.35, "Other crime": 0.15},
-    "hate_offence": {"Public order offence": 0.6, "Less serious assault": 0.15,
-                     "Non-injury assault": 0.15, "Harassment": 0.10},
-    "strands": {"race": 0.64, "religion": 0.06, "sexual_orientation": 0.16, "transgender": 0.04,
-                "disability": 0.10},
+    "hate_offence": {
+        "Public order offence": 0.6,
+        "Less serious assault": 0.15,
+        "Non-injury assault": 0.15,
+        "Harassment": 0.10,
+    },
+    "strands": {"race": 0.64, "religion": 0.06, "sexual_orientation": 0.16, "transgender": 0.04, "disability": 0.10},
     "asb_category": {"personal": 0.25, "nuisance": 0.65, "environmental": 0.10},
 }
 SEASON = {  # April..March
@@ -157,8 +230,13 @@ class _Plan:
         for fy in (2015, 2016):
             b = BP[fy]
             self.groups["Blackpool", fy] = dict(
-                vap=b["vap"], theft=b["theft"], sexual=b["sexual"],
-                other=b["all"] - b["vap"] - b["theft"] - b["sexual"], da=b["da"], asb=b["asb"])
+                vap=b["vap"],
+                theft=b["theft"],
+                sexual=b["sexual"],
+                other=b["all"] - b["vap"] - b["theft"] - b["sexual"],
+                da=b["da"],
+                asb=b["asb"],
+            )
         for d, t in zip(OTHERS, others15):
             g = dict(vap=_r(t * 0.30), theft=_r(t * 0.38), sexual=_r(t * 0.028))
             g["other"] = int(t) - sum(g.values())
@@ -167,16 +245,21 @@ class _Plan:
             self.groups[d, 2015] = g
             gv, gt, gs, gd, ga = GROWTH[d]
             self.groups[d, 2016] = dict(
-                vap=_r(g["vap"] * (1 + gv / 100)), theft=_r(g["theft"] * (1 + gt / 100)),
-                sexual=_r(g["sexual"] * (1 + gs / 100)), da=_r(g["da"] * (1 + gd / 100)),
-                asb=_r(g["asb"] * (1 + ga / 100)))
+                vap=_r(g["vap"] * (1 + gv / 100)),
+                theft=_r(g["theft"] * (1 + gt / 100)),
+                sexual=_r(g["sexual"] * (1 + gs / 100)),
+                da=_r(g["da"] * (1 + gd / 100)),
+                asb=_r(g["asb"] * (1 + ga / 100)),
+            )
         self._fix_county_pct("vap", COUNTY_VAP_PCT)
         self._fix_county_pct("asb", COUNTY_ASB_PCT)
         # other crime takes what is left of the county's all-crime total
-        left = COUNTY_ALL[2016] - BP[2016]["all"] - sum(
-            self.groups[d, 2016][k] for d in OTHERS for k in ("vap", "theft", "sexual"))
-        other = apportion(left, [self.groups[d, 2015]["other"] * (1.02 + 0.01 * i)
-                                 for i, d in enumerate(OTHERS)])
+        left = (
+            COUNTY_ALL[2016]
+            - BP[2016]["all"]
+            - sum(self.groups[d, 2016][k] for d in OTHERS for k in ("vap", "theft", "sexual"))
+        )
+        other = apportion(left, [self.groups[d, 2015]["other"] * (1.02 + 0.01 * i) for i, d in enumerate(OTHERS)])
         for d, n in zip(OTHERS, other):
             self.groups[d, 2016]["other"] = int(n)
 
@@ -192,9 +275,7 @@ class _Plan:
             noise = 1 + self.rng.uniform(-0.02, 0.02, size=3)
             for fy in (2014, 2013, 2012):
                 nxt = self.groups[d, fy + 1]
-                self.groups[d, fy] = {
-                    k: _r(nxt[k] / (1 + BACK[k][fy + 1] / 100 * noise[2014 - fy]))
-                    for k in nxt}
+                self.groups[d, fy] = {k: _r(nxt[k] / (1 + BACK[k][fy + 1] / 100 * noise[2014 - fy])) for k in nxt}
 
 
 def _months_for(total: int, season: str, rng, fy: int) -> np.ndarray:
@@ -232,11 +313,21 @@ def _crimes(plan: _Plan, rng) -> pd.DataFrame:
         # offence counts
         off: dict[str, int] = {}
         if bp:
-            off.update({"Serious assault": bp["serious"], "Less serious assault": bp["less"],
-                        "Non-injury assault": bp["noninj"]})
+            off.update(
+                {
+                    "Serious assault": bp["serious"],
+                    "Less serious assault": bp["less"],
+                    "Non-injury assault": bp["noninj"],
+                }
+            )
             off.update(_split(bp["vap"] - bp["serious"] - bp["less"] - bp["noninj"], SPLIT["vap_rest"]))
-            off.update({"Rape": bp["rape"], "Sexual assault": bp["sa"],
-                        "Other sexual offence": bp["sexual"] - bp["rape"] - bp["sa"]})
+            off.update(
+                {
+                    "Rape": bp["rape"],
+                    "Sexual assault": bp["sa"],
+                    "Other sexual offence": bp["sexual"] - bp["rape"] - bp["sa"],
+                }
+            )
         else:
             off.update(_split(g["vap"], SPLIT["vap"]))
             off.update(_split(g["sexual"], SPLIT["sexual"]))
@@ -265,8 +356,13 @@ def _crimes(plan: _Plan, rng) -> pd.DataFrame:
             rows_off.append(np.repeat(o, k))
             rows_month.append(_months_for(k, "crime", rng, fy))
             rows_da.append(np.zeros(k, bool))
-        f = pd.DataFrame({"offence": np.concatenate(rows_off), "month": np.concatenate(rows_month),
-                          "domestic_abuse": np.concatenate(rows_da)})
+        f = pd.DataFrame(
+            {
+                "offence": np.concatenate(rows_off),
+                "month": np.concatenate(rows_month),
+                "domestic_abuse": np.concatenate(rows_da),
+            }
+        )
         f["district"], f["fy"] = d, fy
         f["hate_strands"] = ""
         # hate crimes, drawn from non-domestic rows
@@ -302,11 +398,10 @@ def _people(f: pd.DataFrame, d: str, fy: int, bp, rng):
     n = len(vap)
     jitter = 0 if (d == "Blackpool" and fy == 2015) else rng.uniform(-0.03, 0.03)
     v1524 = _r(n * (0.27 + jitter))
-    f.loc[f.index[vap], "victim_age"] = _ages(n, [(15, 24, v1524), (10, 14, _r(n * 0.04)),
-                                                  (25, 29, _r(n * 0.14))], rng)
+    f.loc[f.index[vap], "victim_age"] = _ages(n, [(15, 24, v1524), (10, 14, _r(n * 0.04)), (25, 29, _r(n * 0.14))], rng)
     f.loc[f.index[vap], "offender_age"] = _ages(
-        n, [(15, 24, _r(n * (0.29 + jitter))), (25, 29, _r(n * (0.16 + jitter / 2))),
-            (10, 14, _r(n * 0.02))], rng)
+        n, [(15, 24, _r(n * (0.29 + jitter))), (25, 29, _r(n * (0.16 + jitter / 2))), (10, 14, _r(n * 0.02))], rng
+    )
     sex = np.flatnonzero((grp == contract.SEXUAL).to_numpy())
     u16 = bp["u16"] if bp else _r(len(sex) * rng.uniform(0.40, 0.50))
     ages = np.concatenate([rng.integers(4, 16, size=u16), rng.integers(16, 70, size=len(sex) - u16)])
@@ -340,8 +435,9 @@ def _committed(crimes: pd.DataFrame, rng):
             idx = rng.permutation(np.asarray(idx))
             m = len(idx)
             if o == "Rape":
-                same, prior, old = bp["rape_kinds"] if bp else (
-                    _r(m * 0.52), _r(m * 0.18), m - _r(m * 0.52) - _r(m * 0.18))
+                same, prior, old = (
+                    bp["rape_kinds"] if bp else (_r(m * 0.52), _r(m * 0.18), m - _r(m * 0.52) - _r(m * 0.18))
+                )
                 early = idx[since[idx] <= 330]
                 prior_ix = early[:prior]
                 rest = np.setdiff1d(idx, prior_ix)
@@ -390,8 +486,7 @@ def _hate_incidents(plan: _Plan, rng) -> pd.DataFrame:
             base = g["vap"] / 5144 * (1 + 0.04 * (2016 - fy))
             n = {"Racist incident": _r(150 * base), "Homophobic incident": _r(55 * base)}
         for t, k in n.items():
-            parts.append(pd.DataFrame({"district": d, "incident_type": t,
-                                       "month": _months_for(k, "crime", rng, fy)}))
+            parts.append(pd.DataFrame({"district": d, "incident_type": t, "month": _months_for(k, "crime", rng, fy)}))
     out = pd.concat(parts, ignore_index=True)
     out["date"] = _spread_dates(out["month"].to_numpy(), rng)
     return out
@@ -407,16 +502,22 @@ def _interventions(rng) -> pd.DataFrame:
                 plan = BP_TOOLS.get(fy, {})
             else:
                 cpw = _r(scale / 100 * {2014: 0.2, 2015: 0.6, 2016: 0.8}[fy])
-                plan = {"ASB": {"CPW": cpw, "CPN": _r(cpw * 0.2), "CPN breach": _r(cpw * 0.015),
-                                "CBO": _r(scale / 4000), "Civil injunction": _r(scale / 5000)}}
+                plan = {
+                    "ASB": {
+                        "CPW": cpw,
+                        "CPN": _r(cpw * 0.2),
+                        "CPN breach": _r(cpw * 0.015),
+                        "CBO": _r(scale / 4000),
+                        "Civil injunction": _r(scale / 5000),
+                    }
+                }
                 if fy == 2016 and d in ("Preston", "Blackburn with Darwen", "Burnley"):
                     plan["CSE"] = {"CPW": _r(scale / 2500), "CPN": 1}
             first_day = pd.Timestamp(fy, 10 if fy == 2014 else 4, 1)  # the 2014 Act: 20 October 2014
             span = (pd.Timestamp(fy + 1, 3, 31) - first_day).days
             for ctx, types in plan.items():
                 chain = []  # (case_ref, date) of the step before
-                for typ in ("CPW", "CPN", "CPN breach", "FPN", "Civil injunction", "CBO", "PSPO",
-                            "Court undertaking"):
+                for typ in ("CPW", "CPN", "CPN breach", "FPN", "Civil injunction", "CBO", "PSPO", "Court undertaking"):
                     n = types.get(typ, 0)
                     linked = [c for c in chain if (pd.Timestamp(fy + 1, 3, 31) - c[1]).days > 40]
                     new_chain = []
@@ -448,8 +549,9 @@ def _marac(plan: _Plan, rng) -> pd.DataFrame:
             extra = _months_for(_r(cases / 3 * 0.95), "da", rng, fy)
             extra = extra[(extra > months[8]) & (extra <= last)]
             m = np.concatenate([m9, extra])
-            kids = np.concatenate([rng.multinomial(children, np.ones(cases) / cases),
-                                   rng.poisson(1.05, size=len(extra))])
+            kids = np.concatenate(
+                [rng.multinomial(children, np.ones(cases) / cases), rng.poisson(1.05, size=len(extra))]
+            )
             rep = np.zeros(len(m), bool)
             rep[rng.choice(cases, size=repeats, replace=False)] = True
             rep[cases + np.flatnonzero(rng.random(len(extra)) < 0.22)] = True
@@ -480,8 +582,11 @@ def _referrals(plan: _Plan, rng) -> pd.DataFrame:
                 if complied is not None:
                     comp[:] = "0"
                     comp[rng.choice(n, size=complied, replace=False)] = "1"
-                parts.append(pd.DataFrame({"district": d, "programme": prog, "complied": comp,
-                                           "month": _months_for(n, "crime", rng, fy)}))
+                parts.append(
+                    pd.DataFrame(
+                        {"district": d, "programme": prog, "complied": comp, "month": _months_for(n, "crime", rng, fy)}
+                    )
+                )
     out = pd.concat(parts, ignore_index=True)
     out["date"] = _spread_dates(out["month"].to_numpy(), rng)
     return out
@@ -501,25 +606,50 @@ def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
     """Every table of the data contract, as frames of text ready to write."""
     rng = np.random.default_rng(seed)
     plan = _Plan(rng)
-    areas = pd.DataFrame([(d, COUNTY, p, h) for d, (p, h, _) in DISTRICTS.items()],
-                         columns=["district", "county", "population", "households"])
+    areas = pd.DataFrame(
+        [(d, COUNTY, p, h) for d, (p, h, _) in DISTRICTS.items()],
+        columns=["district", "county", "population", "households"],
+    )
     c = _crimes(plan, rng)
-    c = _with_refs(c, "recorded_date", "crime_ref", "CR", [
-        "recorded_date", "committed_date", "district", "offence", "victim_age", "offender_age",
-        "domestic_abuse", "hate_strands", "cse", "night_time_economy"])
+    c = _with_refs(
+        c,
+        "recorded_date",
+        "crime_ref",
+        "CR",
+        [
+            "recorded_date",
+            "committed_date",
+            "district",
+            "offence",
+            "victim_age",
+            "offender_age",
+            "domestic_abuse",
+            "hate_strands",
+            "cse",
+            "night_time_economy",
+        ],
+    )
     for b in ("domestic_abuse", "cse", "night_time_economy"):
         c[b] = c[b].astype(int)
     a = _with_refs(_asb(plan, rng), "date", "incident_ref", "ASB", ["date", "district", "asb_category"])
     h = _with_refs(_hate_incidents(plan, rng), "date", "incident_ref", "HI", ["date", "district", "incident_type"])
-    iv = _with_refs(_interventions(rng), "date", "intervention_ref", "TP",
-                    ["date", "district", "type", "context", "case_ref"])
-    mc = _with_refs(_marac(plan, rng), "listed_date", "case_ref", "MC",
-                    ["listed_date", "district", "children", "repeat"])
+    iv = _with_refs(
+        _interventions(rng), "date", "intervention_ref", "TP", ["date", "district", "type", "context", "case_ref"]
+    )
+    mc = _with_refs(
+        _marac(plan, rng), "listed_date", "case_ref", "MC", ["listed_date", "district", "children", "repeat"]
+    )
     mc["repeat"] = mc["repeat"].astype(int)
-    rf = _with_refs(_referrals(plan, rng), "date", "referral_ref", "RF",
-                    ["date", "district", "programme", "complied"])
-    tables = {"areas": areas, "crimes": c, "asb_incidents": a, "hate_incidents": h,
-              "interventions": iv, "marac_cases": mc, "referrals": rf}
+    rf = _with_refs(_referrals(plan, rng), "date", "referral_ref", "RF", ["date", "district", "programme", "complied"])
+    tables = {
+        "areas": areas,
+        "crimes": c,
+        "asb_incidents": a,
+        "hate_incidents": h,
+        "interventions": iv,
+        "marac_cases": mc,
+        "referrals": rf,
+    }
     for df in tables.values():
         for col in df.columns:
             if pd.api.types.is_datetime64_any_dtype(df[col]):

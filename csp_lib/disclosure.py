@@ -18,8 +18,16 @@ from pathlib import Path
 from .contract import ASSAULTS, HATE_STRANDS
 
 DEFAULT_THRESHOLD = 4
-VICTIM_BASED = ("sexual_offences", "rape", "sexual_assault", "other_sexual_offence", "cse_",
-                "hate_crime", "domestic_", "marac_")
+VICTIM_BASED = (
+    "sexual_offences",
+    "rape",
+    "sexual_assault",
+    "other_sexual_offence",
+    "cse_",
+    "hate_crime",
+    "domestic_",
+    "marac_",
+)
 NOT_COUNTS = ("_rank_in_county", "_districts_rising", "_months_lower", "_quarters_lower", "_age_known")
 # totals and the parts that add up to them (or nearly: a hate crime can carry several strands)
 TOTALS = {
@@ -27,8 +35,10 @@ TOTALS = {
     "domestic_assaults": [f"domestic_{k}" for k in ASSAULTS],
     "hate_crime": [f"hate_crime_{s}" for s in HATE_STRANDS],
 }
-DERIVED = {"value": ("change", "pct_change", "share", "rate"),
-           "previous": ("change", "pct_change", "previous_share", "previous_rate")}
+DERIVED = {
+    "value": ("change", "pct_change", "share", "rate"),
+    "previous": ("change", "pct_change", "previous_share", "previous_rate"),
+}
 
 
 def threshold_from(root: Path | None) -> int:

@@ -33,10 +33,22 @@ def write_csv(df: pd.DataFrame, folder: Path, caption: str) -> Path:
 def figures_frame(figs: dict) -> pd.DataFrame:
     rows = []
     for fid, f in figs["figures"].items():
-        rows.append({"id": fid, "measure": label(fid), "previous": f.get("previous"), "value": f.get("value"),
-                     "change": f.get("change"), "pct_change": f.get("pct_change"), "of": f.get("of"),
-                     "share": f.get("share"), "label": f.get("label"), "start": f.get("start"),
-                     "end": f.get("end"), "note": f.get("note")})
+        rows.append(
+            {
+                "id": fid,
+                "measure": label(fid),
+                "previous": f.get("previous"),
+                "value": f.get("value"),
+                "change": f.get("change"),
+                "pct_change": f.get("pct_change"),
+                "of": f.get("of"),
+                "share": f.get("share"),
+                "label": f.get("label"),
+                "start": f.get("start"),
+                "end": f.get("end"),
+                "note": f.get("note"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -54,9 +66,15 @@ def write_workbook(figs: dict, folder: Path, path: Path) -> Path:
     buf = io.BytesIO()
     used: set[str] = set()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        about = pd.DataFrame({"": [f"{figs['area']}: {figs['period']['name']} ({figs['period']['label']})",
-                                   f"Compared with {figs['previous']['name']} and with {figs['county']}.",
-                                   "Every value is computed from the records; see figures.json."]})
+        about = pd.DataFrame(
+            {
+                "": [
+                    f"{figs['area']}: {figs['period']['name']} ({figs['period']['label']})",
+                    f"Compared with {figs['previous']['name']} and with {figs['county']}.",
+                    "Every value is computed from the records; see figures.json.",
+                ]
+            }
+        )
         about.to_excel(xl, sheet_name=_sheet_name("About", used), index=False, header=False)
         figures_frame(figs).to_excel(xl, sheet_name=_sheet_name("Figures", used), index=False)
         for csv in sorted(folder.glob("*.csv")):
@@ -75,6 +93,5 @@ def _fixed_zip(data: bytes) -> bytes:
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", body)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME), body,
-                         compress_type=zipfile.ZIP_DEFLATED)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME), body, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()

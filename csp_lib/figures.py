@@ -19,15 +19,25 @@ from .periods import Period, month_key, month_label, parse
 from .readers import Data, load
 
 # ids drawn as four-year trends, monthly series and district tables
-HEADLINE = ["all_crime", "theft_offences", "vap", "sexual_offences", "rape",
-            "domestic_abuse", "asb_incidents", "hate_crime"]
-COUNTY_IDS = HEADLINE + [f"vap_{k}" for k in contract.ASSAULTS] + [
-    "sexual_assault", "sexual_offences_under_16", "domestic_assaults", "burglary"]
+HEADLINE = [
+    "all_crime",
+    "theft_offences",
+    "vap",
+    "sexual_offences",
+    "rape",
+    "domestic_abuse",
+    "asb_incidents",
+    "hate_crime",
+]
+COUNTY_IDS = (
+    HEADLINE
+    + [f"vap_{k}" for k in contract.ASSAULTS]
+    + ["sexual_assault", "sexual_offences_under_16", "domestic_assaults", "burglary"]
+)
 RATE_IDS = COUNTY_IDS  # rates per 1,000 residents (burglary: per 1,000 households)
 TREND_IDS = HEADLINE + ["cse_flagged_crimes"]
 RANK_IDS = HEADLINE
-RISING_IDS = ["all_crime", "theft_offences", "vap", "sexual_offences", "domestic_abuse",
-              "asb_incidents"]
+RISING_IDS = ["all_crime", "theft_offences", "vap", "sexual_offences", "domestic_abuse", "asb_incidents"]
 AGE_BANDS = {"victim": [(15, 24)], "offender": [(15, 24), (25, 29)]}
 
 
@@ -71,14 +81,24 @@ def _crime_measures(c: pd.DataFrame, cube: Cube) -> dict[str, pd.Series]:
     m["sexual_offences"] = group == contract.SEXUAL
     m["rape"] = off == "Rape"
     m["sexual_assault"] = off == "Sexual assault"
-    for g, gid in [("Robbery", "robbery"), ("Criminal damage and arson", "criminal_damage_and_arson"),
-                   ("Drug offences", "drug_offences"),
-                   ("Possession of weapons offences", "possession_of_weapons_offences"),
-                   ("Public order offences", "public_order_offences"),
-                   ("Miscellaneous crimes against society", "miscellaneous_crimes_against_society")]:
+    for g, gid in [
+        ("Robbery", "robbery"),
+        ("Criminal damage and arson", "criminal_damage_and_arson"),
+        ("Drug offences", "drug_offences"),
+        ("Possession of weapons offences", "possession_of_weapons_offences"),
+        ("Public order offences", "public_order_offences"),
+        ("Miscellaneous crimes against society", "miscellaneous_crimes_against_society"),
+    ]:
         m[gid] = group == g
-    for o in ("Burglary", "Vehicle offence", "Shoplifting", "Other theft", "Harassment",
-              "Other violence", "Other sexual offence"):
+    for o in (
+        "Burglary",
+        "Vehicle offence",
+        "Shoplifting",
+        "Other theft",
+        "Harassment",
+        "Other violence",
+        "Other sexual offence",
+    ):
         m[contract.slug(o)] = off == o
 
     def need(col, ids):
@@ -134,7 +154,7 @@ def _count_frame(df: pd.DataFrame, cols: dict[str, pd.Series], month_col="month"
 def build_cube(data: Data) -> Cube:
     cube = Cube(pd.DataFrame())
     parts = []
-    for name, df in data.tables.items():
+    for name in data.tables:
         cube.coverage[name] = data.coverage(name)
     c = data["crimes"]
     cols = _crime_measures(c, cube)
@@ -145,11 +165,12 @@ def build_cube(data: Data) -> Cube:
         rapes = c[(c["offence"] == "Rape") & c["committed_date"].notna()]
         cm = rapes["committed_date"]
         rapes = rapes.assign(cmonth=(cm.dt.year * 12 + cm.dt.month - 1).astype("int32"))
-        parts.append(_count_frame(rapes, {"rape_committed_in_period": pd.Series(True, index=rapes.index)},
-                                  "cmonth"))
+        parts.append(_count_frame(rapes, {"rape_committed_in_period": pd.Series(True, index=rapes.index)}, "cmonth"))
         cube.source["rape_committed_in_period"] = "crimes_committed"
-    absent = lambda table, ids: cube.missing.update(
-        {i: f"{table}.csv is not in the data folder" for i in ids})
+
+    def absent(table: str, ids: list[str]) -> None:
+        cube.missing.update({i: f"{table}.csv is not in the data folder" for i in ids})
+
     if data.has("asb_incidents"):
         a = data["asb_incidents"]
         parts.append(_count_frame(a, {"asb_incidents": pd.Series(True, index=a.index)}))
@@ -175,12 +196,14 @@ def build_cube(data: Data) -> Cube:
         parts.append(_count_frame(iv, cols))
         cube.source.update({k: "interventions" for k in cols})
     else:
-        absent("interventions", [f"asb_{t}" for t in contract.INTERVENTION_TYPES.values()]
-               + ["cse_cpw", "cse_cpn"])
+        absent("interventions", [f"asb_{t}" for t in contract.INTERVENTION_TYPES.values()] + ["cse_cpw", "cse_cpn"])
     if data.has("marac_cases"):
         mc = data["marac_cases"]
-        cols = {"marac_cases": pd.Series(1, index=mc.index), "marac_children": mc["children"].fillna(0),
-                "marac_repeat_cases": _flag(mc, "repeat")}
+        cols = {
+            "marac_cases": pd.Series(1, index=mc.index),
+            "marac_children": mc["children"].fillna(0),
+            "marac_repeat_cases": _flag(mc, "repeat"),
+        }
         parts.append(_count_frame(mc, cols))
         cube.source.update({k: "marac_cases" for k in cols})
     else:
@@ -238,26 +261,24 @@ class Figures:
         if cur is None:
             table = self.cube.source[measure]
             a, b = self.cube.coverage[table]
-            return {**measures.change(None, None),
-                    "note": f"the {table} data cover {month_label(a)} to {month_label(b)}, "
-                            f"not {self.period.long_label}"}
+            return {
+                **measures.change(None, None),
+                "note": f"the {table} data cover {month_label(a)} to {month_label(b)}, not {self.period.long_label}",
+            }
         value = self.count(measure, districts, cur)
         previous = self.count(measure, districts, prev) if prev else None
         out = measures.change(value, previous)
         if cur != self.period:
-            out.update({"start": cur.start.isoformat(), "end": cur.end.isoformat(),
-                        "partial": True})
+            out.update({"start": cur.start.isoformat(), "end": cur.end.isoformat(), "partial": True})
             if prev:
-                out.update({"previous_start": prev.start.isoformat(),
-                            "previous_end": prev.end.isoformat()})
+                out.update({"previous_start": prev.start.isoformat(), "previous_end": prev.end.isoformat()})
         return out
 
     def district_changes(self, measure: str) -> dict[str, tuple[int, int]]:
         cur, prev = self._window(measure)
         if cur is None or prev is None or measure in self.cube.missing:
             return {}
-        return {d: (self.count(measure, [d], cur), self.count(measure, [d], prev))
-                for d in self.districts}
+        return {d: (self.count(measure, [d], cur), self.count(measure, [d], prev)) for d in self.districts}
 
     # -- the whole file ------------------------------------------------------
     def compute(self) -> dict:
@@ -340,12 +361,16 @@ class Figures:
         w = self._trend_window().clip(first, self.period.last)
         monthly = self.cube.by_month("domestic_abuse", [self.area], w.first, w.last)
         months = monthly.rename(index=month_label)
-        quarters = pd.Series({q.long_label: int(monthly.loc[q.first:q.last].sum()) for q in w.quarters()})
+        quarters = pd.Series({q.long_label: int(monthly.loc[q.first : q.last].sum()) for q in w.quarters()})
         window = {"start": w.start.isoformat(), "end": w.end.isoformat()}
         for key, series in (("quarter", quarters), ("month", months)):
             p = measures.peak(series)
-            f[f"domestic_abuse_peak_{key}"] = {"value": p["value"], "label": p["label"], **window,
-                                               "in_period": p["label"] in _labels(self.period, key)}
+            f[f"domestic_abuse_peak_{key}"] = {
+                "value": p["value"],
+                "label": p["label"],
+                **window,
+                "in_period": p["label"] in _labels(self.period, key),
+            }
 
     def _comparisons(self, f: dict) -> None:
         """Quarter-by-quarter and month-by-month comparison with a year earlier."""
@@ -358,12 +383,11 @@ class Figures:
             now = self.cube.by_month(mid, [self.area], cur.first, cur.last)
             before = self.cube.by_month(mid, [self.area], prev.first, prev.last)
             before.index = before.index + 12
-            f[f"{mid}_months_lower"] = measures.compare(now.rename(index=month_label),
-                                                        before.rename(index=month_label))
+            f[f"{mid}_months_lower"] = measures.compare(now.rename(index=month_label), before.rename(index=month_label))
             qs = cur.quarters()
             if qs:
-                qn = pd.Series({q.long_label: int(now.loc[q.first:q.last].sum()) for q in qs})
-                qb = pd.Series({q.long_label: int(before.loc[q.first:q.last].sum()) for q in qs})
+                qn = pd.Series({q.long_label: int(now.loc[q.first : q.last].sum()) for q in qs})
+                qb = pd.Series({q.long_label: int(before.loc[q.first : q.last].sum()) for q in qs})
                 f[f"{mid}_quarters_lower"] = measures.compare(qn, qb)
 
     def _series(self) -> dict:
@@ -378,18 +402,31 @@ class Figures:
                 a, b = self.cube.coverage[table]
                 if p.first < a or p.last > b:
                     continue
-                rows.append({"period": p.label, "start": p.start.isoformat(), "end": p.end.isoformat(),
-                             "area": self.count(mid, None, p), "county": self.count(mid, self.districts, p)})
+                rows.append(
+                    {
+                        "period": p.label,
+                        "start": p.start.isoformat(),
+                        "end": p.end.isoformat(),
+                        "area": self.count(mid, None, p),
+                        "county": self.count(mid, self.districts, p),
+                    }
+                )
             s["trend"][mid] = rows
             cur, prev = self._window(mid)
             now = self.cube.by_month(mid, [self.area], cur.first, cur.last)
-            before = (self.cube.by_month(mid, [self.area], prev.first, prev.last) if prev else None)
+            before = self.cube.by_month(mid, [self.area], prev.first, prev.last) if prev else None
             s["monthly"][mid] = [
-                {"month": month_key(i), "label": month_label(i), "value": int(now.loc[i]),
-                 "previous": None if before is None else int(before.loc[i - 12])}
-                for i in now.index]
+                {
+                    "month": month_key(i),
+                    "label": month_label(i),
+                    "value": int(now.loc[i]),
+                    "previous": None if before is None else int(before.loc[i - 12]),
+                }
+                for i in now.index
+            ]
             s["districts"][mid] = [
-                {"district": d, **measures.change(v, p)} for d, (v, p) in self.district_changes(mid).items()]
+                {"district": d, **measures.change(v, p)} for d, (v, p) in self.district_changes(mid).items()
+            ]
         s["xmr"] = {}
         for mid in TREND_IDS:
             if mid in self.cube.missing:
@@ -412,8 +449,12 @@ class Figures:
         out = {}
         for name, df in self.data.tables.items():
             a, b = self.cube.coverage[name]
-            out[name] = {"file": Path(df.attrs["path"]).name, "rows": int(len(df)),
-                         "first_month": month_key(a), "last_month": month_key(b)}
+            out[name] = {
+                "file": Path(df.attrs["path"]).name,
+                "rows": int(len(df)),
+                "first_month": month_key(a),
+                "last_month": month_key(b),
+            }
         return out
 
 

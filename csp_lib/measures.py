@@ -50,8 +50,7 @@ def change(value: int | None, previous: int | None) -> dict:
     if previous is None:
         return {"value": value, "previous": None, "change": None, "pct_change": None}
     previous = int(previous)
-    return {"value": value, "previous": previous, "change": value - previous,
-            "pct_change": pct_change(value, previous)}
+    return {"value": value, "previous": previous, "change": value - previous, "pct_change": pct_change(value, previous)}
 
 
 def rank_lowest_first(changes: dict[str, tuple[int, int]], area: str) -> dict:
@@ -107,8 +106,7 @@ def funnel(steps: list[tuple[str, int]]) -> list[dict]:
     """Escalation funnel: each step's count and its share of the step before."""
     out, before = [], None
     for name, n in steps:
-        out.append({"step": name, "value": int(n),
-                    "share_of_previous": None if before is None else share(n, before)})
+        out.append({"step": name, "value": int(n), "share_of_previous": None if before is None else share(n, before)})
         before = n
     return out
 

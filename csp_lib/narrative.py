@@ -10,8 +10,7 @@ from .contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
 from .sections import label
 
 ORDINAL = {1: "st", 2: "nd", 3: "rd"}
-WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-         "eleven", "twelve"]
+WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 
 
 # -- formatting ------------------------------------------------------------------
@@ -62,8 +61,13 @@ def count(figs: dict, f: dict, key: str = "value") -> str:
 
 
 def _f(figs: dict, fid: str) -> dict:
-    return figs["figures"].get(fid) or {"value": None, "previous": None, "change": None,
-                                        "pct_change": None, "note": f"no figure {fid}"}
+    return figs["figures"].get(fid) or {
+        "value": None,
+        "previous": None,
+        "change": None,
+        "pct_change": None,
+        "note": f"no figure {fid}",
+    }
 
 
 def period_name(figs: dict) -> str:
@@ -91,32 +95,33 @@ def unavailable(f: dict) -> str | None:
 
 
 # -- sentence builders ---------------------------------------------------------------
-def headline(figs: dict, fid: str, subject: str | None = None, plural: bool = False,
-             unit: str = "") -> str:
+def headline(figs: dict, fid: str, subject: str | None = None, plural: bool = False, unit: str = "") -> str:
     """``All crime in Blackpool for the period April 2016 to March 2017 is up by 12.4% (n=+2059)
     compared to the previous year.``"""
     f = _f(figs, fid)
     subject = subject or label(fid)
     where = f"{subject} in {figs['area']} for the period {period_name(figs)}"
     if withheld(f):
-        return (f"{where}: {fewer(figs)}{' ' + unit if unit else ''}; the exact count is withheld "
-                "to protect the people involved.")
-    if (why := unavailable(f)):
+        return (
+            f"{where}: {fewer(figs)}{' ' + unit if unit else ''}; the exact count is withheld "
+            "to protect the people involved."
+        )
+    if why := unavailable(f):
         return f"{where}: not available ({why})."
     if withheld(f, "previous"):
-        return (f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; a year earlier there were "
-                f"{fewer(figs)}, so the change is withheld.")
+        return (
+            f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; a year earlier there were "
+            f"{fewer(figs)}, so the change is withheld."
+        )
     if f["previous"] is None:
         return f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; there is no earlier year to compare with."
     verb = "are" if plural else "is"
     if f["change"] == 0:
         return f"{where} {verb} unchanged at {num(f['value'])} compared to {compared_with(figs)}."
     if f["pct_change"] is None:
-        return (f"{where} {verb} {num(f['value'])}, up from none "
-                f"compared to {compared_with(figs)}.")
+        return f"{where} {verb} {num(f['value'])}, up from none compared to {compared_with(figs)}."
     n = f"n={f['change']:+d}" + (f" {unit}" if unit else "")
-    return (f"{where} {verb} {direction(f)} by {pct(f['pct_change'])} ({n}) "
-            f"compared to {compared_with(figs)}.")
+    return f"{where} {verb} {direction(f)} by {pct(f['pct_change'])} ({n}) compared to {compared_with(figs)}."
 
 
 def item(figs: dict, fid: str, unit: str = "offences") -> str:
@@ -124,7 +129,7 @@ def item(figs: dict, fid: str, unit: str = "offences") -> str:
     f = _f(figs, fid)
     if withheld(f):
         return f"{label(fid)}: {fewer(figs)} {unit} (exact count withheld)"
-    if (why := unavailable(f)):
+    if why := unavailable(f):
         return f"{label(fid)}: not available ({why})"
     if withheld(f, "previous"):
         return f"{label(fid)}: {num(f['value'])} {unit} ({fewer(figs)} a year earlier; change withheld)"
@@ -156,8 +161,10 @@ def rank(figs: dict, fid: str, subject: str) -> str:
     if unavailable(f) or f["pct_change"] is None or not r.get("value"):
         return f"{subject}: no comparison with the rest of {figs['county']} is available."
     p = pct(f["pct_change"])
-    s = (f"In {figs['period']['label']}, there has been {a(p)} {p} "
-         f"{'increase' if f['change'] > 0 else 'reduction'} in {figs['area']}")
+    s = (
+        f"In {figs['period']['label']}, there has been {a(p)} {p} "
+        f"{'increase' if f['change'] > 0 else 'reduction'} in {figs['area']}"
+    )
     if c.get("pct_change") is not None:
         pc = pct(c["pct_change"])
         s += f", with {a(pc)} {pc} {'increase' if c['change'] > 0 else 'reduction'} across the county"
@@ -202,8 +209,7 @@ def drivers(figs: dict, ids: list[str], top: int = 2) -> str:
         return ""
     parts = [f"{label(i)}, {direction(f)} by {pct(f['pct_change'])} (n={f['change']:+d})" for i, f in moves]
     what = "increase" if sign > 0 else "reduction"
-    return (f"The crime categories contributing most to this {what} are "
-            + " and ".join(parts) + ".")
+    return f"The crime categories contributing most to this {what} are " + " and ".join(parts) + "."
 
 
 def share_sentence(figs: dict, whole_id: str, noun: str, parts: list[tuple[str, str]]) -> str:
@@ -234,17 +240,20 @@ def share_sentence(figs: dict, whole_id: str, noun: str, parts: list[tuple[str, 
 def committed(figs: dict) -> str:
     f = _f(figs, "rape_committed_in_period")
     if withheld(f) or withheld(f, "previous"):
-        return (f"Rape offences which took place during {figs['period']['label']}: "
-                f"{count(figs, f)}, compared to {count(figs, f, 'previous')} in {figs['previous']['label']}.")
+        return (
+            f"Rape offences which took place during {figs['period']['label']}: "
+            f"{count(figs, f)}, compared to {count(figs, f, 'previous')} in {figs['previous']['label']}."
+        )
     if unavailable(f) or f["previous"] is None:
         return "Rapes by the date they took place are not available (no committed dates)."
     pc = f["pct_change"]
-    how = ("similar to" if pc is not None and abs(pc) < 5 else
-           "higher than" if f["change"] > 0 else "lower than")
-    return (f"The number of rape offences which took place during {figs['period']['label']} was {how} "
-            f"{figs['previous']['label']} ({num(f['value'])} compared to {num(f['previous'])}). "
-            "The overall rape figures include every offence recorded in the period, so offences "
-            "that took place earlier are added to these.")
+    how = "similar to" if pc is not None and abs(pc) < 5 else "higher than" if f["change"] > 0 else "lower than"
+    return (
+        f"The number of rape offences which took place during {figs['period']['label']} was {how} "
+        f"{figs['previous']['label']} ({num(f['value'])} compared to {num(f['previous'])}). "
+        "The overall rape figures include every offence recorded in the period, so offences "
+        "that took place earlier are added to these."
+    )
 
 
 def ages(figs: dict) -> str:
@@ -257,9 +266,11 @@ def ages(figs: dict) -> str:
     for key, name in (("previous_share", figs["previous"]["label"]), ("share", figs["period"]["label"])):
         if v.get(key) is None:
             continue
-        out.append(f"In {name}, of all violent crime with a recorded age, people aged 15 to 24 "
-                   f"accounted for {pct(v[key])} of victims and {pct(o[key])} of offenders, and "
-                   f"{pct(o2[key])} was perpetrated by people aged 25 to 29.")
+        out.append(
+            f"In {name}, of all violent crime with a recorded age, people aged 15 to 24 "
+            f"accounted for {pct(v[key])} of victims and {pct(o[key])} of offenders, and "
+            f"{pct(o2[key])} was perpetrated by people aged 25 to 29."
+        )
     return " ".join(out)
 
 
@@ -272,18 +283,24 @@ def peaks(figs: dict) -> str:
     if f["pct_change"] is not None:
         word = "increase" if f["change"] > 0 else "reduction"
         when = "an annual" if compared_with(figs) == "the previous year" else "a year-on-year"
-        s = (f"Domestic abuse (which encompasses all crimes with a 'domestic abuse' marker) has seen "
-             f"{when} {word} of {pct(f['pct_change'])} ({signed(f['change'])} offences)")
+        s = (
+            f"Domestic abuse (which encompasses all crimes with a 'domestic abuse' marker) has seen "
+            f"{when} {word} of {pct(f['pct_change'])} ({signed(f['change'])} offences)"
+        )
     else:
         s = f"There were {count(figs, f)} domestic abuse crimes"
     if q["in_period"]:
-        s += (f", with {q['label']} having had the highest number of offences of any quarter during the "
-              f"last four years (n={count(figs, q)}).")
+        s += (
+            f", with {q['label']} having had the highest number of offences of any quarter during the "
+            f"last four years (n={count(figs, q)})."
+        )
     else:
-        s += (f". The highest quarter of the last four years was {q['label']} (n={count(figs, q)}), "
-              "before this period.")
+        s += f". The highest quarter of the last four years was {q['label']} (n={count(figs, q)}), before this period."
     if m["in_period"]:
-        s += f" Of note, {m['label']} (n={count(figs, m)}) had the highest monthly total recorded during this same period."
+        s += (
+            f" Of note, {m['label']} (n={count(figs, m)}) had the highest monthly total recorded "
+            "during this same period."
+        )
     else:
         s += f" The highest month of the last four years was {m['label']} (n={count(figs, m)})."
     return s
@@ -296,13 +313,18 @@ def marac(figs: dict) -> str:
     ch, rep = _f(figs, "marac_children"), _f(figs, "marac_repeat_cases")
     if f.get("partial"):
         from datetime import date
+
         start, end = date.fromisoformat(f["start"]), date.fromisoformat(f["end"])
-        s = (f"The MARAC data runs to {end:%B %Y}, so {start:%B} to {end:%B %Y} is compared like for like "
-             f"with the same months a year earlier. ")
+        s = (
+            f"The MARAC data runs to {end:%B %Y}, so {start:%B} to {end:%B %Y} is compared like for like "
+            f"with the same months a year earlier. "
+        )
     else:
         s = ""
+
     def n(x):
         return count(figs, x) + (f" ({signed(x['change'])})" if x.get("change") is not None else "")
+
     s += f"{n(f)} cases were listed, with {n(ch)} children and {n(rep)} repeat cases."
     return s
 
@@ -318,8 +340,10 @@ def comparison(figs: dict, fid: str) -> str:
         elif q["value"] == 0:
             out.append("No quarterly total was lower than the same quarter a year earlier.")
         else:
-            out.append(f"{words(q['value']).capitalize()} of the {words(q['of'])} quarters showed a reduction "
-                       "compared to the same quarter a year earlier.")
+            out.append(
+                f"{words(q['value']).capitalize()} of the {words(q['of'])} quarters showed a reduction "
+                "compared to the same quarter a year earlier."
+            )
     if m and m["of"]:
         out.append(f"{words(m['value']).capitalize()} of the {words(m['of'])} months showed comparative reductions.")
         falls = [x["label"].split(" ")[0] for x in m["largest_falls"][:2]]
@@ -335,13 +359,17 @@ def funnel(figs: dict, ctx: str) -> str:
     if not steps or not steps[0]["value"]:
         return ""
     w, n, b = steps
-    s = (f"{num(w['value'])} Community Protection Warnings were served. "
-         f"{num(n['value'])} Community Protection Notices were served, equal to {pct(n['share_of_previous'])} "
-         f"of the number of warnings, so warnings stopped the behaviour in about {pct(100 - n['share_of_previous'])} "
-         "of cases")
+    s = (
+        f"{num(w['value'])} Community Protection Warnings were served. "
+        f"{num(n['value'])} Community Protection Notices were served, equal to {pct(n['share_of_previous'])} "
+        f"of the number of warnings, so warnings stopped the behaviour in about {pct(100 - n['share_of_previous'])} "
+        "of cases"
+    )
     if n["value"] and b["share_of_previous"] is not None:
-        s += (f"; {num(b['value'])} notices were breached or prosecuted, equal to {pct(b['share_of_previous'])} "
-              "of the number of notices")
+        s += (
+            f"; {num(b['value'])} notices were breached or prosecuted, equal to {pct(b['share_of_previous'])} "
+            "of the number of notices"
+        )
     return s + "."
 
 
@@ -357,21 +385,29 @@ def tools(figs: dict) -> list[str]:
 def cse(figs: dict) -> str:
     w, n = _f(figs, "cse_cpw"), _f(figs, "cse_cpn")
     if withheld(w) or withheld(n):
-        return (f"Between {period_name(figs)} there were {count(figs, w)} Community Protection Warnings served "
-                f"in relation to child sexual exploitation risks, and {count(figs, n)} Community Protection "
-                "Notices; small numbers are withheld to protect the people involved.")
-    if (why := unavailable(w)):
+        return (
+            f"Between {period_name(figs)} there were {count(figs, w)} Community Protection Warnings served "
+            f"in relation to child sexual exploitation risks, and {count(figs, n)} Community Protection "
+            "Notices; small numbers are withheld to protect the people involved."
+        )
+    if why := unavailable(w):
         return f"CSE tools and powers are not available ({why})."
     if not w["value"]:
-        return f"No Community Protection Warnings were served in relation to child sexual exploitation in {period_name(figs)}."
+        return (
+            "No Community Protection Warnings were served in relation to child sexual exploitation "
+            f"in {period_name(figs)}."
+        )
     share = round_share(n["value"], w["value"])
-    return (f"Between {period_name(figs)} there were {num(w['value'])} Community Protection Warnings "
-            f"served in relation to child sexual exploitation risks. {words(n['value']).capitalize()} cases "
-            f"progressed to Community Protection Notice stage, equal to {pct(share)} of the warnings.")
+    return (
+        f"Between {period_name(figs)} there were {num(w['value'])} Community Protection Warnings "
+        f"served in relation to child sexual exploitation risks. {words(n['value']).capitalize()} cases "
+        f"progressed to Community Protection Notice stage, equal to {pct(share)} of the warnings."
+    )
 
 
 def round_share(part, whole):
     from .measures import share
+
     return share(part, whole)
 
 
@@ -381,8 +417,10 @@ def hate(figs: dict) -> str:
     strands = [(n, f) for n, f in strands if f.get("value") is not None and not withheld(f)]
     if strands:
         top = max(strands, key=lambda x: x[1]["value"])
-        s += (f" {top[0]} is the most common strand ({num(top[1]['value'])} crimes, "
-              f"{pct(top[1].get('share'))} of hate crimes); a crime can carry more than one strand.")
+        s += (
+            f" {top[0]} is the most common strand ({num(top[1]['value'])} crimes, "
+            f"{pct(top[1].get('share'))} of hate crimes); a crime can carry more than one strand."
+        )
     return s
 
 
@@ -393,8 +431,10 @@ def referrals(figs: dict) -> list[str]:
             continue
         name = f.get("name") or label(fid)
         if f["previous"] and f["pct_change"] is not None:
-            s = (f"{name}: {num(f['value'])} referrals in {figs['period']['label']} compared with "
-                 f"{num(f['previous'])} in {figs['previous']['label']} ({pct(f['pct_change'], True)})")
+            s = (
+                f"{name}: {num(f['value'])} referrals in {figs['period']['label']} compared with "
+                f"{num(f['previous'])} in {figs['previous']['label']} ({pct(f['pct_change'], True)})"
+            )
         else:
             s = f"{name}: {num(f['value'])} referrals in {figs['period']['label']}"
         c = figs["figures"].get(fid + "_complied")
@@ -415,12 +455,19 @@ def summary(figs: dict, ids: list[tuple[str, str]]) -> str:
         s += f", {pct(total['pct_change'])} {more} than in {figs['previous']['name']}"
         c = _f(figs, "county_all_crime")
         if c.get("pct_change") is not None:
-            s += f"; across {figs['county']} crime {direction(c, 'rose', 'fell', 'was unchanged')} by {pct(c['pct_change'])}"
+            moved = direction(c, "rose", "fell", "was unchanged")
+            s += f"; across {figs['county']} crime {moved} by {pct(c['pct_change'])}"
     s += "."
-    up = [f"{name.lower()} ({pct(f['pct_change'], True)})" for fid, name in ids
-          if (f := _f(figs, fid)).get("pct_change") is not None and f["change"] > 0]
-    down = [f"{name.lower()} ({pct(f['pct_change'], True)})" for fid, name in ids
-            if (f := _f(figs, fid)).get("pct_change") is not None and f["change"] < 0]
+    up = [
+        f"{name.lower()} ({pct(f['pct_change'], True)})"
+        for fid, name in ids
+        if (f := _f(figs, fid)).get("pct_change") is not None and f["change"] > 0
+    ]
+    down = [
+        f"{name.lower()} ({pct(f['pct_change'], True)})"
+        for fid, name in ids
+        if (f := _f(figs, fid)).get("pct_change") is not None and f["change"] < 0
+    ]
 
     def listing(items):
         return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -441,10 +488,14 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
     subject = subject or label(fid)
     trial = " (trial limits: fewer than 12 months of data)" if chart.get("trial") else ""
     if chart["label"] == "within normal variation":
-        return (f"Month by month, {subject.lower()} in {period_name(figs)} stayed within normal variation: "
-                f"the change is not a signal on its own{trial}.")
-    return (f"Month by month, {subject.lower()} in {period_name(figs)} shows a "
-            f"{chart['label']}{trial}, which is unlikely to be chance.")
+        return (
+            f"Month by month, {subject.lower()} in {period_name(figs)} stayed within normal variation: "
+            f"the change is not a signal on its own{trial}."
+        )
+    return (
+        f"Month by month, {subject.lower()} in {period_name(figs)} shows a "
+        f"{chart['label']}{trial}, which is unlikely to be chance."
+    )
 
 
 def rate(figs: dict, fid: str, noun: str) -> str:

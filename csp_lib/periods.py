@@ -112,18 +112,18 @@ class Period:
         return {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
 
     # -- related periods ---------------------------------------------------
-    def shift(self, months: int) -> "Period":
+    def shift(self, months: int) -> Period:
         return Period(self.first + months, self.last + months, self.kind)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The same months one year earlier."""
         return self.shift(-12)
 
-    def trend(self, years: int = 4) -> list["Period"]:
+    def trend(self, years: int = 4) -> list[Period]:
         """The period and the ``years - 1`` before it, oldest first."""
         return [self.shift(-12 * k) for k in range(years - 1, -1, -1)]
 
-    def clip(self, first: int, last: int) -> "Period | None":
+    def clip(self, first: int, last: int) -> Period | None:
         """The part of this period inside months ``first``..``last`` (kind span)."""
         a, b = max(self.first, first), min(self.last, last)
         if b < a:
@@ -132,7 +132,7 @@ class Period:
             return self
         return Period(a, b, "span")
 
-    def quarters(self) -> list["Period"]:
+    def quarters(self) -> list[Period]:
         """Financial quarters (Apr-Jun, Jul-Sep, Oct-Dec, Jan-Mar) wholly inside."""
         out = []
         for i in self.months:

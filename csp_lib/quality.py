@@ -13,14 +13,22 @@ from .readers import Data
 DENSE = ("crimes", "asb_incidents")
 # optional column, the rows it matters for, and the figures that rest on it
 MISSING_CHECKS = [
-    ("crimes", "committed_date", "sexual offences", "Sexual offences",
-     "non-recent share; rapes by the date they took place"),
-    ("crimes", "victim_age", "sexual offences", "Sexual offences",
-     "offences against children under 16"),
-    ("crimes", "victim_age", "violence against the person", "Violence against the person",
-     "age profile of victims"),
-    ("crimes", "offender_age", "violence against the person", "Violence against the person",
-     "age profile of offenders"),
+    (
+        "crimes",
+        "committed_date",
+        "sexual offences",
+        "Sexual offences",
+        "non-recent share; rapes by the date they took place",
+    ),
+    ("crimes", "victim_age", "sexual offences", "Sexual offences", "offences against children under 16"),
+    ("crimes", "victim_age", "violence against the person", "Violence against the person", "age profile of victims"),
+    (
+        "crimes",
+        "offender_age",
+        "violence against the person",
+        "Violence against the person",
+        "age profile of offenders",
+    ),
 ]
 
 
@@ -40,15 +48,19 @@ def assess(data: Data, area: str, period: Period, coverage: dict[str, tuple[int,
         in_area = df[df["district"].astype(str) == area]
         window = period.previous().first, period.last
         area_months = in_area["month"][(in_area["month"] >= window[0]) & (in_area["month"] <= window[1])]
-        tables.append({
-            "table": name, "rows": int(len(df)), "area_rows": int(len(in_area)),
-            "first_month": month_key(own_first), "last_month": month_key(own_last),
-            "window": f"{month_label(first)} to {month_label(last)}",
-            "gaps": _gaps(df["month"], own_first, own_last),
-            # only tables with records every month can show a gap for one area
-            "area_gaps": _gaps(area_months, max(window[0], first), min(window[1], last))
-            if name in DENSE else [],
-        })
+        tables.append(
+            {
+                "table": name,
+                "rows": int(len(df)),
+                "area_rows": int(len(in_area)),
+                "first_month": month_key(own_first),
+                "last_month": month_key(own_last),
+                "window": f"{month_label(first)} to {month_label(last)}",
+                "gaps": _gaps(df["month"], own_first, own_last),
+                # only tables with records every month can show a gap for one area
+                "area_gaps": _gaps(area_months, max(window[0], first), min(window[1], last)) if name in DENSE else [],
+            }
+        )
     missing = []
     crimes = data["crimes"]
     group = crimes["offence"].astype(str).map({o: g for o, (g, _) in OFFENCES.items()})
@@ -57,26 +69,38 @@ def assess(data: Data, area: str, period: Period, coverage: dict[str, tuple[int,
         rows = in_scope & (group == grp)
         n = int(rows.sum())
         if col not in crimes:
-            missing.append({"column": col, "rows": what, "blank": None, "of": n, "affects": affects,
-                            "note": f"{table}.csv has no {col} column"})
+            missing.append(
+                {
+                    "column": col,
+                    "rows": what,
+                    "blank": None,
+                    "of": n,
+                    "affects": affects,
+                    "note": f"{table}.csv has no {col} column",
+                }
+            )
             continue
         blank = int((rows & crimes[col].isna()).sum())
         missing.append({"column": col, "rows": what, "blank": blank, "of": n, "affects": affects})
     partial = [name for name, (a, b) in coverage.items() if b < period.last or a > period.previous().first]
-    return {"warnings": list(data.warnings), "tables": tables, "missing": missing,
-            "partial_sources": partial}
+    return {"warnings": list(data.warnings), "tables": tables, "missing": missing, "partial_sources": partial}
 
 
 def page(figs: dict) -> str:
     """The data quality page of one report (MyST markdown), from figures.json alone."""
     q = figs["quality"]
     area = figs["area"]
-    lines = [f"# Data quality: {area}, {figs['period']['label']}", "",
-             "What the figures of this report were made from, what is missing from it and which "
-             "figures that affects. Every value here is a count over many records.", "",
-             "## Tables read", "",
-             f"| Table | Records | Records for {area} | Months covered | Months with no records |",
-             "|:--|--:|--:|:--|:--|"]
+    lines = [
+        f"# Data quality: {area}, {figs['period']['label']}",
+        "",
+        "What the figures of this report were made from, what is missing from it and which "
+        "figures that affects. Every value here is a count over many records.",
+        "",
+        "## Tables read",
+        "",
+        f"| Table | Records | Records for {area} | Months covered | Months with no records |",
+        "|:--|--:|--:|:--|:--|",
+    ]
     for t in q["tables"]:
         gaps = ", ".join(t["gaps"]) or "none"
         if t["area_gaps"]:
@@ -87,25 +111,28 @@ def page(figs: dict) -> str:
     if partial:
         for fid in partial:
             f = figs["figures"][fid]
-            lines.append(f"- `{fid}` covers {f['start']} to {f['end']} and is compared with "
-                         f"{f.get('previous_start', 'no earlier months')} to {f.get('previous_end', '')}.")
+            lines.append(
+                f"- `{fid}` covers {f['start']} to {f['end']} and is compared with "
+                f"{f.get('previous_start', 'no earlier months')} to {f.get('previous_end', '')}."
+            )
     else:
         lines.append("None: every source covers the whole period and the year before it.")
-    lines += ["", "## Missing values", "",
-              "| Column | In | Blank | Of | Affects |", "|:--|:--|--:|--:|:--|"]
+    lines += ["", "## Missing values", "", "| Column | In | Blank | Of | Affects |", "|:--|:--|--:|--:|:--|"]
     for m in q["missing"]:
         blank = "column absent" if m["blank"] is None else f"{m['blank']:,}"
         lines.append(f"| {m['column']} | {m['rows']} | {blank} | {m['of']:,} | {m['affects']} |")
-    lines += ["", "Shares (non-recent, under 16, age bands) are of the records with a value.", "",
-              "## Warnings", ""]
+    lines += ["", "Shares (non-recent, under 16, age bands) are of the records with a value.", "", "## Warnings", ""]
     lines += [f"- {w}" for w in q["warnings"]] or ["None: every file was read as it is."]
     d = figs.get("disclosure")
     lines += ["", "## Withheld values", ""]
     if d:
         n = len(d["suppressed"])
-        lines.append(f"Victim-based counts from 1 to {d['threshold']} are withheld on these pages "
-                     f"({n} figure{'s' if n != 1 else ''} affected"
-                     + (": " + ", ".join(f"`{i}`" for i in d["suppressed"][:40]) if n else "") + ").")
+        lines.append(
+            f"Victim-based counts from 1 to {d['threshold']} are withheld on these pages "
+            f"({n} figure{'s' if n != 1 else ''} affected"
+            + (": " + ", ".join(f"`{i}`" for i in d["suppressed"][:40]) if n else "")
+            + ")."
+        )
     else:
         lines.append("This is an internal build: no value is withheld. Do not publish it.")
     return "\n".join(lines) + "\n"

@@ -29,8 +29,9 @@ FALSE = {"0", "false", "no"}
 class DataError(Exception):
     """Bad input: names the file, the line or row, the column and the problem."""
 
-    def __init__(self, path, problem: str, line: int | None = None, column: str | None = None,
-                 hint: str = "", more: int = 0):
+    def __init__(
+        self, path, problem: str, line: int | None = None, column: str | None = None, hint: str = "", more: int = 0
+    ):
         self.path, self.line, self.column, self.problem = path, line, column, problem
         where = [str(path)]
         if line is not None:
@@ -63,10 +64,13 @@ def _decode(path: Path, raw: bytes, warnings: list[str]) -> bytes:
         try:
             text = raw.decode("cp1252")
         except UnicodeDecodeError:
-            raise DataError(path, f"not UTF-8 text (a byte on line {line} is not valid)", line,
-                            hint="save the file as UTF-8 CSV") from None
-        warnings.append(f"{path.name}: not UTF-8; read as Windows-1252 (first such character on "
-                        f"line {line}). Save the export as UTF-8 to silence this.")
+            raise DataError(
+                path, f"not UTF-8 text (a byte on line {line} is not valid)", line, hint="save the file as UTF-8 CSV"
+            ) from None
+        warnings.append(
+            f"{path.name}: not UTF-8; read as Windows-1252 (first such character on "
+            f"line {line}). Save the export as UTF-8 to silence this."
+        )
         return text.encode("utf-8")
 
 
@@ -76,8 +80,9 @@ def _read_raw(path: Path, warnings: list[str]) -> tuple[pd.DataFrame, np.ndarray
         try:
             df = pd.read_parquet(path)
         except Exception as e:  # pyarrow raises many types for damaged files
-            raise DataError(path, f"cannot read Parquet file ({type(e).__name__}: {e})",
-                            hint="export the table again") from None
+            raise DataError(
+                path, f"cannot read Parquet file ({type(e).__name__}: {e})", hint="export the table again"
+            ) from None
         df = df.astype(object).where(df.notna(), "").astype(str).apply(lambda s: s.str.strip())
         df.columns = [str(c).strip() for c in df.columns]
         return df, np.arange(len(df)) + 1
@@ -86,8 +91,9 @@ def _read_raw(path: Path, warnings: list[str]) -> tuple[pd.DataFrame, np.ndarray
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as e:
-            raise DataError(path, f"damaged gzip file ({e})",
-                            hint="the download may be incomplete: fetch or compress it again") from None
+            raise DataError(
+                path, f"damaged gzip file ({e})", hint="the download may be incomplete: fetch or compress it again"
+            ) from None
     raw = _decode(path, raw.removeprefix(b"\xef\xbb\xbf"), warnings)
     if not raw.strip():
         raise DataError(path, "the file is empty", hint="export it again with its header row")
@@ -104,13 +110,18 @@ def _read_raw(path: Path, warnings: list[str]) -> tuple[pd.DataFrame, np.ndarray
         try:
             df = pd.read_csv(io.BytesIO(raw), skip_blank_lines=False, **opts)
         except pd.errors.EmptyDataError:
-            raise DataError(path, "line 1 is not a header row", 1,
-                            hint="the first line must name the columns") from None
+            raise DataError(
+                path, "line 1 is not a header row", 1, hint="the first line must name the columns"
+            ) from None
         except pd.errors.ParserError as e:
             m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
             if m:
-                raise DataError(path, f"this line has {m.group(3)} values where the header has {m.group(1)}",
-                                int(m.group(2)), hint="check for an unquoted comma or a broken line") from None
+                raise DataError(
+                    path,
+                    f"this line has {m.group(3)} values where the header has {m.group(1)}",
+                    int(m.group(2)),
+                    hint="check for an unquoted comma or a broken line",
+                ) from None
             raise DataError(path, f"not a readable CSV ({e})") from None
     df.columns = [str(c).strip() for c in df.columns]
     df = df.apply(lambda s: s.str.strip())
@@ -137,13 +148,21 @@ def _check_columns(path, df: pd.DataFrame, table: contract.Table):
     if missing:
         have = list(df.columns)
         known = {c.name for c in table.columns}
-        near = [h for h in have if h.strip().lower().replace(" ", "_") == missing[0]] or \
-            difflib.get_close_matches(missing[0], [h for h in have if h not in known], n=1, cutoff=0.75)
-        hint = (f"found '{near[0]}': rename it to '{missing[0]}' (names are exact and lower-case)" if near
-                else "column names are exact and lower-case; see data-contract.md")
-        raise DataError(path, f"required column '{missing[0]}' is missing (columns found: "
-                        f"{', '.join(have) or 'none'})", 1 if path.suffix != ".parquet" else None,
-                        missing[0], hint)
+        near = [h for h in have if h.strip().lower().replace(" ", "_") == missing[0]] or difflib.get_close_matches(
+            missing[0], [h for h in have if h not in known], n=1, cutoff=0.75
+        )
+        hint = (
+            f"found '{near[0]}': rename it to '{missing[0]}' (names are exact and lower-case)"
+            if near
+            else "column names are exact and lower-case; see data-contract.md"
+        )
+        raise DataError(
+            path,
+            f"required column '{missing[0]}' is missing (columns found: {', '.join(have) or 'none'})",
+            1 if path.suffix != ".parquet" else None,
+            missing[0],
+            hint,
+        )
 
 
 def _convert(path, lines, df: pd.DataFrame, col: contract.Column, districts: set[str] | None):
@@ -154,44 +173,94 @@ def _convert(path, lines, df: pd.DataFrame, col: contract.Column, districts: set
         _fail(path, lines, blank, name, lambda i: "empty value in a required column")
     if col.kind == "date":
         parsed = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
-        _fail(path, lines, parsed.isna() & ~blank, name,
-              lambda i: f"'{raw.iloc[i]}' is not a date", "write dates as YYYY-MM-DD")
-        _fail(path, lines, parsed > pd.Timestamp(dt.date.today()), name,
-              lambda i: f"'{raw.iloc[i]}' is in the future", "check the date (YYYY-MM-DD) and the export")
-        _fail(path, lines, parsed < pd.Timestamp("1900-01-01"), name,
-              lambda i: f"'{raw.iloc[i]}' is before 1900", "check the date (YYYY-MM-DD) and the export")
+        _fail(
+            path,
+            lines,
+            parsed.isna() & ~blank,
+            name,
+            lambda i: f"'{raw.iloc[i]}' is not a date",
+            "write dates as YYYY-MM-DD",
+        )
+        _fail(
+            path,
+            lines,
+            parsed > pd.Timestamp(dt.date.today()),
+            name,
+            lambda i: f"'{raw.iloc[i]}' is in the future",
+            "check the date (YYYY-MM-DD) and the export",
+        )
+        _fail(
+            path,
+            lines,
+            parsed < pd.Timestamp("1900-01-01"),
+            name,
+            lambda i: f"'{raw.iloc[i]}' is before 1900",
+            "check the date (YYYY-MM-DD) and the export",
+        )
         return parsed.astype("datetime64[s]")
     if col.kind == "int":
         num = pd.to_numeric(raw.where(~blank), errors="coerce")
         bad = (num.isna() & ~blank) | (num.notna() & (num % 1 != 0))
-        _fail(path, lines, bad, name, lambda i: f"'{raw.iloc[i]}' is not a whole number",
-              "write a whole number" + ("" if col.required else ", or leave it empty when unknown"))
-        _fail(path, lines, num < 0, name, lambda i: f"'{raw.iloc[i]}' is negative",
-              "counts and ages cannot be below zero")
+        _fail(
+            path,
+            lines,
+            bad,
+            name,
+            lambda i: f"'{raw.iloc[i]}' is not a whole number",
+            "write a whole number" + ("" if col.required else ", or leave it empty when unknown"),
+        )
+        _fail(
+            path, lines, num < 0, name, lambda i: f"'{raw.iloc[i]}' is negative", "counts and ages cannot be below zero"
+        )
         if name.endswith("_age"):
-            _fail(path, lines, num > 120, name, lambda i: f"'{raw.iloc[i]}' is not a possible age",
-                  "ages are whole years from 0 to 120; leave it empty when unknown")
+            _fail(
+                path,
+                lines,
+                num > 120,
+                name,
+                lambda i: f"'{raw.iloc[i]}' is not a possible age",
+                "ages are whole years from 0 to 120; leave it empty when unknown",
+            )
         return num.astype("Int64")
     if col.kind == "bool":
         low = raw.str.lower()
         bad = ~(low.isin(TRUE) | low.isin(FALSE) | blank)
-        _fail(path, lines, bad, name, lambda i: f"'{raw.iloc[i]}' is not a yes/no value",
-              "use 1/0, true/false or yes/no")
+        _fail(
+            path, lines, bad, name, lambda i: f"'{raw.iloc[i]}' is not a yes/no value", "use 1/0, true/false or yes/no"
+        )
         return pd.Series(np.where(blank, pd.NA, low.isin(TRUE)), index=raw.index, dtype="boolean")
     if col.kind == "offence":
         bad = ~raw.isin(contract.OFFENCES)
-        _fail(path, lines, bad, name, lambda i: f"unknown offence '{raw.iloc[i]}'",
-              "use one of: " + "; ".join(contract.OFFENCES))
+        _fail(
+            path,
+            lines,
+            bad,
+            name,
+            lambda i: f"unknown offence '{raw.iloc[i]}'",
+            "use one of: " + "; ".join(contract.OFFENCES),
+        )
         return raw.astype("category")
     if col.kind == "district":
         bad = ~raw.isin(districts)
-        _fail(path, lines, bad, name, lambda i: f"unknown district '{raw.iloc[i]}'",
-              "every district must appear in areas.csv")
+        _fail(
+            path,
+            lines,
+            bad,
+            name,
+            lambda i: f"unknown district '{raw.iloc[i]}'",
+            "every district must appear in areas.csv",
+        )
         return raw.astype("category")
     if col.kind == "choice":
         ok = raw.str.lower().isin({c.lower() for c in col.choices})
-        _fail(path, lines, ~ok & ~blank, name, lambda i: f"unknown value '{raw.iloc[i]}'",
-              "use one of: " + ", ".join(col.choices))
+        _fail(
+            path,
+            lines,
+            ~ok & ~blank,
+            name,
+            lambda i: f"unknown value '{raw.iloc[i]}'",
+            "use one of: " + ", ".join(col.choices),
+        )
         canon = {c.lower(): c for c in col.choices}
         return raw.str.lower().map(canon).fillna("")
     if col.kind == "strands":
@@ -202,31 +271,46 @@ def _convert(path, lines, df: pd.DataFrame, col: contract.Column, districts: set
         bad_ix = exploded[(exploded != "") & ~exploded.isin(contract.HATE_STRANDS)]
         if len(bad_ix):
             bad = raw.index.isin(bad_ix.index)
-            _fail(path, lines, pd.Series(bad, index=raw.index), name,
-                  lambda i: f"unknown hate strand in '{raw.iloc[i]}'",
-                  "use ';'-separated values from: " + ", ".join(contract.HATE_STRANDS))
+            _fail(
+                path,
+                lines,
+                pd.Series(bad, index=raw.index),
+                name,
+                lambda i: f"unknown hate strand in '{raw.iloc[i]}'",
+                "use ';'-separated values from: " + ", ".join(contract.HATE_STRANDS),
+            )
         out[given.index] = parts.map(lambda p: ";".join(sorted({x for x in p if x})))
         return out
     return raw
 
 
-def read_table(path: Path, table: contract.Table, districts: set[str] | None = None,
-               warnings: list[str] | None = None) -> pd.DataFrame:
+def read_table(
+    path: Path, table: contract.Table, districts: set[str] | None = None, warnings: list[str] | None = None
+) -> pd.DataFrame:
     warnings = [] if warnings is None else warnings
     df, lines = _read_raw(path, warnings)
     _check_columns(path, df, table)
     if len(df) == 0:
-        raise DataError(path, "the table has a header but no rows",
-                        hint="export it again, or remove the file if the source has no data")
+        raise DataError(
+            path,
+            "the table has a header but no rows",
+            hint="export it again, or remove the file if the source has no data",
+        )
     out = pd.DataFrame(index=df.index)
     for col in table.columns:
         if col.name not in df.columns:
             continue
         out[col.name] = _convert(path, lines, df, col, districts)
         if col.unique:
-            dup = out[col.name].duplicated()
-            _fail(path, lines, dup, col.name,
-                  lambda i: f"duplicate value '{df[col.name].iloc[i]}'", "every reference must be unique")
+            values = df[col.name]
+            _fail(
+                path,
+                lines,
+                out[col.name].duplicated(),
+                col.name,
+                lambda i: f"duplicate value '{values.iloc[i]}'",  # noqa: B023 (called at once)
+                "every reference must be unique",
+            )
     if table.date_column:
         d = out[table.date_column]
         out["month"] = (d.dt.year * 12 + d.dt.month - 1).astype("int32")
@@ -282,16 +366,22 @@ class Data:
         folded = {n.lower(): n for n in names}
         if area.lower() in folded:
             return folded[area.lower()]
-        raise DataError(self.areas.attrs["path"], f"area '{area}' is not a district of this data",
-                        column="district", hint="districts here: " + ", ".join(sorted(names)))
+        raise DataError(
+            self.areas.attrs["path"],
+            f"area '{area}' is not a district of this data",
+            column="district",
+            hint="districts here: " + ", ".join(sorted(names)),
+        )
 
     def check_period(self, first: int, last: int, label: str) -> None:
         a, b = self.coverage("crimes")
         if first < a or last > b:
-            raise DataError(self.tables["crimes"].attrs["path"],
-                            f"period {label} is outside the data, which runs from "
-                            f"{month_key(a)} to {month_key(b)}",
-                            column="recorded_date", hint="choose a period inside the data")
+            raise DataError(
+                self.tables["crimes"].attrs["path"],
+                f"period {label} is outside the data, which runs from {month_key(a)} to {month_key(b)}",
+                column="recorded_date",
+                hint="choose a period inside the data",
+            )
 
 
 def load(folder) -> Data:
@@ -303,8 +393,11 @@ def load(folder) -> Data:
     for name, table in contract.TABLES.items():
         p = _table_path(folder, name)
         if p is None and table.required:
-            raise DataError(folder / f"{name}.csv", "required table is missing",
-                            hint=f"put {name}.csv (or {name}.csv.gz or {name}.parquet) in the data folder")
+            raise DataError(
+                folder / f"{name}.csv",
+                "required table is missing",
+                hint=f"put {name}.csv (or {name}.csv.gz or {name}.parquet) in the data folder",
+            )
         if p is not None:
             found[name] = p
     warnings: list[str] = []
@@ -322,9 +415,14 @@ def _check_crimes(data: Data) -> None:
     c = data["crimes"]
     if "committed_date" in c:
         after = c["committed_date"] > c["recorded_date"]
-        _fail(c.attrs["path"], c.attrs["lines"], after.fillna(False), "committed_date",
-              lambda i: "committed after it was recorded",
-              "check the two dates of this crime")
+        _fail(
+            c.attrs["path"],
+            c.attrs["lines"],
+            after.fillna(False),
+            "committed_date",
+            lambda i: "committed after it was recorded",
+            "check the two dates of this crime",
+        )
 
 
 __all__ = ["Data", "DataError", "load", "read_table", "month_index"]

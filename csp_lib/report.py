@@ -46,8 +46,9 @@ class Report:
         html = tables.to_html(df, caption)
         if self.downloads_dir is not None:
             path = downloads.write_csv(df, self.downloads_dir, caption)
-            html += (f'<p class="csp-download"><a href="downloads/{path.name}" download>'
-                     f"Download this table (CSV)</a></p>")
+            html += (
+                f'<p class="csp-download"><a href="downloads/{path.name}" download>Download this table (CSV)</a></p>'
+            )
         display(HTML(html))
 
     def chart(self, html: str | None, missing: str = "No chart: too few periods in the data.") -> None:
@@ -57,8 +58,12 @@ class Report:
     def commentary_path(self, section: str) -> Path | None:
         if self.commentary_dir is None:
             return None
-        return (self.commentary_dir / slug(self.figs["area"]).replace("_", "-")
-                / parse(self.figs["period"]["label"]).slug / f"{section}.md")
+        return (
+            self.commentary_dir
+            / slug(self.figs["area"]).replace("_", "-")
+            / parse(self.figs["period"]["label"]).slug
+            / f"{section}.md"
+        )
 
     def commentary(self, section: str, heading: str = "Analyst's commentary") -> None:
         """Show the analyst's markdown for this section (made from a template if absent)."""
@@ -76,7 +81,8 @@ def ensure_commentary(path: Path, section: str, figs: dict) -> Path:
         if not template.exists():
             template = TEMPLATES / "default.md"
         text = template.read_text(encoding="utf-8").format(
-            area=figs["area"], period=figs["period"]["label"], section=section)
+            area=figs["area"], period=figs["period"]["label"], section=section
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return path

@@ -61,18 +61,26 @@ LABELS = {
 LABELS.update({f"asb_{tid}": INTERVENTION_NAMES[typ] for typ, tid in INTERVENTION_TYPES.items()})
 
 # Home Office offence groups, for "what drove the change" in the overview
-GROUP_IDS = ["vap", "sexual_offences", "robbery", "theft_offences", "criminal_damage_and_arson",
-             "drug_offences", "possession_of_weapons_offences", "public_order_offences",
-             "miscellaneous_crimes_against_society"]
+GROUP_IDS = [
+    "vap",
+    "sexual_offences",
+    "robbery",
+    "theft_offences",
+    "criminal_damage_and_arson",
+    "drug_offences",
+    "possession_of_weapons_offences",
+    "public_order_offences",
+    "miscellaneous_crimes_against_society",
+]
 
 
 def label(fid: str) -> str:
     if fid in LABELS:
         return LABELS[fid]
     if fid.startswith("referrals_"):
-        return fid[len("referrals_"):].replace("_", " ").title() + " referrals"
+        return fid[len("referrals_") :].replace("_", " ").title() + " referrals"
     if fid.startswith("hate_incident_"):
-        return fid[len("hate_incident_"):].replace("_", " ").capitalize() + " incident"
+        return fid[len("hate_incident_") :].replace("_", " ").capitalize() + " incident"
     return fid.replace("_", " ").capitalize()
 
 
@@ -92,31 +100,95 @@ class Section:
 
 
 SECTIONS = [
-    Section(1, "overview", "All crime",
-            table=["all_crime"] + GROUP_IDS,
-            trends=["all_crime", "theft_offences"], ranking="all_crime", monthly="all_crime"),
-    Section(2, "violence", "Violence against the person",
-            table=["vap", "vap_serious_assault", "vap_less_serious_assault", "vap_non_injury_assault",
-                   "harassment", "other_violence", "vap_night_time_economy"],
-            trends=["vap"], ranking="vap"),
-    Section(3, "sexual-offences", "Sexual offences and rape",
-            table=["sexual_offences", "rape", "sexual_assault", "other_sexual_offence",
-                   "sexual_offences_under_16", "sexual_offences_non_recent", "rape_committed_in_period"],
-            trends=["sexual_offences", "rape"], ranking="sexual_offences"),
-    Section(4, "domestic-abuse", "Domestic abuse",
-            table=["domestic_assaults", "domestic_serious_assault", "domestic_less_serious_assault",
-                   "domestic_non_injury_assault", "domestic_abuse"],
-            trends=["domestic_abuse"], ranking="domestic_abuse", monthly="domestic_abuse"),
-    Section(5, "antisocial-behaviour", "Antisocial behaviour",
-            table=["asb_incidents"], trends=["asb_incidents"], ranking="asb_incidents",
-            monthly="asb_incidents"),
-    Section(6, "child-sexual-exploitation", "Child sexual exploitation",
-            table=["cse_cpw", "cse_cpn", "cse_flagged_crimes"], trends=["cse_flagged_crimes"]),
-    Section(7, "hate-crime", "Hate crime",
-            table=["hate_crime", "hate_crime_race", "hate_crime_religion", "hate_crime_sexual_orientation",
-                   "hate_crime_transgender", "hate_crime_disability", "hate_incident_homophobic",
-                   "hate_incident_racist"],
-            trends=["hate_crime"], ranking="hate_crime"),
+    Section(
+        1,
+        "overview",
+        "All crime",
+        table=["all_crime"] + GROUP_IDS,
+        trends=["all_crime", "theft_offences"],
+        ranking="all_crime",
+        monthly="all_crime",
+    ),
+    Section(
+        2,
+        "violence",
+        "Violence against the person",
+        table=[
+            "vap",
+            "vap_serious_assault",
+            "vap_less_serious_assault",
+            "vap_non_injury_assault",
+            "harassment",
+            "other_violence",
+            "vap_night_time_economy",
+        ],
+        trends=["vap"],
+        ranking="vap",
+    ),
+    Section(
+        3,
+        "sexual-offences",
+        "Sexual offences and rape",
+        table=[
+            "sexual_offences",
+            "rape",
+            "sexual_assault",
+            "other_sexual_offence",
+            "sexual_offences_under_16",
+            "sexual_offences_non_recent",
+            "rape_committed_in_period",
+        ],
+        trends=["sexual_offences", "rape"],
+        ranking="sexual_offences",
+    ),
+    Section(
+        4,
+        "domestic-abuse",
+        "Domestic abuse",
+        table=[
+            "domestic_assaults",
+            "domestic_serious_assault",
+            "domestic_less_serious_assault",
+            "domestic_non_injury_assault",
+            "domestic_abuse",
+        ],
+        trends=["domestic_abuse"],
+        ranking="domestic_abuse",
+        monthly="domestic_abuse",
+    ),
+    Section(
+        5,
+        "antisocial-behaviour",
+        "Antisocial behaviour",
+        table=["asb_incidents"],
+        trends=["asb_incidents"],
+        ranking="asb_incidents",
+        monthly="asb_incidents",
+    ),
+    Section(
+        6,
+        "child-sexual-exploitation",
+        "Child sexual exploitation",
+        table=["cse_cpw", "cse_cpn", "cse_flagged_crimes"],
+        trends=["cse_flagged_crimes"],
+    ),
+    Section(
+        7,
+        "hate-crime",
+        "Hate crime",
+        table=[
+            "hate_crime",
+            "hate_crime_race",
+            "hate_crime_religion",
+            "hate_crime_sexual_orientation",
+            "hate_crime_transgender",
+            "hate_crime_disability",
+            "hate_incident_homophobic",
+            "hate_incident_racist",
+        ],
+        trends=["hate_crime"],
+        ranking="hate_crime",
+    ),
     Section(8, "other-priorities", "Counter terrorism, serious organised crime and modern slavery"),
 ]
 BY_SLUG = {s.slug: s for s in SECTIONS}

@@ -24,8 +24,13 @@ def limits(values: list[float]) -> dict:
     mean = sum(values) / n
     mrs = [abs(b - a) for a, b in zip(values, values[1:])]
     mr_bar = sum(mrs) / len(mrs) if mrs else 0.0
-    return {"mean": mean, "mr_bar": mr_bar, "ucl": mean + 2.66 * mr_bar, "lcl": mean - 2.66 * mr_bar,
-            "trial": n < TRIAL_BELOW}
+    return {
+        "mean": mean,
+        "mr_bar": mr_bar,
+        "ucl": mean + 2.66 * mr_bar,
+        "lcl": mean - 2.66 * mr_bar,
+        "trial": n < TRIAL_BELOW,
+    }
 
 
 def _runs(flags: list[bool]) -> list[list[int]]:
@@ -54,8 +59,10 @@ def signals(values: list[float], lim: dict) -> list[dict]:
         for run in _runs(flags):
             if len(run) >= RUN:
                 out.append({"rule": "shift", "direction": side, "points": run})
-    for side, steps in (("up", [b > a for a, b in zip(values, values[1:])]),
-                        ("down", [b < a for a, b in zip(values, values[1:])])):
+    for side, steps in (
+        ("up", [b > a for a, b in zip(values, values[1:])]),
+        ("down", [b < a for a, b in zip(values, values[1:])]),
+    ):
         for run in _runs(steps):  # run of k steps covers k + 1 points
             if len(run) + 1 >= RUN:
                 out.append({"rule": "trend", "direction": side, "points": list(range(run[0], run[-1] + 2))})
@@ -87,6 +94,9 @@ def xmr(rows: list[dict], within: range) -> dict:
     lim = limits(values)
     sigs = signals(values, lim)
     flagged = sorted({p for s in sigs for p in s["points"]})
-    return {**{k: round(v, 2) if isinstance(v, float) else v for k, v in lim.items()},
-            "points": [dict(r, special=i in flagged) for i, r in enumerate(rows)],
-            "signals": sigs, "label": describe(sigs, within)}
+    return {
+        **{k: round(v, 2) if isinstance(v, float) else v for k, v in lim.items()},
+        "points": [dict(r, special=i in flagged) for i, r in enumerate(rows)],
+        "signals": sigs,
+        "label": describe(sigs, within),
+    }

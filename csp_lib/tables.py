@@ -28,9 +28,15 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
         f = figs["figures"].get(fid)
         if f is None:
             continue
-        row = {"Measure": label(fid), "Previous": f.get("previous"), "Current": f.get("value"),
-               "Change": f.get("change"), "% change": f.get("pct_change"),
-               "Per 1,000": f.get("rate"), "Note": f.get("note", "")}
+        row = {
+            "Measure": label(fid),
+            "Previous": f.get("previous"),
+            "Current": f.get("value"),
+            "Change": f.get("change"),
+            "% change": f.get("pct_change"),
+            "Per 1,000": f.get("rate"),
+            "Note": f.get("note", ""),
+        }
         hidden = set(f.get("suppressed", []))
         for col, key in (("Previous", "previous"), ("Current", "value")):
             if key in hidden:
@@ -43,8 +49,12 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
     if df["Per 1,000"].isna().all():
         df = df.drop(columns="Per 1,000")
     first = figs["figures"].get(ids[0], {}) if ids else {}
-    df = df.rename(columns={"Previous": _window_name(first, "previous_", figs["previous"]["label"]),
-                            "Current": _window_name(first, "", figs["period"]["label"])})
+    df = df.rename(
+        columns={
+            "Previous": _window_name(first, "previous_", figs["previous"]["label"]),
+            "Current": _window_name(first, "", figs["period"]["label"]),
+        }
+    )
     if not df["Note"].astype(bool).any():
         df = df.drop(columns="Note")
     return df
@@ -83,10 +93,14 @@ def to_html(df: pd.DataFrame, caption: str, css_class: str = "csp-table") -> str
         body.append("<tr>" + "".join(cells) + "</tr>")
     foot = ""
     if (df.astype(str) == WITHHELD).any().any():
-        foot = (f'<tfoot><tr><td colspan="{len(df.columns)}">{WITHHELD}: withheld so that a small count '
-                "cannot be worked out from the others.</td></tr></tfoot>")
-    return (f'<table class="{css_class}"><caption>{html.escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}</table>")
+        foot = (
+            f'<tfoot><tr><td colspan="{len(df.columns)}">{WITHHELD}: withheld so that a small count '
+            "cannot be worked out from the others.</td></tr></tfoot>"
+        )
+    return (
+        f'<table class="{css_class}"><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}</table>"
+    )
 
 
 def list_frame(items: list[tuple[str, int]], name: str, value_col: str) -> pd.DataFrame:

@@ -72,7 +72,8 @@ m3,2016-02-01,A,3,0
 m4,2016-05-01,A,0,1
 m5,2016-06-01,A,2,0
 m6,2015-04-01,B,1,0
-""" + "".join(f"mb{i},{2015 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}-15,B,0,0\n" for i in range(15)),
+"""
+    + "".join(f"mb{i},{2015 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}-15,B,0,0\n" for i in range(15)),
     "referrals.csv": """referral_ref,date,district,programme,complied
 r1,2016-05-01,A,Avert,1
 r2,2016-06-01,A,Avert,0

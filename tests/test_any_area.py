@@ -22,9 +22,19 @@ def test_every_district(loaded, period):
         f = figures.compute(data, area, period, cube)
         assert not [i for i in contract.REQUIRED_IDS if i not in f["figures"]]
         totals[area] = f["figures"]["all_crime"]["value"]
-        for text in (say.headline(f, "all_crime"), say.peaks(f), say.marac(f), say.cse(f), say.hate(f),
-                     say.comparison(f, "asb_incidents"), say.funnel(f, "asb"), say.ages(f), say.committed(f),
-                     say.rank(f, "vap", "Violence"), *say.referrals(f)):
+        for text in (
+            say.headline(f, "all_crime"),
+            say.peaks(f),
+            say.marac(f),
+            say.cse(f),
+            say.hate(f),
+            say.comparison(f, "asb_incidents"),
+            say.funnel(f, "asb"),
+            say.ages(f),
+            say.committed(f),
+            say.rank(f, "vap", "Violence"),
+            *say.referrals(f),
+        ):
             assert "None" not in text and "{" not in text, text
     # the county is the sum of its districts
     assert f["figures"]["county_all_crime"]["value"] == sum(totals.values())

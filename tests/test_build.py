@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
-
 import pytest
 
 from conftest import copy_project
@@ -36,8 +35,10 @@ def test_site_has_every_section_with_tables_charts_and_sentences(site):
     root, html = site
     report = html / "book" / "reports" / "blackpool" / "2016-17"
     landing = _text(report / "index.html")
-    assert ("All crime in Blackpool for the period April 2016 to March 2017 is up by 12.4% (n=+2059) "
-            "compared to the previous year.") in landing
+    assert (
+        "All crime in Blackpool for the period April 2016 to March 2017 is up by 12.4% (n=+2059) "
+        "compared to the previous year."
+    ) in landing
     for s in SECTIONS:
         page = report / f"{s.notebook}.html"
         assert page.exists(), s.notebook
@@ -49,8 +50,10 @@ def test_site_has_every_section_with_tables_charts_and_sentences(site):
             assert '<table class="csp-table">' in text, s.slug
             assert text.count('<figure class="csp-chart">') >= 1, s.slug
             assert 'alt="' in text
-    assert "All districts are showing increases. Blackpool had the 4th lowest proportional increase of the 14 districts." in _text(
-        report / "02-violence.html")
+    assert (
+        "All districts are showing increases. Blackpool had the 4th lowest proportional increase of the 14 districts."
+        in _text(report / "02-violence.html")
+    )
     assert "Counter terrorism" in _text(report / "08-other-priorities.html")
 
 
@@ -58,6 +61,7 @@ def test_downloads_beside_the_pages(site, demo_figures):
     root, html = site
     report = html / "book" / "reports" / "blackpool" / "2016-17"
     from csp_lib import disclosure
+
     published = json.loads((report / "figures.json").read_text())
     assert published == disclosure.apply(demo_figures, 4)
     # the golden figures are not small: the published report shows them all
@@ -71,6 +75,7 @@ def test_downloads_beside_the_pages(site, demo_figures):
     table = (report / "downloads" / "violence-against-the-person-by-offence-blackpool.csv").read_text()
     assert "Serious assaults,149,164,15,10.1" in table
     import openpyxl
+
     wb = openpyxl.load_workbook(report / "downloads" / "report.xlsx")
     assert "Figures" in wb.sheetnames and len(wb.sheetnames) == 2 + len(csvs)
     ids = [row[0].value for row in wb["Figures"].iter_rows(min_row=2)]
@@ -99,9 +104,15 @@ def test_no_record_level_data_leaks_into_the_site(site, demo_dir):
     """Every file of the site: no record reference, no date of a single record."""
     root, html = site
     refs = set()
-    for name, col in (("crimes", "crime_ref"), ("asb_incidents", "incident_ref"), ("hate_incidents", "incident_ref"),
-                      ("interventions", "intervention_ref"), ("interventions", "case_ref"),
-                      ("marac_cases", "case_ref"), ("referrals", "referral_ref")):
+    for name, col in (
+        ("crimes", "crime_ref"),
+        ("asb_incidents", "incident_ref"),
+        ("hate_incidents", "incident_ref"),
+        ("interventions", "intervention_ref"),
+        ("interventions", "case_ref"),
+        ("marac_cases", "case_ref"),
+        ("referrals", "referral_ref"),
+    ):
         refs |= set(pd.read_csv(demo_dir / f"{name}.csv", usecols=[col], dtype=str)[col].dropna())
     texts = []
     for path in html.rglob("*"):
@@ -134,8 +145,15 @@ def test_a_failing_notebook_publishes_nothing(site, demo_dir):
     original = nb.read_text()
     try:
         doc = json.loads(original)
-        doc["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                             "source": "raise ValueError('the extract is broken')"})
+        doc["cells"].append(
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": [],
+                "source": "raise ValueError('the extract is broken')",
+            }
+        )
         nb.write_text(json.dumps(doc))
         with pytest.raises(build.BuildError) as e:
             build.build(demo_dir, ["Blackpool"], ["2016/17"], root=root)
@@ -152,6 +170,7 @@ def test_a_failing_notebook_publishes_nothing(site, demo_dir):
 @pytest.fixture(scope="module")
 def tiny_sites(tmp_path_factory):
     from conftest import write_tiny
+
     data = write_tiny(tmp_path_factory.mktemp("tinydata"))
     root = copy_project(tmp_path_factory.mktemp("tinyproject"))
     published = build.build(data, ["A"], ["2016/17"], root=root, out="_published")
@@ -160,8 +179,12 @@ def tiny_sites(tmp_path_factory):
     figs = json.loads((report / "figures.json").read_text())
     internal = build.build(data, ["A"], ["2016/17"], root=root, out="_internal", suppression=False)
     ireport = internal / "book" / "reports" / "a" / "2016-17"
-    return pages, figs, json.loads((ireport / "figures.json").read_text()), \
-        (ireport / "03-sexual-offences.html").read_text(encoding="utf-8")
+    return (
+        pages,
+        figs,
+        json.loads((ireport / "figures.json").read_text()),
+        (ireport / "03-sexual-offences.html").read_text(encoding="utf-8"),
+    )
 
 
 def test_published_build_withholds_small_counts(tiny_sites):

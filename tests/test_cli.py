@@ -32,21 +32,32 @@ def _fails(r, *fragments):
 
 
 def test_errors_are_one_line_without_traceback(tiny, tmp_path):
-    _fails(csp("figures", "--data", str(tiny), "--area", "Nowhere", "--period", "2016/17"),
-           "area 'Nowhere' is not a district")
-    _fails(csp("figures", "--data", str(tiny), "--area", "A", "--period", "2019/20"),
-           "period 2019/20 is outside the data")
+    _fails(
+        csp("figures", "--data", str(tiny), "--area", "Nowhere", "--period", "2016/17"),
+        "area 'Nowhere' is not a district",
+    )
+    _fails(
+        csp("figures", "--data", str(tiny), "--area", "A", "--period", "2019/20"), "period 2019/20 is outside the data"
+    )
     _fails(csp("figures", "--data", str(tiny), "--area", "A", "--period", "2016/18"), "2016/18")
-    bad = write_tiny(tmp_path / "bad", crimes_csv=TINY["crimes.csv"].replace("Shoplifting", "x").replace(
-        "c07,2017-02-01,2017-02-01,A,Burglary", "c07,2017-02-01,2017-02-01,A,Shoplifted"))
-    _fails(csp("figures", "--data", str(bad), "--area", "A", "--period", "2016/17"),
-           "crimes.csv, line 8, column 'offence': unknown offence 'Shoplifted'")
-    _fails(csp("figures", "--data", str(tmp_path / "nowhere"), "--area", "A", "--period", "2016/17"),
-           "no such data folder")
+    bad = write_tiny(
+        tmp_path / "bad",
+        crimes_csv=TINY["crimes.csv"]
+        .replace("Shoplifting", "x")
+        .replace("c07,2017-02-01,2017-02-01,A,Burglary", "c07,2017-02-01,2017-02-01,A,Shoplifted"),
+    )
+    _fails(
+        csp("figures", "--data", str(bad), "--area", "A", "--period", "2016/17"),
+        "crimes.csv, line 8, column 'offence': unknown offence 'Shoplifted'",
+    )
+    _fails(
+        csp("figures", "--data", str(tmp_path / "nowhere"), "--area", "A", "--period", "2016/17"), "no such data folder"
+    )
 
 
 def test_demo_data_is_deterministic(tmp_path):
     from csp_lib import demo
+
     a = demo.generate()
     b = demo.generate()
     assert all(a[k].equals(b[k]) for k in a)

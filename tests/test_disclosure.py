@@ -7,30 +7,38 @@ from csp_lib import narrative as say
 
 
 def fig(value, previous):
-    return {"value": value, "previous": previous, "change": value - previous,
-            "pct_change": round(100 * (value - previous) / previous, 1) if previous else None}
+    return {
+        "value": value,
+        "previous": previous,
+        "change": value - previous,
+        "pct_change": round(100 * (value - previous) / previous, 1) if previous else None,
+    }
 
 
 def base():
     return {
-        "area": "A", "county": "X",
+        "area": "A",
+        "county": "X",
         "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
         "previous": {"label": "2015/16", "name": "April 2015 to March 2016"},
         "figures": {
-            "all_crime": fig(3, 2),                       # not victim-based: never withheld
+            "all_crime": fig(3, 2),  # not victim-based: never withheld
             "sexual_offences": fig(20, 12),
-            "rape": fig(3, 6),                            # 3 withheld; previous 6 shown
-            "sexual_assault": fig(10, 4),                 # previous 4 withheld
-            "other_sexual_offence": fig(7, 2),            # previous 2 withheld
+            "rape": fig(3, 6),  # 3 withheld; previous 6 shown
+            "sexual_assault": fig(10, 4),  # previous 4 withheld
+            "other_sexual_offence": fig(7, 2),  # previous 2 withheld
             "domestic_assaults": fig(9, 9),
-            "domestic_serious_assault": fig(2, 0),        # the only small part: its twin must go too
-            "domestic_less_serious_assault": fig(4, 5),   # 4 withheld (two parts hidden: no secondary)
+            "domestic_serious_assault": fig(2, 0),  # the only small part: its twin must go too
+            "domestic_less_serious_assault": fig(4, 5),  # 4 withheld (two parts hidden: no secondary)
             "domestic_non_injury_assault": fig(3, 4),
-            "marac_cases": fig(0, 7),                     # zeros are shown
+            "marac_cases": fig(0, 7),  # zeros are shown
             "domestic_abuse_rank_in_county": {"value": 3, "of": 14},
         },
-        "series": {"trend": {"rape": [{"period": "2015/16", "area": 6, "county": 40},
-                                      {"period": "2016/17", "area": 3, "county": 44}]}},
+        "series": {
+            "trend": {
+                "rape": [{"period": "2015/16", "area": 6, "county": 40}, {"period": "2016/17", "area": 3, "county": 44}]
+            }
+        },
     }
 
 
@@ -57,8 +65,10 @@ def test_secondary_suppression_protects_totals():
     assert f["other_sexual_offence"]["value"] is None
     assert f["sexual_assault"]["value"] == 10
     # domestic assaults now: serious 2, less serious 4 and non-injury 3 are all small: nothing to add
-    assert [f[k]["value"] for k in ("domestic_serious_assault", "domestic_less_serious_assault",
-                                    "domestic_non_injury_assault")] == [None, None, None]
+    assert [
+        f[k]["value"]
+        for k in ("domestic_serious_assault", "domestic_less_serious_assault", "domestic_non_injury_assault")
+    ] == [None, None, None]
     # previous year: serious 0, less 5, non-injury 4 -> only non-injury hidden, so less serious follows
     assert f["domestic_non_injury_assault"]["previous"] is None
     assert f["domestic_less_serious_assault"]["previous"] is None
@@ -93,9 +103,11 @@ def test_sentences_and_tables_adapt():
     out = disclosure.apply(base(), threshold=4)
     assert say.headline(out, "rape", "Rape") == (
         "Rape in A for the period April 2016 to March 2017: fewer than 5; the exact count is withheld "
-        "to protect the people involved.")
-    assert say.item(out, "sexual_assault") == \
-        "Sexual assault: 10 offences (fewer than 5 a year earlier; change withheld)"
+        "to protect the people involved."
+    )
+    assert (
+        say.item(out, "sexual_assault") == "Sexual assault: 10 offences (fewer than 5 a year earlier; change withheld)"
+    )
     assert say.item(out, "rape") == "Rape: fewer than 5 offences (exact count withheld)"
     df = tables.figure_frame(out, ["sexual_offences", "rape", "sexual_assault"])
     assert df.iloc[1].tolist()[1:] == [6, "fewer than 5", "[c]", "[c]"]

@@ -20,5 +20,7 @@ def test_workbook_is_deterministic_and_complete(tiny, tmp_path):
 
 
 def test_csv_names_are_slugs():
-    assert downloads.csv_name("Violence against the person by offence, Blackpool") == \
-        "violence-against-the-person-by-offence-blackpool.csv"
+    assert (
+        downloads.csv_name("Violence against the person by offence, Blackpool")
+        == "violence-against-the-person-by-offence-blackpool.csv"
+    )

@@ -112,6 +112,7 @@ def test_quarter_and_span_periods(tiny):
 
 def test_missing_optional_table_and_column(tmp_path):
     from conftest import TINY, write_tiny
+
     text = "\n".join(",".join(r.split(",")[:5]) for r in TINY["crimes.csv"].splitlines()) + "\n"
     folder = write_tiny(tmp_path / "lean", crimes_csv=text, marac_cases_csv=None)
     f = figures.compute_from_folder(folder, "A", "2016/17")["figures"]

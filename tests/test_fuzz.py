@@ -13,9 +13,42 @@ from csp_lib import figures, readers
 from csp_lib.readers import DataError
 
 COLUMNS = TINY["crimes.csv"].splitlines()[0].split(",")
-VALUES = ["", "A", "B", "Z", "2016-05-10", "2016-13-01", "2099-01-01", "1899-12-31", "Rape", "Burglary",
-          "rape", "1", "0", "yes", "maybe", "-1", "150", "3.5", "race", "race;religion", ";;", "c01",
-          '"', '""', "a,b", "\t", " ", "\u00e9", "\u0000", "NaN", "None", "null", "1e9", "2016-02-29"]
+VALUES = [
+    "",
+    "A",
+    "B",
+    "Z",
+    "2016-05-10",
+    "2016-13-01",
+    "2099-01-01",
+    "1899-12-31",
+    "Rape",
+    "Burglary",
+    "rape",
+    "1",
+    "0",
+    "yes",
+    "maybe",
+    "-1",
+    "150",
+    "3.5",
+    "race",
+    "race;religion",
+    ";;",
+    "c01",
+    '"',
+    '""',
+    "a,b",
+    "\t",
+    " ",
+    "\u00e9",
+    "\u0000",
+    "NaN",
+    "None",
+    "null",
+    "1e9",
+    "2016-02-29",
+]
 cell = st.one_of(st.sampled_from(VALUES), st.text(alphabet=string.printable + "\u00e9\u2019", max_size=12))
 
 
@@ -29,7 +62,11 @@ def crimes_csv(draw) -> str:
     return sep.join([",".join(cols)] + [",".join(r) for r in rows]) + draw(st.sampled_from(["", sep, sep * 3]))
 
 
-SETTINGS = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "120")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "120")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 @SETTINGS

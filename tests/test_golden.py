@@ -59,7 +59,21 @@ def test_golden_statements(demo_figures):
 
 
 def test_csp_figures_command_prints_the_same_json(demo_dir, demo_figures):
-    out = subprocess.run([sys.executable, "-m", "csp_lib.cli", "figures", "--data", str(demo_dir),
-                          "--area", "Blackpool", "--period", "2016/17"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "csp_lib.cli",
+            "figures",
+            "--data",
+            str(demo_dir),
+            "--area",
+            "Blackpool",
+            "--period",
+            "2016/17",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(out.stdout) == demo_figures

@@ -4,11 +4,21 @@ import pytest
 from csp_lib import measures as m
 
 
-@pytest.mark.parametrize("x, want", [
-    (0.05, 0.1), (0.25, 0.3), (-0.25, -0.3), (12.45, 12.5), (2.675, 2.7), (-2.5, -2.5), (0, 0.0),
-])
+@pytest.mark.parametrize(
+    "x, want",
+    [
+        (0.05, 0.1),
+        (0.25, 0.3),
+        (-0.25, -0.3),
+        (12.45, 12.5),
+        (2.675, 2.7),
+        (-2.5, -2.5),
+        (0, 0.0),
+    ],
+)
 def test_round_half_away_from_zero(x, want):
     from fractions import Fraction
+
     assert m.round_half_away(Fraction(str(x))) == want
 
 

@@ -8,39 +8,59 @@ from csp_lib import narrative as say
 def test_headline_sentences_of_the_seed(demo_figures):
     assert say.headline(demo_figures, "all_crime", "All crime") == (
         "All crime in Blackpool for the period April 2016 to March 2017 is up by 12.4% (n=+2059) "
-        "compared to the previous year.")
-    assert say.headline(demo_figures, "asb_incidents", "Incidents of antisocial behaviour", plural=True,
-                        unit="incidents") == (
+        "compared to the previous year."
+    )
+    assert say.headline(
+        demo_figures, "asb_incidents", "Incidents of antisocial behaviour", plural=True, unit="incidents"
+    ) == (
         "Incidents of antisocial behaviour in Blackpool for the period April 2016 to March 2017 are down "
-        "by 2.8% (n=-382 incidents) compared to the previous year.")
+        "by 2.8% (n=-382 incidents) compared to the previous year."
+    )
 
 
 def test_items_county_rank(demo_figures):
     assert say.item(demo_figures, "vap_serious_assault") == "Serious assaults: increase of 10.1% (+15 offences)"
-    assert say.county(demo_figures, "all_crime", "All crime") == "All crime in Lancashire has increased by 10.8% (+10,438)."
+    assert (
+        say.county(demo_figures, "all_crime", "All crime")
+        == "All crime in Lancashire has increased by 10.8% (+10,438)."
+    )
     s = say.rank(demo_figures, "vap", "Violence against the person")
     assert "there has been a 14.6% increase in Blackpool, with an 18.6% increase across the county" in s
-    assert "All districts are showing increases. Blackpool had the 4th lowest proportional increase of the 14 districts." in s
+    assert (
+        "All districts are showing increases. Blackpool had the 4th lowest proportional increase of the 14 districts."
+        in s
+    )
     assert "All districts are showing increases" in s
-    assert say.rising(demo_figures, "theft_offences", "Theft offences") == \
-        "Theft offences rose in 13 of the 14 districts of Lancashire."
+    assert (
+        say.rising(demo_figures, "theft_offences", "Theft offences")
+        == "Theft offences rose in 13 of the 14 districts of Lancashire."
+    )
 
 
 def test_section_sentences(demo_figures):
-    assert say.share_sentence(demo_figures, "sexual_offences", "sexual offences", [
-        ("sexual_offences_non_recent", "were classed as 'non recent'"),
-        ("sexual_offences_under_16", "were against children under 16")]) == (
+    assert say.share_sentence(
+        demo_figures,
+        "sexual_offences",
+        "sexual offences",
+        [
+            ("sexual_offences_non_recent", "were classed as 'non recent'"),
+            ("sexual_offences_under_16", "were against children under 16"),
+        ],
+    ) == (
         "During April 2016 to March 2017 there were 690 sexual offences recorded in Blackpool. Of these, "
-        "31.2% (n=215) were classed as 'non recent', and 52.3% (n=361) were against children under 16.")
+        "31.2% (n=215) were classed as 'non recent', and 52.3% (n=361) were against children under 16."
+    )
     assert "was similar to 2015/16 (114 compared to 111)" in say.committed(demo_figures)
     p = say.peaks(demo_figures)
     assert "annual increase of 12% (+214 offences)" in p
     assert "October to December 2016 having had the highest number of offences of any quarter" in p
     assert "(n=519)" in p and "December 2016 (n=206)" in p
     c = say.comparison(demo_figures, "asb_incidents")
-    assert c == ("Each quarterly total showed a reduction compared to the same quarter a year earlier. "
-                 "Eight of the twelve months showed comparative reductions. "
-                 "Peak reductions occurred in the months of July and October.")
+    assert c == (
+        "Each quarterly total showed a reduction compared to the same quarter a year earlier. "
+        "Eight of the twelve months showed comparative reductions. "
+        "Peak reductions occurred in the months of July and October."
+    )
     m = say.marac(demo_figures)
     assert m.startswith("The MARAC data runs to December 2016, so April to December 2016 is compared")
     assert "368 (+58) cases were listed, with 378 (+33) children and 95 (+30) repeat cases" in m
@@ -48,7 +68,9 @@ def test_section_sentences(demo_figures):
     assert "95 Community Protection Notices were served, equal to 23.3% of the number of warnings" in f
     assert "8 notices were breached or prosecuted, equal to 8.4% of the number of notices" in f
     assert "Nine cases progressed to Community Protection Notice stage, equal to 8.6%" in say.cse(demo_figures)
-    assert "27% of victims and 29% of offenders, and 16% was perpetrated by people aged 25 to 29" in say.ages(demo_figures)
+    assert "27% of victims and 29% of offenders, and 16% was perpetrated by people aged 25 to 29" in say.ages(
+        demo_figures
+    )
     refs = " ".join(say.referrals(demo_figures))
     assert "Avert: 131 referrals" in refs and "55% of participants (72) complied" in refs
     assert "ASBRAC: 47 referrals in 2016/17 compared with 71 in 2015/16 (-33.8%)" in refs
@@ -60,23 +82,47 @@ def test_summary(demo_figures):
     assert say.summary(demo_figures, ids) == (
         "In April 2016 to March 2017, police recorded 18,664 crimes in Blackpool, 12.4% more than in "
         "April 2015 to March 2016; across Lancashire crime rose by 10.8%. Violence against the person "
-        "(+14.6%) rose, while antisocial behaviour incidents (-2.8%) fell.")
+        "(+14.6%) rose, while antisocial behaviour incidents (-2.8%) fell."
+    )
 
 
-@pytest.mark.parametrize("text, art", [("8.4%", "an"), ("18.6%", "an"), ("11%", "an"), ("14.6%", "a"),
-                                        ("1.8%", "a"), ("80%", "an"), ("110%", "a"), ("11,000", "an")])
+@pytest.mark.parametrize(
+    "text, art",
+    [
+        ("8.4%", "an"),
+        ("18.6%", "an"),
+        ("11%", "an"),
+        ("14.6%", "a"),
+        ("1.8%", "a"),
+        ("80%", "an"),
+        ("110%", "a"),
+        ("11,000", "an"),
+    ],
+)
 def test_article(text, art):
     assert say.a(text) == art
 
 
 def test_sentences_say_when_a_figure_is_missing():
-    figs = {"area": "A", "county": "X", "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
-            "previous": {"label": "2015/16", "name": "April 2015 to March 2016"},
-            "figures": {"domestic_abuse": {"value": None, "previous": None, "change": None, "pct_change": None,
-                                           "note": "crimes.csv has no domestic_abuse column"}},
-            "series": {"funnels": {}}}
+    figs = {
+        "area": "A",
+        "county": "X",
+        "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
+        "previous": {"label": "2015/16", "name": "April 2015 to March 2016"},
+        "figures": {
+            "domestic_abuse": {
+                "value": None,
+                "previous": None,
+                "change": None,
+                "pct_change": None,
+                "note": "crimes.csv has no domestic_abuse column",
+            }
+        },
+        "series": {"funnels": {}},
+    }
     assert say.headline(figs, "domestic_abuse", "Domestic abuse") == (
         "Domestic abuse in A for the period April 2016 to March 2017: not available "
-        "(crimes.csv has no domestic_abuse column).")
+        "(crimes.csv has no domestic_abuse column)."
+    )
     assert "not available" in say.peaks(figs)
     assert say.funnel(figs, "asb") == ""

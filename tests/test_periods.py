@@ -40,11 +40,9 @@ def test_trend_is_the_period_and_three_before():
 
 
 def test_quarters_inside_a_year_and_a_span():
-    assert [q.label for q in parse("2016/17").quarters()] == [
-        "2016/17-Q1", "2016/17-Q2", "2016/17-Q3", "2016/17-Q4"]
+    assert [q.label for q in parse("2016/17").quarters()] == ["2016/17-Q1", "2016/17-Q2", "2016/17-Q3", "2016/17-Q4"]
     # February..January holds only the whole financial quarters inside it
-    assert [q.label for q in parse("2016-02..2017-01").quarters()] == [
-        "2016/17-Q1", "2016/17-Q2", "2016/17-Q3"]
+    assert [q.label for q in parse("2016-02..2017-01").quarters()] == ["2016/17-Q1", "2016/17-Q2", "2016/17-Q3"]
 
 
 def test_clip_to_a_source_that_ends_early():

@@ -19,8 +19,14 @@ def test_loads_typed_frames(tiny):
     complied = data["referrals"]["complied"]
     assert complied.iloc[:3].tolist() == [True, False, True] and pd.isna(complied.iloc[3])
     assert data.districts_of("X") == ["A", "B"] and data.county_of("C") == "Y"
-    assert set(data.tables) == {"crimes", "asb_incidents", "hate_incidents", "interventions",
-                                "marac_cases", "referrals"}
+    assert set(data.tables) == {
+        "crimes",
+        "asb_incidents",
+        "hate_incidents",
+        "interventions",
+        "marac_cases",
+        "referrals",
+    }
 
 
 def _crimes_with(line_no: int, old: str, new: str) -> str:
@@ -71,7 +77,9 @@ def test_duplicate_reference(tmp_path):
 
 
 def test_bad_boolean_and_negative_age(tmp_path):
-    msg = _error(tmp_path, marac_cases_csv=TINY["marac_cases.csv"].replace("m2,2015-11-01,A,1,1", "m2,2015-11-01,A,1,maybe"))
+    msg = _error(
+        tmp_path, marac_cases_csv=TINY["marac_cases.csv"].replace("m2,2015-11-01,A,1,1", "m2,2015-11-01,A,1,maybe")
+    )
     assert "marac_cases.csv, line 3, column 'repeat': 'maybe' is not a yes/no value" in msg
     msg = _error(tmp_path, crimes_csv=_crimes_with(2, ",30,31,", ",-3,31,"))
     assert "line 2, column 'victim_age': '-3' is negative" in msg
@@ -99,7 +107,6 @@ def test_bom_crlf_and_trailing_blank_lines_are_read(tmp_path):
     assert len(data["crimes"]) == 14
 
 
-
 def test_blank_line_inside_keeps_line_numbers(tmp_path):
     lines = TINY["crimes.csv"].splitlines()
     lines.insert(3, "")  # a blank line 4: the bad value below is on line 9 of the file
@@ -113,8 +120,10 @@ def test_windows_1252_is_read_and_reported(tmp_path):
     (folder / "areas.csv").write_bytes("district,county\nA,X\nB,X\nC,Ynys M\xf4n\n".encode("cp1252"))
     data = readers.load(folder)
     assert data.county_of("C") == "Ynys M\u00f4n"
-    assert data.warnings == ["areas.csv: not UTF-8; read as Windows-1252 (first such character on line 4). "
-                             "Save the export as UTF-8 to silence this."]
+    assert data.warnings == [
+        "areas.csv: not UTF-8; read as Windows-1252 (first such character on line 4). "
+        "Save the export as UTF-8 to silence this."
+    ]
 
 
 def test_bytes_that_are_no_text_stop(tmp_path):
