@@ -1,6 +1,7 @@
 # csp-book: two commands do all the set-up on a fresh machine.
 #   make book   installs into .venv, makes the demo data, builds Blackpool 2016/17
-#   make test   runs every test (unit, golden, notebooks, end to end)
+#   make test   runs the linters and every test (unit, golden, notebooks, end to end)
+#   make lab    opens JupyterLab on notebooks/ with the project's kernel
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,11 +12,13 @@ AREA ?= Blackpool
 PERIOD ?= 2016/17
 JOBS ?=
 
-.PHONY: setup demo-data book test unit clean
+LAB := .venv-lab
 
-$(STAMP): requirements.txt pyproject.toml
+.PHONY: setup demo-data book test unit lint lab clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (csp-book)" >/dev/null
 	touch $(STAMP)
@@ -31,8 +34,22 @@ demo-data: $(DATA)/crimes.csv
 book: demo-data
 	$(BIN)/csp build --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" $(if $(JOBS),--jobs $(JOBS))
 
-test: demo-data
+test: demo-data lint
 	$(BIN)/python -m pytest
+
+# ruff, nbstripout, large-file and secret checks (.pre-commit-config.yaml); needs a git work tree
+lint: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+# JupyterLab lives in its own environment; its kernel "python3" is the project's .venv
+$(LAB)/.installed: requirements-lab.txt $(STAMP)
+	$(PYTHON) -m venv $(LAB)
+	$(LAB)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	$(BIN)/python -m ipykernel install --prefix $(LAB) --name python3 --display-name "Python 3 (csp-book)" >/dev/null 2>&1
+	touch $@
+
+lab: $(LAB)/.installed demo-data
+	cd notebooks && ../$(LAB)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" --ignore=notebooks
