@@ -26,7 +26,7 @@ from pathlib import Path
 from . import contract, disclosure, downloads, figures, narrative, quality, readers
 from .periods import parse
 from .report import ensure_commentary
-from .sections import SECTIONS
+from .sections import discover
 
 # id, name, section page: the landing page's tiles and headline sentences
 HEADLINE_TILES = [
@@ -217,7 +217,12 @@ def _write_toc(root: Path) -> None:
         for a, p, figs in items:
             base = f"book/reports/{a}/{p}"
             lines += [f"  - file: {base}/index", f'    title: "{figs["period"]["label"]}"', "    sections:"]
-            lines += [f"    - file: {base}/{s.notebook}" for s in SECTIONS]
+            here = root / base
+            lines += [
+                f"    - file: {base}/{s.notebook}"
+                for s in discover(root / "notebooks")
+                if (here / f"{s.notebook}.ipynb").exists()
+            ]
             lines += [f"    - file: {base}/data-quality"]
             listing.append(
                 f"| [{area}](reports/{a}/{p}/index.md) | {figs['period']['label']} | {figs['period']['name']} |"
@@ -293,7 +298,7 @@ def build(
             "figures_file": "figures.json",
             "commentary_dir": os.path.relpath(commentary, job.staging),
         }
-        for s in SECTIONS:
+        for s in discover(root / "notebooks"):
             ensure_commentary(
                 commentary / area_slug(job.area) / parse(job.period).slug / f"{s.slug}.md", s.slug, job.figs
             )

@@ -51,6 +51,16 @@ def _build(args) -> int:
     return 0
 
 
+def _new_section(args) -> int:
+    from .build import find_root
+    from .scaffold import new_section
+
+    for path in new_section(find_root(), args.name):
+        print(f"created {path}")
+    print("next: write the measures in the csp_lib/custom module, make its test pass, then csp build")
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="csp", description="Community Safety Partnership performance book.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -83,13 +93,18 @@ def main(argv=None) -> int:
     )
     b.set_defaults(run=_build)
 
+    n = sub.add_parser("new-section", help="scaffold a new report section (notebook, module, test, commentary)")
+    n.add_argument("name", help='the section title, e.g. "Road safety"')
+    n.set_defaults(run=_new_section)
+
     args = p.parse_args(argv)
     from .build import BuildError
     from .readers import DataError
+    from .scaffold import ScaffoldError
 
     try:
         return args.run(args)
-    except (DataError, PeriodError, BuildError) as e:
+    except (DataError, PeriodError, BuildError, ScaffoldError) as e:
         print(f"csp: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

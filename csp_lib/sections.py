@@ -199,3 +199,26 @@ def get(slug: str) -> Section:
         return BY_SLUG[slug]
     except KeyError:
         raise KeyError(f"no section {slug!r}; sections are: {', '.join(BY_SLUG)}") from None
+
+
+def discover(notebooks) -> list[Section]:
+    """The report's sections: the built-in ones, then any notebook an analyst added
+    (``NN-slug.ipynb``, titled by its first ``# heading``), in file-name order."""
+    import json
+    from pathlib import Path
+
+    known = {s.notebook: s for s in SECTIONS}
+    out = []
+    for path in sorted(Path(notebooks).glob("[0-9][0-9]-*.ipynb")):
+        if path.stem in known:
+            out.append(known[path.stem])
+            continue
+        number, slug_ = path.stem.split("-", 1)
+        title = slug_.replace("-", " ").capitalize()
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            src = "".join(cell["source"]).strip()
+            if cell["cell_type"] == "markdown" and src.startswith("# "):
+                title = src.splitlines()[0][2:].strip()
+                break
+        out.append(Section(int(number), slug_, title))
+    return out

@@ -1,0 +1,1 @@
+"""Sections that analysts add with ``csp new-section``: one module each."""

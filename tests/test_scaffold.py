@@ -1,0 +1,49 @@
+"""csp new-section: the files a new section needs, and no overwriting."""
+
+import json
+
+import nbformat
+import pytest
+
+from conftest import copy_project
+from csp_lib import scaffold
+from csp_lib.sections import discover
+
+
+def test_new_section_scaffolds_everything(tmp_path):
+    root = copy_project(tmp_path)
+    (root / "csp_lib" / "custom").mkdir(parents=True)
+    (root / "tests").mkdir()
+    made = scaffold.new_section(root, "Road safety")
+    names = sorted(str(p.relative_to(root)) for p in made)
+    assert names == [
+        "csp_lib/custom/road_safety.py",
+        "csp_lib/templates/commentary/road-safety.md",
+        "notebooks/09-road-safety.ipynb",
+        "tests/test_section_road_safety.py",
+    ]
+    nb = nbformat.read(root / "notebooks" / "09-road-safety.ipynb", 4)
+    nbformat.validate(nb)
+    assert nb.cells[1].metadata["tags"] == ["parameters"]
+    assert "road_safety.sentences(f)" in nb.cells[3].source
+    assert [s.title for s in discover(root / "notebooks")][-1] == "Road safety"
+    assert "def sentences(figs: dict)" in (root / "csp_lib" / "custom" / "road_safety.py").read_text()
+    assert "has no measures yet" in (root / "tests" / "test_section_road_safety.py").read_text()
+    with pytest.raises(scaffold.ScaffoldError, match="exists already"):
+        scaffold.new_section(root, "Road safety")
+    with pytest.raises(scaffold.ScaffoldError, match="exists already"):
+        scaffold.new_section(root, "Hate crime")
+
+
+def test_toc_lists_a_section_only_where_it_was_built(tmp_path):
+    from csp_lib import build
+
+    root = copy_project(tmp_path)
+    report = root / "book" / "reports" / "a" / "2016-17"
+    report.mkdir(parents=True)
+    figs = {"area": "A", "period": {"label": "2016/17", "name": "April 2016 to March 2017", "end": "2017-03-31"}}
+    (report / "figures.json").write_text(json.dumps(figs))
+    (report / "01-overview.ipynb").write_text("{}")
+    build._write_toc(root)
+    toc = (root / "_toc.yml").read_text()
+    assert "book/reports/a/2016-17/01-overview" in toc and "02-violence" not in toc
