@@ -19,11 +19,13 @@ import os
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import contract, disclosure, downloads, figures, narrative, quality, readers
+from tqdm import tqdm
+
+from . import cache, contract, disclosure, downloads, figures, narrative, quality, readers
 from .periods import parse
 from .report import ensure_commentary
 from .sections import discover
@@ -67,16 +69,31 @@ def area_slug(area: str) -> str:
     return contract.slug(area).replace("_", "-")
 
 
-def _execute(task: tuple) -> tuple[str, str | None]:
-    """Run one notebook; returns (name, error or None). Kernel start failures are retried."""
+def _execute(task: tuple, quiet: bool = True) -> tuple[str, str | None]:
+    """Run one notebook; returns (name, error or None). Kernel start failures are retried.
+
+    The kernel's own chatter (ZMQ/TCP notices) goes to the task's log file, not the
+    console: for good in a pool worker of ours (``quiet``), for the duration of the
+    task in a process that is not ours (a Dask worker).
+    """
+    Path(task[4]).parent.mkdir(parents=True, exist_ok=True)
+    saved = None if quiet else os.dup(2)
+    with open(task[4], "w") as fh:
+        os.dup2(fh.fileno(), 2)
+    try:
+        return _execute_notebook(task)
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _execute_notebook(task: tuple) -> tuple[str, str | None]:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    src, dst, params, cwd, log = task
-    # the kernel's own chatter (ZMQ/TCP notices) goes to a log file, not the console
-    Path(log).parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as fh:
-        os.dup2(fh.fileno(), 2)
+    src, dst, params, cwd, _ = task
+    err = ""
     for _attempt in range(3):
         try:
             nb = pm.execute_notebook(
@@ -261,31 +278,78 @@ def build(
     out="_build",
     root: Path | None = None,
     suppression: bool = True,
+    scheduler: str | None = None,
 ) -> Path:
     """Build the reports of ``areas`` x ``periods`` and publish the site; returns its folder.
 
     ``suppression=False`` makes the analyst's internal build: no small count is withheld.
+    ``scheduler`` sends the notebooks to a Dask cluster (an address, or ``local``).
     """
     root = find_root(root)
     data_dir = Path(data).resolve()
     out = (root / out).resolve() if not Path(out).is_absolute() else Path(out)
-    _log(f"csp build: reading {data_dir}")
-    loaded = readers.load(data_dir)
-    cube = figures.build_cube(loaded)
-    reports_dir = root / "book" / "reports"
+    store = cache.Cache(out / "cache")
+    jobs_ = _reports(data_dir, areas, periods, root, store, suppression)
+    tasks, owner, reused = _stage(jobs_, data_dir, root, out, store)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
+    _log(
+        f"csp build: {len(jobs_)} report(s), {len(owner)} notebooks: {reused} unchanged and reused, "
+        f"{len(tasks)} to run" + (f", {workers} at a time" if tasks and not scheduler else "")
+    )
+    failures = []
+    for task, err in _run(tasks, workers, scheduler):
+        job, s, key = owner[task[1]]
+        if err:
+            failures.append(f"{job.area} {job.period}, section '{s.title}' (notebooks/{s.notebook}.ipynb): {err}")
+        else:
+            store.store_notebook(key, Path(task[1]))
+    if failures:
+        for job in jobs_:
+            shutil.rmtree(job.staging, ignore_errors=True)
+        raise BuildError("notebook failed, nothing was published:\n  " + "\n  ".join(failures))
+    for job in jobs_:
+        downloads.write_workbook(job.figs, job.staging / "downloads", job.staging / "downloads" / WORKBOOK)
+        (job.staging / "index.md").write_text(_report_index(job.figs, job.staging), encoding="utf-8")
+        (job.staging / "data-quality.md").write_text(quality.page(job.figs), encoding="utf-8")
+        _sync(job.staging, job.final)
+    _write_toc(root)
+    return _site(root, out)
+
+
+def _reports(data_dir: Path, areas, periods, root: Path, store, suppression: bool) -> list[ReportJob]:
+    """Figures of every report, from the cache while the data and code are unchanged."""
+    data_key = cache.data_digest(data_dir)
     threshold = disclosure.threshold_from(root)
-    jobs_ = []
+    loaded = cube = None
+    out = []
     for area in areas:
         for period in periods:
-            figs = figures.Figures(loaded, cube, area, parse(period)).compute()
+            p = parse(period)
+            key = store.figures_key(data_key, area, p.label)
+            figs = store.get_figures(key)
+            if figs is None:
+                if loaded is None:
+                    _log(f"csp build: reading {data_dir}")
+                    loaded = readers.load(data_dir)
+                    cube = figures.build_cube(loaded)
+                figs = figures.Figures(loaded, cube, area, p).compute()
+                store.put_figures(key, figs)
             if suppression:
                 figs = disclosure.apply(figs, threshold)
-            final = reports_dir / area_slug(figs["area"]) / parse(period).slug
-            jobs_.append(
+            final = root / "book" / "reports" / area_slug(figs["area"]) / p.slug
+            out.append(
                 ReportJob(figs["area"], figs["period"]["label"], figs, final, final.with_name(final.name + ".staging"))
             )
+    return out
+
+
+def _stage(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store):
+    """Write each report's staging folder; restore unchanged notebooks from the cache.
+
+    Returns the notebooks still to run, who owns each, and how many were reused.
+    """
     commentary = root / "commentary"
-    tasks, owner = [], {}
+    tasks, owner, reused = [], {}, 0
     for job in jobs_:
         if job.staging.exists():
             shutil.rmtree(job.staging)
@@ -299,35 +363,57 @@ def build(
             "commentary_dir": os.path.relpath(commentary, job.staging),
         }
         for s in discover(root / "notebooks"):
-            ensure_commentary(
-                commentary / area_slug(job.area) / parse(job.period).slug / f"{s.slug}.md", s.slug, job.figs
-            )
+            note = commentary / area_slug(job.area) / parse(job.period).slug / f"{s.slug}.md"
+            ensure_commentary(note, s.slug, job.figs)
+            src = root / "notebooks" / f"{s.notebook}.ipynb"
             dst = job.staging / f"{s.notebook}.ipynb"
+            key = store.notebook_key(src, params, job.staging / "figures.json", note)
+            owner[str(dst)] = (job, s, key)
+            if store.restore_notebook(key, dst):
+                reused += 1
+                continue
             log = out / "logs" / area_slug(job.area) / parse(job.period).slug / f"{s.notebook}.log"
-            tasks.append(
-                (str(root / "notebooks" / f"{s.notebook}.ipynb"), str(dst), params, str(job.staging), str(log))
-            )
-            owner[str(dst)] = (job, s)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    _log(f"csp build: {len(jobs_)} report(s), {len(tasks)} notebooks, {workers} at a time")
-    failures = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for task, (_, err) in zip(tasks, pool.map(_execute, tasks)):
-            job, s = owner[task[1]]
-            _log(f"  {'FAILED' if err else 'ok    '} {job.area} {job.period} {s.title}")
-            if err:
-                failures.append(f"{job.area} {job.period}, section '{s.title}' (notebooks/{s.notebook}.ipynb): {err}")
-    if failures:
-        for job in jobs_:
-            shutil.rmtree(job.staging, ignore_errors=True)
-        raise BuildError("notebook failed, nothing was published:\n  " + "\n  ".join(failures))
-    for job in jobs_:
-        downloads.write_workbook(job.figs, job.staging / "downloads", job.staging / "downloads" / WORKBOOK)
-        (job.staging / "index.md").write_text(_report_index(job.figs, job.staging), encoding="utf-8")
-        (job.staging / "data-quality.md").write_text(quality.page(job.figs), encoding="utf-8")
-        _swap(job.staging, job.final)
-    _write_toc(root)
-    return _site(root, out)
+            tasks.append((str(src), str(dst), params, str(job.staging), str(log)))
+    return tasks, owner, reused
+
+
+def _run(tasks: list[tuple], workers: int, scheduler: str | None):
+    """Execute notebooks in a bounded process pool (or on Dask); yields (task, error or None)."""
+    if not tasks:
+        return
+    bar = tqdm(total=len(tasks), unit="notebook", desc="csp build", disable=not sys.stderr.isatty(), file=sys.stderr)
+    try:
+        if scheduler:
+            from . import distributed
+
+            for task, err in distributed.run(tasks, scheduler, _execute):
+                bar.update()
+                yield task, err
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_execute, t): t for t in tasks}
+            for fut in as_completed(futures):
+                bar.update()
+                yield futures[fut], fut.result()[1]
+    finally:
+        bar.close()
+
+
+def _sync(staging: Path, final: Path) -> None:
+    """Make ``final`` hold what ``staging`` holds, touching only files that changed
+    (so that jupyter-book rebuilds only the pages that changed), then drop ``staging``."""
+    final.mkdir(parents=True, exist_ok=True)
+    new = {p.relative_to(staging) for p in staging.rglob("*") if p.is_file()}
+    for old in [p for p in final.rglob("*") if p.is_file()]:
+        if old.relative_to(final) not in new:
+            old.unlink()
+    for rel in sorted(new):
+        src, dst = staging / rel, final / rel
+        if dst.exists() and dst.read_bytes() == src.read_bytes():
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst)
+    shutil.rmtree(staging)
 
 
 def _site(root: Path, out: Path) -> Path:

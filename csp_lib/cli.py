@@ -46,6 +46,7 @@ def _build(args) -> int:
         jobs=args.jobs,
         out=args.out,
         suppression=not args.no_suppression,
+        scheduler=args.scheduler,
     )
     print(f"The site is at {site / 'index.html'}")
     return 0
@@ -91,6 +92,7 @@ def main(argv=None) -> int:
     b.add_argument(
         "--no-suppression", action="store_true", help="the analyst's internal build: show small victim-based counts"
     )
+    b.add_argument("--scheduler", help="run the notebooks on a Dask cluster: its address (tcp://host:8786) or 'local'")
     b.set_defaults(run=_build)
 
     n = sub.add_parser("new-section", help="scaffold a new report section (notebook, module, test, commentary)")

@@ -6,7 +6,13 @@ own book/ and _build/ are never touched.
 
 import calendar
 import json
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -184,11 +190,12 @@ def tiny_sites(tmp_path_factory):
         figs,
         json.loads((ireport / "figures.json").read_text()),
         (ireport / "03-sexual-offences.html").read_text(encoding="utf-8"),
+        (data, root, published),
     )
 
 
 def test_published_build_withholds_small_counts(tiny_sites):
-    pages, figs, _, _ = tiny_sites
+    pages, figs, _, _, _ = tiny_sites
     assert figs["disclosure"]["threshold"] == 4
     assert figs["figures"]["rape"]["value"] is None and "value" in figs["figures"]["rape"]["suppressed"]
     text = _text_of(pages["03-sexual-offences.html"])
@@ -197,7 +204,7 @@ def test_published_build_withholds_small_counts(tiny_sites):
 
 
 def test_internal_build_shows_everything(tiny_sites):
-    _, _, figs, page = tiny_sites
+    _, _, figs, page, _ = tiny_sites
     assert "disclosure" not in figs
     assert figs["figures"]["rape"]["value"] == 2
     assert "fewer than 5" not in page
@@ -205,3 +212,59 @@ def test_internal_build_shows_everything(tiny_sites):
 
 def _text_of(html):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_unchanged_rebuild_reuses_every_notebook(tiny_sites, capsys):
+    _, figs, _, _, (data, root, published) = tiny_sites
+    before = {p: _text_of(p.read_text()) for p in published.rglob("*.html")}
+    build.build(data, ["A"], ["2016/17"], root=root, out="_published")
+    err = capsys.readouterr().err
+    assert "9 notebooks: 9 unchanged and reused, 0 to run" in err or "8 notebooks: 8 unchanged and reused" in err
+    assert "reading" not in err  # figures came from the cache too
+    # the same pages (Sphinx adds cache-busting ?v= to links on an incremental build)
+    assert {p: _text_of(p.read_text()) for p in published.rglob("*.html")} == before
+
+
+def test_dask_cluster_builds_the_same_site(tiny_sites, tmp_path):
+    _, _, _, _, (data, root, published) = tiny_sites
+    shutil.rmtree(published.parent / "cache" / "notebooks")  # make every notebook run again, on Dask
+    dask_site = build.build(data, ["A"], ["2016/17"], root=root, out=str(tmp_path / "dask"), scheduler="local")
+    rel = Path("book") / "reports" / "a" / "2016-17"
+    assert (dask_site / rel / "figures.json").read_bytes() == (published / rel / "figures.json").read_bytes()
+    assert _text_of((dask_site / rel / "03-sexual-offences.html").read_text()) == _text_of(
+        (published / rel / "03-sexual-offences.html").read_text()
+    )
+
+
+def test_killing_a_build_half_way_leaves_the_site(tiny_sites):
+    _, _, _, _, (data, root, published) = tiny_sites
+    before = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
+    shutil.rmtree(published.parent / "cache")  # nothing cached: the build has work to be killed in
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "csp_lib.cli",
+            "build",
+            "--data",
+            str(data),
+            "--area",
+            "A",
+            "--period",
+            "2016/17",
+            "--out",
+            "_published",
+        ],
+        cwd=root,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    for line in proc.stderr:
+        if "to run" in line:  # notebooks are executing now
+            break
+    time.sleep(2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    after = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
+    assert after == before

@@ -1,0 +1,110 @@
+"""Content-addressed cache for the build: figures and executed notebooks.
+
+A report's figures are reused while the data files' contents, the installed
+csp_lib code, the area and the period are unchanged; a section notebook is not
+executed again while the notebook, its parameters, the code, the report's
+figures.json and its commentary are unchanged. jupyter-book's own cache looks at
+notebooks only and would miss a changed data file, so this one hashes contents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+from . import contract
+
+CODE = Path(__file__).parent
+
+
+def digest(*parts) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else str(p).encode())
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def data_digest(folder: Path) -> str:
+    """Contents of every contract table in a data folder (names and bytes)."""
+    parts = []
+    for name in contract.TABLES:
+        for ext in (".csv", ".csv.gz", ".parquet"):
+            p = Path(folder) / f"{name}{ext}"
+            if p.exists():
+                parts += [p.name, file_digest(p)]
+    return digest(*parts)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The installed csp_lib: its Python files and templates."""
+    files = sorted(p for p in CODE.rglob("*") if p.is_file() and p.suffix in (".py", ".md"))
+    return digest(*[x for p in files for x in (p.relative_to(CODE).as_posix(), p.read_bytes())])
+
+
+class Cache:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    # -- figures ------------------------------------------------------------------
+    def figures_key(self, data_key: str, area: str, period: str) -> str:
+        return digest("figures", data_key, code_digest(), area, period)
+
+    def get_figures(self, key: str) -> dict | None:
+        p = self.folder / "figures" / f"{key}.json"
+        return json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
+
+    def put_figures(self, key: str, figs: dict) -> None:
+        p = self.folder / "figures" / f"{key}.json"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_suffix(".tmp")
+        tmp.write_text(json.dumps(figs, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(p)
+
+    # -- executed notebooks --------------------------------------------------------
+    def notebook_key(self, notebook: Path, params: dict, figures_json: Path, commentary: Path) -> str:
+        return digest(
+            "notebook",
+            Path(notebook).read_bytes(),
+            json.dumps(params, sort_keys=True),
+            code_digest(),
+            Path(figures_json).read_bytes(),
+            commentary.read_bytes() if commentary.exists() else b"",
+        )
+
+    def restore_notebook(self, key: str, dst: Path) -> bool:
+        """Copy a cached run (the notebook and the downloads it wrote) to ``dst``; False on a miss."""
+        entry = self.folder / "notebooks" / key
+        if not (entry / "notebook.ipynb").exists():
+            return False
+        shutil.copy2(entry / "notebook.ipynb", dst)
+        if (entry / "downloads").is_dir():
+            shutil.copytree(entry / "downloads", dst.parent / "downloads", dirs_exist_ok=True)
+        return True
+
+    def store_notebook(self, key: str, src: Path) -> None:
+        """Keep an executed notebook and the downloads its pages link to."""
+        entry = self.folder / "notebooks" / key
+        tmp = entry.with_name(key + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        (tmp / "downloads").mkdir(parents=True)
+        shutil.copy2(src, tmp / "notebook.ipynb")
+        for name in set(re.findall(r'href=\\"downloads/([^"\\\\]+)\\\\?"', Path(src).read_text(encoding="utf-8"))):
+            f = src.parent / "downloads" / name
+            if f.exists():
+                shutil.copy2(f, tmp / "downloads" / name)
+        shutil.rmtree(entry, ignore_errors=True)
+        tmp.rename(entry)

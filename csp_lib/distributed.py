@@ -1,0 +1,37 @@
+"""Run the section notebooks on a Dask distributed cluster.
+
+``csp build --scheduler tcp://host:8786`` sends every notebook execution to an
+existing cluster; ``--scheduler local`` starts a LocalCluster on this machine.
+Workers need the same csp-book installation and the same paths: the project
+folder (notebooks, commentary, book/reports) and the data folder must be on a
+file system every worker sees (e.g. a shared mount), because each task reads its
+notebook and data there and writes the executed notebook back.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+
+
+def run(tasks: list[tuple], scheduler: str, execute):
+    """Yield (task, error or None) as the cluster finishes each notebook."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=min(len(tasks), os.cpu_count() or 1), threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = client.map(partial(execute, quiet=False), tasks, pure=False)
+        index = {f.key: t for f, t in zip(futures, tasks)}
+        for fut in as_completed(futures):
+            yield index[fut.key], fut.result()[1]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
