@@ -39,9 +39,26 @@ def _demo(args) -> int:
 def _build(args) -> int:
     from . import build
 
+    areas = args.area or []
+    if args.all_districts:
+        from . import contract, readers
+
+        path = next(
+            (
+                Path(args.data) / f"areas{e}"
+                for e in (".csv", ".csv.gz", ".parquet")
+                if (Path(args.data) / f"areas{e}").exists()
+            ),
+            Path(args.data) / "areas.csv",
+        )
+        if not path.exists():
+            raise readers.DataError(path, "required table is missing")
+        areas = list(readers.read_table(path, contract.TABLES["areas"])["district"].astype(str))
+    if not areas:
+        raise build.BuildError("say which areas to build: --area NAME (repeatable) or --all-districts")
     site = build.build(
         data=args.data,
-        areas=args.area,
+        areas=areas,
         periods=args.period,
         jobs=args.jobs,
         out=args.out,
@@ -85,7 +102,8 @@ def main(argv=None) -> int:
 
     b = sub.add_parser("build", help="execute the section notebooks and build the site")
     b.add_argument("--data", default="data/demo")
-    b.add_argument("--area", action="append", required=True, help="district (repeatable)")
+    b.add_argument("--area", action="append", help="district (repeatable)")
+    b.add_argument("--all-districts", action="store_true", help="every district of areas.csv")
     b.add_argument("--period", action="append", required=True, help="period (repeatable)")
     b.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores)")
     b.add_argument("--out", default="_build", help="where the site is published (default: _build)")

@@ -65,3 +65,11 @@ def test_demo_data_is_deterministic(tmp_path):
     months = a["crimes"]["recorded_date"].str[:7]
     assert (months.min(), months.max()) == ("2012-04", "2017-03")
     assert a["marac_cases"]["listed_date"].max() <= "2016-12-31"
+
+
+def test_build_needs_areas(tmp_path):
+    _fails(csp("build", "--period", "2016/17"), "say which areas to build")
+    _fails(
+        csp("build", "--data", str(tmp_path), "--all-districts", "--period", "2016/17"),
+        "areas.csv: required table is missing",
+    )
