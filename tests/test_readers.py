@@ -30,13 +30,6 @@ def test_loads_typed_frames(tiny):
     }
 
 
-def _crimes_with(line_no: int, old: str, new: str) -> str:
-    lines = TINY["crimes.csv"].splitlines()
-    assert old in lines[line_no - 1]
-    lines[line_no - 1] = lines[line_no - 1].replace(old, new, 1)
-    return "\n".join(lines) + "\n"
-
-
 def _error(tmp_path, **changes) -> str:
     folder = write_tiny(tmp_path / "bad", **changes)
     with pytest.raises(DataError) as e:
