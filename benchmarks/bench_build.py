@@ -62,7 +62,7 @@ def kernel_start() -> float:
 
     t = time.perf_counter()
     km, kc = start_new_kernel(kernel_name="python3")
-    kc.execute_interactive("1", timeout=60)
+    kc.execute_interactive("1", timeout=60, output_hook=lambda msg: None)
     kc.stop_channels()
     km.shutdown_kernel(now=True)
     return time.perf_counter() - t

@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -430,7 +431,9 @@ def _site(root: Path, out: Path) -> Path:
         "-q",
     ]
     _log("csp build: jupyter-book build")
+    started = time.perf_counter()
     res = subprocess.run(cmd, capture_output=True, text=True)
+    _log(f"csp build: jupyter-book took {time.perf_counter() - started:.1f} s")
     if res.returncode != 0:
         tail = "\n".join((res.stdout + res.stderr).strip().splitlines()[-25:])
         raise BuildError(f"jupyter-book build failed, the published site is unchanged:\n{tail}")
