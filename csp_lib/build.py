@@ -2,14 +2,17 @@
 
 Nothing published is touched until everything succeeded:
 
-1. the data are loaded and checked, and every report's figures are computed
-   (a bad area, period or input stops here, before any notebook runs);
-2. each report is written into ``book/reports/<area>/<period>.staging`` and its
-   section notebooks are executed there by papermill in a bounded process pool;
-   a failing notebook stops the build, names the report, section and error, and
-   leaves the previous pages as they were;
-3. the staged reports replace the old ones, ``_toc.yml`` is written from the
-   reports present, and jupyter-book builds the site into ``<out>/work``;
+1. every report's figures are computed (or taken from the cache while the data
+   files and the code are unchanged); a bad area, period or input stops here,
+   before any notebook runs;
+2. each report is written into ``book/reports/<area>/<period>.staging``; its
+   section notebooks are restored from the cache when nothing they depend on
+   changed, and the others are executed there by papermill in a bounded process
+   pool (or on a Dask cluster); a failing notebook stops the build, names the
+   report, section and error, and leaves the previous pages as they were;
+3. the staged reports replace the old ones (rewriting only files whose content
+   changed, so jupyter-book rebuilds only those pages), ``_toc.yml`` is written
+   from the reports present, and jupyter-book builds the site into ``<out>/work``;
 4. the new site replaces ``<out>/html`` in one rename.
 """
 
