@@ -236,6 +236,7 @@ class Figures:
         self.county = data.county_of(self.area)
         self.districts = data.districts_of(self.county)
         self.prev = period.previous()
+        self._district_changes: dict[str, dict[str, tuple[int, int]]] = {}
 
     # -- windows -----------------------------------------------------------
     def _window(self, measure: str) -> tuple[Period | None, Period | None]:
@@ -275,10 +276,17 @@ class Figures:
         return out
 
     def district_changes(self, measure: str) -> dict[str, tuple[int, int]]:
-        cur, prev = self._window(measure)
-        if cur is None or prev is None or measure in self.cube.missing:
-            return {}
-        return {d: (self.count(measure, [d], cur), self.count(measure, [d], prev)) for d in self.districts}
+        """(value, previous) of every district of the county; ranks, rising counts and the
+        district series all read it, so it is counted once per measure."""
+        if measure not in self._district_changes:
+            cur, prev = self._window(measure)
+            if cur is None or prev is None or measure in self.cube.missing:
+                self._district_changes[measure] = {}
+            else:
+                self._district_changes[measure] = {
+                    d: (self.count(measure, [d], cur), self.count(measure, [d], prev)) for d in self.districts
+                }
+        return self._district_changes[measure]
 
     # -- the whole file ------------------------------------------------------
     def compute(self) -> dict:

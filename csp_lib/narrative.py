@@ -7,6 +7,7 @@ sentence is always the number in the table and in the download.
 from __future__ import annotations
 
 from .contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
+from .measures import share
 from .sections import label
 
 ORDINAL = {1: "st", 2: "nd", 3: "rd"}
@@ -397,18 +398,12 @@ def cse(figs: dict) -> str:
             "No Community Protection Warnings were served in relation to child sexual exploitation "
             f"in {period_name(figs)}."
         )
-    share = round_share(n["value"], w["value"])
+    part = share(n["value"], w["value"])
     return (
         f"Between {period_name(figs)} there were {num(w['value'])} Community Protection Warnings "
         f"served in relation to child sexual exploitation risks. {words(n['value']).capitalize()} cases "
-        f"progressed to Community Protection Notice stage, equal to {pct(share)} of the warnings."
+        f"progressed to Community Protection Notice stage, equal to {pct(part)} of the warnings."
     )
-
-
-def round_share(part, whole):
-    from .measures import share
-
-    return share(part, whole)
 
 
 def hate(figs: dict) -> str:
