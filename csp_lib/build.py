@@ -43,7 +43,21 @@ HEADLINE_TILES = [
     ("asb_incidents", "Antisocial behaviour incidents", "05-antisocial-behaviour"),
     ("hate_crime", "Hate crime", "07-hate-crime"),
 ]
-PLURAL = {"sexual_offences", "asb_incidents"}
+# police.uk open data has no VAP, sexual offences, domestic abuse or hate crime: its own groups instead
+OPEN_DATA_TILES = [
+    ("all_crime", "All crime", "01-overview"),
+    ("violence_and_sexual_offences", "Violence and sexual offences", "02-violence"),
+    ("theft_offences", "Theft offences", "01-overview"),
+    ("criminal_damage_and_arson", "Criminal damage and arson", "01-overview"),
+    ("asb_incidents", "Antisocial behaviour incidents", "05-antisocial-behaviour"),
+    ("public_order", "Public order offences", "01-overview"),
+]
+PLURAL = {"sexual_offences", "asb_incidents", "violence_and_sexual_offences", "theft_offences", "public_order"}
+OGL = (
+    "Contains public sector information licensed under the "
+    "[Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/) "
+    "(source: data.police.uk)."
+)
 WORKBOOK = "report.xlsx"
 
 
@@ -128,7 +142,8 @@ def _tile(figs: dict, fid: str, name: str, href: str) -> str:
     if f.get("value") is None:
         return (
             f'<a class="csp-tile" href="{href}"><span class="csp-tile-label">{name}</span>'
-            f'<span class="csp-tile-value">n/a</span><span class="csp-tile-change">not in the data</span></a>'
+            f'<span class="csp-tile-value">n/a</span><span class="csp-tile-change">{f.get("note", "not in the data")}'
+            "</span></a>"
         )
     if f.get("change") is None:
         change, cls, arrow = "no earlier year", "same", ""
@@ -151,7 +166,9 @@ def _tile(figs: dict, fid: str, name: str, href: str) -> str:
 
 def _report_index(figs: dict, folder: Path) -> str:
     """The landing page of one report: tiles, summary, headline sentences, sections, sources, downloads."""
-    tiles = "".join(_tile(figs, fid, name, f"{page}.html") for fid, name, page in HEADLINE_TILES)
+    open_data = figs.get("data_format") == "police.uk"
+    headline_tiles = OPEN_DATA_TILES if open_data else HEADLINE_TILES
+    tiles = "".join(_tile(figs, fid, name, f"{page}.html") for fid, name, page in headline_tiles)
     lines = [
         f"# {figs['area']}: {figs['period']['name']}",
         "",
@@ -161,12 +178,12 @@ def _report_index(figs: dict, folder: Path) -> str:
         "",
         f'<div class="csp-tiles">{tiles}</div>',
         "",
-        narrative.summary(figs, [(fid, name) for fid, name, _ in HEADLINE_TILES[1:]]),
+        narrative.summary(figs, [(fid, name) for fid, name, _ in headline_tiles[1:]]),
         "",
         "## Headlines",
         "",
     ]
-    for fid, subject, _ in HEADLINE_TILES:
+    for fid, subject, _ in headline_tiles:
         lines.append(f"- {narrative.headline(figs, fid, subject, plural=fid in PLURAL)}")
     lines += [
         "",
@@ -182,7 +199,12 @@ def _report_index(figs: dict, folder: Path) -> str:
     ]
     for src in figs["sources"].values():
         a, b = parse(src["first_month"]), parse(src["last_month"])
-        lines.append(f"| {src['file']} | {src['rows']:,} | {a.long_label} to {b.long_label} |")
+        months = f"{a.long_label} to {b.long_label}"
+        if src.get("missing_months"):
+            months += f" (no file for {narrative.month_runs(src['missing_months'])})"
+        lines.append(f"| {src['file']} | {src['rows']:,} | {months} |")
+    if open_data:
+        lines += ["", narrative.open_data_note(figs), "", OGL]
     lines += [
         "",
         "## Downloads",
@@ -283,17 +305,19 @@ def build(
     root: Path | None = None,
     suppression: bool = True,
     scheduler: str | None = None,
+    allow_partial: bool = False,
 ) -> Path:
     """Build the reports of ``areas`` x ``periods`` and publish the site; returns its folder.
 
     ``suppression=False`` makes the analyst's internal build: no small count is withheld.
     ``scheduler`` sends the notebooks to a Dask cluster (an address, or ``local``).
+    ``allow_partial`` publishes police.uk periods with missing months, labelled.
     """
     root = find_root(root)
     data_dir = Path(data).resolve()
     out = (root / out).resolve() if not Path(out).is_absolute() else Path(out)
     store = cache.Cache(out / "cache")
-    jobs_ = _reports(data_dir, areas, periods, root, store, suppression)
+    jobs_ = _reports(data_dir, areas, periods, root, store, suppression, allow_partial)
     tasks, owner, reused = _stage(jobs_, data_dir, root, out, store)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     _log(
@@ -320,7 +344,9 @@ def build(
     return _site(root, out)
 
 
-def _reports(data_dir: Path, areas, periods, root: Path, store, suppression: bool) -> list[ReportJob]:
+def _reports(
+    data_dir: Path, areas, periods, root: Path, store, suppression: bool, allow_partial: bool = False
+) -> list[ReportJob]:
     """Figures of every report, from the cache while the data and code are unchanged."""
     data_key = cache.data_digest(data_dir)
     threshold = disclosure.threshold_from(root)
@@ -329,12 +355,12 @@ def _reports(data_dir: Path, areas, periods, root: Path, store, suppression: boo
     for area in areas:
         for period in periods:
             p = parse(period)
-            key = store.figures_key(data_key, area, p.label)
+            key = store.figures_key(data_key, area, p.label + (" partial" if allow_partial else ""))
             figs = store.get_figures(key)
             if figs is None:
                 if loaded is None:
                     _log(f"csp build: reading {data_dir}")
-                    loaded = readers.load(data_dir)
+                    loaded = readers.load(data_dir, allow_partial)
                     cube = figures.build_cube(loaded)
                 figs = figures.Figures(loaded, cube, area, p).compute()
                 store.put_figures(key, figs)

@@ -38,13 +38,17 @@ def file_digest(path: Path) -> str:
 
 
 def data_digest(folder: Path) -> str:
-    """Contents of every contract table in a data folder (names and bytes)."""
+    """Contents of every contract table and police.uk street file in a data folder (names and bytes)."""
+    from .policeuk import find
+
     parts = []
     for name in contract.TABLES:
         for ext in (".csv", ".csv.gz", ".parquet"):
             p = Path(folder) / f"{name}{ext}"
             if p.exists():
                 parts += [p.name, file_digest(p)]
+    for f in find(folder):
+        parts += [f.path.relative_to(folder).as_posix(), file_digest(f.path)]
     return digest(*parts)
 
 

@@ -64,8 +64,18 @@ def _change_words(first, last) -> str:
     return f"{'up' if c > 0 else 'down' if c < 0 else 'unchanged'} {pct(abs(c))}" if c else "unchanged"
 
 
+def unavailable(figs: dict, fid: str) -> str | None:
+    """A short note in place of a chart whose figure the data cannot give (police.uk, absent table)."""
+    f = figs["figures"].get(fid, {})
+    if f.get("value") is None and f.get("note"):
+        return f'<p class="csp-note"><em>No chart: {f["note"]}.</em></p>'
+    return None
+
+
 def trend(figs: dict, fid: str) -> str | None:
     """Four-year trend, district and county side by side (their scales differ)."""
+    if note := unavailable(figs, fid):
+        return note
     rows = figs["series"]["trend"].get(fid) or []
     if len(rows) < 2:
         return None
@@ -116,6 +126,8 @@ def trend(figs: dict, fid: str) -> str | None:
 
 def ranking(figs: dict, fid: str) -> str | None:
     """% change of every district of the county, the report's area highlighted."""
+    if note := unavailable(figs, fid):
+        return note
     rows = [r for r in figs["series"]["districts"].get(fid, []) if r["pct_change"] is not None]
     if len(rows) < 2:
         return None
@@ -152,6 +164,8 @@ def ranking(figs: dict, fid: str) -> str | None:
 
 def monthly(figs: dict, fid: str) -> str | None:
     """Each month of the period against the same month a year earlier."""
+    if note := unavailable(figs, fid):
+        return note
     rows = figs["series"]["monthly"].get(fid) or []
     if not rows:
         return None
@@ -239,6 +253,8 @@ def strands(figs: dict, ids: list[str]) -> str | None:
 
 def xmr(figs: dict, fid: str) -> str | None:
     """XmR chart of the area's monthly counts over the four-year window, special causes marked."""
+    if note := unavailable(figs, fid):
+        return note
     chart = figs["series"].get("xmr", {}).get(fid)
     if not chart or len(chart["points"]) < 2:
         return None

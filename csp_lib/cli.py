@@ -8,11 +8,16 @@ from pathlib import Path
 
 from .periods import PeriodError
 
+PARTIAL_HELP = (
+    "police.uk folders with missing months: publish figures whose period or comparison year lacks "
+    "months, labelled, instead of stopping (no comparison is made over incomplete months)"
+)
+
 
 def _figures(args) -> int:
     from . import figures
 
-    figs = figures.compute_from_folder(args.data, args.area, args.period)
+    figs = figures.compute_from_folder(args.data, args.area, args.period, args.allow_partial)
     if args.suppress:
         from . import disclosure
 
@@ -37,12 +42,12 @@ def _demo(args) -> int:
 
 
 def _build(args) -> int:
-    from . import build
+    from . import build, contract, policeuk, readers
 
     areas = args.area or []
-    if args.all_districts:
-        from . import contract, readers
-
+    if args.all_districts and policeuk.is_street_folder(args.data) and not readers.table_present(args.data, "crimes"):
+        areas = list(policeuk.load(args.data, allow_partial=True).areas["district"].astype(str))
+    elif args.all_districts:
         path = next(
             (
                 Path(args.data) / f"areas{e}"
@@ -64,6 +69,7 @@ def _build(args) -> int:
         out=args.out,
         suppression=not args.no_suppression,
         scheduler=args.scheduler,
+        allow_partial=args.allow_partial,
     )
     print(f"The site is at {site / 'index.html'}")
     return 0
@@ -93,6 +99,7 @@ def main(argv=None) -> int:
         action="store_true",
         help="withhold small victim-based counts, as the published build does (csp.toml)",
     )
+    f.add_argument("--allow-partial", action="store_true", help=PARTIAL_HELP)
     f.set_defaults(run=_figures)
 
     d = sub.add_parser("demo-data", help="write the deterministic demo data")
@@ -111,6 +118,7 @@ def main(argv=None) -> int:
         "--no-suppression", action="store_true", help="the analyst's internal build: show small victim-based counts"
     )
     b.add_argument("--scheduler", help="run the notebooks on a Dask cluster: its address (tcp://host:8786) or 'local'")
+    b.add_argument("--allow-partial", action="store_true", help=PARTIAL_HELP)
     b.set_defaults(run=_build)
 
     n = sub.add_parser("new-section", help="scaffold a new report section (notebook, module, test, commentary)")

@@ -50,6 +50,11 @@ class Cube:
     missing: dict[str, str] = field(default_factory=dict)  # measure -> why it is absent
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> months
     programmes: dict[str, str] = field(default_factory=dict)  # referral programme -> figure id
+    gaps: set[int] = field(default_factory=set)  # months inside the coverage with no data (police.uk)
+    county_ids: list[str] = field(default_factory=list)  # measures with a county version beyond COUNTY_IDS
+
+    def has_gap(self, window: Period) -> bool:
+        return any(m in self.gaps for m in window.months)
 
     def total(self, measure: str, districts, first: int, last: int) -> int:
         c = self.counts
@@ -152,6 +157,8 @@ def _count_frame(df: pd.DataFrame, cols: dict[str, pd.Series], month_col="month"
 
 
 def build_cube(data: Data) -> Cube:
+    if data.format == "police.uk":
+        return _street_cube(data)
     cube = Cube(pd.DataFrame())
     parts = []
     for name in data.tables:
@@ -225,6 +232,24 @@ def build_cube(data: Data) -> Cube:
     return cube
 
 
+def _street_cube(data) -> Cube:
+    """The cube of a police.uk folder: its crime types, and every other figure marked unavailable."""
+    from .policeuk import UNAVAILABLE
+    from .sections import SECTIONS
+
+    counts, source = data.counts()
+    cube = Cube(counts, source)
+    cube.coverage = {"crimes": data.coverage("crimes"), "asb_incidents": data.coverage("asb_incidents")}
+    first, last = cube.coverage["crimes"]
+    cube.gaps = set(data.missing_months(first, last))
+    cube.county_ids = [c for c in counts.columns if c not in COUNTY_IDS]
+    wanted = contract.REQUIRED_IDS + COUNTY_IDS + TREND_IDS + [i for s in SECTIONS for i in s.table]
+    for mid in wanted:
+        if mid not in counts and not mid.startswith("county_") and not mid.endswith("_rank_in_county"):
+            cube.missing[mid] = UNAVAILABLE
+    return cube
+
+
 class Figures:
     """Computes the figures.json of one area and period from a cube."""
 
@@ -249,7 +274,9 @@ class Figures:
         if cur is None:
             return None, None
         prev = cur.previous()
-        return cur, (prev if prev.first >= first else None)
+        if prev.first < first or self.cube.has_gap(prev):
+            return cur, None
+        return cur, prev
 
     def count(self, measure: str, districts=None, window: Period | None = None) -> int:
         w = window or self.period
@@ -269,10 +296,30 @@ class Figures:
         value = self.count(measure, districts, cur)
         previous = self.count(measure, districts, prev) if prev else None
         out = measures.change(value, previous)
+        if self.cube.has_gap(cur) or (prev is None and self.cube.has_gap(cur.previous())):
+            out.update(self._gap_note(cur))
         if cur != self.period:
             out.update({"start": cur.start.isoformat(), "end": cur.end.isoformat(), "partial": True})
             if prev:
                 out.update({"previous_start": prev.start.isoformat(), "previous_end": prev.end.isoformat()})
+        return out
+
+    def _gap_note(self, cur: Period) -> dict:
+        """Months missing from the period or its comparison (police.uk folders with gaps)."""
+        from .policeuk import spans
+
+        prev = cur.previous()
+        here = [m for m in cur.months if m in self.cube.gaps]
+        before = [m for m in prev.months if m in self.cube.gaps]
+        out: dict = {"partial": True, "start": cur.start.isoformat(), "end": cur.end.isoformat()}
+        notes = []
+        if here:
+            out["missing_months"] = [month_key(m) for m in here]
+            notes.append(f"counts {len(cur) - len(here)} of {len(cur)} months (no data for {spans(here)})")
+        if before:
+            out["previous_missing_months"] = [month_key(m) for m in before]
+            notes.append(f"no comparison with {prev.long_label}: no data for {spans(before)}")
+        out["partial_note"] = "; ".join(notes)
         return out
 
     def district_changes(self, measure: str) -> dict[str, tuple[int, int]]:
@@ -296,7 +343,7 @@ class Figures:
             if mid.startswith(("county_",)) or mid.endswith("_rank_in_county"):
                 continue
             f[mid] = self.figure(mid)
-        for mid in COUNTY_IDS:
+        for mid in COUNTY_IDS + self.cube.county_ids:
             f[f"county_{mid}"] = self.figure(mid, self.districts)
         for mid in RANK_IDS:
             f[f"{mid}_rank_in_county"] = measures.rank_lowest_first(self.district_changes(mid), self.area)
@@ -319,7 +366,8 @@ class Figures:
             "figures": dict(sorted(f.items())),
             "series": series,
             "sources": self._sources(),
-            "quality": quality.assess(self.data, self.area, self.period, self.cube.coverage),
+            "quality": self._quality(),
+            "data_format": self.data.format,
             "generated_by": f"csp_lib {__version__}",
         }
 
@@ -408,7 +456,7 @@ class Figures:
             for p in self.period.trend():
                 table = self.cube.source.get(mid, "crimes")
                 a, b = self.cube.coverage[table]
-                if p.first < a or p.last > b:
+                if p.first < a or p.last > b or self.cube.has_gap(p):
                     continue
                 rows.append(
                     {
@@ -441,6 +489,9 @@ class Figures:
                 continue
             a, b = self.cube.coverage[self.cube.source.get(mid, "crimes")]
             w = self._trend_window().clip(a, min(b, self.period.last))
+            gaps = [m for m in self.cube.gaps if w is not None and w.first <= m <= w.last]
+            if w is not None and gaps:  # an XmR chart needs consecutive months: start after the last gap
+                w = w.clip(max(gaps) + 1, w.last)
             if w is None or len(w) < 2:
                 continue
             monthly = self.cube.by_month(mid, [self.area], w.first, w.last)
@@ -453,7 +504,14 @@ class Figures:
                 s["funnels"][ctx] = measures.funnel([(n, self.count(i)) for n, i in steps])
         return s
 
+    def _quality(self) -> dict:
+        if self.data.format == "police.uk":
+            return self.data.quality(self.area, self.period, self.cube.coverage)
+        return quality.assess(self.data, self.area, self.period, self.cube.coverage)
+
     def _sources(self) -> dict:
+        if self.data.format == "police.uk":
+            return self.data.sources(self.cube.coverage)
         out = {}
         for name, df in self.data.tables.items():
             a, b = self.cube.coverage[name]
@@ -477,8 +535,8 @@ def compute(data: Data, area: str, period, cube: Cube | None = None) -> dict:
     return Figures(data, cube or build_cube(data), area, parse(period)).compute()
 
 
-def compute_from_folder(folder, area: str, period) -> dict:
-    return compute(load(folder), area, period)
+def compute_from_folder(folder, area: str, period, allow_partial: bool = False) -> dict:
+    return compute(load(folder, allow_partial), area, period)
 
 
 def dumps(figs: dict) -> str:

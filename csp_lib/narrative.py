@@ -108,14 +108,15 @@ def headline(figs: dict, fid: str, subject: str | None = None, plural: bool = Fa
             "to protect the people involved."
         )
     if why := unavailable(f):
-        return f"{where}: not available ({why})."
+        return f"{where}: {why}." if why.startswith("not available") else f"{where}: not available ({why})."
     if withheld(f, "previous"):
         return (
             f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; a year earlier there were "
             f"{fewer(figs)}, so the change is withheld."
         )
     if f["previous"] is None:
-        return f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; there is no earlier year to compare with."
+        why = f.get("partial_note") or "there is no earlier year to compare with"
+        return f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; {why}."
     verb = "are" if plural else "is"
     if f["change"] == 0:
         return f"{where} {verb} unchanged at {num(f['value'])} compared to {compared_with(figs)}."
@@ -437,6 +438,33 @@ def referrals(figs: dict) -> list[str]:
             s += f"; {pct(c['share'])} of participants ({num(c['value'])}) complied with the programme"
         out.append(s + ".")
     return out
+
+
+def month_runs(keys: list[str]) -> str:
+    """``["2020-04", ..., "2020-09", "2021-01"]`` -> ``2020-04 to 2020-09, 2021-01``."""
+    from .periods import parse
+
+    runs: list[list[str]] = []
+    for k in sorted(keys):
+        if runs and parse(k).first == parse(runs[-1][-1]).first + 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
+
+
+def open_data_note(figs: dict) -> str:
+    """What a report made from data.police.uk street files can and cannot show."""
+    return (
+        "This report is made from the street-level files of data.police.uk, which any partnership can "
+        "download. They give each crime's month, type and neighbourhood (LSOA), and antisocial behaviour "
+        "incidents, but no domestic abuse marker, assault severity, victim or offender age, hate crime "
+        "strand or exploitation flag, and police.uk groups violence and sexual offences together. "
+        'Figures that need those fields say "not available from police.uk open data"; MARAC, '
+        "interventions and referrals come from partners, not police.uk. Districts are read from the LSOA "
+        "names; records with no location or in a neighbouring force's districts are counted on the data "
+        "quality page and left out of the district and county figures."
+    )
 
 
 def summary(figs: dict, ids: list[tuple[str, str]]) -> str:

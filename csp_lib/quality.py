@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .narrative import month_runs
 from .periods import Period, month_key, month_label
 from .readers import Data
 
@@ -102,15 +103,30 @@ def page(figs: dict) -> str:
         "|:--|--:|--:|:--|:--|",
     ]
     for t in q["tables"]:
-        gaps = ", ".join(t["gaps"]) or "none"
+        gaps = month_runs(t["gaps"]) or "none"
         if t["area_gaps"]:
             gaps += f"; for {area} in these two years: " + ", ".join(t["area_gaps"])
         lines.append(f"| {t['table']} | {t['rows']:,} | {t['area_rows']:,} | {t['window']} | {gaps} |")
+    if q.get("excluded"):
+        lines += [
+            "",
+            "## Records in no district of the county",
+            "",
+            f"Counted over {figs['previous']['name']} and {figs['period']['name']}, and left out of every "
+            f"district and county figure:",
+            "",
+            "| Why | Records | Districts |",
+            "|:--|--:|--:|",
+        ]
+        lines += [f"| {e['reason']} | {e['rows']:,} | {e['districts'] or ''} |" for e in q["excluded"]]
     lines += ["", "## Sources that do not cover the whole period", ""]
     partial = [fid for fid, f in figs["figures"].items() if f.get("partial")]
     if partial:
         for fid in partial:
             f = figs["figures"][fid]
+            if f.get("partial_note"):
+                lines.append(f"- `{fid}`: {f['partial_note']}.")
+                continue
             lines.append(
                 f"- `{fid}` covers {f['start']} to {f['end']} and is compared with "
                 f"{f.get('previous_start', 'no earlier months')} to {f.get('previous_end', '')}."
@@ -120,7 +136,10 @@ def page(figs: dict) -> str:
     lines += ["", "## Missing values", "", "| Column | In | Blank | Of | Affects |", "|:--|:--|--:|--:|:--|"]
     for m in q["missing"]:
         blank = "column absent" if m["blank"] is None else f"{m['blank']:,}"
-        lines.append(f"| {m['column']} | {m['rows']} | {blank} | {m['of']:,} | {m['affects']} |")
+        if m.get("note"):
+            blank = m["note"]
+        of = f"{m['of']:,}" if m["of"] else ""
+        lines.append(f"| {m['column']} | {m['rows']} | {blank} | {of} | {m['affects']} |")
     lines += ["", "Shares (non-recent, under 16, age bands) are of the records with a value.", "", "## Warnings", ""]
     lines += [f"- {w}" for w in q["warnings"]] or ["None: every file was read as it is."]
     d = figs.get("disclosure")

@@ -35,7 +35,7 @@ class DataError(Exception):
         self.path, self.line, self.column, self.problem = path, line, column, problem
         where = [str(path)]
         if line is not None:
-            where.append(f"{'line' if str(path).endswith('.csv') else 'row'} {line}")
+            where.append(f"{'line' if str(path).endswith(('.csv', '.csv.gz')) else 'row'} {line}")
         if column is not None:
             where.append(f"column '{column}'")
         msg = ", ".join(where) + f": {problem}"
@@ -141,6 +141,10 @@ def _table_path(folder: Path, name: str) -> Path | None:
         if p.exists():
             return p
     return None
+
+
+def table_present(folder, name: str) -> bool:
+    return _table_path(Path(folder), name) is not None
 
 
 def _check_columns(path, df: pd.DataFrame, table: contract.Table):
@@ -323,6 +327,8 @@ def read_table(
 class Data:
     """The tables of one data folder, typed and checked."""
 
+    format = "extract"
+
     folder: Path
     areas: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -384,11 +390,18 @@ class Data:
             )
 
 
-def load(folder) -> Data:
-    """Load and check every contract table present in ``folder``."""
+def load(folder, allow_partial: bool = False) -> Data:
+    """Load and check every contract table present in ``folder``; a folder of police.uk
+    street files (and no crimes table) is read by :mod:`csp_lib.policeuk` instead.
+    ``allow_partial`` lets police.uk periods with missing months through, labelled."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(folder, "no such data folder")
+    if _table_path(folder, "crimes") is None:
+        from . import policeuk
+
+        if policeuk.is_street_folder(folder):
+            return policeuk.load(folder, allow_partial)
     found = {}
     for name, table in contract.TABLES.items():
         p = _table_path(folder, name)

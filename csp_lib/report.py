@@ -51,6 +51,21 @@ class Report:
             )
         display(HTML(html))
 
+    def open_data(self, section_slug: str) -> None:
+        """In a report made from police.uk open data: what the source shows for this section."""
+        if self.figs.get("data_format") != "police.uk":
+            return
+        from . import narrative
+
+        ids = [i for i in section(section_slug).open_data if i in self.figs["figures"]]
+        self.say(
+            "*Made from data.police.uk street files. Figures that need a field police.uk does not publish "
+            'say "not available from police.uk open data"; the front page of this report lists them.*'
+        )
+        if ids:
+            self.say(*(narrative.headline(self.figs, i) for i in ids[:1]))
+            self.table(ids, f"What police.uk open data shows, {self.figs['area']}")
+
     def chart(self, html: str | None, missing: str = "No chart: too few periods in the data.") -> None:
         display(HTML(html) if html else Markdown(f"*{missing}*"))
 

@@ -58,6 +58,34 @@ LABELS = {
     "miscellaneous_crimes_against_society": "Miscellaneous crimes against society",
 }
 
+# police.uk crime types (figure id = the type in lower case, non-alphanumerics as "_")
+POLICE_UK_IDS = [
+    "violence_and_sexual_offences",
+    "burglary",
+    "vehicle_crime",
+    "theft_from_the_person",
+    "bicycle_theft",
+    "shoplifting",
+    "other_theft",
+    "robbery",
+    "criminal_damage_and_arson",
+    "drugs",
+    "possession_of_weapons",
+    "public_order",
+    "other_crime",
+]
+LABELS.update(
+    {
+        "violence_and_sexual_offences": "Violence and sexual offences",
+        "vehicle_crime": "Vehicle crime",
+        "theft_from_the_person": "Theft from the person",
+        "bicycle_theft": "Bicycle theft",
+        "drugs": "Drugs",
+        "public_order": "Public order",
+        "other_crime": "Other crime",
+    }
+)
+
 LABELS.update({f"asb_{tid}": INTERVENTION_NAMES[typ] for typ, tid in INTERVENTION_TYPES.items()})
 
 # Home Office offence groups, for "what drove the change" in the overview
@@ -93,6 +121,7 @@ class Section:
     trends: list[str] = field(default_factory=list)
     ranking: str | None = None
     monthly: str | None = None
+    open_data: list[str] = field(default_factory=list)  # what police.uk open data shows instead
 
     @property
     def notebook(self) -> str:
@@ -108,6 +137,7 @@ SECTIONS = [
         trends=["all_crime", "theft_offences"],
         ranking="all_crime",
         monthly="all_crime",
+        open_data=["all_crime", "theft_offences", *POLICE_UK_IDS],
     ),
     Section(
         2,
@@ -124,6 +154,7 @@ SECTIONS = [
         ],
         trends=["vap"],
         ranking="vap",
+        open_data=["violence_and_sexual_offences"],
     ),
     Section(
         3,
@@ -140,6 +171,7 @@ SECTIONS = [
         ],
         trends=["sexual_offences", "rape"],
         ranking="sexual_offences",
+        open_data=["violence_and_sexual_offences"],
     ),
     Section(
         4,
@@ -189,7 +221,12 @@ SECTIONS = [
         trends=["hate_crime"],
         ranking="hate_crime",
     ),
-    Section(8, "other-priorities", "Counter terrorism, serious organised crime and modern slavery"),
+    Section(
+        8,
+        "other-priorities",
+        "Counter terrorism, serious organised crime and modern slavery",
+        open_data=["drugs", "possession_of_weapons"],
+    ),
 ]
 BY_SLUG = {s.slug: s for s in SECTIONS}
 

@@ -96,6 +96,20 @@ def write_tiny(folder: Path, **changes: str) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cube_cache(tmp_path_factory):
+    """police.uk cubes are cached under the tests' own folder, never in the user's ~/.cache."""
+    import os
+
+    old = os.environ.get("CSP_CACHE_DIR")
+    os.environ["CSP_CACHE_DIR"] = str(tmp_path_factory.mktemp("csp-cache"))
+    yield
+    if old is None:
+        os.environ.pop("CSP_CACHE_DIR", None)
+    else:
+        os.environ["CSP_CACHE_DIR"] = old
+
+
 @pytest.fixture
 def tiny(tmp_path) -> Path:
     return write_tiny(tmp_path / "tiny")

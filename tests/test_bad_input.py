@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import street
 
 from conftest import TINY, write_tiny
 from csp_lib import cli
@@ -51,6 +52,36 @@ def _parquet_without_offence(folder: Path):
 def _damaged_parquet(folder: Path):
     (folder / "crimes.csv").unlink()
     (folder / "crimes.parquet").write_bytes(b"PAR1" + b"\x00not parquet at all" * 10)
+
+
+def _street_folder(folder: Path, header: str = street.HEADER, months=street.MONTHS):
+    for p in folder.iterdir():
+        p.unlink()
+    street.write(folder, months=months, header=header)
+
+
+def _street_changed_header(folder: Path):
+    _street_folder(folder, header=street.HEADER.replace("Crime type", "Crime category"))
+
+
+def _street_missing_months(folder: Path):
+    _street_folder(folder, months=[m for m in street.MONTHS if m not in ("2020-04", "2020-05")])
+
+
+def _street_bad_month(folder: Path):
+    _street_folder(folder)
+    path = folder / "2021-03-testshire-street.csv"
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3].replace(",2021-03,", ",March 2021,", 1)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _street_truncated_gz(folder: Path):
+    for p in folder.iterdir():
+        p.unlink()
+    street.write(folder, gz=True)
+    path = folder / "2021-03-testshire-street.csv.gz"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
 def _missing_folder(folder: Path):
@@ -210,6 +241,32 @@ ERRORS = {
         "period '2016/18': 18 does not follow 2016 (write e.g. 2016/17)",
     ),
     "missing-folder": ("a data folder that does not exist", _missing_folder, {}, "no such data folder"),
+    "police-uk-changed-header": (
+        "a police.uk street file with a changed header",
+        _street_changed_header,
+        {},
+        "DATA/2020-01-testshire-street.csv, line 1, column 'Crime type': not the police.uk street header: "
+        "column 10 should be 'Crime type', found 'Crime category'",
+    ),
+    "police-uk-bad-month": (
+        "a police.uk Month that is not YYYY-MM",
+        _street_bad_month,
+        {},
+        "DATA/2021-03-testshire-street.csv, line 4, column 'Month': 'March 2021' is not a month (YYYY-MM)",
+    ),
+    "police-uk-truncated-gz": (
+        "a police.uk .csv.gz file cut short",
+        _street_truncated_gz,
+        {"--area": "Alpha", "--period": "2021-01..2021-12"},
+        "DATA/2021-03-testshire-street.csv.gz: cannot be read: IO Error: Unexpected end of GZIP stream: "
+        "2021-03-testshire-street.csv.gz. Download the file again from data.police.uk",
+    ),
+    "police-uk-missing-months": (
+        "police.uk files missing for months of the comparison year",
+        _street_missing_months,
+        {"--area": "Alpha", "--period": "2021-01..2021-12"},
+        "DATA: the comparison with January to December 2020 is not possible: no police.uk file for 2020-04 to 2020-05",
+    ),
 }
 
 # id: (what is unusual, changes, the warning it reports or None when it is silently fine)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import string
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import street
 from conftest import TINY, write_tiny
 from csp_lib import figures, readers
 from csp_lib.readers import DataError
@@ -101,6 +103,52 @@ def test_any_bytes_as_gzip_or_parquet(tmp_path_factory, raw, name):
     folder = write_tiny(tmp_path_factory.mktemp("bin"))
     (folder / "crimes.csv").unlink()
     (folder / name).write_bytes(raw)
+    try:
+        readers.load(folder)
+    except DataError:
+        pass
+
+
+STREET_COLUMNS = street.HEADER.split(",")
+
+
+@st.composite
+def street_csv(draw) -> str:
+    """A police.uk street file: the real header (or a damaged one) and rows of any cells."""
+    header = street.HEADER
+    if draw(st.booleans()):
+        header = ",".join(draw(st.lists(st.sampled_from(STREET_COLUMNS + ["Crime category", ""]), max_size=13)))
+    good = street.rows("2021-01")
+    rows = draw(st.lists(st.one_of(st.sampled_from(good), st.lists(cell, max_size=13).map(",".join)), max_size=8))
+    return "\n".join([header, *rows]) + draw(st.sampled_from(["", "\n", "\r\n"]))
+
+
+@SETTINGS
+@given(text=street_csv(), gz=st.booleans())
+def test_any_street_file_loads_or_is_refused_cleanly(tmp_path_factory, text, gz):
+    folder = tmp_path_factory.mktemp("street")
+    name = "2021-01-testshire-street.csv"
+    if gz:
+        (folder / (name + ".gz")).write_bytes(gzip.compress(text.encode()))
+    else:
+        (folder / name).write_text(text, encoding="utf-8")
+    try:
+        data = readers.load(folder)
+    except DataError as e:
+        assert "street" in str(e) or str(folder) in str(e)
+        return
+    for area in data.areas["district"]:
+        try:
+            figures.compute(data, area, "2021-01")
+        except DataError:
+            pass  # the year before has no files
+
+
+@SETTINGS
+@given(raw=st.binary(max_size=300))
+def test_any_bytes_as_a_street_file(tmp_path_factory, raw):
+    folder = tmp_path_factory.mktemp("streetbytes")
+    (folder / "2021-01-testshire-street.csv.gz").write_bytes(raw)
     try:
         readers.load(folder)
     except DataError:

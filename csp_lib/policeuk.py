@@ -1,0 +1,489 @@
+"""data.police.uk street files, read as downloaded (data-contract.md, "police.uk open data").
+
+A folder of ``YYYY-MM-<force>-street.csv`` files (plain or ``.gz``, flat or in the
+``YYYY-MM/`` folders the archive unpacks to, one or several forces) is counted by
+DuckDB straight from the files into a small cube: force x district x month x
+crime type. The cube is stored as Parquet beside the user's cache and reused while
+the files are unchanged; pandas only ever sees the cube.
+
+District = the LSOA name without its last token (``Blackpool 010A`` -> ``Blackpool``).
+Rows with no LSOA, and rows in districts that are not one of the county's, stay in the
+cube and are counted on the data quality page: none is dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import contract
+from .periods import Period, month_index, month_key, month_label
+from .readers import DataError, read_table
+
+HEADER = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-([a-z0-9-]+?)-street\.csv(\.gz)?$")
+ASB = "Anti-social behaviour"
+THEFT_TYPES = ("Burglary", "Vehicle crime", "Theft from the person", "Bicycle theft", "Shoplifting", "Other theft")
+KNOWN_TYPES = (
+    ASB,
+    "Bicycle theft",
+    "Burglary",
+    "Criminal damage and arson",
+    "Drugs",
+    "Other crime",
+    "Other theft",
+    "Possession of weapons",
+    "Public order",
+    "Robbery",
+    "Shoplifting",
+    "Theft from the person",
+    "Vehicle crime",
+    "Violence and sexual offences",
+)
+UNAVAILABLE = "not available from police.uk open data"
+# what a force extract has and police.uk does not: (field, the figures it feeds)
+ABSENT_FIELDS = [
+    ("domestic abuse marker", "domestic abuse, MARAC"),
+    ("assault severity (Home Office offence code)", "violence against the person and its split"),
+    ("victim and offender age", "sexual offences against under 16s, age profiles"),
+    ("date the offence took place", "non-recent sexual offences"),
+    ("hate crime strand", "hate crime"),
+    ("child sexual exploitation flag", "child sexual exploitation"),
+]
+MIN_SHARE = 0.01  # a district of a force holds at least 1% of its rows (when there is no areas.csv)
+CUBE_VERSION = "1"  # bump when the cube's query changes: old cached cubes are then ignored
+
+
+def crime_type_id(crime_type: str) -> str:
+    """``Violence and sexual offences`` -> ``violence_and_sexual_offences``."""
+    return contract.slug(crime_type)
+
+
+@dataclass(frozen=True)
+class StreetFile:
+    month: int
+    force: str
+    path: Path
+
+
+def find(folder) -> list[StreetFile]:
+    """The police.uk street files of a folder: flat, or one level down in ``YYYY-MM/`` folders."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    candidates = list(folder.iterdir())
+    for sub in sorted(p for p in candidates if p.is_dir() and re.fullmatch(r"\d{4}-\d{2}", p.name)):
+        candidates += list(sub.iterdir())
+    seen: dict[tuple[int, str], Path] = {}
+    for p in sorted(candidates):
+        m = FILE_NAME.match(p.name)
+        if not m or not p.is_file():
+            continue
+        key = (month_index(int(m[1]), int(m[2])), m[3])
+        if key in seen:
+            raise DataError(
+                p,
+                f"the street file for {m[1]}-{m[2]} {m[3]} is here twice (also {seen[key]})",
+                hint="keep one copy of each month's file",
+            )
+        seen[key] = p
+    return [StreetFile(month, force, path) for (month, force), path in sorted(seen.items())]
+
+
+def is_street_folder(folder) -> bool:
+    return bool(find(folder))
+
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def check_header(path: Path) -> None:
+    """Stop at a file whose first line is not the police.uk street header."""
+    try:
+        with _open(path) as fh:
+            first = fh.readline()
+    except (OSError, EOFError, zlib.error) as e:
+        raise DataError(path, f"cannot be read ({e})", hint="download the file again from data.police.uk") from None
+    text = first.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    if not text:
+        raise DataError(path, "the file is empty", line=1, hint="download the file again from data.police.uk")
+    got = next(csv.reader(io.StringIO(text)))
+    for i, expected in enumerate(HEADER):
+        if i >= len(got) or got[i].strip() != expected:
+            found = f"'{got[i]}'" if i < len(got) else "nothing"
+            raise DataError(
+                path,
+                f"not the police.uk street header: column {i + 1} should be '{expected}', found {found}",
+                line=1,
+                column=expected,
+                hint="download the file again from data.police.uk (csp reads street files as published) "
+                "or restore the header: " + ",".join(HEADER),
+            )
+    if len(got) > len(HEADER):
+        raise DataError(
+            path,
+            f"not the police.uk street header: {len(got) - len(HEADER)} extra column(s) after 'Context'",
+            line=1,
+            column=got[len(HEADER)],
+            hint="download the file again from data.police.uk",
+        )
+
+
+# -- the cube -------------------------------------------------------------------------------
+def cache_dir() -> Path:
+    base = os.environ.get("CSP_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return Path(base) / "csp-book"
+
+
+def files_key(files: list[StreetFile]) -> str:
+    """Changes when a file is added, removed, replaced or touched."""
+    h = hashlib.sha256(CUBE_VERSION.encode())
+    for f in files:
+        st = f.path.stat()
+        h.update(json.dumps([str(f.path.resolve()), st.st_size, st.st_mtime_ns]).encode())
+    return h.hexdigest()[:24]
+
+
+CUBE_SQL = """
+WITH lsoa AS (
+    SELECT "Falls within" AS force, nullif(trim("LSOA name"), '') AS lsoa, "Month" AS month,
+           "Crime type" AS crime_type, count(*) AS n
+    FROM read_csv({files}, header = true, all_varchar = true, auto_detect = false,
+                  columns = {columns}, quote = '"', escape = '"', delim = ',')
+    GROUP BY ALL
+)
+SELECT force, regexp_replace(lsoa, '\\s+\\S+$', '') AS district, month, crime_type, sum(n)::BIGINT AS n
+FROM lsoa GROUP BY ALL ORDER BY ALL
+"""
+
+
+def cube_sql(paths: list[Path]) -> str:
+    files = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in HEADER) + "}"
+    return CUBE_SQL.format(files=files, columns=columns)
+
+
+def count_cube(files: list[StreetFile], threads: int | None = None) -> pd.DataFrame:
+    """Rows per (force, district, month, crime type), counted by DuckDB from the files."""
+    import duckdb
+
+    for f in files:
+        check_header(f.path)
+    con = duckdb.connect(config={"threads": threads} if threads else {})
+    try:
+        cube = con.sql(cube_sql([f.path for f in files])).df()
+    except duckdb.Error as e:
+        message = str(e).splitlines()[0]
+        where = next((f.path for f in files if f.path.name in str(e)), files[0].path.parent)
+        message = message.replace(str(where), where.name).rstrip(". ")
+        raise DataError(
+            where, f"cannot be read: {message}", hint="download the file again from data.police.uk"
+        ) from None
+    finally:
+        con.close()
+    cube["n"] = cube["n"].astype("int64")
+    return cube
+
+
+def load_cube(files: list[StreetFile]) -> tuple[pd.DataFrame, bool]:
+    """The cube from the Parquet cache when the files are unchanged, else counted and cached.
+    Returns (cube, reused)."""
+    path = cache_dir() / f"police-uk-{files_key(files)}.parquet"
+    if path.exists():
+        try:
+            return pd.read_parquet(path), True
+        except (OSError, ValueError):
+            path.unlink(missing_ok=True)  # a damaged cache file is counted again
+    cube = count_cube(files)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        cube.to_parquet(tmp, index=False)
+        tmp.replace(path)
+    except OSError:
+        pass  # no writable cache: count again next time
+    return cube, False
+
+
+def _check_months(cube: pd.DataFrame, files: list[StreetFile]) -> pd.Series:
+    """Month index of each cube row; stops at a Month value that is not YYYY-MM."""
+    ok = cube["month"].astype(str).str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
+    if not ok.all():
+        bad = str(cube.loc[~ok, "month"].iloc[0])
+        path, line = _locate(files, "Month", bad)
+        raise DataError(
+            path,
+            f"'{bad}' is not a month (YYYY-MM)",
+            line=line,
+            column="Month",
+            hint="download the file again from data.police.uk",
+        )
+    return cube["month"].map(lambda s: month_index(int(s[:4]), int(s[5:7]))).astype("int32")
+
+
+def _locate(files: list[StreetFile], column: str, value) -> tuple[Path, int | None]:
+    """File and line of the first row whose ``column`` equals ``value`` (a plain csv scan)."""
+    i = HEADER.index(column)
+    for f in files:
+        with _open(f.path) as fh:
+            reader = csv.reader(io.TextIOWrapper(fh, encoding="utf-8-sig", newline=""))
+            for line, row in enumerate(reader, start=1):
+                if line > 1 and len(row) > i and (row[i] if value is not None else None) == value:
+                    return f.path, line
+    return files[0].path, None
+
+
+def _county_name(force: str) -> str:
+    """``Lancashire Constabulary`` -> ``Lancashire``; ``Metropolitan Police Service`` -> ``Metropolitan``."""
+    name = re.sub(r"\s+(Constabulary|Police Service|Police Force|Police)$", "", str(force).strip())
+    return name or str(force)
+
+
+# -- the data object the figures read ---------------------------------------------------------
+@dataclass
+class StreetData:
+    """A police.uk folder: the cube, the districts of each county, and what was left out."""
+
+    folder: Path
+    files: list[StreetFile]
+    cube: pd.DataFrame  # force, district (None: no LSOA), month (index), crime_type, n
+    areas: pd.DataFrame  # district, county (+ population, households from areas.csv)
+    allow_partial: bool = False
+    reused: bool = False
+    warnings: list[str] = field(default_factory=list)
+    tables: dict = field(default_factory=dict)  # no record-level tables: only the cube
+
+    format = "police.uk"
+
+    @property
+    def months(self) -> set[int]:
+        return {f.month for f in self.files}
+
+    def has(self, name: str) -> bool:
+        return False
+
+    def county_of(self, district: str) -> str:
+        return str(self.areas.loc[self.areas["district"] == district, "county"].iloc[0])
+
+    def districts_of(self, county: str) -> list[str]:
+        return sorted(self.areas.loc[self.areas["county"] == county, "district"].astype(str))
+
+    def check_area(self, area: str) -> str:
+        names = list(self.areas["district"].astype(str))
+        folded = {n.lower(): n for n in names}
+        if area.lower() in folded:
+            return folded[area.lower()]
+        raise DataError(
+            self.areas.attrs.get("path", self.folder),
+            f"area '{area}' is not a district of these police.uk files",
+            column="LSOA name",
+            hint="districts here: " + ", ".join(sorted(names)),
+        )
+
+    def missing_months(self, first: int, last: int) -> list[int]:
+        have = self.months
+        return [m for m in range(first, last + 1) if m not in have]
+
+    def check_period(self, first: int, last: int, label: str) -> None:
+        """Refuse a period, or a comparison with the year before it, that has months with no file."""
+        p = Period(first, last)
+        gaps = self.missing_months(first, last)
+        prev = p.previous()
+        prev_gaps = self.missing_months(prev.first, prev.last)
+        if (gaps or prev_gaps) and not self.allow_partial:
+            if gaps:
+                what = f"period {label} has no police.uk file for {spans(gaps)}"
+            else:
+                what = (
+                    f"the comparison with {prev.long_label} is not possible: no police.uk file for {spans(prev_gaps)}"
+                )
+            raise DataError(
+                self.folder,
+                what,
+                hint="add those months' street files, choose a period whose year before is complete "
+                f"(the files cover {spans(sorted(self.months), have=True)}), or use --allow-partial "
+                "to publish the figures with the comparison marked as not possible",
+            )
+        if len(gaps) == len(p):
+            raise DataError(self.folder, f"period {label} has no police.uk file at all", hint="choose another period")
+
+    def coverage(self, name: str) -> tuple[int, int] | None:
+        return (min(self.months), max(self.months)) if self.months else None
+
+    # -- what figures.py reads -------------------------------------------------------------
+    def counts(self) -> tuple[pd.DataFrame, dict[str, str]]:
+        """Counts per (district, month) for the county districts: one column per measure id."""
+        c = self.cube[self.cube["district"].isin(set(self.areas["district"].astype(str)))]
+        wide = c.pivot_table(index=["district", "month"], columns="crime_type", values="n", aggfunc="sum").fillna(0)
+        wide = wide.astype("int64")
+        out = pd.DataFrame(index=wide.index)
+        crime_types = [t for t in wide.columns if t != ASB]
+        out["all_crime"] = wide[crime_types].sum(axis=1)
+        out["asb_incidents"] = wide[ASB] if ASB in wide else 0
+        out["theft_offences"] = wide[[t for t in THEFT_TYPES if t in wide]].sum(axis=1)
+        source = {"all_crime": "crimes", "asb_incidents": "asb_incidents", "theft_offences": "crimes"}
+        for t in sorted(crime_types):
+            out[crime_type_id(t)] = wide[t]
+            source[crime_type_id(t)] = "crimes"
+        for t in KNOWN_TYPES:  # a crime type with no rows in these files is a count of 0, not absent
+            if t != ASB and crime_type_id(t) not in out:
+                out[crime_type_id(t)] = 0
+                source[crime_type_id(t)] = "crimes"
+        return out.sort_index(), source
+
+    def excluded(self, period: Period) -> list[dict]:
+        """Rows of the report's two years not counted in any county district, by reason."""
+        window = self.cube["month"].between(period.previous().first, period.last)
+        c = self.cube[window]
+        ours = set(self.areas["district"].astype(str))
+        no_lsoa = c["district"].isna()
+        other = ~no_lsoa & ~c["district"].isin(ours)
+        return [
+            {
+                "reason": "no LSOA (the location could not be placed in a district)",
+                "rows": int(c.loc[no_lsoa, "n"].sum()),
+                "districts": 0,
+            },
+            {
+                "reason": "in districts outside the county (files cover neighbouring areas)",
+                "rows": int(c.loc[other, "n"].sum()),
+                "districts": int(c.loc[other, "district"].nunique()),
+            },
+        ]
+
+    def sources(self, coverage: dict) -> dict:
+        first, last = min(self.months), max(self.months)
+        out = {}
+        for name, is_asb in (("crimes", False), ("asb_incidents", True)):
+            rows = self.cube[(self.cube["crime_type"] == ASB) == is_asb]["n"].sum()
+            out[name] = {
+                "file": f"{'Antisocial behaviour' if is_asb else 'Crimes'} in {len(self.files)} police.uk street files",
+                "rows": int(rows),
+                "first_month": month_key(first),
+                "last_month": month_key(last),
+                "missing_months": [month_key(m) for m in self.missing_months(first, last)],
+            }
+        return out
+
+    def quality(self, area: str, period: Period, coverage: dict) -> dict:
+        first, last = min(self.months), max(self.months)
+        gaps = [month_key(m) for m in self.missing_months(first, last)]
+        tables = []
+        for name, is_asb in (("crimes", False), ("asb_incidents", True)):
+            c = self.cube[(self.cube["crime_type"] == ASB) == is_asb]
+            tables.append(
+                {
+                    "table": f"{name} (police.uk street files)",
+                    "rows": int(c["n"].sum()),
+                    "area_rows": int(c.loc[c["district"] == area, "n"].sum()),
+                    "first_month": month_key(first),
+                    "last_month": month_key(last),
+                    "window": f"{month_label(first)} to {month_label(last)}",
+                    "gaps": gaps,
+                    "area_gaps": [],
+                }
+            )
+        missing = [
+            {"column": what, "rows": "all records", "blank": None, "of": 0, "affects": affects, "note": "not published"}
+            for what, affects in ABSENT_FIELDS
+        ]
+        partial = []
+        if self.missing_months(period.first, period.last) or self.missing_months(
+            period.previous().first, period.previous().last
+        ):
+            partial = ["crimes", "asb_incidents"]
+        return {
+            "format": self.format,
+            "files": len(self.files),
+            "warnings": list(self.warnings),
+            "tables": tables,
+            "missing": missing,
+            "partial_sources": partial,
+            "excluded": self.excluded(period),
+            "missing_months": {
+                "period": [month_key(m) for m in self.missing_months(period.first, period.last)],
+                "previous": [
+                    month_key(m) for m in self.missing_months(period.previous().first, period.previous().last)
+                ],
+            },
+        }
+
+
+def spans(months: list[int], have: bool = False) -> str:
+    """``2020-04 to 2020-09`` (runs of consecutive months joined by commas)."""
+    runs: list[list[int]] = []
+    for m in sorted(months):
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    text = [month_key(r[0]) if len(r) == 1 else f"{month_key(r[0])} to {month_key(r[-1])}" for r in runs]
+    return ", ".join(text) if text else "no months"
+
+
+def _districts(cube: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """District -> county: from areas.csv when the folder has one, else the 1% rule per force."""
+    for ext in (".csv", ".csv.gz", ".parquet"):
+        path = folder / f"areas{ext}"
+        if path.exists():
+            return read_table(path, contract.TABLES["areas"])
+    located = cube[cube["district"].notna()]
+    per_force = located.groupby(["force", "district"])["n"].sum()
+    force_rows = cube.groupby("force")["n"].sum()
+    rows = []
+    for (force, district), n in per_force.items():
+        if n >= MIN_SHARE * force_rows[force]:
+            rows.append({"district": district, "county": _county_name(force), "n": int(n)})
+    areas = pd.DataFrame(rows, columns=["district", "county", "n"])
+    # a district over 1% in two forces belongs to the one with more of its rows
+    areas = areas.sort_values("n", ascending=False).drop_duplicates("district").drop(columns="n")
+    areas = areas.sort_values(["county", "district"]).reset_index(drop=True)
+    areas.attrs["path"] = folder
+    return areas
+
+
+def load(folder, allow_partial: bool = False) -> StreetData:
+    folder = Path(folder)
+    files = find(folder)
+    if not files:
+        raise DataError(folder, "no police.uk street files (YYYY-MM-<force>-street.csv) in this folder")
+    cube, reused = load_cube(files)
+    cube["month"] = _check_months(cube, files)
+    areas = _districts(cube, folder)
+    warnings = []
+    unknown = sorted(set(cube["crime_type"].astype(str)) - set(KNOWN_TYPES))
+    if unknown:
+        warnings.append(
+            "crime types not in the police.uk list, counted in all crime under their own ids: " + ", ".join(unknown)
+        )
+    data = StreetData(folder, files, cube, areas, allow_partial, reused, warnings)
+    if not len(areas):
+        raise DataError(folder, "no district holds 1% of the rows: the LSOA names are blank or unreadable")
+    return data
+
+
+__all__ = ["StreetData", "find", "is_street_folder", "load", "check_header", "count_cube", "spans", "UNAVAILABLE"]

@@ -1,0 +1,246 @@
+"""police.uk street files read as downloaded: hand-made files (always run) and the real
+Lancashire files in ../shared/data/police_uk (skipped when absent), whose expected counts
+are made here by a plain ``csv`` loop over the raw files."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import street
+
+from csp_lib import cli, figures, narrative, policeuk, readers
+from csp_lib.periods import parse
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "police_uk"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "cache"))  # each test counts its own cube
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    return street.write(tmp_path / "police_uk")
+
+
+def _figs(folder, area="Alpha", period="2021-01..2021-12", allow_partial=False) -> dict:
+    return figures.compute_from_folder(folder, area, period, allow_partial)["figures"]
+
+
+def test_counts_worked_out_by_hand(folder):
+    f = _figs(folder)
+    assert f["all_crime"] | {} == {**f["all_crime"], "value": 72, "previous": 60, "change": 12, "pct_change": 20.0}
+    assert (f["burglary"]["value"], f["burglary"]["previous"]) == (48, 36)
+    assert (f["violence_and_sexual_offences"]["value"], f["violence_and_sexual_offences"]["previous"]) == (24, 24)
+    assert (f["asb_incidents"]["value"], f["asb_incidents"]["previous"]) == (12, 12)
+    assert (f["theft_offences"]["value"], f["theft_offences"]["previous"]) == (48, 36)  # burglary only in Alpha
+    assert f["shoplifting"]["value"] == 0 and f["bicycle_theft"]["value"] == 0  # no rows: 0, not absent
+    # the county is its two districts: Alpha 72 + Beta 24, a year earlier 60 + 12
+    assert (f["county_all_crime"]["value"], f["county_all_crime"]["previous"]) == (96, 72)
+    assert f["county_all_crime"]["pct_change"] == 33.3
+    assert (f["county_theft_offences"]["value"], f["county_shoplifting"]["value"]) == (72, 24)
+    # Alpha +20%, Beta +100%: Alpha has the lowest rise
+    assert f["all_crime_rank_in_county"] == {"value": 1, "of": 2}
+    assert f["all_crime"]["rate"] == 72.0  # per 1,000 of 1,000 residents
+    assert f["burglary"]["rate"] == 120.0  # 48 per 400 households
+
+
+def test_rows_outside_the_districts_are_counted_not_dropped(folder):
+    figs = figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12")
+    excluded = {e["reason"].split(" (")[0]: e for e in figs["quality"]["excluded"]}
+    assert excluded["no LSOA"]["rows"] == 24  # one a month over the two years
+    assert excluded["in districts outside the county"] == {**excluded["in districts outside the county"], "rows": 24}
+    assert excluded["in districts outside the county"]["districts"] == 1
+    data = readers.load(folder)
+    assert data.cube["n"].sum() == sum(len(street.rows(m)) for m in street.MONTHS)  # every row is in the cube
+    assert data.cube["district"].isna().sum() > 0  # ... the rows with no LSOA too
+
+
+def test_figures_police_uk_lacks_say_so(folder):
+    figs = figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12")
+    for fid in ("vap", "domestic_abuse", "hate_crime", "sexual_offences_under_16", "marac_cases"):
+        assert figs["figures"][fid]["value"] is None
+        assert figs["figures"][fid]["note"] == policeuk.UNAVAILABLE
+    assert narrative.headline(figs, "vap", "Violence against the person") == (
+        "Violence against the person in Alpha for the period January to December 2021: "
+        "not available from police.uk open data."
+    )
+    assert figs["data_format"] == "police.uk"
+
+
+def test_flat_plain_and_nested_gzipped_files_give_the_same_figures(tmp_path, folder):
+    nested = street.write(tmp_path / "nested", nested=True, gz=True)
+    assert _figs(nested) == _figs(folder)
+    assert {f.path.parent.name for f in policeuk.find(nested)} == set(street.MONTHS)
+
+
+def test_two_forces_are_two_counties(tmp_path):
+    folder = street.write(tmp_path / "two", areas=False)
+    other = (
+        street.HEADER + "\n"
+        ",2021-01,Otherton Police,Otherton Police,-1,52,On or near X,E02000001,Zeta 001A,Robbery,,\n" * 1
+    )
+    (folder / "2021-01-otherton-street.csv").write_text(other)
+    data = readers.load(folder)
+    assert data.county_of("Zeta") == "Otherton"
+    assert data.county_of("Alpha") == "Testshire"
+
+
+def test_one_percent_rule_without_areas_csv(tmp_path):
+    big = [r for r in street.rows("2021-01") if "Alpha 001A,Burglary" in r][0]
+    stray = [r for r in street.rows("2021-01") if "Gamma" in r][0]
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "2021-01-testshire-street.csv").write_text("\n".join([street.HEADER] + [big] * 150 + [stray]) + "\n")
+    data = readers.load(folder)
+    assert list(data.areas["district"]) == ["Alpha"]  # Gamma: 1 of 151 rows, under 1%
+    # with 99 rows beside it, one row is 1%: a district
+    (folder / "2021-01-testshire-street.csv").write_text("\n".join([street.HEADER] + [big] * 99 + [stray]) + "\n")
+    assert list(policeuk.load(folder).areas["district"]) == ["Alpha", "Gamma"]
+
+
+def test_missing_months_refuse_the_comparison_and_name_them(folder):
+    for m in ("2020-03", "2020-04"):
+        (folder / f"{m}-testshire-street.csv").unlink()
+    with pytest.raises(readers.DataError, match="no police.uk file for 2020-03 to 2020-04"):
+        _figs(folder)
+    with pytest.raises(
+        readers.DataError, match=r"period 2020-01..2020-12 has no police.uk file for 2020-03 to 2020-04"
+    ):
+        _figs(folder, period="2020-01..2020-12")
+    f = _figs(folder, allow_partial=True)
+    assert f["all_crime"]["value"] == 72 and f["all_crime"]["previous"] is None and f["all_crime"]["change"] is None
+    assert (
+        "no comparison with January to December 2020: no data for 2020-03 to 2020-04"
+        in (f["all_crime"]["partial_note"])
+    )
+    assert f["all_crime_rank_in_county"]["value"] is None  # never compare 10 months with 12
+
+
+def test_cli_allow_partial(folder, capsys):
+    (folder / "2020-06-testshire-street.csv").unlink()
+    args = ["figures", "--data", str(folder), "--area", "Alpha", "--period", "2021-01..2021-12"]
+    assert cli.main(args) == 2
+    assert "2020-06" in capsys.readouterr().err
+    assert cli.main([*args, "--allow-partial"]) == 0
+    assert '"previous_missing_months": [\n        "2020-06"' in capsys.readouterr().out
+
+
+def test_the_cube_is_cached_and_counted_again_when_a_file_changes(folder):
+    assert readers.load(folder).reused is False
+    assert readers.load(folder).reused is True
+    path = folder / "2021-05-testshire-street.csv"
+    path.write_text(path.read_text() + street.rows("2021-05")[0] + "\n")
+    again = readers.load(folder)
+    assert again.reused is False
+    assert _figs(folder)["all_crime"]["value"] == 73
+
+
+def test_xmr_starts_after_a_gap(folder):
+    for m in ("2020-02",):
+        (folder / f"{m}-testshire-street.csv").unlink()
+    figs = figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12", allow_partial=True)
+    assert figs["series"]["xmr"]["all_crime"]["points"][0]["month"] == "2020-03"
+    assert [r["period"] for r in figs["series"]["trend"]["all_crime"]] == ["2021-01..2021-12"]
+
+
+# -- the real Lancashire files -------------------------------------------------------------
+real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/police_uk is not on this machine")
+
+
+def _raw_counts() -> tuple[Counter, Counter]:
+    """(district, month, crime type) -> rows, and district -> rows, by a csv loop over the raw files."""
+    cells: Counter = Counter()
+    per_district: Counter = Counter()
+    for path in sorted(REAL.glob("*-street.csv.gz")):
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(io.TextIOWrapper(fh.buffer, encoding="utf-8", newline="")):
+                name = row["LSOA name"].strip()
+                district = name.rsplit(" ", 1)[0] if name else None
+                cells[(district, row["Month"], row["Crime type"])] += 1
+                per_district[district] += 1
+    return cells, per_district
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return _raw_counts()
+
+
+@real
+def test_real_files_match_a_plain_csv_count(raw):
+    cells, per_district = raw
+    total = sum(per_district.values())
+    county = sorted(d for d, n in per_district.items() if d and n >= total / 100)
+    assert len(county) == 14 and "Blackpool" in county
+    period = parse("2021-11..2022-10")
+    cur = {"2021-11", "2021-12"} | {f"2022-{m:02d}" for m in range(1, 11)}
+    prev = {f"{int(m[:4]) - 1}{m[4:]}" for m in cur}
+
+    def count(districts, months, types=None, asb=False):
+        return sum(
+            n
+            for (d, m, t), n in cells.items()
+            if d in districts
+            and m in months
+            and (t == "Anti-social behaviour") == asb
+            and (types is None or t in types)
+        )
+
+    figs = figures.compute_from_folder(REAL, "Blackpool", period.label)
+    f = figs["figures"]
+    assert figs["county"] == "Lancashire"
+    assert f["all_crime"]["value"] == count({"Blackpool"}, cur)
+    assert f["all_crime"]["previous"] == count({"Blackpool"}, prev)
+    assert f["asb_incidents"]["value"] == count({"Blackpool"}, cur, asb=True)
+    assert f["county_all_crime"]["value"] == count(set(county), cur)
+    assert f["county_asb_incidents"]["previous"] == count(set(county), prev, asb=True)
+    theft = set(policeuk.THEFT_TYPES)
+    assert f["theft_offences"]["value"] == count({"Blackpool"}, cur, theft)
+    for t in {t for (_, _, t) in cells} - {"Anti-social behaviour"}:
+        fid = policeuk.crime_type_id(t)
+        assert f[fid]["value"] == count({"Blackpool"}, cur, {t}), t
+        assert f[f"county_{fid}"]["previous"] == count(set(county), prev, {t}), t
+    ratios = {d: Fraction(count({d}, cur) - count({d}, prev), count({d}, prev)) for d in county}
+    assert f["all_crime_rank_in_county"] == {
+        "value": 1 + sum(r < ratios["Blackpool"] for r in ratios.values()),
+        "of": 14,
+    }
+    excluded = {e["reason"].split(" (")[0]: e["rows"] for e in figs["quality"]["excluded"]}
+    both = cur | prev
+    assert excluded["no LSOA"] == sum(n for (d, m, _), n in cells.items() if d is None and m in both)
+    assert excluded["in districts outside the county"] == sum(
+        n for (d, m, _), n in cells.items() if d and d not in county and m in both
+    )
+
+
+@real
+def test_real_files_refuse_2021_22_naming_the_missing_months():
+    with pytest.raises(readers.DataError, match=r"no police.uk file for 2020-04 to 2020-09"):
+        figures.compute_from_folder(REAL, "Blackpool", "2021/22")
+
+
+@real
+@pytest.mark.slow
+def test_real_files_build_a_report(tmp_path, raw):
+    from conftest import copy_project
+    from csp_lib import build
+
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    site = build.build(REAL, ["Blackpool"], ["2021-11..2022-10"], out=tmp_path / "out", root=root)
+    report = site / "book" / "reports" / "blackpool" / "2021-11_to_2022-10"
+    built = figures.read(report / "figures.json")
+    assert built["figures"] == figures.compute_from_folder(REAL, "Blackpool", "2021-11..2022-10")["figures"]
+    page = (report / "02-violence.html").read_text(encoding="utf-8")
+    assert "not available from police.uk open data" in page
+    assert "Open Government Licence" in (report / "index.html").read_text(encoding="utf-8")
+    assert os.path.exists(report / "data-quality.html")
