@@ -2,6 +2,7 @@
 #   make book   installs into .venv, makes the demo data, builds Blackpool 2016/17
 #   make test   runs the linters and every test (unit, golden, notebooks, end to end)
 #   make lab    opens JupyterLab on notebooks/ with the project's kernel
+#   make pdf    the book and Blackpool 2016/17's committee paper (PDF)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -14,7 +15,7 @@ JOBS ?=
 
 LAB := .venv-lab
 
-.PHONY: setup demo-data book test unit lint lab clean
+.PHONY: setup demo-data book pdf test unit lint lab clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,20 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (csp-book)" >/dev/null
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Debian's headless chromium prints the committee papers; poppler-utils reads them back
+# (page numbers of the contents, tests). Installed once, from Debian's packages, when missing.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+SYSTEM := $(VENV)/.system-packages
+$(SYSTEM): $(STAMP)
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
+	  echo "installing chromium and poppler-utils (Debian packages) for the PDF papers"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils >/dev/null \
+	  || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils >/dev/null; }; \
+	fi
+	touch $@
+
+setup: $(STAMP) $(SYSTEM)
 
 # the demo data is generated (deterministic), never committed
 $(DATA)/crimes.csv: $(STAMP) csp_lib/demo.py
@@ -34,7 +48,10 @@ demo-data: $(DATA)/crimes.csv
 book: demo-data
 	$(BIN)/csp build --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" $(if $(JOBS),--jobs $(JOBS))
 
-test: demo-data lint
+pdf: demo-data $(SYSTEM)
+	$(BIN)/csp build --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" --pdf $(if $(JOBS),--jobs $(JOBS))
+
+test: demo-data lint $(SYSTEM)
 	$(BIN)/python -m pytest
 
 # ruff, nbstripout, large-file and secret checks (.pre-commit-config.yaml); needs a git work tree

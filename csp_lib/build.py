@@ -29,7 +29,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import cache, contract, disclosure, downloads, figures, narrative, quality, readers
+from . import cache, contract, disclosure, downloads, figures, narrative, paper, quality, readers
 from .periods import parse
 from .report import ensure_commentary
 from .sections import discover
@@ -164,7 +164,7 @@ def _tile(figs: dict, fid: str, name: str, href: str) -> str:
     )
 
 
-def _report_index(figs: dict, folder: Path) -> str:
+def _report_index(figs: dict, folder: Path, paper_name: str | None = None) -> str:
     """The landing page of one report: tiles, summary, headline sentences, sections, sources, downloads."""
     open_data = figs.get("data_format") == "police.uk"
     headline_tiles = OPEN_DATA_TILES if open_data else HEADLINE_TILES
@@ -214,6 +214,11 @@ def _report_index(figs: dict, folder: Path) -> str:
             "[figures.json](figures.json)", '<a href="figures.json" download>figures.json</a>'
         ),
     ]
+    if paper_name:
+        lines.append(
+            f'- <a href="{paper_name}" download>The committee paper (PDF)</a>: the report as it goes to '
+            "the scrutiny committee, with the cover, recommendation and considerations."
+        )
     xlsx = folder / "downloads" / WORKBOOK
     if xlsx.exists():
         lines.append(
@@ -306,18 +311,21 @@ def build(
     suppression: bool = True,
     scheduler: str | None = None,
     allow_partial: bool = False,
+    pdf: bool = False,
 ) -> Path:
     """Build the reports of ``areas`` x ``periods`` and publish the site; returns its folder.
 
     ``suppression=False`` makes the analyst's internal build: no small count is withheld.
     ``scheduler`` sends the notebooks to a Dask cluster (an address, or ``local``).
     ``allow_partial`` publishes police.uk periods with missing months, labelled.
+    ``pdf`` also prints each report's committee paper (``commentary/<area>/<period>/cover.yml``).
     """
     root = find_root(root)
     data_dir = Path(data).resolve()
     out = (root / out).resolve() if not Path(out).is_absolute() else Path(out)
     store = cache.Cache(out / "cache")
     jobs_ = _reports(data_dir, areas, periods, root, store, suppression, allow_partial)
+    covers = _covers(jobs_, root) if pdf else {}
     tasks, owner, reused = _stage(jobs_, data_dir, root, out, store)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     _log(
@@ -337,11 +345,24 @@ def build(
         raise BuildError("notebook failed, nothing was published:\n  " + "\n  ".join(failures))
     for job in jobs_:
         downloads.write_workbook(job.figs, job.staging / "downloads", job.staging / "downloads" / WORKBOOK)
-        (job.staging / "index.md").write_text(_report_index(job.figs, job.staging), encoding="utf-8")
+        paper_name = paper.file_name(job.figs) if pdf else None
+        (job.staging / "index.md").write_text(_report_index(job.figs, job.staging, paper_name), encoding="utf-8")
         (job.staging / "data-quality.md").write_text(quality.page(job.figs), encoding="utf-8")
         _sync(job.staging, job.final)
     _write_toc(root)
-    return _site(root, out)
+    return _site(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store)
+
+
+def _covers(jobs_: list[ReportJob], root: Path) -> dict[Path, dict]:
+    """Each report's cover.yml (made from the template when absent), read before any notebook runs."""
+    out = {}
+    for job in jobs_:
+        path = paper.ensure_cover(paper.cover_path(root / "commentary", job.figs), job.figs)
+        try:
+            out[job.final] = paper.read_cover(path)
+        except paper.PaperError as e:
+            raise BuildError(str(e)) from None
+    return out
 
 
 def _reports(
@@ -446,7 +467,7 @@ def _sync(staging: Path, final: Path) -> None:
     shutil.rmtree(staging)
 
 
-def _site(root: Path, out: Path) -> Path:
+def _site(root: Path, out: Path, papers: list | None = None, store=None) -> Path:
     work = out / "work"
     exe = Path(sys.executable).with_name("jupyter-book")
     cmd = [
@@ -477,6 +498,22 @@ def _site(root: Path, out: Path) -> Path:
         shutil.copy2(src / "figures.json", dst / "figures.json")
         if (src / "downloads").is_dir():
             shutil.copytree(src / "downloads", dst / "downloads")
+        for pdf in src.glob("*.pdf"):  # papers printed by an earlier build of this report
+            shutil.copy2(pdf, dst / pdf.name)
+    for job, cover in papers or []:
+        report = new / job.final.relative_to(root)
+        started = time.perf_counter()
+        try:
+            pdf = paper.make(
+                report, job.figs, cover, discover(root / "notebooks"), report / paper.file_name(job.figs), store
+            )
+        except paper.PaperError as e:
+            shutil.rmtree(new, ignore_errors=True)
+            raise BuildError(
+                f"committee paper of {job.area} {job.period}: {e}; the published site is unchanged"
+            ) from None
+        shutil.copy2(pdf, job.final / pdf.name)  # kept with the report's sources for later builds
+        _log(f"csp build: {pdf.name} ({time.perf_counter() - started:.1f} s)")
     _swap(new, out / "html")
     return out / "html"
 

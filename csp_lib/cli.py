@@ -70,6 +70,7 @@ def _build(args) -> int:
         suppression=not args.no_suppression,
         scheduler=args.scheduler,
         allow_partial=args.allow_partial,
+        pdf=args.pdf,
     )
     print(f"The site is at {site / 'index.html'}")
     return 0
@@ -119,6 +120,11 @@ def main(argv=None) -> int:
     )
     b.add_argument("--scheduler", help="run the notebooks on a Dask cluster: its address (tcp://host:8786) or 'local'")
     b.add_argument("--allow-partial", action="store_true", help=PARTIAL_HELP)
+    b.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each report's committee paper (PDF, cover from commentary/<area>/<period>/cover.yml)",
+    )
     b.set_defaults(run=_build)
 
     n = sub.add_parser("new-section", help="scaffold a new report section (notebook, module, test, commentary)")

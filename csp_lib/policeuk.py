@@ -169,15 +169,12 @@ def files_key(files: list[StreetFile]) -> str:
 
 
 CUBE_SQL = """
-WITH lsoa AS (
-    SELECT "Falls within" AS force, nullif(trim("LSOA name"), '') AS lsoa, "Month" AS month,
-           "Crime type" AS crime_type, count(*) AS n
-    FROM read_csv({files}, header = true, all_varchar = true, auto_detect = false,
-                  columns = {columns}, quote = '"', escape = '"', delim = ',')
-    GROUP BY ALL
-)
-SELECT force, regexp_replace(lsoa, '\\s+\\S+$', '') AS district, month, crime_type, sum(n)::BIGINT AS n
-FROM lsoa GROUP BY ALL ORDER BY ALL
+SELECT "Falls within" AS force,
+       regexp_replace(nullif(trim("LSOA name"), ''), '\\s+\\S+$', '') AS district,
+       "Month" AS month, "Crime type" AS crime_type, count(*)::BIGINT AS n
+FROM read_csv({files}, header = true, auto_detect = false, columns = {columns},
+              quote = '"', escape = '"', delim = ',')
+GROUP BY ALL ORDER BY ALL
 """
 
 
@@ -194,6 +191,7 @@ def count_cube(files: list[StreetFile], threads: int | None = None) -> pd.DataFr
     for f in files:
         check_header(f.path)
     con = duckdb.connect(config={"threads": threads} if threads else {})
+    con.execute("SET enable_progress_bar = false")
     try:
         cube = con.sql(cube_sql([f.path for f in files])).df()
     except duckdb.Error as e:

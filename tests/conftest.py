@@ -129,6 +129,16 @@ def demo_figures(demo_dir):
     return figures.compute_from_folder(demo_dir, "Blackpool", "2016/17")
 
 
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, demo_dir):
+    """The demo report built end to end, with its committee paper (test_build.py, test_paper.py)."""
+    from csp_lib import build
+
+    root = copy_project(tmp_path_factory.mktemp("project"))
+    html = build.build(demo_dir, ["Blackpool"], ["2016/17"], root=root, pdf=True)
+    return root, html
+
+
 def copy_project(dst: Path) -> Path:
     """A copy of the book's sources (not its data or builds) for build tests."""
     for name in ("_config.yml", "_toc.yml"):

@@ -6,10 +6,10 @@ import gzip
 import os
 import string
 
+import street
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import street
 from conftest import TINY, write_tiny
 from csp_lib import figures, readers
 from csp_lib.readers import DataError

@@ -1,0 +1,332 @@
+"""The committee paper: one print-ready PDF per report, made from the built site.
+
+Scrutiny committees take papers as PDF attachments to the agenda. The paper is
+assembled from the report's built HTML pages (their article only: no navigation),
+with a cover block and opening sections the analyst writes in
+``commentary/<area>/<period>/cover.yml``, a contents list with page numbers and
+the considerations table at the end; Debian's headless Chromium prints it with
+``book/_static/csp-print.css`` (page numbers and the link to the online report in
+every footer). The contents' page numbers come from a first print, read back with
+``pdftotext``; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from .contract import slug
+from .periods import parse
+from .sections import Section
+
+TEMPLATE = Path(__file__).parent / "templates" / "cover.yml"
+FIELDS = {
+    "report_to": str,
+    "relevant_officer": str,
+    "meeting_date": str,
+    "title": str,
+    "purpose": str,
+    "recommendation": str,
+    "reasons": str,
+    "council_priority": str,
+    "background": str,
+    "exempt_information": str,
+    "appendices": str,
+    "considerations": dict,
+    "online_url": str,
+}
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+
+
+class PaperError(Exception):
+    """A cover file that cannot be read, or no browser or pdftotext to print with."""
+
+
+def cover_path(commentary_dir: Path, figs: dict) -> Path:
+    area = slug(figs["area"]).replace("_", "-")
+    return Path(commentary_dir) / area / parse(figs["period"]["label"]).slug / "cover.yml"
+
+
+def ensure_cover(path: Path, figs: dict) -> Path:
+    """Create the cover file from its template; never overwrite one that exists."""
+    if not path.exists():
+        sources = "; ".join(f"{s['file']} ({s['rows']:,} records)" for s in figs.get("sources", {}).values())
+        text = TEMPLATE.read_text(encoding="utf-8").format(
+            area=figs["area"], period_name=figs["period"]["name"], sources=sources.replace('"', "'")
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def read_cover(path: Path) -> dict:
+    """The cover's fields, checked: a bad file stops with its line and key."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark else ""
+        raise PaperError(f"{path}{where}: not valid YAML ({getattr(e, 'problem', e)})") from None
+    if not isinstance(data, dict):
+        raise PaperError(f"{path}: expected 'key: value' lines")
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise PaperError(f"{path}: unknown key '{unknown[0]}'. Keys: {', '.join(FIELDS)}")
+    out = {}
+    for key, kind in FIELDS.items():
+        value = data.get(key)
+        if value is None:
+            value = kind()
+        if kind is str and not isinstance(value, str):
+            value = str(value)  # dates and numbers as written
+        if kind is dict and not isinstance(value, dict):
+            raise PaperError(f"{path}: '{key}' must be a list of 'heading: text' lines")
+        out[key] = value
+    out["considerations"] = {str(k): "" if v is None else str(v) for k, v in out["considerations"].items()}
+    return out
+
+
+# -- the print document -------------------------------------------------------------------------
+def _article(page: Path):
+    """The article of a built page, without permalinks, download links or hidden cells."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    article = soup.find("article") or soup.find("main")
+    for el in article.select("a.headerlink, p.csp-download, .toggle-details, script, style, noscript"):
+        el.decompose()
+    for a in article.find_all("a", href=True):  # links between pages of the site mean nothing on paper
+        if re.match(r"https?://", a["href"]):
+            continue
+        if a.get("class"):  # a landing-page tile keeps its box
+            a.name = "div"
+            del a["href"]
+        else:
+            a.unwrap()
+    for h in article.find_all(["h1", "h2", "h3", "h4"]):
+        h.attrs.pop("id", None)
+    return article
+
+
+def _text(value: str) -> str:
+    paras = [p.strip() for p in re.split(r"\n\s*\n", value.strip()) if p.strip()]
+    return "".join(f"<p>{html.escape(p)}</p>" for p in paras)
+
+
+def _numbered(number: str, title: str, body: str) -> str:
+    return f'<section class="paper-part"><h2>{number} {html.escape(title)}</h2>{body}</section>'
+
+
+def document(report_html: Path, figs: dict, cover: dict, sections: list[Section], pages: dict | None = None) -> str:
+    """The committee paper as one HTML document (``pages``: section -> page, for the contents)."""
+    pages = pages or {}
+    area, period = figs["area"], figs["period"]["name"]
+    title = cover["title"] or f"Community Safety Performance Report {period}"
+    meta = [
+        ("Report to", cover["report_to"]),
+        ("Relevant Officer", cover["relevant_officer"]),
+        ("Date of Meeting", cover["meeting_date"]),
+        ("Area", f"{area} ({figs['county']})"),
+        ("Period", f"{period}, compared with {figs['previous']['name']}"),
+    ]
+    rows = "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in meta if v)
+    parts = [
+        '<section class="paper-cover">',
+        f'<table class="paper-meta">{rows}</table>',
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    if cover["online_url"]:
+        url = html.escape(cover["online_url"])
+        parts.append(f'<p class="paper-online">Online report: <a href="{url}">{url}</a></p>')
+    opening = [
+        ("Purpose of the report", cover["purpose"]),
+        ("Recommendation", cover["recommendation"]),
+        ("Reasons for recommendation", cover["reasons"]),
+        ("Council priority", cover["council_priority"]),
+        ("Background information", cover["background"]),
+    ]
+    n = 0
+    for name, text in opening:
+        if text.strip():
+            n += 1
+            parts.append(_numbered(f"{n}.0", name, _text(text)))
+    parts.append("</section>")
+    perf = n + 1
+    contents = (
+        [("Headlines", "headlines")] + [(s.title, s.slug) for s in sections] + [("Considerations", "considerations")]
+    )
+    items = "".join(
+        f'<li><span class="toc-title">{html.escape(t)}</span><span class="toc-page">{pages.get(key, "")}</span></li>'
+        for t, key in contents
+    )
+    parts.append(f'<nav class="paper-contents"><h2>Contents</h2><ol>{items}</ol></nav>')
+    # headlines: the landing page's tiles, summary and headline sentences
+    head_body = _headline_part(_article(report_html / "index.html"))
+    parts.append(
+        f'<section class="paper-section" data-key="headlines"><h1>{perf}.0 Performance: headlines</h1>'
+        f"{head_body}</section>"
+    )
+    for i, s in enumerate(sections, start=1):
+        page = report_html / f"{s.notebook}.html"
+        if not page.exists():
+            continue
+        body = _article(page)
+        h1 = body.find("h1")
+        if h1:
+            h1.string = f"{perf}.{i} {s.title}"
+        parts.append(f'<section class="paper-section" data-key="{s.slug}">{body.decode_contents()}</section>')
+    rows = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{_text(v) or '<p>None</p>'}</td></tr>"
+        for k, v in cover["considerations"].items()
+    )
+    extra = "".join(
+        f"<tr><th>{k}</th><td><p>{html.escape(v)}</p></td></tr>"
+        for k, v in (
+            ("Does the information submitted include any exempt information?", cover["exempt_information"]),
+            ("List of appendices", cover["appendices"]),
+        )
+        if v
+    )
+    parts.append(
+        '<section class="paper-section" data-key="considerations">'
+        f"<h1>{perf + 1}.0 Considerations</h1>"
+        f'<table class="paper-considerations"><tbody>{extra}{rows}</tbody></table></section>'
+    )
+    css = (Path(__file__).parent / "templates" / "paper.css").read_text(encoding="utf-8")
+    footer = f"{area}: {period}" + (f" \\2014  online: {cover['online_url']}" if cover["online_url"] else "")
+    css = css.replace("FOOTER_TEXT", footer.replace('"', "'"))
+    # the site's own table and chart styles (book/_static/csp.css, published in the site's _static/)
+    site_css = next(
+        (p.read_text(encoding="utf-8") for d in report_html.parents if (p := d / "_static" / "csp.css").exists()), ""
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}: {html.escape(area)}</title>"
+        f"<style>{site_css}\n{css}</style></head><body>{''.join(parts)}</body></html>\n"
+    )
+
+
+def _headline_part(index) -> str:
+    """Tiles, the generated summary and the headline sentences of the landing page."""
+    out = []
+    h1 = index.find("h1")
+    for el in h1.parent.children if h1 else []:
+        if el.name == "section":
+            break
+        if el.name == "p" or (el.name == "div" and "csp-tiles" in el.get("class", [])):
+            out.append(str(el))
+    heads = next((h for h in index.find_all("h2") if h.get_text(strip=True) == "Headlines"), None)
+    if heads and (ul := heads.find_next("ul")):
+        out.append("<h2>Headlines</h2>" + str(ul))
+    return "".join(out)
+
+
+# -- printing ---------------------------------------------------------------------------------------
+def browser() -> str:
+    for name in BROWSERS:
+        if path := shutil.which(name):
+            return path
+    raise PaperError(
+        "no headless browser to print the PDF with: install Debian's chromium "
+        "(make setup does it: apt-get install --no-install-recommends chromium poppler-utils)"
+    )
+
+
+def print_pdf(html_file: Path, pdf: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="csp-chromium-") as profile:
+        cmd = [
+            browser(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html_file.resolve().as_uri(),
+        ]
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if res.returncode or not pdf.exists() or pdf.stat().st_size == 0:
+        raise PaperError(f"chromium could not print {html_file}: {res.stderr.strip()[-500:]}")
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The text of each page (pdftotext, pages separated by form feeds)."""
+    exe = shutil.which("pdftotext")
+    if not exe:
+        raise PaperError("pdftotext is missing: apt-get install --no-install-recommends poppler-utils")
+    res = subprocess.run([exe, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return res.stdout.split("\f")
+
+
+def _pages_of(texts: list[str], headings: dict[str, str]) -> dict[str, int]:
+    """First page (1-based) holding each section heading, after the contents page."""
+    start = next((i for i, t in enumerate(texts) if "Contents" in t), 0) + 1
+    out = {}
+    for key, heading in headings.items():
+        for i in range(start, len(texts)):
+            if heading in re.sub(r"\s+", " ", texts[i]):
+                out[key] = i + 1
+                break
+    return out
+
+
+def make(report_html: Path, figs: dict, cover: dict, sections: list[Section], pdf: Path, store=None) -> Path:
+    """Write the committee paper of one built report; returns the PDF's path.
+
+    Printed twice: the first print tells on which page each section starts, the
+    second carries those numbers in the contents. ``store`` (a build cache) keeps
+    the PDF of each document, so an unchanged report is not printed again.
+    """
+    first_doc = document(report_html, figs, cover, sections)
+    cached = None
+    if store is not None:
+        from .cache import code_digest, digest
+
+        cached = Path(store.folder) / "papers" / f"{digest('paper', first_doc, code_digest())}.pdf"
+        if cached.exists():
+            shutil.copy2(cached, pdf)
+            return pdf
+    with tempfile.TemporaryDirectory(prefix="csp-paper-") as tmp:
+        doc = Path(tmp) / "paper.html"
+        doc.write_text(first_doc, encoding="utf-8")
+        first = Path(tmp) / "first.pdf"
+        print_pdf(doc, first)
+        pages = _pages_of(page_texts(first), _headings(first_doc))
+        doc.write_text(document(report_html, figs, cover, sections, pages), encoding="utf-8")
+        out = Path(tmp) / "paper.pdf"
+        print_pdf(doc, out)
+        shutil.copy2(out, pdf)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(out, cached)
+    return pdf
+
+
+def _headings(doc: str) -> dict[str, str]:
+    """Section key -> its first heading's text, as pdftotext will show it."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(doc, "html.parser")
+    return {
+        sec["data-key"]: re.sub(r"\s+", " ", sec.find("h1").get_text(" ", strip=True))
+        for sec in soup.select("section.paper-section")
+        if sec.find("h1")
+    }
+
+
+def file_name(figs: dict) -> str:
+    area = slug(figs["area"]).replace("_", "-")
+    return f"{area}-{parse(figs['period']['label']).slug}-committee-paper.pdf"
+
+
+__all__ = ["make", "document", "ensure_cover", "read_cover", "cover_path", "file_name", "PaperError"]

@@ -1,0 +1,152 @@
+"""The committee paper: the cover file, the print document, and the PDF of the demo report.
+
+The PDF itself is made by the end-to-end build of test_build.py (``--pdf``) and read
+back here with pdftotext, as a reader of the agenda pack would see it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from csp_lib import paper
+from csp_lib.sections import SECTIONS
+
+FIGS = {
+    "area": "Blackpool",
+    "county": "Lancashire",
+    "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
+    "previous": {"label": "2015/16", "name": "April 2015 to March 2016"},
+    "sources": {"crimes": {"file": "crimes.csv", "rows": 120}},
+}
+
+INDEX = """<html><body><nav class="bd-sidebar">Menu Blackburn with Darwen</nav><main><article class="bd-article">
+<section id="blackpool"><h1>Blackpool: April 2016 to March 2017<a class="headerlink" href="#blackpool">#</a></h1>
+<p>Community Safety Partnership performance report for <strong>Blackpool</strong>.</p>
+<div class="csp-tiles"><a class="csp-tile" href="01-overview.html"><span class="csp-tile-label">All crime</span>
+<span class="csp-tile-value">18,688</span></a></div>
+<p>In April 2016 to March 2017, police recorded 18,688 crimes in Blackpool.</p>
+<section id="headlines"><h2>Headlines</h2><ul><li>All crime in Blackpool is up by 12.4%.</li></ul></section>
+<section id="sections"><h2>Sections</h2><ul><li><a href="01-overview.html">All crime</a></li></ul></section>
+</section></article></main></body></html>"""
+
+OVERVIEW = """<html><body><nav>Site navigation</nav><article class="bd-article"><section><h1>All crime</h1>
+<p>All crime is up.</p><table class="csp-table"><thead><tr><th>Measure</th></tr></thead>
+<tbody><tr><td>All crime</td></tr></tbody></table>
+<p class="csp-download"><a href="downloads/x.csv">Download this table (CSV)</a></p>
+<p>See <a href="02-violence.html">violence</a> and <a href="https://data.police.uk/">police.uk</a>.</p>
+</section></article></body></html>"""
+
+
+@pytest.fixture
+def built(tmp_path):
+    report = tmp_path / "html" / "book" / "reports" / "blackpool" / "2016-17"
+    report.mkdir(parents=True)
+    (report / "index.html").write_text(INDEX)
+    (report / "01-overview.html").write_text(OVERVIEW)
+    return report
+
+
+def test_cover_is_made_once_from_the_template_and_never_overwritten(tmp_path):
+    path = paper.cover_path(tmp_path / "commentary", FIGS)
+    assert path == tmp_path / "commentary" / "blackpool" / "2016-17" / "cover.yml"
+    paper.ensure_cover(path, FIGS)
+    cover = paper.read_cover(path)
+    assert cover["title"] == "Community Safety Performance Report April 2016 to March 2017"
+    assert cover["considerations"]["Background papers"] == "crimes.csv (120 records)"
+    path.write_text("report_to: My committee\n")
+    paper.ensure_cover(path, FIGS)
+    assert paper.read_cover(path)["report_to"] == "My committee"
+    assert paper.read_cover(path)["considerations"] == {}
+
+
+def test_a_bad_cover_names_the_file_and_line(tmp_path):
+    path = tmp_path / "cover.yml"
+    path.write_text("report_to: A\nrelevant_officer: [unclosed\n")
+    with pytest.raises(paper.PaperError, match=r"cover.yml, line 3: not valid YAML"):
+        paper.read_cover(path)
+    path.write_text("report_too: A\n")
+    with pytest.raises(paper.PaperError, match="unknown key 'report_too'"):
+        paper.read_cover(path)
+    path.write_text("considerations: none\n")
+    with pytest.raises(paper.PaperError, match="'considerations' must be"):
+        paper.read_cover(path)
+    path.write_text("meeting_date: 2017-06-21\n")
+    assert paper.read_cover(path)["meeting_date"] == "2017-06-21"  # a YAML date, kept as written
+
+
+def test_print_document_has_the_cover_sections_and_considerations_without_site_chrome(tmp_path, built):
+    path = paper.ensure_cover(paper.cover_path(tmp_path / "c", FIGS), FIGS)
+    cover = paper.read_cover(path) | {"relevant_officer": "A Officer", "online_url": "https://example.org/r/"}
+    doc = paper.document(built, FIGS, cover, [SECTIONS[0]], pages={"headlines": 3, "overview": 4})
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", doc.split("</style>")[1]))
+    assert "Relevant Officer A Officer" in text
+    assert "1.0 Purpose of the report" in text and "2.0 Recommendation" in text
+    assert "4.0 Performance: headlines" in text and "4.1 All crime" in text and "5.0 Considerations" in text
+    assert "Headlines 3" in text and "All crime 4" in text  # the contents with page numbers
+    assert "In April 2016 to March 2017, police recorded 18,688 crimes in Blackpool." in text
+    assert "All crime in Blackpool is up by 12.4%." in text
+    assert "Menu" not in text and "Site navigation" not in text  # no navigation chrome
+    body = doc.split("</style>")[1]
+    assert "Download this table" not in text and "headerlink" not in body
+    assert 'href="02-violence.html"' not in body and 'href="https://data.police.uk/"' in body
+    assert '<div class="csp-tile">' in body  # tiles keep their boxes, not their links
+    assert "Legal considerations" in text and "Background papers" in text
+    assert "online: https://example.org/r/" in doc  # the footer of every page
+    assert "tr, th, td, caption { break-inside: avoid; }" in doc  # no table splits mid-row
+
+
+def test_pages_of_each_heading_come_after_the_contents():
+    texts = ["cover 4.1 All crime", "Contents\nAll crime", "4.0 Performance: headlines", "x", "4.1 All\n crime"]
+    assert paper._pages_of(texts, {"headlines": "4.0 Performance: headlines", "overview": "4.1 All crime"}) == {
+        "headlines": 3,
+        "overview": 5,
+    }
+
+
+def test_no_browser_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(paper.PaperError, match="install Debian's chromium"):
+        paper.print_pdf(tmp_path / "x.html", tmp_path / "x.pdf")
+
+
+# -- the demo report's PDF, made by the end-to-end build ----------------------------------------
+@pytest.mark.slow
+def test_the_demo_committee_paper(site):
+    _, html = site
+    report = html / "book" / "reports" / "blackpool" / "2016-17"
+    pdf = report / "blackpool-2016-17-committee-paper.pdf"
+    assert pdf.exists()
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    texts = pages.stdout.split("\f")
+    flat = re.sub(r"\s+", " ", pages.stdout)
+    for field in (
+        "Tourism, Economy and Resources Scrutiny Committee",
+        "Paolo Pertica, Head of Visitors Services",
+        "21 June 2017",
+        "COMMUNITY SAFETY PERFORMANCE REPORT APRIL 2016 TO MARCH 2017",
+        "Purpose of the report",
+        "Recommendation",
+    ):
+        assert field in flat, field
+    for s in SECTIONS:
+        assert s.title in flat, s.title
+    assert (
+        "All crime in Blackpool for the period April 2016 to March 2017 is up by 12.4% (n=+2059) "
+        "compared to the previous year."
+    ) in flat
+    assert "Background papers" in flat and "Crime data provided by the Lancashire Constabulary Analyst" in flat
+    n = len([t for t in texts if t.strip()])
+    assert f"Page 1 of {n}" in texts[0] and f"Page {n} of {n}" in texts[n - 1]
+    assert "Blackpool: April 2016 to March 2017" in texts[0]  # the footer
+    # the contents give the page each section starts on
+    contents = next(t for t in texts if "Contents" in t)
+    for s in SECTIONS:
+        m = re.search(re.escape(s.title) + r"\s+(\d+)", re.sub(r"[ \t]+", " ", contents))
+        assert m, s.title
+        assert s.title in re.sub(r"\s+", " ", texts[int(m.group(1)) - 1]), s.title
+    assert "Menu" not in flat and "Download this table" not in flat
+    landing = (report / "index.html").read_text(encoding="utf-8")
+    assert 'href="blackpool-2016-17-committee-paper.pdf"' in landing
