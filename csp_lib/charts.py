@@ -72,6 +72,16 @@ def unavailable(figs: dict, fid: str) -> str | None:
     return None
 
 
+def _years(figs: dict, n: int) -> tuple[str, str]:
+    """Axis label and caption words for a trend of ``n`` periods of the report's kind."""
+    lab = figs["period"]["label"]
+    if "/" in lab and "Q" not in lab:
+        return "Financial year", f"over the last {n} financial years"
+    if "Q" in lab:
+        return "Quarter", f"in the same quarter of the last {n} years"
+    return "Twelve months", f"in the same months of the last {n} years"
+
+
 def trend(figs: dict, fid: str) -> str | None:
     """Four-year trend, district and county side by side (their scales differ)."""
     if note := unavailable(figs, fid):
@@ -82,6 +92,7 @@ def trend(figs: dict, fid: str) -> str | None:
     _style()
     df = pd.DataFrame(rows)
     df[["area", "county"]] = df[["area", "county"]].apply(pd.to_numeric)  # withheld counts are NaN
+    xlabel, over = _years(figs, len(df))
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.3))
     for ax, col, name, colour in ((axes[0], "area", figs["area"], AREA), (axes[1], "county", figs["county"], COUNTY)):
         if df[col].isna().all():
@@ -101,7 +112,7 @@ def trend(figs: dict, fid: str) -> str | None:
                     textcoords="offset points",
                 )
         ax.set_title(name, fontsize=10)
-        ax.set_xlabel("Financial year")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("Count (records)")
         _thousands(ax)
         ax.margins(y=0.15)
@@ -116,10 +127,10 @@ def trend(figs: dict, fid: str) -> str | None:
     values = "; ".join(
         f"{r['period']}: {_n(r['area'])} in {figs['area']}, {_n(r['county'])} in {figs['county']}" for r in rows
     )
-    alt = f"Bar charts of {label(fid).lower()} by financial year. {values}."
+    alt = f"Bar charts of {label(fid).lower()} by {xlabel.lower()}. {values}."
     caption = (
-        f"{label(fid)} in {figs['area']} (left) and {figs['county']} (right) over the last "
-        f"{len(df)} financial years. Separate scales: the county is larger."
+        f"{label(fid)} in {figs['area']} (left) and {figs['county']} (right) {over}. "
+        "Separate scales: the county is larger."
     )
     return _figure_html(fig, alt, caption)
 

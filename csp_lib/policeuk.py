@@ -64,6 +64,15 @@ KNOWN_TYPES = (
     "Violence and sexual offences",
 )
 UNAVAILABLE = "not available from police.uk open data"
+# Home Office offence groups (data-contract.md) that are one police.uk crime type
+GROUP_OF_TYPE = {
+    "Robbery": "robbery",
+    "Criminal damage and arson": "criminal_damage_and_arson",
+    "Drugs": "drug_offences",
+    "Possession of weapons": "possession_of_weapons_offences",
+    "Public order": "public_order_offences",
+    "Other crime": "miscellaneous_crimes_against_society",
+}
 # what a force extract has and police.uk does not: (field, the figures it feeds)
 ABSENT_FIELDS = [
     ("domestic abuse marker", "domestic abuse, MARAC"),
@@ -351,6 +360,10 @@ class StreetData:
             if t != ASB and crime_type_id(t) not in out:
                 out[crime_type_id(t)] = 0
                 source[crime_type_id(t)] = "crimes"
+        for t, group in GROUP_OF_TYPE.items():  # the offence group the crime type is (robbery is both)
+            if group not in out:
+                out[group] = out[crime_type_id(t)]
+                source[group] = "crimes"
         return out.sort_index(), source
 
     def excluded(self, period: Period) -> list[dict]:

@@ -209,6 +209,8 @@ def test_real_files_match_a_plain_csv_count(raw):
         fid = policeuk.crime_type_id(t)
         assert f[fid]["value"] == count({"Blackpool"}, cur, {t}), t
         assert f[f"county_{fid}"]["previous"] == count(set(county), prev, {t}), t
+    for t, group in policeuk.GROUP_OF_TYPE.items():  # the offence groups that are one crime type
+        assert f[group]["value"] == count({"Blackpool"}, cur, {t}), group
     ratios = {d: Fraction(count({d}, cur) - count({d}, prev), count({d}, prev)) for d in county}
     assert f["all_crime_rank_in_county"] == {
         "value": 1 + sum(r < ratios["Blackpool"] for r in ratios.values()),
