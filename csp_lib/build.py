@@ -126,6 +126,86 @@ def _execute_notebook(task: tuple) -> tuple[str, str | None]:
     return Path(src).stem, f"kernel failed three times: {err}"
 
 
+# -- warm kernels: one per pool worker, reused from notebook to notebook --------------------------
+_WARM: dict = {}  # this worker process's kernel: {"km": KernelManager, "kc": KernelClient}
+WARM_UP = "import pandas, seaborn, matplotlib.pyplot, csp_lib.report, csp_lib.charts, csp_lib.narrative"
+
+
+def _warm_kernel():
+    """This worker's kernel, started (and the heavy imports made) on first use."""
+    km = _WARM.get("km")
+    if km is not None and km.is_alive():
+        return _WARM["km"], _WARM["kc"]
+    from multiprocessing import util
+
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    kc.execute_interactive(WARM_UP, timeout=300, store_history=False)
+    _WARM.update(km=km, kc=kc)
+    # pool workers leave through multiprocessing, which runs these finalizers (not atexit)
+    util.Finalize(None, _stop_kernel, exitpriority=10)
+    return km, kc
+
+
+def _stop_kernel() -> None:
+    km, kc = _WARM.pop("km", None), _WARM.pop("kc", None)
+    if kc is not None:
+        kc.stop_channels()
+    if km is not None:
+        km.shutdown_kernel(now=True)
+
+
+def _execute_warm(task: tuple) -> tuple[str, str | None]:
+    """Run one notebook on this worker's warm kernel: its namespace is cleared, matplotlib
+    figures closed and the working folder set first, so each notebook starts as in a fresh
+    kernel but without the start and the imports. A kernel that fails is replaced."""
+    Path(task[4]).parent.mkdir(parents=True, exist_ok=True)
+    with open(task[4], "w") as fh:
+        os.dup2(fh.fileno(), 2)
+    src, dst, params, cwd, _ = task
+    err = ""
+    for _attempt in range(3):
+        try:
+            return _run_warm(src, dst, params, cwd)
+        except _NotebookError as e:
+            return Path(src).stem, str(e)
+        except Exception as e:  # the kernel could not start or died: a new one
+            err = f"{type(e).__name__}: {e}"
+            _stop_kernel()
+    return Path(src).stem, f"kernel failed three times: {err}"
+
+
+class _NotebookError(Exception):
+    """A cell raised: the analysis failed, not the kernel."""
+
+
+def _run_warm(src: str, dst: str, params: dict, cwd: str) -> tuple[str, None]:
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    km, kc = _warm_kernel()
+    reset = (
+        "get_ipython().run_line_magic('reset', '-f')\n"
+        "import os as _os, matplotlib.pyplot as _plt\n"
+        f"_plt.close('all'); _os.chdir({cwd!r}); del _os, _plt"
+    )
+    reply = kc.execute_interactive(reset, timeout=120, store_history=False)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
+    nb = parameterize_notebook(load_notebook_node(src), params, kernel_name="python3", language="python")
+    client = NotebookClient(nb, km=km, timeout=900, kernel_name="python3", resources={"metadata": {"path": cwd}})
+    client.kc = kc
+    try:
+        client.execute()
+    except CellExecutionError as e:
+        raise _NotebookError(f"{e.ename}: {e.evalue}") from None
+    _hide_parameters(nb, dst)
+    return Path(src).stem, None
+
+
 def _hide_parameters(nb, path) -> None:
     """Tag the parameter cells (the analyst's defaults and papermill's) so no page shows them."""
     import nbformat
@@ -344,13 +424,31 @@ def build(
             shutil.rmtree(job.staging, ignore_errors=True)
         raise BuildError("notebook failed, nothing was published:\n  " + "\n  ".join(failures))
     for job in jobs_:
-        downloads.write_workbook(job.figs, job.staging / "downloads", job.staging / "downloads" / WORKBOOK)
+        _workbook(job, store)
         paper_name = paper.file_name(job.figs) if pdf else None
         (job.staging / "index.md").write_text(_report_index(job.figs, job.staging, paper_name), encoding="utf-8")
         (job.staging / "data-quality.md").write_text(quality.page(job.figs), encoding="utf-8")
         _sync(job.staging, job.final)
+        if not pdf:  # a report built without --pdf offers no paper (its landing page has no link)
+            for old in job.final.glob("*.pdf"):
+                old.unlink()
     _write_toc(root)
     return _site(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store)
+
+
+def _workbook(job: ReportJob, store: cache.Cache) -> None:
+    """The report's Excel workbook, from the cache while its figures and tables are unchanged."""
+    folder = job.staging / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = [x for p in sorted(folder.glob("*.csv")) for x in (p.name, p.read_bytes())]
+    key = cache.digest("workbook", cache.code_digest(), figures.dumps(job.figs), *tables)
+    kept = store.folder / "workbooks" / f"{key}.xlsx"
+    if kept.exists():
+        shutil.copy2(kept, folder / WORKBOOK)
+        return
+    downloads.write_workbook(job.figs, folder, folder / WORKBOOK)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(folder / WORKBOOK, kept)
 
 
 def _covers(jobs_: list[ReportJob], root: Path) -> dict[Path, dict]:
@@ -442,7 +540,7 @@ def _run(tasks: list[tuple], workers: int, scheduler: str | None):
                 yield task, err
             return
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_execute, t): t for t in tasks}
+            futures = {pool.submit(_execute_warm, t): t for t in tasks}
             for fut in as_completed(futures):
                 bar.update()
                 yield futures[fut], fut.result()[1]
@@ -456,7 +554,7 @@ def _sync(staging: Path, final: Path) -> None:
     final.mkdir(parents=True, exist_ok=True)
     new = {p.relative_to(staging) for p in staging.rglob("*") if p.is_file()}
     for old in [p for p in final.rglob("*") if p.is_file()]:
-        if old.relative_to(final) not in new:
+        if old.relative_to(final) not in new and old.suffix != ".pdf":  # papers: see build()
             old.unlink()
     for rel in sorted(new):
         src, dst = staging / rel, final / rel
@@ -467,7 +565,29 @@ def _sync(staging: Path, final: Path) -> None:
     shutil.rmtree(staging)
 
 
+def _site_digest(root: Path) -> str:
+    """Everything the site is built from: settings, toc, hand-written pages, reports (not papers)."""
+    files = [root / "_config.yml", root / "_toc.yml"]
+    files += sorted(
+        p
+        for p in (root / "book").rglob("*")
+        if p.is_file() and p.suffix != ".pdf" and not any(x.endswith((".staging", ".old")) for x in p.parts)
+    )
+    return cache.digest(*[x for p in files for x in (p.relative_to(root).as_posix(), p.read_bytes())])
+
+
 def _site(root: Path, out: Path, papers: list | None = None, store=None) -> Path:
+    """Build the site with jupyter-book and publish it, unless nothing it is made from changed."""
+    digest = _site_digest(root)
+    stamp = out / "site.digest"
+    published = out / "html"
+    papers_there = all(
+        (published / j.final.relative_to(root) / paper.file_name(j.figs)).exists() for j, _ in papers or []
+    )
+    if published.is_dir() and stamp.exists() and stamp.read_text() == digest and papers_there:
+        _log("csp build: the site's sources are unchanged: the published site is kept as it is")
+        return published
+    stamp.unlink(missing_ok=True)
     work = out / "work"
     exe = Path(sys.executable).with_name("jupyter-book")
     cmd = [
@@ -515,6 +635,7 @@ def _site(root: Path, out: Path, papers: list | None = None, store=None) -> Path
         shutil.copy2(pdf, job.final / pdf.name)  # kept with the report's sources for later builds
         _log(f"csp build: {pdf.name} ({time.perf_counter() - started:.1f} s)")
     _swap(new, out / "html")
+    stamp.write_text(digest)
     return out / "html"
 
 

@@ -219,6 +219,13 @@ def test_unchanged_rebuild_reuses_every_notebook(tiny_sites, capsys):
     assert "reading" not in err  # figures came from the cache too
     # the same pages (Sphinx adds cache-busting ?v= to links on an incremental build)
     assert {p: _text_of(p.read_text()) for p in published.rglob("*.html")} == before
+    # and again: nothing the site is made from changed, so jupyter-book is not run at all
+    stamp = (published.parent / "site.digest").read_text()
+    build.build(data, ["A"], ["2016/17"], root=root, out="_published")
+    err = capsys.readouterr().err
+    assert "the site's sources are unchanged: the published site is kept as it is" in err
+    assert "jupyter-book" not in err
+    assert (published.parent / "site.digest").read_text() == stamp
 
 
 def test_dask_cluster_builds_the_same_site(tiny_sites, tmp_path):

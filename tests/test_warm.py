@@ -1,0 +1,50 @@
+"""Warm kernels: one kernel runs notebook after notebook, each as if in a fresh kernel."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from csp_lib import build
+
+
+def _notebook(path, *cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nbformat.write(nb, path)
+    return str(path)
+
+
+@pytest.fixture
+def kernel():
+    yield
+    build._stop_kernel()
+
+
+def test_each_notebook_starts_clean_on_the_same_kernel(tmp_path, kernel):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = _notebook(tmp_path / "first.ipynb", "leak = x\nimport os\nopen('here.txt', 'w').write(str(os.getpid()))")
+    second = _notebook(
+        tmp_path / "second.ipynb",
+        "assert 'leak' not in dir(), 'the namespace of the last notebook is still there'\nassert x == 2",
+        "import os\nopen('here.txt', 'w').write(str(os.getpid()))",
+    )
+    assert build._run_warm(first, str(tmp_path / "a" / "out.ipynb"), {"x": 1}, str(tmp_path / "a")) == ("first", None)
+    assert build._run_warm(second, str(tmp_path / "b" / "out.ipynb"), {"x": 2}, str(tmp_path / "b")) == ("second", None)
+    # the same kernel process ran both, each in its own working folder
+    assert (tmp_path / "a" / "here.txt").read_text() == (tmp_path / "b" / "here.txt").read_text()
+    out = nbformat.read(tmp_path / "b" / "out.ipynb", as_version=4)
+    injected = [c for c in out.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "remove-cell" in injected[0].metadata["tags"] and "x = 2" in injected[0].source
+
+
+def test_a_cell_that_raises_is_an_analysis_error_not_a_kernel_failure(tmp_path, kernel):
+    nb = _notebook(tmp_path / "bad.ipynb", "raise ValueError('no such district')")
+    with pytest.raises(build._NotebookError, match="ValueError: no such district"):
+        build._run_warm(nb, str(tmp_path / "out.ipynb"), {}, str(tmp_path))
+    # the kernel is still there for the next notebook
+    ok = _notebook(tmp_path / "ok.ipynb", "y = 1")
+    assert build._run_warm(ok, str(tmp_path / "ok-out.ipynb"), {}, str(tmp_path)) == ("ok", None)
