@@ -404,21 +404,27 @@ def build(
     data_dir = Path(data).resolve()
     out = (root / out).resolve() if not Path(out).is_absolute() else Path(out)
     store = cache.Cache(out / "cache")
-    jobs_ = _reports(data_dir, areas, periods, root, store, suppression, allow_partial)
-    covers = _covers(jobs_, root) if pdf else {}
-    tasks, owner, reused = _stage(jobs_, data_dir, root, out, store)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
-    _log(
-        f"csp build: {len(jobs_)} report(s), {len(owner)} notebooks: {reused} unchanged and reused, "
-        f"{len(tasks)} to run" + (f", {workers} at a time" if tasks and not scheduler else "")
-    )
-    failures = []
-    for task, err in _run(tasks, workers, scheduler):
-        job, s, key = owner[task[1]]
-        if err:
-            failures.append(f"{job.area} {job.period}, section '{s.title}' (notebooks/{s.notebook}.ipynb): {err}")
-        else:
-            store.store_notebook(key, Path(task[1]))
+    pool = _Pool(jobs or os.cpu_count() or 1, out / "logs") if not scheduler else None
+    try:
+        # the workers' kernels start while the data are read and the figures computed
+        jobs_ = _reports(data_dir, areas, periods, root, store, suppression, allow_partial, pool)
+        covers = _covers(jobs_, root) if pdf else {}
+        tasks, owner, reused = _stage(jobs_, data_dir, root, out, store)
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
+        _log(
+            f"csp build: {len(jobs_)} report(s), {len(owner)} notebooks: {reused} unchanged and reused, "
+            f"{len(tasks)} to run" + (f", {workers} at a time" if tasks and not scheduler else "")
+        )
+        failures = []
+        for task, err in _run(tasks, workers, scheduler, pool):
+            job, s, key = owner[task[1]]
+            if err:
+                failures.append(f"{job.area} {job.period}, section '{s.title}' (notebooks/{s.notebook}.ipynb): {err}")
+            else:
+                store.store_notebook(key, Path(task[1]))
+    finally:
+        if pool is not None:
+            pool.close()
     if failures:
         for job in jobs_:
             shutil.rmtree(job.staging, ignore_errors=True)
@@ -464,7 +470,7 @@ def _covers(jobs_: list[ReportJob], root: Path) -> dict[Path, dict]:
 
 
 def _reports(
-    data_dir: Path, areas, periods, root: Path, store, suppression: bool, allow_partial: bool = False
+    data_dir: Path, areas, periods, root: Path, store, suppression: bool, allow_partial: bool = False, pool=None
 ) -> list[ReportJob]:
     """Figures of every report, from the cache while the data and code are unchanged."""
     data_key = cache.data_digest(data_dir)
@@ -478,6 +484,8 @@ def _reports(
             figs = store.get_figures(key)
             if figs is None:
                 if loaded is None:
+                    if pool is not None:
+                        pool.warm()
                     _log(f"csp build: reading {data_dir}")
                     loaded = readers.load(data_dir, allow_partial)
                     cube = figures.build_cube(loaded)
@@ -526,7 +534,43 @@ def _stage(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store)
     return tasks, owner, reused
 
 
-def _run(tasks: list[tuple], workers: int, scheduler: str | None):
+class _Pool:
+    """The process pool of a build, made on first use: as soon as the data are being read
+    (``warm``), so that its kernels start meanwhile, or when the notebooks are run."""
+
+    def __init__(self, size: int, logs: Path):
+        self.size, self.logs, self.executor = size, logs, None
+
+    def get(self, workers: int) -> ProcessPoolExecutor:
+        if self.executor is None:
+            self.executor = ProcessPoolExecutor(max_workers=workers)
+        return self.executor
+
+    def warm(self) -> None:
+        if self.executor is None:
+            pool = self.get(self.size)
+            for i in range(self.size):
+                pool.submit(_prewarm, str(self.logs / f"worker-{i}.log"))
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+def _prewarm(log: str) -> int:
+    """Start this worker's kernel ahead of its first notebook (its chatter to ``log``)."""
+    Path(log).parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as fh:
+        os.dup2(fh.fileno(), 2)
+    try:
+        _warm_kernel()
+    except Exception:  # noqa: BLE001 - the first notebook starts one again and reports a real failure
+        _stop_kernel()
+    return os.getpid()
+
+
+def _run(tasks: list[tuple], workers: int, scheduler: str | None, pool: _Pool | None = None):
     """Execute notebooks in a bounded process pool (or on Dask); yields (task, error or None)."""
     if not tasks:
         return
@@ -539,11 +583,16 @@ def _run(tasks: list[tuple], workers: int, scheduler: str | None):
                 bar.update()
                 yield task, err
             return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_execute_warm, t): t for t in tasks}
+        own = pool is None
+        pool = pool or _Pool(workers, Path(tasks[0][4]).parent)
+        try:
+            futures = {pool.get(workers).submit(_execute_warm, t): t for t in tasks}
             for fut in as_completed(futures):
                 bar.update()
                 yield futures[fut], fut.result()[1]
+        finally:
+            if own:
+                pool.close()
     finally:
         bar.close()
 

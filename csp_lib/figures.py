@@ -56,19 +56,39 @@ class Cube:
     def has_gap(self, window: Period) -> bool:
         return any(m in self.gaps for m in window.months)
 
+    _dense: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _array(self) -> tuple:
+        """The counts as a district x month x measure array (made once; a report asks hundreds of totals)."""
+        if self._dense is None or self._dense[0] is not self.counts:
+            c = self.counts
+            codes, names = pd.factorize(c.index.get_level_values(0))
+            months = np.asarray(c.index.get_level_values(1), dtype=int)
+            m0 = int(months.min()) if len(months) else 0
+            arr = np.zeros((len(names), (int(months.max()) - m0 + 1) if len(months) else 0, len(c.columns)), "int64")
+            arr[codes, months - m0, :] = c.to_numpy(dtype="int64")
+            where = {str(d): i for i, d in enumerate(names)}
+            self._dense = (c, arr, m0, where, {k: i for i, k in enumerate(c.columns)})
+        return self._dense
+
     def total(self, measure: str, districts, first: int, last: int) -> int:
-        c = self.counts
-        if measure not in c:
+        _, arr, m0, where, col = self._array()
+        if measure not in col:
             return 0
-        d = c.index.get_level_values(0).isin(list(districts))
-        m = c.index.get_level_values(1)
-        return int(c.loc[d & (m >= first) & (m <= last), measure].sum())
+        rows = [where[d] for d in districts if d in where]
+        a, b = max(first - m0, 0), min(last - m0, arr.shape[1] - 1)
+        if not rows or b < a:
+            return 0
+        return int(arr[rows, a : b + 1, col[measure]].sum())
 
     def by_month(self, measure: str, districts, first: int, last: int) -> pd.Series:
-        c = self.counts
-        d = c.index.get_level_values(0).isin(list(districts))
-        sub = c.loc[d, measure].groupby(level=1).sum()
-        return sub.reindex(range(first, last + 1), fill_value=0).astype(int)
+        _, arr, m0, where, col = self._array()
+        out = np.zeros(last - first + 1, dtype="int64")
+        rows = [where[d] for d in districts if d in where]
+        a, b = max(first, m0), min(last, m0 + arr.shape[1] - 1)
+        if rows and measure in col and b >= a:
+            out[a - first : b - first + 1] = arr[rows, a - m0 : b - m0 + 1, col[measure]].sum(axis=0)
+        return pd.Series(out, index=range(first, last + 1)).astype(int)
 
 
 def _flag(df: pd.DataFrame, col: str) -> pd.Series:

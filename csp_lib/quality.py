@@ -46,7 +46,7 @@ def assess(data: Data, area: str, period: Period, coverage: dict[str, tuple[int,
     for name, df in data.tables.items():
         own_first, own_last = int(df["month"].min()), int(df["month"].max())
         first, last = coverage[name]
-        in_area = df[df["district"].astype(str) == area]
+        in_area = df[(df["district"] == area).to_numpy(dtype=bool, na_value=False)]
         window = period.previous().first, period.last
         area_months = in_area["month"][(in_area["month"] >= window[0]) & (in_area["month"] <= window[1])]
         tables.append(
@@ -64,8 +64,9 @@ def assess(data: Data, area: str, period: Period, coverage: dict[str, tuple[int,
         )
     missing = []
     crimes = data["crimes"]
-    group = crimes["offence"].astype(str).map({o: g for o, (g, _) in OFFENCES.items()})
-    in_scope = (crimes["district"].astype(str) == area) & crimes["month"].between(period.first, period.last)
+    group = crimes["offence"].map({o: g for o, (g, _) in OFFENCES.items()})  # categorical: maps the categories
+    in_area = (crimes["district"] == area).to_numpy(dtype=bool, na_value=False)
+    in_scope = in_area & crimes["month"].between(period.first, period.last).to_numpy()
     for table, col, what, grp, affects in MISSING_CHECKS:
         rows = in_scope & (group == grp)
         n = int(rows.sum())
