@@ -416,12 +416,15 @@ def build(
             f"{len(tasks)} to run" + (f", {workers} at a time" if tasks and not scheduler else "")
         )
         failures = []
+        started = time.perf_counter()
         for task, err in _run(tasks, workers, scheduler, pool):
             job, s, key = owner[task[1]]
             if err:
                 failures.append(f"{job.area} {job.period}, section '{s.title}' (notebooks/{s.notebook}.ipynb): {err}")
             else:
                 store.store_notebook(key, Path(task[1]))
+        if tasks:
+            _log(f"csp build: {len(tasks)} notebooks ran in {time.perf_counter() - started:.1f} s")
     finally:
         if pool is not None:
             pool.close()
@@ -487,8 +490,10 @@ def _reports(
                     if pool is not None:
                         pool.warm()
                     _log(f"csp build: reading {data_dir}")
+                    started = time.perf_counter()
                     loaded = readers.load(data_dir, allow_partial)
                     cube = figures.build_cube(loaded)
+                    _log(f"csp build: data read and counted in {time.perf_counter() - started:.1f} s")
                 figs = figures.Figures(loaded, cube, area, p).compute()
                 store.put_figures(key, figs)
             if suppression:

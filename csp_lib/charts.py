@@ -35,7 +35,16 @@ def _style():
         style="whitegrid",
         palette="colorblind",
         font_scale=0.95,
-        rc={"svg.hashsalt": "csp-book", "axes.titleweight": "bold", "axes.titlesize": 11},
+        rc={
+            "svg.hashsalt": "csp-book",
+            "axes.titleweight": "bold",
+            "axes.titlesize": 11,
+            # text stays text in the SVG: selectable, searchable, a third of the size and quicker to
+            # draw; laid out with DejaVu Sans, whose fallbacks are no wider, so nothing overflows
+            "svg.fonttype": "none",
+            "font.family": "sans-serif",
+            "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
+        },
     )
 
 
