@@ -463,12 +463,15 @@ def _workbook(job: ReportJob, store: cache.Cache) -> None:
 def _covers(jobs_: list[ReportJob], root: Path) -> dict[Path, dict]:
     """Each report's cover.yml (made from the template when absent), read before any notebook runs."""
     out = {}
+    base = paper.site_url(root)
     for job in jobs_:
         path = paper.ensure_cover(paper.cover_path(root / "commentary", job.figs), job.figs)
         try:
-            out[job.final] = paper.read_cover(path)
+            cover = paper.read_cover(path)
         except paper.PaperError as e:
             raise BuildError(str(e)) from None
+        cover["online_url"] = cover["online_url"] or paper.online_url(base, job.final.relative_to(root).as_posix())
+        out[job.final] = cover
     return out
 
 

@@ -53,6 +53,22 @@ def cover_path(commentary_dir: Path, figs: dict) -> Path:
     return Path(commentary_dir) / area / parse(figs["period"]["label"]).slug / "cover.yml"
 
 
+def site_url(root: Path) -> str:
+    """``[site] url`` of the project's csp.toml: where the built site is published, or ""."""
+    import tomllib
+
+    path = Path(root) / "csp.toml"
+    if not path.exists():
+        return ""
+    with path.open("rb") as fh:
+        return str(tomllib.load(fh).get("site", {}).get("url", "") or "")
+
+
+def online_url(base: str, report: str) -> str:
+    """The report's landing page under the published site, or "" when no site address is set."""
+    return f"{base.rstrip('/')}/{report.strip('/')}/index.html" if base else ""
+
+
 def ensure_cover(path: Path, figs: dict) -> Path:
     """Create the cover file from its template; never overwrite one that exists."""
     if not path.exists():
@@ -199,7 +215,7 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
         f'<table class="paper-considerations"><tbody>{extra}{rows}</tbody></table></section>'
     )
     css = (Path(__file__).parent / "templates" / "paper.css").read_text(encoding="utf-8")
-    footer = f"{area}: {period}" + (f" \\2014  online: {cover['online_url']}" if cover["online_url"] else "")
+    footer = f"{area}: {period}" + (f"\\A Online report: {cover['online_url']}" if cover["online_url"] else "")
     css = css.replace("FOOTER_TEXT", footer.replace('"', "'"))
     # the site's own table and chart styles (book/_static/csp.css, published in the site's _static/)
     site_css = next(

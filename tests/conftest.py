@@ -135,6 +135,7 @@ def site(tmp_path_factory, demo_dir):
     from csp_lib import build
 
     root = copy_project(tmp_path_factory.mktemp("project"))
+    (root / "csp.toml").write_text('[site]\nurl = "https://example.gov.uk/csp"\n')  # the papers' footer link
     html = build.build(demo_dir, ["Blackpool"], ["2016/17"], root=root, pdf=True)
     return root, html
 

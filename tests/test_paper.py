@@ -94,8 +94,18 @@ def test_print_document_has_the_cover_sections_and_considerations_without_site_c
     assert 'href="02-violence.html"' not in body and 'href="https://data.police.uk/"' in body
     assert '<div class="csp-tile">' in body  # tiles keep their boxes, not their links
     assert "Legal considerations" in text and "Background papers" in text
-    assert "online: https://example.org/r/" in doc  # the footer of every page
+    assert "\\A Online report: https://example.org/r/" in doc  # the footer of every page
     assert "tr, th, td, caption { break-inside: avoid; }" in doc  # no table splits mid-row
+
+
+def test_online_address_from_csp_toml(tmp_path):
+    assert paper.site_url(tmp_path) == ""
+    (tmp_path / "csp.toml").write_text('[site]\nurl = "https://example.gov.uk/csp/"\n')
+    base = paper.site_url(tmp_path)
+    assert paper.online_url(base, "book/reports/blackpool/2016-17") == (
+        "https://example.gov.uk/csp/book/reports/blackpool/2016-17/index.html"
+    )
+    assert paper.online_url("", "book/reports/blackpool/2016-17") == ""
 
 
 def test_pages_of_each_heading_come_after_the_contents():
@@ -140,7 +150,9 @@ def test_the_demo_committee_paper(site):
     assert "Background papers" in flat and "Crime data provided by the Lancashire Constabulary Analyst" in flat
     n = len([t for t in texts if t.strip()])
     assert f"Page 1 of {n}" in texts[0] and f"Page {n} of {n}" in texts[n - 1]
-    assert "Blackpool: April 2016 to March 2017" in texts[0]  # the footer
+    assert "Blackpool: April 2016 to March 2017" in texts[0]  # the footer, with the online report
+    url = "https://example.gov.uk/csp/book/reports/blackpool/2016-17/index.html"
+    assert all(url in re.sub(r"\s+", "", t) for t in texts if t.strip())
     # the contents give the page each section starts on
     contents = next(t for t in texts if "Contents" in t)
     for s in SECTIONS:
