@@ -30,7 +30,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import cache, contract, disclosure, downloads, figures, narrative, paper, quality, readers
-from .periods import parse
+from .periods import month_runs, parse
 from .report import ensure_commentary
 from .sections import discover
 
@@ -281,7 +281,7 @@ def _report_index(figs: dict, folder: Path, paper_name: str | None = None) -> st
         a, b = parse(src["first_month"]), parse(src["last_month"])
         months = f"{a.long_label} to {b.long_label}"
         if src.get("missing_months"):
-            months += f" (no file for {narrative.month_runs(src['missing_months'])})"
+            months += f" (no file for {month_runs(src['missing_months'])})"
         lines.append(f"| {src['file']} | {src['rows']:,} | {months} |")
     if open_data:
         lines += ["", narrative.open_data_note(figs), "", OGL]

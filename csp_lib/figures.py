@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, contract, measures, quality, spc
-from .periods import Period, month_key, month_label, parse
+from .periods import Period, month_key, month_label, month_runs, parse
 from .readers import Data, load
 
 # ids drawn as four-year trends, monthly series and district tables
@@ -326,8 +326,6 @@ class Figures:
 
     def _gap_note(self, cur: Period) -> dict:
         """Months missing from the period or its comparison (police.uk folders with gaps)."""
-        from .policeuk import spans
-
         prev = cur.previous()
         here = [m for m in cur.months if m in self.cube.gaps]
         before = [m for m in prev.months if m in self.cube.gaps]
@@ -335,10 +333,10 @@ class Figures:
         notes = []
         if here:
             out["missing_months"] = [month_key(m) for m in here]
-            notes.append(f"counts {len(cur) - len(here)} of {len(cur)} months (no data for {spans(here)})")
+            notes.append(f"counts {len(cur) - len(here)} of {len(cur)} months (no data for {month_runs(here)})")
         if before:
             out["previous_missing_months"] = [month_key(m) for m in before]
-            notes.append(f"no comparison with {prev.long_label}: no data for {spans(before)}")
+            notes.append(f"no comparison with {prev.long_label}: no data for {month_runs(before)}")
         out["partial_note"] = "; ".join(notes)
         return out
 

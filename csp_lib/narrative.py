@@ -440,19 +440,6 @@ def referrals(figs: dict) -> list[str]:
     return out
 
 
-def month_runs(keys: list[str]) -> str:
-    """``["2020-04", ..., "2020-09", "2021-01"]`` -> ``2020-04 to 2020-09, 2021-01``."""
-    from .periods import parse
-
-    runs: list[list[str]] = []
-    for k in sorted(keys):
-        if runs and parse(k).first == parse(runs[-1][-1]).first + 1:
-            runs[-1].append(k)
-        else:
-            runs.append([k])
-    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
-
-
 def open_data_note(figs: dict) -> str:
     """What a report made from data.police.uk street files can and cannot show."""
     return (

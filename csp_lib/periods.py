@@ -38,6 +38,18 @@ def month_key(index: int) -> str:
     return f"{y:04d}-{m:02d}"
 
 
+def month_runs(months) -> str:
+    """``2020-04 to 2020-09, 2021-01``: months (indexes or ``YYYY-MM`` keys) as runs of consecutive months."""
+    idx = sorted(m if isinstance(m, int) else month_index(int(m[:4]), int(m[5:7])) for m in months)
+    runs: list[list[int]] = []
+    for m in idx:
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(month_key(r[0]) if len(r) == 1 else f"{month_key(r[0])} to {month_key(r[-1])}" for r in runs)
+
+
 def fy_of(index: int) -> int:
     """Financial year (its starting calendar year) that a month belongs to."""
     y, m = month_of(index)

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import contract
-from .periods import Period, month_index, month_key, month_label
+from .periods import Period, month_index, month_key, month_label, month_runs
 from .readers import DataError, read_table
 
 HEADER = (
@@ -323,16 +323,17 @@ class StreetData:
         prev_gaps = self.missing_months(prev.first, prev.last)
         if (gaps or prev_gaps) and not self.allow_partial:
             if gaps:
-                what = f"period {label} has no police.uk file for {spans(gaps)}"
+                what = f"period {label} has no police.uk file for {month_runs(gaps)}"
             else:
                 what = (
-                    f"the comparison with {prev.long_label} is not possible: no police.uk file for {spans(prev_gaps)}"
+                    f"the comparison with {prev.long_label} is not possible: "
+                    f"no police.uk file for {month_runs(prev_gaps)}"
                 )
             raise DataError(
                 self.folder,
                 what,
                 hint="add those months' street files, choose a period whose year before is complete "
-                f"(the files cover {spans(sorted(self.months), have=True)}), or use --allow-partial "
+                f"(the files cover {month_runs(self.months)}), or use --allow-partial "
                 "to publish the figures with the comparison marked as not possible",
             )
         if len(gaps) == len(p):
@@ -444,18 +445,6 @@ class StreetData:
         }
 
 
-def spans(months: list[int], have: bool = False) -> str:
-    """``2020-04 to 2020-09`` (runs of consecutive months joined by commas)."""
-    runs: list[list[int]] = []
-    for m in sorted(months):
-        if runs and m == runs[-1][-1] + 1:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    text = [month_key(r[0]) if len(r) == 1 else f"{month_key(r[0])} to {month_key(r[-1])}" for r in runs]
-    return ", ".join(text) if text else "no months"
-
-
 def _districts(cube: pd.DataFrame, folder: Path) -> pd.DataFrame:
     """District -> county: from areas.csv when the folder has one, else the 1% rule per force."""
     for ext in (".csv", ".csv.gz", ".parquet"):
@@ -497,4 +486,4 @@ def load(folder, allow_partial: bool = False) -> StreetData:
     return data
 
 
-__all__ = ["StreetData", "find", "is_street_folder", "load", "check_header", "count_cube", "spans", "UNAVAILABLE"]
+__all__ = ["StreetData", "find", "is_street_folder", "load", "check_header", "count_cube", "UNAVAILABLE"]

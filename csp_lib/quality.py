@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .narrative import month_runs
-from .periods import Period, month_key, month_label
+from .periods import Period, month_key, month_label, month_runs
 from .readers import Data
 
 DENSE = ("crimes", "asb_incidents")

@@ -61,3 +61,11 @@ def test_bad_periods_are_refused_with_a_hint(bad):
 def test_period_must_not_end_before_it_starts():
     with pytest.raises(PeriodError):
         Period(10, 5)
+
+
+def test_month_runs_joins_consecutive_months():
+    from csp_lib.periods import month_index, month_runs
+
+    assert month_runs(["2020-06", "2020-04", "2020-05", "2021-01"]) == "2020-04 to 2020-06, 2021-01"
+    assert month_runs([month_index(2020, 12), month_index(2021, 1)]) == "2020-12 to 2021-01"  # across a year
+    assert month_runs([]) == ""
