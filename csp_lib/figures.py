@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, contract, measures, quality, spc
+from . import __version__, contract, measures, spc
 from .periods import Period, month_key, month_label, month_runs, parse
 from .readers import Data, load
 
@@ -383,8 +383,8 @@ class Figures:
             "previous": self.prev.as_json() | {"name": self.prev.long_label},
             "figures": dict(sorted(f.items())),
             "series": series,
-            "sources": self._sources(),
-            "quality": self._quality(),
+            "sources": self.data.sources(self.cube.coverage),
+            "quality": self.data.quality(self.area, self.period, self.cube.coverage),
             "data_format": self.data.format,
             "generated_by": f"csp_lib {__version__}",
         }
@@ -521,25 +521,6 @@ class Figures:
             if all(i not in self.cube.missing for _, i in steps):
                 s["funnels"][ctx] = measures.funnel([(n, self.count(i)) for n, i in steps])
         return s
-
-    def _quality(self) -> dict:
-        if self.data.format == "police.uk":
-            return self.data.quality(self.area, self.period, self.cube.coverage)
-        return quality.assess(self.data, self.area, self.period, self.cube.coverage)
-
-    def _sources(self) -> dict:
-        if self.data.format == "police.uk":
-            return self.data.sources(self.cube.coverage)
-        out = {}
-        for name, df in self.data.tables.items():
-            a, b = self.cube.coverage[name]
-            out[name] = {
-                "file": Path(df.attrs["path"]).name,
-                "rows": int(len(df)),
-                "first_month": month_key(a),
-                "last_month": month_key(b),
-            }
-        return out
 
 
 def _labels(period: Period, key: str) -> set[str]:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import contract
 from .periods import Period, month_index, month_key, month_label, month_runs
-from .readers import DataError, read_table
+from .readers import Data, DataError, read_table
 
 HEADER = (
     "Crime ID",
@@ -272,44 +272,22 @@ def _county_name(force: str) -> str:
 
 # -- the data object the figures read ---------------------------------------------------------
 @dataclass
-class StreetData:
-    """A police.uk folder: the cube, the districts of each county, and what was left out."""
+class StreetData(Data):
+    """A police.uk folder: the cube, the districts of each county, and what was left out.
+    It has no record-level tables (``tables`` stays empty): only the cube."""
 
-    folder: Path
-    files: list[StreetFile]
-    cube: pd.DataFrame  # force, district (None: no LSOA), month (index), crime_type, n
-    areas: pd.DataFrame  # district, county (+ population, households from areas.csv)
+    files: list[StreetFile] = field(default_factory=list)
+    cube: pd.DataFrame | None = None  # force, district (None: no LSOA), month (index), crime_type, n
     allow_partial: bool = False
     reused: bool = False
-    warnings: list[str] = field(default_factory=list)
-    tables: dict = field(default_factory=dict)  # no record-level tables: only the cube
 
     format = "police.uk"
+    described = "these police.uk files"
+    district_column = "LSOA name"
 
     @property
     def months(self) -> set[int]:
         return {f.month for f in self.files}
-
-    def has(self, name: str) -> bool:
-        return False
-
-    def county_of(self, district: str) -> str:
-        return str(self.areas.loc[self.areas["district"] == district, "county"].iloc[0])
-
-    def districts_of(self, county: str) -> list[str]:
-        return sorted(self.areas.loc[self.areas["county"] == county, "district"].astype(str))
-
-    def check_area(self, area: str) -> str:
-        names = list(self.areas["district"].astype(str))
-        folded = {n.lower(): n for n in names}
-        if area.lower() in folded:
-            return folded[area.lower()]
-        raise DataError(
-            self.areas.attrs.get("path", self.folder),
-            f"area '{area}' is not a district of these police.uk files",
-            column="LSOA name",
-            hint="districts here: " + ", ".join(sorted(names)),
-        )
 
     def missing_months(self, first: int, last: int) -> list[int]:
         have = self.months
@@ -480,7 +458,9 @@ def load(folder, allow_partial: bool = False) -> StreetData:
         warnings.append(
             "crime types not in the police.uk list, counted in all crime under their own ids: " + ", ".join(unknown)
         )
-    data = StreetData(folder, files, cube, areas, allow_partial, reused, warnings)
+    data = StreetData(
+        folder, areas, warnings=warnings, files=files, cube=cube, allow_partial=allow_partial, reused=reused
+    )
     if not len(areas):
         raise DataError(folder, "no district holds 1% of the rows: the LSOA names are blank or unreadable")
     return data

@@ -328,6 +328,8 @@ class Data:
     """The tables of one data folder, typed and checked."""
 
     format = "extract"
+    described = "this data"  # how check_area's message names the data, and the column holding districts
+    district_column = "district"
 
     folder: Path
     areas: pd.DataFrame
@@ -373,9 +375,9 @@ class Data:
         if area.lower() in folded:
             return folded[area.lower()]
         raise DataError(
-            self.areas.attrs["path"],
-            f"area '{area}' is not a district of this data",
-            column="district",
+            self.areas.attrs.get("path", self.folder),
+            f"area '{area}' is not a district of {self.described}",
+            column=self.district_column,
             hint="districts here: " + ", ".join(sorted(names)),
         )
 
@@ -388,6 +390,25 @@ class Data:
                 column="recorded_date",
                 hint="choose a period inside the data",
             )
+
+    def quality(self, area: str, period, coverage: dict) -> dict:
+        """The data quality section of figures.json."""
+        from . import quality
+
+        return quality.assess(self, area, period, coverage)
+
+    def sources(self, coverage: dict) -> dict:
+        """Each table read: its file, rows and months (the landing page's data sources)."""
+        out = {}
+        for name, df in self.tables.items():
+            a, b = coverage[name]
+            out[name] = {
+                "file": Path(df.attrs["path"]).name,
+                "rows": int(len(df)),
+                "first_month": month_key(a),
+                "last_month": month_key(b),
+            }
+        return out
 
 
 def load(folder, allow_partial: bool = False) -> Data:
