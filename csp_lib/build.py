@@ -87,6 +87,13 @@ def area_slug(area: str) -> str:
     return contract.slug(area).replace("_", "-")
 
 
+def _stderr_to(log) -> None:
+    """Send this process's standard error (and a kernel started from now on) to ``log``."""
+    Path(log).parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as fh:
+        os.dup2(fh.fileno(), 2)
+
+
 def _execute(task: tuple, quiet: bool = True) -> tuple[str, str | None]:
     """Run one notebook; returns (name, error or None). Kernel start failures are retried.
 
@@ -94,10 +101,8 @@ def _execute(task: tuple, quiet: bool = True) -> tuple[str, str | None]:
     console: for good in a pool worker of ours (``quiet``), for the duration of the
     task in a process that is not ours (a Dask worker).
     """
-    Path(task[4]).parent.mkdir(parents=True, exist_ok=True)
     saved = None if quiet else os.dup(2)
-    with open(task[4], "w") as fh:
-        os.dup2(fh.fileno(), 2)
+    _stderr_to(task[4])
     try:
         return _execute_notebook(task)
     finally:
@@ -160,9 +165,7 @@ def _execute_warm(task: tuple) -> tuple[str, str | None]:
     """Run one notebook on this worker's warm kernel: its namespace is cleared, matplotlib
     figures closed and the working folder set first, so each notebook starts as in a fresh
     kernel but without the start and the imports. A kernel that fails is replaced."""
-    Path(task[4]).parent.mkdir(parents=True, exist_ok=True)
-    with open(task[4], "w") as fh:
-        os.dup2(fh.fileno(), 2)
+    _stderr_to(task[4])
     src, dst, params, cwd, _ = task
     err = ""
     for _attempt in range(3):
@@ -568,9 +571,7 @@ class _Pool:
 
 def _prewarm(log: str) -> int:
     """Start this worker's kernel ahead of its first notebook (its chatter to ``log``)."""
-    Path(log).parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as fh:
-        os.dup2(fh.fileno(), 2)
+    _stderr_to(log)
     try:
         _warm_kernel()
     except Exception:  # noqa: BLE001 - the first notebook starts one again and reports a real failure

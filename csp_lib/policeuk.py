@@ -259,7 +259,7 @@ def _locate(files: list[StreetFile], column: str, value) -> tuple[Path, int | No
         with _open(f.path) as fh:
             reader = csv.reader(io.TextIOWrapper(fh, encoding="utf-8-sig", newline=""))
             for line, row in enumerate(reader, start=1):
-                if line > 1 and len(row) > i and (row[i] if value is not None else None) == value:
+                if line > 1 and len(row) > i and row[i] == value:
                     return f.path, line
     return files[0].path, None
 
