@@ -6,7 +6,9 @@ DuckDB straight from the files into a small cube: force x district x month x
 crime type. The cube is stored as Parquet beside the user's cache and reused while
 the files are unchanged; pandas only ever sees the cube.
 
-District = the LSOA name without its last token (``Blackpool 010A`` -> ``Blackpool``).
+District = the LSOA name without its last token (``Blackpool 010A`` -> ``Blackpool``;
+for a name in the ONS form, whose fifth character from the end is a space, the name
+without its last five characters), spaces around it trimmed.
 Rows with no LSOA, and rows in districts that are not one of the county's, stay in the
 cube and are counted on the data quality page: none is dropped silently.
 """
@@ -83,7 +85,7 @@ ABSENT_FIELDS = [
     ("child sexual exploitation flag", "child sexual exploitation"),
 ]
 MIN_SHARE = 0.01  # a district of a force holds at least 1% of its rows (when there is no areas.csv)
-CUBE_VERSION = "1"  # bump when the cube's query changes: old cached cubes are then ignored
+CUBE_VERSION = "2"  # bump when the cube's query changes: old cached cubes are then ignored
 
 
 def crime_type_id(crime_type: str) -> str:
@@ -177,9 +179,14 @@ def files_key(files: list[StreetFile]) -> str:
     return h.hexdigest()[:24]
 
 
+KEYS = ["force", "district", "month", "crime_type"]
+# The district is the LSOA name without its code: the last five characters of the ONS
+# form "Blackpool 001A" (a slice, no regular expression: 0.4 s less a year nationally),
+# else the name without its last word.
 CUBE_SQL = """
 SELECT "Falls within" AS force,
-       regexp_replace(nullif(trim("LSOA name"), ''), '\\s+\\S+$', '') AS district,
+       CASE WHEN "LSOA name"[-5] = ' ' THEN "LSOA name"[:-6]
+            ELSE regexp_replace(nullif(trim("LSOA name"), ''), '\\s+\\S+$', '') END AS district,
        "Month" AS month, "Crime type" AS crime_type, count(*)::BIGINT AS n
 FROM read_csv({files}, header = true, auto_detect = false, columns = {columns},
               quote = '"', escape = '"', delim = ',')
@@ -213,6 +220,11 @@ def count_cube(files: list[StreetFile], threads: int | None = None) -> pd.DataFr
     finally:
         con.close()
     cube["n"] = cube["n"].astype("int64")
+    # the slice leaves the spaces of " Blackpool  001A": trimmed here, on the small cube
+    district = cube["district"].str.strip().replace("", None)
+    if not district.equals(cube["district"]):
+        cube["district"] = district
+        cube = cube.groupby(KEYS, dropna=False, as_index=False)["n"].sum()
     return cube
 
 

@@ -53,6 +53,26 @@ def test_counts_worked_out_by_hand(folder):
     assert f["burglary"]["rate"] == 120.0  # 48 per 400 households
 
 
+def test_district_is_the_lsoa_name_without_its_code(tmp_path):
+    names = {  # LSOA name as written -> district
+        "Blackpool 001A": "Blackpool",
+        "Ynys Môn 004C": "Ynys Môn",
+        "Kingston upon Hull 012B": "Kingston upon Hull",
+        "Blackpool  002B": "Blackpool",  # spaces around the name are not part of it
+        " Blackpool 003C": "Blackpool",
+        "Blackpool 001A ": "Blackpool",  # not the ONS form: the name without its last word
+        "Blackpool\t001A": "Blackpool",
+        "Wyre": "Wyre",
+        "": None,
+    }
+    quoted = ['"' + name + '"' if name else "" for name in names]
+    lines = [street.HEADER] + [f"x,2021-01,{street.FORCE},{street.FORCE},,,,E01,{q},Drugs,," for q in quoted]
+    (tmp_path / "2021-01-testshire-street.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cube = policeuk.count_cube(policeuk.find(tmp_path))
+    got = {d: int(n) for d, n in zip(cube["district"].fillna("(none)"), cube["n"])}
+    assert got == {"Blackpool": 5, "Kingston upon Hull": 1, "Wyre": 1, "Ynys Môn": 1, "(none)": 1}
+
+
 def test_rows_outside_the_districts_are_counted_not_dropped(folder):
     figs = figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12")
     excluded = {e["reason"].split(" (")[0]: e for e in figs["quality"]["excluded"]}
