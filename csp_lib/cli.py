@@ -8,6 +8,9 @@ from pathlib import Path
 
 from .periods import PeriodError
 
+DATA_HELP = (
+    "data folder: the contract's tables (data-contract.md) or police.uk street files as downloaded (default: data/demo)"
+)
 PARTIAL_HELP = (
     "police.uk folders with missing months: publish figures whose period or comparison year lacks "
     "months, labelled, instead of stopping (no comparison is made over incomplete months)"
@@ -91,7 +94,7 @@ def main(argv=None) -> int:
     sub = p.add_subparsers(dest="command", required=True)
 
     f = sub.add_parser("figures", help="print the figures.json of one area and period")
-    f.add_argument("--data", default="data/demo", help="data folder (default: data/demo)")
+    f.add_argument("--data", default="data/demo", help=DATA_HELP)
     f.add_argument("--area", required=True, help="district, e.g. Blackpool")
     f.add_argument("--period", required=True, help="2016/17, 2016/17-Q3 or 2016-02..2017-01")
     f.add_argument("--output", "-o", help="write to this file instead of stdout")
@@ -104,15 +107,21 @@ def main(argv=None) -> int:
     f.set_defaults(run=_figures)
 
     d = sub.add_parser("demo-data", help="write the deterministic demo data")
-    d.add_argument("--output", default="data/demo")
-    d.add_argument("--seed", type=int, default=2017)
+    d.add_argument("--output", default="data/demo", help="folder to write (default: data/demo)")
+    d.add_argument("--seed", type=int, default=2017, help="random seed: the same seed, the same files (default: 2017)")
     d.set_defaults(run=_demo)
 
     b = sub.add_parser("build", help="execute the section notebooks and build the site")
-    b.add_argument("--data", default="data/demo")
-    b.add_argument("--area", action="append", help="district (repeatable)")
-    b.add_argument("--all-districts", action="store_true", help="every district of areas.csv")
-    b.add_argument("--period", action="append", required=True, help="period (repeatable)")
+    b.add_argument("--data", default="data/demo", help=DATA_HELP)
+    b.add_argument("--area", action="append", help="district, e.g. Blackpool (repeatable)")
+    b.add_argument(
+        "--all-districts",
+        action="store_true",
+        help="every district in the data (areas.csv; police.uk files without one: the 1%% rule)",
+    )
+    b.add_argument(
+        "--period", action="append", required=True, help="2016/17, 2016/17-Q3 or 2016-02..2017-01 (repeatable)"
+    )
     b.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores)")
     b.add_argument("--out", default="_build", help="where the site is published (default: _build)")
     b.add_argument(
