@@ -235,7 +235,7 @@ def _tile(figs: dict, fid: str, name: str, href: str) -> str:
         arrow = {"up": "&#9650; ", "down": "&#9660; ", "same": "&#9654; "}[cls]
         change = f"{narrative.signed(f['change'])} ({narrative.pct(f['pct_change'], True, trim=False)})"
     prev = (
-        f'<span class="csp-tile-prev">{figs["previous"]["label"]}: {narrative.num(f["previous"])}</span>'
+        f'<span class="csp-tile-prev">{narrative.short(figs, "previous")}: {narrative.num(f["previous"])}</span>'
         if f.get("previous") is not None
         else ""
     )
@@ -347,7 +347,7 @@ def _write_toc(root: Path) -> None:
         lines += [f'- caption: "{area}"', "  chapters:"]
         for a, p, figs in items:
             base = f"book/reports/{a}/{p}"
-            lines += [f"  - file: {base}/index", f'    title: "{figs["period"]["label"]}"', "    sections:"]
+            lines += [f"  - file: {base}/index", f'    title: "{narrative.short(figs)}"', "    sections:"]
             here = root / base
             lines += [
                 f"    - file: {base}/{s.notebook}"
@@ -356,7 +356,7 @@ def _write_toc(root: Path) -> None:
             ]
             lines += [f"    - file: {base}/data-quality"]
             listing.append(
-                f"| [{area}](reports/{a}/{p}/index.md) | {figs['period']['label']} | {figs['period']['name']} |"
+                f"| [{area}](reports/{a}/{p}/index.md) | {narrative.short(figs)} | {figs['period']['name']} |"
             )
     lines += ['- caption: "About"', "  chapters:", "  - file: book/methods", ""]
     (root / "_toc.yml").write_text("\n".join(lines), encoding="utf-8")

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from .narrative import pct  # noqa: E402
+from .narrative import pct, short  # noqa: E402
 from .sections import label  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
@@ -101,6 +101,8 @@ def trend(figs: dict, fid: str) -> str | None:
     _style()
     df = pd.DataFrame(rows)
     df[["area", "county"]] = df[["area", "county"]].apply(pd.to_numeric)  # withheld counts are NaN
+    if "short" in df:  # Nov 2018–Oct 2019 on two lines, so that four fit under a panel
+        df["period"] = df["short"].str.replace("\u2013", "\u2013\n")
     xlabel, over = _years(figs, len(df))
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.3))
     for ax, col, name, colour in ((axes[0], "area", figs["area"], AREA), (axes[1], "county", figs["county"], COUNTY)):
@@ -125,7 +127,7 @@ def trend(figs: dict, fid: str) -> str | None:
         ax.set_ylabel("Count (records)")
         _thousands(ax)
         ax.margins(y=0.15)
-    first = df["period"].iloc[0]
+    first = rows[0].get("short", rows[0]["period"])
     fig.suptitle(
         f"{label(fid)} since {first}: {figs['area']} {_change_words(df['area'].iloc[0], df['area'].iloc[-1])}, "
         f"{figs['county']} {_change_words(df['county'].iloc[0], df['county'].iloc[-1])}",
@@ -134,7 +136,8 @@ def trend(figs: dict, fid: str) -> str | None:
     )
     fig.tight_layout()
     values = "; ".join(
-        f"{r['period']}: {_n(r['area'])} in {figs['area']}, {_n(r['county'])} in {figs['county']}" for r in rows
+        f"{r.get('short', r['period'])}: {_n(r['area'])} in {figs['area']}, {_n(r['county'])} in {figs['county']}"
+        for r in rows
     )
     alt = f"Bar charts of {label(fid).lower()} by {xlabel.lower()}. {values}."
     caption = (
@@ -166,7 +169,7 @@ def ranking(figs: dict, fid: str) -> str | None:
         dodge=False,
     )
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel(f"% change, {figs['period']['label']} on {figs['previous']['label']}")
+    ax.set_xlabel(f"% change, {short(figs)} on {short(figs, 'previous')}")
     ax.set_ylabel("")
     rank = figs["figures"].get(f"{fid}_rank_in_county", {})
     place = f"{rank.get('value')} of {rank.get('of')}" if rank.get("value") else "not ranked"
@@ -194,8 +197,8 @@ def monthly(figs: dict, fid: str) -> str | None:
     df["m"] = df["label"].str[:3]
     long = pd.concat(
         [
-            df.assign(year=figs["period"]["label"], count=df["value"]),
-            df.assign(year=figs["previous"]["label"], count=df["previous"]),
+            df.assign(year=short(figs), count=df["value"]),
+            df.assign(year=short(figs, "previous"), count=df["previous"]),
         ]
     ).dropna(subset=["count"])
     fig, ax = plt.subplots(figsize=(9, 3.4))
@@ -224,9 +227,7 @@ def monthly(figs: dict, fid: str) -> str | None:
         + "; ".join(f"{r['label']} {_n(r['value'])} (a year earlier {_n(r['previous'])})" for r in rows)
         + "."
     )
-    caption = (
-        f"{label(fid)} in {figs['area']}, each month of {figs['period']['label']} and of {figs['previous']['label']}."
-    )
+    caption = f"{label(fid)} in {figs['area']}, each month of {short(figs)} and of {short(figs, 'previous')}."
     return _figure_html(fig, alt, caption)
 
 
@@ -237,9 +238,9 @@ def strands(figs: dict, ids: list[str]) -> str | None:
         f = figs["figures"].get(fid, {})
         if f.get("value") is None:
             continue
-        rows.append({"strand": label(fid), "year": figs["period"]["label"], "count": f["value"]})
+        rows.append({"strand": label(fid), "year": short(figs), "count": f["value"]})
         if f.get("previous") is not None:
-            rows.append({"strand": label(fid), "year": figs["previous"]["label"], "count": f["previous"]})
+            rows.append({"strand": label(fid), "year": short(figs, "previous"), "count": f["previous"]})
     if not rows:
         return None
     _style()
@@ -250,13 +251,13 @@ def strands(figs: dict, ids: list[str]) -> str | None:
         x="strand",
         y="count",
         hue="year",
-        hue_order=[figs["previous"]["label"], figs["period"]["label"]],
+        hue_order=[short(figs, "previous"), short(figs)],
         palette=[PREVIOUS, AREA],
         ax=ax,
     )
     for c in ax.containers:
         ax.bar_label(c, fontsize=8, padding=2)
-    top = df[df["year"] == figs["period"]["label"]].sort_values("count").iloc[-1]
+    top = df[df["year"] == short(figs)].sort_values("count").iloc[-1]
     ax.set_title(f"Hate crime in {figs['area']} by strand: {top['strand'].lower()} is the most common")
     ax.set_xlabel("Strand (a crime can carry more than one)")
     ax.set_ylabel("Crimes")
@@ -267,7 +268,7 @@ def strands(figs: dict, ids: list[str]) -> str | None:
         + "; ".join(f"{r.strand} {r.year} {r.count}" for r in df.itertuples())
         + "."
     )
-    caption = f"Hate crimes in {figs['area']} by strand, {figs['previous']['label']} and {figs['period']['label']}."
+    caption = f"Hate crimes in {figs['area']} by strand, {short(figs, 'previous')} and {short(figs)}."
     return _figure_html(fig, alt, caption)
 
 
@@ -289,7 +290,7 @@ def xmr(figs: dict, fid: str) -> str | None:
         df["x"].iloc[-1] + pd.Timedelta(days=15),
         color="#eeeeee",
         zorder=0,
-        label=f"{figs['period']['label']}",
+        label=f"{short(figs)}",
     )
     sns.lineplot(data=df, x="x", y="value", ax=ax, color=AREA, marker="o", markersize=3.5, label="Month")
     special = df[df["special"] & df["value"].notna()]
@@ -300,7 +301,7 @@ def xmr(figs: dict, fid: str) -> str | None:
             ax.axhline(y, color="black", lw=0.8, ls="--")
     ax.plot([], [], color="black", lw=0.8, ls="--", label="Process limits")
     finding = "shows special causes" if chart["label"].startswith("special") else "within normal variation"
-    ax.set_title(f"{label(fid)} in {figs['area']} by month: {figs['period']['label']} {finding}")
+    ax.set_title(f"{label(fid)} in {figs['area']} by month: {short(figs)} {finding}")
     ax.set_xlabel("Month")
     ax.set_ylabel("Count (records)")
     _thousands(ax)
@@ -310,11 +311,11 @@ def xmr(figs: dict, fid: str) -> str | None:
         f"XmR chart of {label(fid).lower()} in {figs['area']} by month from {df['month'].iloc[0]} to "
         f"{df['month'].iloc[-1]}: mean {chart['mean']:,.1f}, process limits {max(chart['lcl'], 0):,.1f} "
         f"to {chart['ucl']:,.1f}; {int(df['special'].sum())} months flagged as special cause; "
-        f"{figs['period']['label']}: {chart['label']}.{trial}"
+        f"{short(figs)}: {chart['label']}.{trial}"
     )
     caption = (
         f"{label(fid)} in {figs['area']}, each month, with the mean and process limits (mean ± 2.66 × "
         f"the mean moving range). Orange points are special causes under the Making Data Count rules; "
-        f"the shaded months are {figs['period']['label']}.{trial}"
+        f"the shaded months are {short(figs)}.{trial}"
     )
     return _figure_html(fig, alt, caption)

@@ -379,8 +379,8 @@ class Figures:
         return {
             "area": self.area,
             "county": self.county,
-            "period": self.period.as_json() | {"name": self.period.long_label},
-            "previous": self.prev.as_json() | {"name": self.prev.long_label},
+            "period": self.period.as_json() | {"name": self.period.long_label, "short": self.period.short},
+            "previous": self.prev.as_json() | {"name": self.prev.long_label, "short": self.prev.short},
             "figures": dict(sorted(f.items())),
             "series": series,
             "sources": self.data.sources(self.cube.coverage),
@@ -479,6 +479,7 @@ class Figures:
                 rows.append(
                     {
                         "period": p.label,
+                        "short": p.short,
                         "start": p.start.isoformat(),
                         "end": p.end.isoformat(),
                         "area": self.count(mid, None, p),

@@ -75,6 +75,11 @@ def period_name(figs: dict) -> str:
     return figs["period"]["name"]
 
 
+def short(figs: dict, which: str = "period") -> str:
+    """``2016/17``, ``2016/17-Q3``, ``Nov 2021\u2013Oct 2022``: the period as headers and sentences show it."""
+    return figs[which].get("short") or figs[which]["label"]
+
+
 def compared_with(figs: dict) -> str:
     """``the previous year`` for a financial year, otherwise the months a year earlier."""
     label_ = figs["period"]["label"]
@@ -164,7 +169,7 @@ def rank(figs: dict, fid: str, subject: str) -> str:
         return f"{subject}: no comparison with the rest of {figs['county']} is available."
     p = pct(f["pct_change"])
     s = (
-        f"In {figs['period']['label']}, there has been {a(p)} {p} "
+        f"In {short(figs)}, there has been {a(p)} {p} "
         f"{'increase' if f['change'] > 0 else 'reduction'} in {figs['area']}"
     )
     if c.get("pct_change") is not None:
@@ -243,16 +248,16 @@ def committed(figs: dict) -> str:
     f = _f(figs, "rape_committed_in_period")
     if withheld(f) or withheld(f, "previous"):
         return (
-            f"Rape offences which took place during {figs['period']['label']}: "
-            f"{count(figs, f)}, compared to {count(figs, f, 'previous')} in {figs['previous']['label']}."
+            f"Rape offences which took place during {short(figs)}: "
+            f"{count(figs, f)}, compared to {count(figs, f, 'previous')} in {short(figs, 'previous')}."
         )
     if unavailable(f) or f["previous"] is None:
         return "Rapes by the date they took place are not available (no committed dates)."
     pc = f["pct_change"]
     how = "similar to" if pc is not None and abs(pc) < 5 else "higher than" if f["change"] > 0 else "lower than"
     return (
-        f"The number of rape offences which took place during {figs['period']['label']} was {how} "
-        f"{figs['previous']['label']} ({num(f['value'])} compared to {num(f['previous'])}). "
+        f"The number of rape offences which took place during {short(figs)} was {how} "
+        f"{short(figs, 'previous')} ({num(f['value'])} compared to {num(f['previous'])}). "
         "The overall rape figures include every offence recorded in the period, so offences "
         "that took place earlier are added to these."
     )
@@ -265,7 +270,7 @@ def ages(figs: dict) -> str:
     if any(unavailable(x) for x in (v, o, o2)):
         return "The age profile of violence victims and offenders is not available (no ages in the data)."
     out = []
-    for key, name in (("previous_share", figs["previous"]["label"]), ("share", figs["period"]["label"])):
+    for key, name in (("previous_share", short(figs, "previous")), ("share", short(figs))):
         if v.get(key) is None:
             continue
         out.append(
@@ -428,11 +433,11 @@ def referrals(figs: dict) -> list[str]:
         name = f.get("name") or label(fid)
         if f["previous"] and f["pct_change"] is not None:
             s = (
-                f"{name}: {num(f['value'])} referrals in {figs['period']['label']} compared with "
-                f"{num(f['previous'])} in {figs['previous']['label']} ({pct(f['pct_change'], True)})"
+                f"{name}: {num(f['value'])} referrals in {short(figs)} compared with "
+                f"{num(f['previous'])} in {short(figs, 'previous')} ({pct(f['pct_change'], True)})"
             )
         else:
-            s = f"{name}: {num(f['value'])} referrals in {figs['period']['label']}"
+            s = f"{name}: {num(f['value'])} referrals in {short(figs)}"
         c = figs["figures"].get(fid + "_complied")
         if c and c.get("share") is not None and f["value"]:
             s += f"; {pct(c['share'])} of participants ({num(c['value'])}) complied with the programme"

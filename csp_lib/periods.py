@@ -97,6 +97,16 @@ class Period:
         return f"{month_label(self.first)} to {month_label(self.last)}"
 
     @property
+    def short(self) -> str:
+        """For headers, axes and sentences: the label, but ``Nov 2021–Oct 2022`` for a span of
+        months and ``Oct 2022`` for one month (``2021-11..2022-10`` is for typing, not reading)."""
+        if self.kind != "span":
+            return self.label
+        (y1, m1), (y2, m2) = month_of(self.first), month_of(self.last)
+        first, last = f"{MONTH_NAMES[m1 - 1][:3]} {y1}", f"{MONTH_NAMES[m2 - 1][:3]} {y2}"
+        return first if self.first == self.last else f"{first}\u2013{last}"
+
+    @property
     def slug(self) -> str:
         return self.label.replace("/", "-").replace("..", "_to_")
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from .narrative import fewer, pct, signed
+from .narrative import fewer, pct, short, signed
 from .sections import label
 
 WITHHELD = "[c]"  # the GSS symbol for a confidential value
@@ -51,8 +51,8 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
     first = figs["figures"].get(ids[0], {}) if ids else {}
     df = df.rename(
         columns={
-            "Previous": _window_name(first, "previous_", figs["previous"]["label"]),
-            "Current": _window_name(first, "", figs["period"]["label"]),
+            "Previous": _window_name(first, "previous_", short(figs, "previous")),
+            "Current": _window_name(first, "", short(figs)),
         }
     )
     if not df["Note"].astype(bool).any():

@@ -69,3 +69,16 @@ def test_month_runs_joins_consecutive_months():
     assert month_runs(["2020-06", "2020-04", "2020-05", "2021-01"]) == "2020-04 to 2020-06, 2021-01"
     assert month_runs([month_index(2020, 12), month_index(2021, 1)]) == "2020-12 to 2021-01"  # across a year
     assert month_runs([]) == ""
+
+
+@pytest.mark.parametrize(
+    "text, short",
+    [
+        ("2016/17", "2016/17"),
+        ("2016/17-Q3", "2016/17-Q3"),
+        ("2021-11..2022-10", "Nov 2021\u2013Oct 2022"),
+        ("2022-10", "Oct 2022"),
+    ],
+)
+def test_short_names_read_better_than_what_is_typed(text, short):
+    assert parse(text).short == short
