@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .narrative import short
 from .periods import Period, month_key, month_label, month_runs
 from .readers import Data
 
@@ -92,7 +93,7 @@ def page(figs: dict) -> str:
     q = figs["quality"]
     area = figs["area"]
     lines = [
-        f"# Data quality: {area}, {figs['period']['label']}",
+        f"# Data quality: {area}, {short(figs)}",
         "",
         "What the figures of this report were made from, what is missing from it and which "
         "figures that affects. Every value here is a count over many records.",

@@ -57,13 +57,15 @@ class Report:
             return
         from . import narrative
 
-        ids = [i for i in section(section_slug).open_data if i in self.figs["figures"]]
+        sec = section(section_slug)
+        ids = [i for i in sec.open_data if i in self.figs["figures"]]
         self.say(
             "*Made from data.police.uk street files. Figures that need a field police.uk does not publish "
             'say "not available from police.uk open data"; the front page of this report lists them.*'
         )
         if ids:
-            self.say(*(narrative.headline(self.figs, i) for i in ids[:1]))
+            if ids[0] not in sec.table:  # the section's own sentences already give its headline
+                self.say(narrative.headline(self.figs, ids[0]))
             self.table(ids, f"What police.uk open data shows, {self.figs['area']}")
 
     def chart(self, html: str | None, missing: str = "No chart: too few periods in the data.") -> None:

@@ -266,3 +266,18 @@ def test_real_files_build_a_report(tmp_path, raw):
     assert "not available from police.uk open data" in page
     assert "Open Government Licence" in (report / "index.html").read_text(encoding="utf-8")
     assert os.path.exists(report / "data-quality.html")
+
+
+def test_each_section_says_what_open_data_shows_once(folder, monkeypatch):
+    from csp_lib import report
+
+    shown = []
+    monkeypatch.setattr(report, "display", lambda obj: shown.append(getattr(obj, "data", str(obj))))
+    r = report.open(folder, "Alpha", "2021-01..2021-12")
+    r.open_data("overview")  # all crime: the section's own sentences give its headline
+    assert not any("All crime in Alpha" in s for s in shown)
+    assert any("What police.uk open data shows, Alpha" in s for s in shown)
+    shown.clear()
+    r.open_data("violence")  # not the section's own figure: said here
+    assert sum("Violence and sexual offences in Alpha" in s for s in shown) == 1
+    assert any("Jan 2020\u2013Dec 2020" in s and "Jan 2021\u2013Dec 2021" in s for s in shown)  # table headers
