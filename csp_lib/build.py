@@ -94,40 +94,54 @@ def _stderr_to(log) -> None:
         os.dup2(fh.fileno(), 2)
 
 
-def _execute(task: tuple, quiet: bool = True) -> tuple[str, str | None]:
-    """Run one notebook; returns (name, error or None). Kernel start failures are retried.
+def _execute(task: tuple) -> tuple[str, str | None]:
+    """Run one notebook with papermill on a kernel of its own (a Dask worker: no kernel
+    outlives a task); returns (name, error or None). Kernel start failures are retried.
 
     The kernel's own chatter (ZMQ/TCP notices) goes to the task's log file, not the
-    console: for good in a pool worker of ours (``quiet``), for the duration of the
-    task in a process that is not ours (a Dask worker).
+    worker's console, for the duration of the task.
     """
-    saved = None if quiet else os.dup(2)
+    saved = os.dup(2)
     _stderr_to(task[4])
     try:
-        return _execute_notebook(task)
+        return _retrying(task[0], lambda: _run_papermill(*task[:4]))
     finally:
-        if saved is not None:
-            os.dup2(saved, 2)
-            os.close(saved)
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
-def _execute_notebook(task: tuple) -> tuple[str, str | None]:
+def _run_papermill(src: str, dst: str, params: dict, cwd: str) -> None:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    src, dst, params, cwd, _ = task
+    try:
+        nb = pm.execute_notebook(
+            src, dst, parameters=params, cwd=cwd, kernel_name="python3", progress_bar=False, log_output=False
+        )
+    except PapermillExecutionError as e:
+        raise _NotebookError(f"{e.ename}: {e.evalue}") from None
+    _hide_parameters(nb, dst)
+
+
+class _NotebookError(Exception):
+    """A cell raised: the analysis failed, not the kernel."""
+
+
+def _retrying(src: str, run, after_failure=None) -> tuple[str, str | None]:
+    """(name, None) once ``run()`` ran the notebook, or (name, the error): a cell that raised is
+    reported at once; a kernel that could not start or died (papermill's ZMQ port clash under
+    parallel runs) is tried three times, ``after_failure`` called after each."""
     err = ""
     for _attempt in range(3):
         try:
-            nb = pm.execute_notebook(
-                src, dst, parameters=params, cwd=cwd, kernel_name="python3", progress_bar=False, log_output=False
-            )
-            _hide_parameters(nb, dst)
+            run()
             return Path(src).stem, None
-        except PapermillExecutionError as e:
-            return Path(src).stem, f"{e.ename}: {e.evalue}"
-        except Exception as e:  # kernel died or could not start (ZMQ port clash): retry
+        except _NotebookError as e:
+            return Path(src).stem, str(e)
+        except Exception as e:  # noqa: BLE001 - any kernel failure is retried
             err = f"{type(e).__name__}: {e}"
+            if after_failure is not None:
+                after_failure()
     return Path(src).stem, f"kernel failed three times: {err}"
 
 
@@ -166,21 +180,7 @@ def _execute_warm(task: tuple) -> tuple[str, str | None]:
     figures closed and the working folder set first, so each notebook starts as in a fresh
     kernel but without the start and the imports. A kernel that fails is replaced."""
     _stderr_to(task[4])
-    src, dst, params, cwd, _ = task
-    err = ""
-    for _attempt in range(3):
-        try:
-            return _run_warm(src, dst, params, cwd)
-        except _NotebookError as e:
-            return Path(src).stem, str(e)
-        except Exception as e:  # the kernel could not start or died: a new one
-            err = f"{type(e).__name__}: {e}"
-            _stop_kernel()
-    return Path(src).stem, f"kernel failed three times: {err}"
-
-
-class _NotebookError(Exception):
-    """A cell raised: the analysis failed, not the kernel."""
+    return _retrying(task[0], lambda: _run_warm(*task[:4]), after_failure=_stop_kernel)
 
 
 def _run_warm(src: str, dst: str, params: dict, cwd: str) -> tuple[str, None]:

@@ -11,7 +11,6 @@ notebook and data there and writes the executed notebook back.
 from __future__ import annotations
 
 import os
-from functools import partial
 
 
 def run(tasks: list[tuple], scheduler: str, execute):
@@ -27,7 +26,7 @@ def run(tasks: list[tuple], scheduler: str, execute):
     else:
         client = Client(scheduler)
     try:
-        futures = client.map(partial(execute, quiet=False), tasks, pure=False)
+        futures = client.map(execute, tasks, pure=False)
         index = {f.key: t for f, t in zip(futures, tasks)}
         for fut in as_completed(futures):
             yield index[fut.key], fut.result()[1]

@@ -48,3 +48,34 @@ def test_a_cell_that_raises_is_an_analysis_error_not_a_kernel_failure(tmp_path, 
     # the kernel is still there for the next notebook
     ok = _notebook(tmp_path / "ok.ipynb", "y = 1")
     assert build._run_warm(ok, str(tmp_path / "ok-out.ipynb"), {}, str(tmp_path)) == ("ok", None)
+
+
+def test_kernel_failures_are_retried_three_times_analysis_errors_are_not():
+    calls, resets = [], []
+
+    def dies():
+        calls.append(1)
+        raise RuntimeError("Kernel died before replying")
+
+    assert build._retrying("nb/01-x.ipynb", dies, after_failure=lambda: resets.append(1)) == (
+        "01-x",
+        "kernel failed three times: RuntimeError: Kernel died before replying",
+    )
+    assert len(calls) == 3 and len(resets) == 3
+
+    calls.clear()
+
+    def raises():
+        calls.append(1)
+        raise build._NotebookError("ValueError: no such district")
+
+    assert build._retrying("nb/01-x.ipynb", raises) == ("01-x", "ValueError: no such district")
+    assert len(calls) == 1
+
+    attempts = iter([RuntimeError("Address already in use"), None])
+
+    def clash_then_runs():
+        if (e := next(attempts)) is not None:
+            raise e
+
+    assert build._retrying("nb/01-x.ipynb", clash_then_runs) == ("01-x", None)
