@@ -48,19 +48,12 @@ def _build(args) -> int:
     from . import build, contract, policeuk, readers
 
     areas = args.area or []
-    if args.all_districts and policeuk.is_street_folder(args.data) and not readers.table_present(args.data, "crimes"):
+    if args.all_districts and policeuk.is_street_folder(args.data) and not readers.table_path(args.data, "crimes"):
         areas = list(policeuk.load(args.data, allow_partial=True).areas["district"].astype(str))
     elif args.all_districts:
-        path = next(
-            (
-                Path(args.data) / f"areas{e}"
-                for e in (".csv", ".csv.gz", ".parquet")
-                if (Path(args.data) / f"areas{e}").exists()
-            ),
-            Path(args.data) / "areas.csv",
-        )
-        if not path.exists():
-            raise readers.DataError(path, "required table is missing")
+        path = readers.table_path(args.data, "areas")
+        if path is None:
+            raise readers.DataError(Path(args.data) / "areas.csv", "required table is missing")
         areas = list(readers.read_table(path, contract.TABLES["areas"])["district"].astype(str))
     if not areas:
         raise build.BuildError("say which areas to build: --area NAME (repeatable) or --all-districts")

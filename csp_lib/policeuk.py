@@ -30,7 +30,7 @@ import pandas as pd
 
 from . import contract
 from .periods import Period, month_index, month_key, month_label, month_runs
-from .readers import Data, DataError, read_table
+from .readers import Data, DataError, read_table, table_path
 
 HEADER = (
     "Crime ID",
@@ -437,10 +437,8 @@ class StreetData(Data):
 
 def _districts(cube: pd.DataFrame, folder: Path) -> pd.DataFrame:
     """District -> county: from areas.csv when the folder has one, else the 1% rule per force."""
-    for ext in (".csv", ".csv.gz", ".parquet"):
-        path = folder / f"areas{ext}"
-        if path.exists():
-            return read_table(path, contract.TABLES["areas"])
+    if (path := table_path(folder, "areas")) is not None:
+        return read_table(path, contract.TABLES["areas"])
     located = cube[cube["district"].notna()]
     per_force = located.groupby(["force", "district"])["n"].sum()
     force_rows = cube.groupby("force")["n"].sum()

@@ -135,16 +135,13 @@ def _read_raw(path: Path, warnings: list[str]) -> tuple[pd.DataFrame, np.ndarray
     return df, lines
 
 
-def _table_path(folder: Path, name: str) -> Path | None:
+def table_path(folder, name: str) -> Path | None:
+    """``<name>.csv``, ``<name>.csv.gz`` or ``<name>.parquet`` in ``folder``, the first there is."""
     for ext in (".csv", ".csv.gz", ".parquet"):
-        p = folder / f"{name}{ext}"
+        p = Path(folder) / f"{name}{ext}"
         if p.exists():
             return p
     return None
-
-
-def table_present(folder, name: str) -> bool:
-    return _table_path(Path(folder), name) is not None
 
 
 def _check_columns(path, df: pd.DataFrame, table: contract.Table):
@@ -418,14 +415,14 @@ def load(folder, allow_partial: bool = False) -> Data:
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(folder, "no such data folder")
-    if _table_path(folder, "crimes") is None:
+    if table_path(folder, "crimes") is None:
         from . import policeuk
 
         if policeuk.is_street_folder(folder):
             return policeuk.load(folder, allow_partial)
     found = {}
     for name, table in contract.TABLES.items():
-        p = _table_path(folder, name)
+        p = table_path(folder, name)
         if p is None and table.required:
             raise DataError(
                 folder / f"{name}.csv",
