@@ -377,61 +377,58 @@ class StreetData(Data):
             },
         ]
 
+    def _parts(self):
+        """(table name, its part of the cube): police.uk files hold crimes and ASB incidents together."""
+        is_asb = self.cube["crime_type"] == ASB
+        return [("crimes", self.cube[~is_asb]), ("asb_incidents", self.cube[is_asb])]
+
     def sources(self, coverage: dict) -> dict:
         first, last = min(self.months), max(self.months)
-        out = {}
-        for name, is_asb in (("crimes", False), ("asb_incidents", True)):
-            rows = self.cube[(self.cube["crime_type"] == ASB) == is_asb]["n"].sum()
-            out[name] = {
-                "file": f"{'Antisocial behaviour' if is_asb else 'Crimes'} in {len(self.files)} police.uk street files",
-                "rows": int(rows),
+        gaps = [month_key(m) for m in self.missing_months(first, last)]
+        return {
+            name: {
+                "file": f"{'Antisocial behaviour' if name == 'asb_incidents' else 'Crimes'} in "
+                f"{len(self.files)} police.uk street files",
+                "rows": int(c["n"].sum()),
                 "first_month": month_key(first),
                 "last_month": month_key(last),
-                "missing_months": [month_key(m) for m in self.missing_months(first, last)],
+                "missing_months": gaps,
             }
-        return out
+            for name, c in self._parts()
+        }
 
     def quality(self, area: str, period: Period, coverage: dict) -> dict:
         first, last = min(self.months), max(self.months)
         gaps = [month_key(m) for m in self.missing_months(first, last)]
-        tables = []
-        for name, is_asb in (("crimes", False), ("asb_incidents", True)):
-            c = self.cube[(self.cube["crime_type"] == ASB) == is_asb]
-            tables.append(
-                {
-                    "table": f"{name} (police.uk street files)",
-                    "rows": int(c["n"].sum()),
-                    "area_rows": int(c.loc[c["district"] == area, "n"].sum()),
-                    "first_month": month_key(first),
-                    "last_month": month_key(last),
-                    "window": f"{month_label(first)} to {month_label(last)}",
-                    "gaps": gaps,
-                    "area_gaps": [],
-                }
-            )
+        tables = [
+            {
+                "table": f"{name} (police.uk street files)",
+                "rows": int(c["n"].sum()),
+                "area_rows": int(c.loc[c["district"] == area, "n"].sum()),
+                "first_month": month_key(first),
+                "last_month": month_key(last),
+                "window": f"{month_label(first)} to {month_label(last)}",
+                "gaps": gaps,
+                "area_gaps": [],
+            }
+            for name, c in self._parts()
+        ]
         missing = [
             {"column": what, "rows": "all records", "blank": None, "of": 0, "affects": affects, "note": "not published"}
             for what, affects in ABSENT_FIELDS
         ]
-        partial = []
-        if self.missing_months(period.first, period.last) or self.missing_months(
-            period.previous().first, period.previous().last
-        ):
-            partial = ["crimes", "asb_incidents"]
+        prev = period.previous()
+        here = [month_key(m) for m in self.missing_months(period.first, period.last)]
+        before = [month_key(m) for m in self.missing_months(prev.first, prev.last)]
         return {
             "format": self.format,
             "files": len(self.files),
             "warnings": list(self.warnings),
             "tables": tables,
             "missing": missing,
-            "partial_sources": partial,
+            "partial_sources": ["crimes", "asb_incidents"] if here or before else [],
             "excluded": self.excluded(period),
-            "missing_months": {
-                "period": [month_key(m) for m in self.missing_months(period.first, period.last)],
-                "previous": [
-                    month_key(m) for m in self.missing_months(period.previous().first, period.previous().last)
-                ],
-            },
+            "missing_months": {"period": here, "previous": before},
         }
 
 
