@@ -35,8 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import copy_project  # noqa: E402
-from csp_lib import build, demo  # noqa: E402
-from csp_lib.periods import parse  # noqa: E402
+from csp_lib import build, contract, demo  # noqa: E402
 from csp_lib.sections import discover  # noqa: E402
 
 
@@ -75,7 +74,7 @@ def baseline(data: Path, areas: list[str], period: str, proj: Path, ours: Path) 
 
     t0 = time.perf_counter()
     for area in areas:
-        rel = Path("book") / "reports" / build.area_slug(area) / parse(period).slug
+        rel = Path("book") / "reports" / contract.report_folder(area, period)
         src_pages, dst = ours / rel, proj / rel
         dst.mkdir(parents=True, exist_ok=True)
         for page in ("index.md", "data-quality.md", "figures.json"):

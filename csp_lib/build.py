@@ -83,10 +83,6 @@ def find_root(start: Path | None = None) -> Path:
     raise BuildError(f"no csp-book project (with _config.yml and notebooks/) at or above {p}")
 
 
-def area_slug(area: str) -> str:
-    return contract.slug(area).replace("_", "-")
-
-
 def _stderr_to(log) -> None:
     """Send this process's standard error (and a kernel started from now on) to ``log``."""
     Path(log).parent.mkdir(parents=True, exist_ok=True)
@@ -504,7 +500,7 @@ def _reports(
                 store.put_figures(key, figs)
             if suppression:
                 figs = disclosure.apply(figs, threshold)
-            final = root / "book" / "reports" / area_slug(figs["area"]) / p.slug
+            final = root / "book" / "reports" / contract.report_folder(figs["area"], p.label)
             out.append(
                 ReportJob(figs["area"], figs["period"]["label"], figs, final, final.with_name(final.name + ".staging"))
             )
@@ -531,7 +527,7 @@ def _stage(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store)
             "commentary_dir": os.path.relpath(commentary, job.staging),
         }
         for s in discover(root / "notebooks"):
-            note = commentary / area_slug(job.area) / parse(job.period).slug / f"{s.slug}.md"
+            note = commentary / contract.report_folder(job.area, job.period) / f"{s.slug}.md"
             ensure_commentary(note, s.slug, job.figs)
             src = root / "notebooks" / f"{s.notebook}.ipynb"
             dst = job.staging / f"{s.notebook}.ipynb"
@@ -540,7 +536,7 @@ def _stage(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store)
             if store.restore_notebook(key, dst):
                 reused += 1
                 continue
-            log = out / "logs" / area_slug(job.area) / parse(job.period).slug / f"{s.notebook}.log"
+            log = out / "logs" / contract.report_folder(job.area, job.period) / f"{s.notebook}.log"
             tasks.append((str(src), str(dst), params, str(job.staging), str(log)))
     return tasks, owner, reused
 

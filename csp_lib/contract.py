@@ -7,6 +7,7 @@ columns and every figure id lives here; nothing else in csp_lib spells them out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 # offence -> (Home Office offence group, report category or None)
 OFFENCES: dict[str, tuple[str, str | None]] = {
@@ -187,6 +188,18 @@ def slug(text: str) -> str:
             out.append("_")
             last_us = True
     return "".join(out).strip("_")
+
+
+def area_slug(area: str) -> str:
+    """``Blackburn with Darwen`` -> ``blackburn-with-darwen`` (folders and file names)."""
+    return slug(area).replace("_", "-")
+
+
+def report_folder(area: str, period: str) -> Path:
+    """Where one report's pages, commentary and logs live below their roots: ``blackpool/2016-17``."""
+    from .periods import parse
+
+    return Path(area_slug(area)) / parse(period).slug
 
 
 def hate_incident_id(incident_type: str) -> str:

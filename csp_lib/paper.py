@@ -21,8 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from .contract import slug
-from .periods import parse
+from .contract import report_folder
 from .sections import Section
 
 TEMPLATE = Path(__file__).parent / "templates" / "cover.yml"
@@ -49,8 +48,7 @@ class PaperError(Exception):
 
 
 def cover_path(commentary_dir: Path, figs: dict) -> Path:
-    area = slug(figs["area"]).replace("_", "-")
-    return Path(commentary_dir) / area / parse(figs["period"]["label"]).slug / "cover.yml"
+    return Path(commentary_dir) / report_folder(figs["area"], figs["period"]["label"]) / "cover.yml"
 
 
 def site_url(root: Path) -> str:
@@ -341,8 +339,7 @@ def _headings(doc: str) -> dict[str, str]:
 
 
 def file_name(figs: dict) -> str:
-    area = slug(figs["area"]).replace("_", "-")
-    return f"{area}-{parse(figs['period']['label']).slug}-committee-paper.pdf"
+    return "-".join(report_folder(figs["area"], figs["period"]["label"]).parts) + "-committee-paper.pdf"
 
 
 __all__ = ["make", "document", "ensure_cover", "read_cover", "cover_path", "file_name", "PaperError"]

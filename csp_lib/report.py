@@ -11,8 +11,7 @@ from pathlib import Path
 from IPython.display import HTML, Markdown, display
 
 from . import downloads, figures, tables
-from .contract import INTERVENTION_TYPES, slug
-from .periods import parse
+from .contract import INTERVENTION_TYPES, report_folder
 from .sections import GROUP_IDS
 from .sections import get as section
 
@@ -75,12 +74,7 @@ class Report:
     def commentary_path(self, section: str) -> Path | None:
         if self.commentary_dir is None:
             return None
-        return (
-            self.commentary_dir
-            / slug(self.figs["area"]).replace("_", "-")
-            / parse(self.figs["period"]["label"]).slug
-            / f"{section}.md"
-        )
+        return self.commentary_dir / report_folder(self.figs["area"], self.figs["period"]["label"]) / f"{section}.md"
 
     def commentary(self, section: str, heading: str = "Analyst's commentary") -> None:
         """Show the analyst's markdown for this section (made from a template if absent)."""
