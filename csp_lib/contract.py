@@ -64,6 +64,25 @@ INTERVENTION_NAMES = {
     "Court undertaking": "Court Undertakings",
 }
 INTERVENTION_CONTEXTS = ("ASB", "CSE")
+
+# data.police.uk street files (data-contract.md, "police.uk open data"): the ASB type and the
+# crime types, in the order tables show them; a type's figure id is slug(type)
+POLICE_UK_ASB = "Anti-social behaviour"
+POLICE_UK_CRIME_TYPES = (
+    "Violence and sexual offences",
+    "Burglary",
+    "Vehicle crime",
+    "Theft from the person",
+    "Bicycle theft",
+    "Shoplifting",
+    "Other theft",
+    "Robbery",
+    "Criminal damage and arson",
+    "Drugs",
+    "Possession of weapons",
+    "Public order",
+    "Other crime",
+)
 ASB_CATEGORIES = ("personal", "nuisance", "environmental")
 
 

@@ -47,24 +47,9 @@ HEADER = (
     "Context",
 )
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-([a-z0-9-]+?)-street\.csv(\.gz)?$")
-ASB = "Anti-social behaviour"
+ASB = contract.POLICE_UK_ASB
 THEFT_TYPES = ("Burglary", "Vehicle crime", "Theft from the person", "Bicycle theft", "Shoplifting", "Other theft")
-KNOWN_TYPES = (
-    ASB,
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-)
+KNOWN_TYPES = (ASB, *contract.POLICE_UK_CRIME_TYPES)
 UNAVAILABLE = "not available from police.uk open data"
 # Home Office offence groups (data-contract.md) that are one police.uk crime type
 GROUP_OF_TYPE = {

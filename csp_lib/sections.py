@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .contract import INTERVENTION_NAMES, INTERVENTION_TYPES
+from .contract import INTERVENTION_NAMES, INTERVENTION_TYPES, POLICE_UK_CRIME_TYPES, slug
 
 LABELS = {
     "all_crime": "All crime",
@@ -58,33 +58,9 @@ LABELS = {
     "miscellaneous_crimes_against_society": "Miscellaneous crimes against society",
 }
 
-# police.uk crime types (figure id = the type in lower case, non-alphanumerics as "_")
-POLICE_UK_IDS = [
-    "violence_and_sexual_offences",
-    "burglary",
-    "vehicle_crime",
-    "theft_from_the_person",
-    "bicycle_theft",
-    "shoplifting",
-    "other_theft",
-    "robbery",
-    "criminal_damage_and_arson",
-    "drugs",
-    "possession_of_weapons",
-    "public_order",
-    "other_crime",
-]
-LABELS.update(
-    {
-        "violence_and_sexual_offences": "Violence and sexual offences",
-        "vehicle_crime": "Vehicle crime",
-        "theft_from_the_person": "Theft from the person",
-        "bicycle_theft": "Bicycle theft",
-        "drugs": "Drugs",
-        "public_order": "Public order",
-        "other_crime": "Other crime",
-    }
-)
+# police.uk crime types: their figure ids, and their names as labels where the contract has none
+POLICE_UK_IDS = [slug(t) for t in POLICE_UK_CRIME_TYPES]
+LABELS.update({slug(t): t for t in POLICE_UK_CRIME_TYPES if slug(t) not in LABELS})
 
 LABELS.update({f"asb_{tid}": INTERVENTION_NAMES[typ] for typ, tid in INTERVENTION_TYPES.items()})
 
