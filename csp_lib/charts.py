@@ -19,6 +19,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from .narrative import pct, short  # noqa: E402
+from .periods import parse  # noqa: E402
 from .sections import label  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
@@ -83,10 +84,10 @@ def unavailable(figs: dict, fid: str) -> str | None:
 
 def _years(figs: dict, n: int) -> tuple[str, str]:
     """Axis label and caption words for a trend of ``n`` periods of the report's kind."""
-    lab = figs["period"]["label"]
-    if "/" in lab and "Q" not in lab:
+    kind = parse(figs["period"]["label"]).kind
+    if kind == "fy":
         return "Financial year", f"over the last {n} financial years"
-    if "Q" in lab:
+    if kind == "quarter":
         return "Quarter", f"in the same quarter of the last {n} years"
     return "Twelve months", f"in the same months of the last {n} years"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
 from .measures import share
+from .periods import parse
 from .sections import label
 
 ORDINAL = {1: "st", 2: "nd", 3: "rd"}
@@ -82,8 +83,7 @@ def short(figs: dict, which: str = "period") -> str:
 
 def compared_with(figs: dict) -> str:
     """``the previous year`` for a financial year, otherwise the months a year earlier."""
-    label_ = figs["period"]["label"]
-    if "/" in label_ and "Q" not in label_:
+    if parse(figs["period"]["label"]).kind == "fy":
         return "the previous year"
     return f"the same months a year earlier ({figs['previous']['name']})"
 
