@@ -52,7 +52,6 @@ OPEN_DATA_TILES = [
     ("asb_incidents", "Antisocial behaviour incidents", "05-antisocial-behaviour"),
     ("public_order", "Public order offences", "01-overview"),
 ]
-PLURAL = {"sexual_offences", "asb_incidents", "violence_and_sexual_offences", "theft_offences", "public_order"}
 OGL = (
     "Contains public sector information licensed under the "
     "[Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/) "
@@ -263,7 +262,7 @@ def _report_index(figs: dict, folder: Path, paper_name: str | None = None) -> st
         "",
     ]
     for fid, subject, _ in headline_tiles:
-        lines.append(f"- {narrative.headline(figs, fid, subject, plural=fid in PLURAL)}")
+        lines.append(f"- {narrative.headline(figs, fid, subject)}")
     lines += [
         "",
         "## Sections",

@@ -101,10 +101,15 @@ def unavailable(f: dict) -> str | None:
 
 
 # -- sentence builders ---------------------------------------------------------------
-def headline(figs: dict, fid: str, subject: str | None = None, plural: bool = False, unit: str = "") -> str:
+# figures whose subject takes "are": "Sexual offences ... are up", "Drugs ... are down"
+PLURAL = {"sexual_offences", "asb_incidents", "violence_and_sexual_offences", "theft_offences", "public_order", "drugs"}
+
+
+def headline(figs: dict, fid: str, subject: str | None = None, plural: bool | None = None, unit: str = "") -> str:
     """``All crime in Blackpool for the period April 2016 to March 2017 is up by 12.4% (n=+2059)
-    compared to the previous year.``"""
+    compared to the previous year.`` (``are up`` for the figures in PLURAL, unless ``plural`` says.)"""
     f = _f(figs, fid)
+    plural = fid in PLURAL if plural is None else plural
     subject = subject or label(fid)
     where = f"{subject} in {figs['area']} for the period {period_name(figs)}"
     if withheld(f):

@@ -280,4 +280,5 @@ def test_each_section_says_what_open_data_shows_once(folder, monkeypatch):
     shown.clear()
     r.open_data("violence")  # not the section's own figure: said here
     assert sum("Violence and sexual offences in Alpha" in s for s in shown) == 1
+    assert any("December 2021 are unchanged at 24" in s for s in shown)  # a plural subject takes "are"
     assert any("Jan 2020\u2013Dec 2020" in s and "Jan 2021\u2013Dec 2021" in s for s in shown)  # table headers
