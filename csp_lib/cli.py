@@ -45,10 +45,10 @@ def _demo(args) -> int:
 
 
 def _build(args) -> int:
-    from . import build, contract, policeuk, readers
+    from . import build, contract, policeuk, readers, streetfiles
 
     areas = args.area or []
-    if args.all_districts and policeuk.is_street_folder(args.data) and not readers.table_path(args.data, "crimes"):
+    if args.all_districts and streetfiles.is_street_folder(args.data) and not readers.table_path(args.data, "crimes"):
         areas = list(policeuk.load(args.data, allow_partial=True).areas["district"].astype(str))
     elif args.all_districts:
         path = readers.table_path(args.data, "areas")

@@ -2,12 +2,35 @@
 
 Every mapping from an offence to its group and report category, every table's
 columns and every figure id lives here; nothing else in csp_lib spells them out.
+``DataError`` is how input that breaks it is refused: the file, the line or row,
+the column and the problem.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+
+class DataError(Exception):
+    """Bad input: names the file, the line or row, the column and the problem."""
+
+    def __init__(
+        self, path, problem: str, line: int | None = None, column: str | None = None, hint: str = "", more: int = 0
+    ):
+        self.path, self.line, self.column, self.problem = path, line, column, problem
+        where = [str(path)]
+        if line is not None:
+            where.append(f"{'line' if str(path).endswith(('.csv', '.csv.gz')) else 'row'} {line}")
+        if column is not None:
+            where.append(f"column '{column}'")
+        msg = ", ".join(where) + f": {problem}"
+        if more:
+            msg += f" ({more} more row{'s' if more > 1 else ''} like it)"
+        if hint:
+            msg += f". {hint[0].upper()}{hint[1:]}"
+        super().__init__(msg)
+
 
 # offence -> (Home Office offence group, report category or None)
 OFFENCES: dict[str, tuple[str, str | None]] = {

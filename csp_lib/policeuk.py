@@ -1,14 +1,10 @@
 """data.police.uk street files, read as downloaded (data-contract.md, "police.uk open data").
 
-A folder of ``YYYY-MM-<force>-street.csv`` files (plain or ``.gz``, flat or in the
-``YYYY-MM/`` folders the archive unpacks to, one or several forces) is counted by
-DuckDB straight from the files into a small cube: force x district x month x
-crime type. The cube is stored as Parquet beside the user's cache and reused while
-the files are unchanged; pandas only ever sees the cube.
+``streetfiles`` finds the files and has DuckDB count them into a small Parquet cube
+(force x district x month x crime type), without pandas; here the cube is cached
+beside the user's cache and reused while the files are unchanged, read with pandas (it
+is all pandas ever sees), its districts grouped into counties and its gaps refused.
 
-District = the LSOA name without its last token (``Blackpool 010A`` -> ``Blackpool``;
-for a name in the ONS form, whose fifth character from the end is a space, the name
-without its last five characters), spaces around it trimmed.
 Rows with no LSOA, and rows in districts that are not one of the county's, stay in the
 cube and are counted on the data quality page: none is dropped silently.
 """
@@ -16,13 +12,10 @@ cube and are counted on the data quality page: none is dropped silently.
 from __future__ import annotations
 
 import csv
-import gzip
-import hashlib
 import io
-import json
 import os
 import re
-import zlib
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,22 +24,8 @@ import pandas as pd
 from . import contract
 from .periods import Period, month_index, month_key, month_label, month_runs
 from .readers import Data, DataError, read_table, table_path
+from .streetfiles import HEADER, StreetFile, _open, count_cube, files_key, find
 
-HEADER = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
-FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-([a-z0-9-]+?)-street\.csv(\.gz)?$")
 ASB = contract.POLICE_UK_ASB
 THEFT_TYPES = ("Burglary", "Vehicle crime", "Theft from the person", "Bicycle theft", "Shoplifting", "Other theft")
 KNOWN_TYPES = (ASB, *contract.POLICE_UK_CRIME_TYPES)
@@ -70,7 +49,6 @@ ABSENT_FIELDS = [
     ("child sexual exploitation flag", "child sexual exploitation"),
 ]
 MIN_SHARE = 0.01  # a district of a force holds at least 1% of its rows (when there is no areas.csv)
-CUBE_VERSION = "2"  # bump when the cube's query changes: old cached cubes are then ignored
 
 
 def crime_type_id(crime_type: str) -> str:
@@ -78,139 +56,9 @@ def crime_type_id(crime_type: str) -> str:
     return contract.slug(crime_type)
 
 
-@dataclass(frozen=True)
-class StreetFile:
-    month: int
-    force: str
-    path: Path
-
-
-def find(folder) -> list[StreetFile]:
-    """The police.uk street files of a folder: flat, or one level down in ``YYYY-MM/`` folders."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    candidates = list(folder.iterdir())
-    for sub in sorted(p for p in candidates if p.is_dir() and re.fullmatch(r"\d{4}-\d{2}", p.name)):
-        candidates += list(sub.iterdir())
-    seen: dict[tuple[int, str], Path] = {}
-    for p in sorted(candidates):
-        m = FILE_NAME.match(p.name)
-        if not m or not p.is_file():
-            continue
-        key = (month_index(int(m[1]), int(m[2])), m[3])
-        if key in seen:
-            raise DataError(
-                p,
-                f"the street file for {m[1]}-{m[2]} {m[3]} is here twice (also {seen[key]})",
-                hint="keep one copy of each month's file",
-            )
-        seen[key] = p
-    return [StreetFile(month, force, path) for (month, force), path in sorted(seen.items())]
-
-
-def is_street_folder(folder) -> bool:
-    return bool(find(folder))
-
-
-def _open(path: Path):
-    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
-
-
-def check_header(path: Path) -> None:
-    """Stop at a file whose first line is not the police.uk street header."""
-    try:
-        with _open(path) as fh:
-            first = fh.readline()
-    except (OSError, EOFError, zlib.error) as e:
-        raise DataError(path, f"cannot be read ({e})", hint="download the file again from data.police.uk") from None
-    text = first.decode("utf-8-sig", errors="replace").rstrip("\r\n")
-    if not text:
-        raise DataError(path, "the file is empty", line=1, hint="download the file again from data.police.uk")
-    got = next(csv.reader(io.StringIO(text)))
-    for i, expected in enumerate(HEADER):
-        if i >= len(got) or got[i].strip() != expected:
-            found = f"'{got[i]}'" if i < len(got) else "nothing"
-            raise DataError(
-                path,
-                f"not the police.uk street header: column {i + 1} should be '{expected}', found {found}",
-                line=1,
-                column=expected,
-                hint="download the file again from data.police.uk (csp reads street files as published) "
-                "or restore the header: " + ",".join(HEADER),
-            )
-    if len(got) > len(HEADER):
-        raise DataError(
-            path,
-            f"not the police.uk street header: {len(got) - len(HEADER)} extra column(s) after 'Context'",
-            line=1,
-            column=got[len(HEADER)],
-            hint="download the file again from data.police.uk",
-        )
-
-
-# -- the cube -------------------------------------------------------------------------------
 def cache_dir() -> Path:
     base = os.environ.get("CSP_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return Path(base) / "csp-book"
-
-
-def files_key(files: list[StreetFile]) -> str:
-    """Changes when a file is added, removed, replaced or touched."""
-    h = hashlib.sha256(CUBE_VERSION.encode())
-    for f in files:
-        st = f.path.stat()
-        h.update(json.dumps([str(f.path.resolve()), st.st_size, st.st_mtime_ns]).encode())
-    return h.hexdigest()[:24]
-
-
-KEYS = ["force", "district", "month", "crime_type"]
-# The district is the LSOA name without its code: the last five characters of the ONS
-# form "Blackpool 001A" (a slice, no regular expression: 0.4 s less a year nationally),
-# else the name without its last word.
-CUBE_SQL = """
-SELECT "Falls within" AS force,
-       CASE WHEN "LSOA name"[-5] = ' ' THEN "LSOA name"[:-6]
-            ELSE regexp_replace(nullif(trim("LSOA name"), ''), '\\s+\\S+$', '') END AS district,
-       "Month" AS month, "Crime type" AS crime_type, count(*)::BIGINT AS n
-FROM read_csv({files}, header = true, auto_detect = false, columns = {columns},
-              quote = '"', escape = '"', delim = ',')
-GROUP BY ALL ORDER BY ALL
-"""
-
-
-def cube_sql(paths: list[Path]) -> str:
-    files = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
-    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in HEADER) + "}"
-    return CUBE_SQL.format(files=files, columns=columns)
-
-
-def count_cube(files: list[StreetFile], threads: int | None = None) -> pd.DataFrame:
-    """Rows per (force, district, month, crime type), counted by DuckDB from the files."""
-    import duckdb
-
-    for f in files:
-        check_header(f.path)
-    con = duckdb.connect(config={"threads": threads} if threads else {})
-    con.execute("SET enable_progress_bar = false")
-    try:
-        cube = con.sql(cube_sql([f.path for f in files])).df()
-    except duckdb.Error as e:
-        message = str(e).splitlines()[0]
-        where = next((f.path for f in files if f.path.name in str(e)), files[0].path.parent)
-        message = message.replace(str(where), where.name).rstrip(". ")
-        raise DataError(
-            where, f"cannot be read: {message}", hint="download the file again from data.police.uk"
-        ) from None
-    finally:
-        con.close()
-    cube["n"] = cube["n"].astype("int64")
-    # the slice leaves the spaces of " Blackpool  001A": trimmed here, on the small cube
-    district = cube["district"].str.strip().replace("", None)
-    if not district.equals(cube["district"]):
-        cube["district"] = district
-        cube = cube.groupby(KEYS, dropna=False, as_index=False)["n"].sum()
-    return cube
 
 
 def load_cube(files: list[StreetFile]) -> tuple[pd.DataFrame, bool]:
@@ -222,15 +70,13 @@ def load_cube(files: list[StreetFile]) -> tuple[pd.DataFrame, bool]:
             return pd.read_parquet(path), True
         except (OSError, ValueError):
             path.unlink(missing_ok=True)  # a damaged cache file is counted again
-    cube = count_cube(files)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        cube.to_parquet(tmp, index=False)
-        tmp.replace(path)
-    except OSError:
-        pass  # no writable cache: count again next time
-    return cube, False
+        count_cube(files, path)
+    except OSError:  # no writable cache: counted in a temporary folder, and again next time
+        with tempfile.TemporaryDirectory() as tmp:
+            return pd.read_parquet(count_cube(files, Path(tmp) / path.name)), False
+    return pd.read_parquet(path), False
 
 
 def _check_months(cube: pd.DataFrame, files: list[StreetFile]) -> pd.Series:
@@ -458,4 +304,4 @@ def load(folder, allow_partial: bool = False) -> StreetData:
     return data
 
 
-__all__ = ["StreetData", "find", "is_street_folder", "load", "check_header", "count_cube", "UNAVAILABLE"]
+__all__ = ["StreetData", "load", "load_cube", "UNAVAILABLE"]

@@ -20,30 +20,11 @@ import numpy as np
 import pandas as pd
 
 from . import contract
+from .contract import DataError
 from .periods import month_index, month_key
 
 TRUE = {"1", "true", "yes"}
 FALSE = {"0", "false", "no"}
-
-
-class DataError(Exception):
-    """Bad input: names the file, the line or row, the column and the problem."""
-
-    def __init__(
-        self, path, problem: str, line: int | None = None, column: str | None = None, hint: str = "", more: int = 0
-    ):
-        self.path, self.line, self.column, self.problem = path, line, column, problem
-        where = [str(path)]
-        if line is not None:
-            where.append(f"{'line' if str(path).endswith(('.csv', '.csv.gz')) else 'row'} {line}")
-        if column is not None:
-            where.append(f"column '{column}'")
-        msg = ", ".join(where) + f": {problem}"
-        if more:
-            msg += f" ({more} more row{'s' if more > 1 else ''} like it)"
-        if hint:
-            msg += f". {hint[0].upper()}{hint[1:]}"
-        super().__init__(msg)
 
 
 def _fail(path, lines, bad: pd.Series, column: str, problem_of, hint=""):
@@ -416,9 +397,9 @@ def load(folder, allow_partial: bool = False) -> Data:
     if not folder.is_dir():
         raise DataError(folder, "no such data folder")
     if table_path(folder, "crimes") is None:
-        from . import policeuk
+        from . import policeuk, streetfiles
 
-        if policeuk.is_street_folder(folder):
+        if streetfiles.is_street_folder(folder):
             return policeuk.load(folder, allow_partial)
     found = {}
     for name, table in contract.TABLES.items():

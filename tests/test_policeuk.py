@@ -8,14 +8,17 @@ import csv
 import gzip
 import io
 import os
+import subprocess
+import sys
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import street
 
-from csp_lib import cli, figures, narrative, policeuk, readers
+from csp_lib import cli, figures, narrative, policeuk, readers, streetfiles
 from csp_lib.periods import parse
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "police_uk"
@@ -68,7 +71,7 @@ def test_district_is_the_lsoa_name_without_its_code(tmp_path):
     quoted = ['"' + name + '"' if name else "" for name in names]
     lines = [street.HEADER] + [f"x,2021-01,{street.FORCE},{street.FORCE},,,,E01,{q},Drugs,," for q in quoted]
     (tmp_path / "2021-01-testshire-street.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cube = policeuk.count_cube(policeuk.find(tmp_path))
+    cube = pd.read_parquet(streetfiles.count_cube(streetfiles.find(tmp_path), tmp_path / "cube.parquet"))
     got = {d: int(n) for d, n in zip(cube["district"].fillna("(none)"), cube["n"])}
     assert got == {"Blackpool": 5, "Kingston upon Hull": 1, "Wyre": 1, "Ynys Môn": 1, "(none)": 1}
 
@@ -99,7 +102,7 @@ def test_figures_police_uk_lacks_say_so(folder):
 def test_flat_plain_and_nested_gzipped_files_give_the_same_figures(tmp_path, folder):
     nested = street.write(tmp_path / "nested", nested=True, gz=True)
     assert _figs(nested) == _figs(folder)
-    assert {f.path.parent.name for f in policeuk.find(nested)} == set(street.MONTHS)
+    assert {f.path.parent.name for f in streetfiles.find(nested)} == set(street.MONTHS)
 
 
 def test_two_forces_are_two_counties(tmp_path):
@@ -162,6 +165,39 @@ def test_the_cube_is_cached_and_counted_again_when_a_file_changes(folder):
     again = readers.load(folder)
     assert again.reused is False
     assert _figs(folder)["all_crime"]["value"] == 73
+
+
+def test_a_cache_that_cannot_be_written_is_counted_in_a_temporary_folder(folder, tmp_path, monkeypatch):
+    (tmp_path / "in-the-way").write_text("a file where the cache folder would be")
+    monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "in-the-way"))
+    data = readers.load(folder)
+    assert (data.reused, int(data.cube["n"].sum())) == (False, sum(len(street.rows(m)) for m in street.MONTHS))
+    assert readers.load(folder).reused is False  # nothing was kept: counted again
+
+
+def test_a_file_duckdb_cannot_read_stops_and_leaves_no_cube(tmp_path):
+    folder = street.write(tmp_path / "gz", gz=True)
+    path = folder / "2021-03-testshire-street.csv.gz"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(readers.DataError, match=r"2021-03-testshire-street.csv.gz: cannot be read"):
+        streetfiles.count_cube(streetfiles.find(folder), out / "cube.parquet")
+    assert list(out.iterdir()) == []  # neither the cube nor its half-written file
+
+
+def test_the_cube_is_counted_without_pandas(folder, tmp_path):
+    """Counting is DuckDB's work alone: the step imports neither pandas nor pyarrow."""
+    code = (
+        "import sys; from csp_lib import streetfiles as s; "
+        f"s.count_cube(s.find({str(folder)!r}), {str(tmp_path / 'cube.parquet')!r}); "
+        "print([m for m in ('pandas', 'pyarrow', 'numpy') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    cube = pd.read_parquet(tmp_path / "cube.parquet")
+    assert list(cube.columns) == ["force", "district", "month", "crime_type", "n"]
+    assert int(cube["n"].sum()) == sum(len(street.rows(m)) for m in street.MONTHS)
 
 
 def test_xmr_starts_after_a_gap(folder):

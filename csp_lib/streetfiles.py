@@ -1,0 +1,195 @@
+"""data.police.uk street files as downloaded, counted into the cube: pandas is not imported here.
+
+``find`` lists a folder's ``YYYY-MM-<force>-street.csv`` files (plain or ``.gz``, flat
+or in the ``YYYY-MM/`` folders the archive unpacks to, one or several forces);
+``check_header`` stops at a file that is not a street file; ``count_cube`` has DuckDB
+count them straight into a Parquet file of rows per force x district x month x crime
+type (``policeuk`` caches it and reads it with pandas). Keeping pandas out of this step
+keeps it to DuckDB's own work: a year of the whole country's files in about 2 s
+(benchmarks/README.md).
+
+District = the LSOA name without its last token (``Blackpool 010A`` -> ``Blackpool``;
+for a name in the ONS form, whose fifth character from the end is a space, the name
+without its last five characters), spaces around it trimmed; no LSOA -> null.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .contract import DataError
+from .periods import month_index
+
+HEADER = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-([a-z0-9-]+?)-street\.csv(\.gz)?$")
+CUBE_VERSION = "2"  # bump when the cube's query changes: old cached cubes are then ignored
+
+
+@dataclass(frozen=True)
+class StreetFile:
+    month: int
+    force: str
+    path: Path
+
+
+def find(folder) -> list[StreetFile]:
+    """The police.uk street files of a folder: flat, or one level down in ``YYYY-MM/`` folders."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    candidates = list(folder.iterdir())
+    for sub in sorted(p for p in candidates if p.is_dir() and re.fullmatch(r"\d{4}-\d{2}", p.name)):
+        candidates += list(sub.iterdir())
+    seen: dict[tuple[int, str], Path] = {}
+    for p in sorted(candidates):
+        m = FILE_NAME.match(p.name)
+        if not m or not p.is_file():
+            continue
+        key = (month_index(int(m[1]), int(m[2])), m[3])
+        if key in seen:
+            raise DataError(
+                p,
+                f"the street file for {m[1]}-{m[2]} {m[3]} is here twice (also {seen[key]})",
+                hint="keep one copy of each month's file",
+            )
+        seen[key] = p
+    return [StreetFile(month, force, path) for (month, force), path in sorted(seen.items())]
+
+
+def is_street_folder(folder) -> bool:
+    return bool(find(folder))
+
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def check_header(path: Path) -> None:
+    """Stop at a file whose first line is not the police.uk street header."""
+    try:
+        with _open(path) as fh:
+            first = fh.readline()
+    except (OSError, EOFError, zlib.error) as e:
+        raise DataError(path, f"cannot be read ({e})", hint="download the file again from data.police.uk") from None
+    text = first.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    if not text:
+        raise DataError(path, "the file is empty", line=1, hint="download the file again from data.police.uk")
+    got = next(csv.reader(io.StringIO(text)))
+    for i, expected in enumerate(HEADER):
+        if i >= len(got) or got[i].strip() != expected:
+            found = f"'{got[i]}'" if i < len(got) else "nothing"
+            raise DataError(
+                path,
+                f"not the police.uk street header: column {i + 1} should be '{expected}', found {found}",
+                line=1,
+                column=expected,
+                hint="download the file again from data.police.uk (csp reads street files as published) "
+                "or restore the header: " + ",".join(HEADER),
+            )
+    if len(got) > len(HEADER):
+        raise DataError(
+            path,
+            f"not the police.uk street header: {len(got) - len(HEADER)} extra column(s) after 'Context'",
+            line=1,
+            column=got[len(HEADER)],
+            hint="download the file again from data.police.uk",
+        )
+
+
+# -- the cube -------------------------------------------------------------------------------
+def files_key(files: list[StreetFile]) -> str:
+    """Changes when a file is added, removed, replaced or touched."""
+    h = hashlib.sha256(CUBE_VERSION.encode())
+    for f in files:
+        st = f.path.stat()
+        h.update(json.dumps([str(f.path.resolve()), st.st_size, st.st_mtime_ns]).encode())
+    return h.hexdigest()[:24]
+
+
+KEYS = ["force", "district", "month", "crime_type"]
+# The district is the LSOA name without its code: the last five characters of the ONS
+# form "Blackpool 001A" (a slice, no regular expression: 0.4 s less a year nationally),
+# else the name without its last word. The outer query trims what the slice leaves
+# ("Blackpool  001A") on the small cube.
+CUBE_SQL = """
+SELECT force, nullif(regexp_replace(district, '^\\s+|\\s+$', '', 'g'), '') AS district,
+       month, crime_type, sum(n)::BIGINT AS n
+FROM (
+    SELECT "Falls within" AS force,
+           CASE WHEN "LSOA name"[-5] = ' ' THEN "LSOA name"[:-6]
+                ELSE regexp_replace(nullif(trim("LSOA name"), ''), '\\s+\\S+$', '') END AS district,
+           "Month" AS month, "Crime type" AS crime_type, count(*) AS n
+    FROM read_csv({files}, header = true, auto_detect = false, columns = {columns},
+                  quote = '"', escape = '"', delim = ',')
+    GROUP BY ALL
+)
+GROUP BY ALL ORDER BY ALL
+"""
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def cube_sql(paths: list[Path]) -> str:
+    files = "[" + ", ".join(_quote(p) for p in paths) + "]"
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in HEADER) + "}"
+    return CUBE_SQL.format(files=files, columns=columns)
+
+
+def count_cube(files: list[StreetFile], path: Path, threads: int | None = None) -> Path:
+    """Count the files into the cube at ``path`` (Parquet: force, district, month, crime_type, n).
+
+    The file appears whole or not at all (written beside it, then renamed). A file DuckDB
+    cannot read stops with a DataError naming it; OSError when ``path``'s folder is not writable."""
+    import duckdb
+
+    for f in files:
+        check_header(f.path)
+    path = Path(path)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.touch()  # OSError here, before any counting, when the folder cannot be written
+    con = duckdb.connect(config={"threads": threads} if threads else {})
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"COPY ({cube_sql([f.path for f in files])}) TO {_quote(tmp)} (FORMAT parquet)")
+        tmp.replace(path)
+    except duckdb.Error as e:
+        message = str(e).splitlines()[0]
+        where = next((f.path for f in files if f.path.name in str(e)), None)
+        if where is None and tmp.name in str(e):
+            raise OSError(f"{tmp}: {message}") from None
+        where = where or files[0].path.parent
+        message = message.replace(str(where), where.name).rstrip(". ")
+        raise DataError(
+            where, f"cannot be read: {message}", hint="download the file again from data.police.uk"
+        ) from None
+    finally:
+        con.close()
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+__all__ = ["HEADER", "StreetFile", "find", "is_street_folder", "check_header", "count_cube", "files_key"]
