@@ -12,6 +12,7 @@ cube and are counted on the data quality page: none is dropped silently.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -61,10 +62,12 @@ def cache_dir() -> Path:
     return Path(base) / "csp-book"
 
 
-def load_cube(files: list[StreetFile]) -> tuple[pd.DataFrame, bool]:
+def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, bool]:
     """The cube from the Parquet cache when the files are unchanged, else counted and cached.
+    The cache keeps one cube per folder: a new one replaces the folder's older cubes.
     Returns (cube, reused)."""
-    path = cache_dir() / f"police-uk-{files_key(files)}.parquet"
+    prefix = "police-uk-" + hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:12]
+    path = cache_dir() / f"{prefix}-{files_key(files)}.parquet"
     if path.exists():
         try:
             return pd.read_parquet(path), True
@@ -76,6 +79,9 @@ def load_cube(files: list[StreetFile]) -> tuple[pd.DataFrame, bool]:
     except OSError:  # no writable cache: counted in a temporary folder, and again next time
         with tempfile.TemporaryDirectory() as tmp:
             return pd.read_parquet(count_cube(files, Path(tmp) / path.name)), False
+    for old in path.parent.glob(f"{prefix}-*.parquet"):
+        if old != path:
+            old.unlink(missing_ok=True)
     return pd.read_parquet(path), False
 
 
@@ -287,7 +293,7 @@ def load(folder, allow_partial: bool = False) -> StreetData:
     files = find(folder)
     if not files:
         raise DataError(folder, "no police.uk street files (YYYY-MM-<force>-street.csv) in this folder")
-    cube, reused = load_cube(files)
+    cube, reused = load_cube(folder, files)
     cube["month"] = _check_months(cube, files)
     areas = _districts(cube, folder)
     warnings = []

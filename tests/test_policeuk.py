@@ -157,7 +157,7 @@ def test_cli_allow_partial(folder, capsys):
     assert '"previous_missing_months": [\n        "2020-06"' in capsys.readouterr().out
 
 
-def test_the_cube_is_cached_and_counted_again_when_a_file_changes(folder):
+def test_the_cube_is_cached_and_counted_again_when_a_file_changes(folder, tmp_path):
     assert readers.load(folder).reused is False
     assert readers.load(folder).reused is True
     path = folder / "2021-05-testshire-street.csv"
@@ -165,6 +165,11 @@ def test_the_cube_is_cached_and_counted_again_when_a_file_changes(folder):
     again = readers.load(folder)
     assert again.reused is False
     assert _figs(folder)["all_crime"]["value"] == 73
+    assert len(list((tmp_path / "cache" / "csp-book").glob("*.parquet"))) == 1  # the old cube is gone
+    other = street.write(tmp_path / "other")  # another folder keeps its own cube
+    readers.load(other)
+    assert readers.load(folder).reused is True
+    assert len(list((tmp_path / "cache" / "csp-book").glob("*.parquet"))) == 2
 
 
 def test_a_cache_that_cannot_be_written_is_counted_in_a_temporary_folder(folder, tmp_path, monkeypatch):
