@@ -1,4 +1,4 @@
-"""National-scale police.uk benchmark: generate a year of street files for 43 forces, then ingest it three ways.
+"""National-scale police.uk benchmark: a year of street files for 43 forces, ingested by csp, DuckDB and pandas.
 
     .venv/bin/python benchmarks/bench_policeuk.py [--rows 6000000] [--folder /tmp/police_uk_national]
 
