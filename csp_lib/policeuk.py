@@ -25,7 +25,7 @@ import pandas as pd
 from . import contract
 from .periods import Period, month_index, month_key, month_label, month_runs
 from .readers import Data, DataError, read_table, table_path
-from .streetfiles import HEADER, StreetFile, _open, count_cube, files_key, find
+from .streetfiles import HEADER, StreetFile, count_cube, files_key, find, open_bytes
 
 ASB = contract.POLICE_UK_ASB
 THEFT_TYPES = ("Burglary", "Vehicle crime", "Theft from the person", "Bicycle theft", "Shoplifting", "Other theft")
@@ -105,7 +105,7 @@ def _locate(files: list[StreetFile], column: str, value) -> tuple[Path, int | No
     """File and line of the first row whose ``column`` equals ``value`` (a plain csv scan)."""
     i = HEADER.index(column)
     for f in files:
-        with _open(f.path) as fh:
+        with open_bytes(f.path) as fh:
             reader = csv.reader(io.TextIOWrapper(fh, encoding="utf-8-sig", newline=""))
             for line, row in enumerate(reader, start=1):
                 if line > 1 and len(row) > i and row[i] == value:

@@ -82,14 +82,15 @@ def is_street_folder(folder) -> bool:
     return bool(find(folder))
 
 
-def _open(path: Path):
+def open_bytes(path: Path):
+    """A street file's bytes, plain or gzipped."""
     return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
 def check_header(path: Path) -> None:
     """Stop at a file whose first line is not the police.uk street header."""
     try:
-        with _open(path) as fh:
+        with open_bytes(path) as fh:
             first = fh.readline()
     except (OSError, EOFError, zlib.error) as e:
         raise DataError(path, f"cannot be read ({e})", hint="download the file again from data.police.uk") from None
@@ -128,7 +129,6 @@ def files_key(files: list[StreetFile]) -> str:
     return h.hexdigest()[:24]
 
 
-KEYS = ["force", "district", "month", "crime_type"]
 # The district is the LSOA name without its code: the last five characters of the ONS
 # form "Blackpool 001A" (a slice, no regular expression: 0.4 s less a year nationally),
 # else the name without its last word. The outer query trims what the slice leaves
