@@ -5,7 +5,7 @@ or in the ``YYYY-MM/`` folders the archive unpacks to, one or several forces);
 ``check_header`` stops at a file that is not a street file; ``count_cube`` has DuckDB
 count them straight into a Parquet file of rows per force x district x month x crime
 type (``policeuk`` caches it and reads it with pandas). Keeping pandas out of this step
-keeps it to DuckDB's own work: a year of the whole country's files in about 2 s
+keeps it to DuckDB's own work: a year of the whole country's files in 2 to 4 s
 (benchmarks/README.md).
 
 District = the LSOA name without its last token (``Blackpool 010A`` -> ``Blackpool``;
