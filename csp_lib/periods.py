@@ -79,9 +79,7 @@ class Period:
         if self.kind == "fy":
             return fy_label(fy_of(self.first))
         if self.kind == "quarter":
-            fy = fy_of(self.first)
-            q = (month_of(self.first)[1] - 4) % 12 // 3 + 1
-            return f"{fy_label(fy)}-Q{q}"
+            return f"{fy_label(fy_of(self.first))}-Q{self.quarter}"
         if self.first == self.last:
             return month_key(self.first)
         return f"{month_key(self.first)}..{month_key(self.last)}"
@@ -97,11 +95,19 @@ class Period:
         return f"{month_label(self.first)} to {month_label(self.last)}"
 
     @property
+    def quarter(self) -> int:
+        """1 to 4: the quarter of the financial year its first month is in (April to June is 1)."""
+        return (month_of(self.first)[1] - 4) % 12 // 3 + 1
+
+    @property
     def short(self) -> str:
-        """For headers, axes and sentences: the label, but ``Nov 2021–Oct 2022`` for a span of
-        months and ``Oct 2022`` for one month (``2021-11..2022-10`` is for typing, not reading)."""
-        if self.kind != "span":
+        """For headers, axes and sentences: what is typed is not always what reads well.
+        ``2016/17`` stays; a quarter reads ``Q3 2016/17`` as councils write it; a span of
+        months ``Nov 2021–Oct 2022``, one month ``Oct 2022``."""
+        if self.kind == "fy":
             return self.label
+        if self.kind == "quarter":
+            return f"Q{self.quarter} {fy_label(fy_of(self.first))}"
         (y1, m1), (y2, m2) = month_of(self.first), month_of(self.last)
         first, last = f"{MONTH_NAMES[m1 - 1][:3]} {y1}", f"{MONTH_NAMES[m2 - 1][:3]} {y2}"
         return first if self.first == self.last else f"{first}\u2013{last}"
