@@ -102,8 +102,8 @@ def trend(figs: dict, fid: str) -> str | None:
     _style()
     df = pd.DataFrame(rows)
     df[["area", "county"]] = df[["area", "county"]].apply(pd.to_numeric)  # withheld counts are NaN
-    if "short" in df:  # Nov 2018–Oct 2019 on two lines, so that four fit under a panel
-        df["period"] = df["short"].str.replace("\u2013", "\u2013\n")
+    if "short" in df:  # "Nov 2018–Oct 2019" and "Q3 2016/17" on two lines, so that four fit under a panel
+        df["period"] = df["short"].str.replace("\u2013", "\u2013\n").str.replace(r"^(Q\d) ", "\\1\n", regex=True)
     xlabel, over = _years(figs, len(df))
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.3))
     for ax, col, name, colour in ((axes[0], "area", figs["area"], AREA), (axes[1], "county", figs["county"], COUNTY)):
