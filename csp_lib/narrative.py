@@ -48,6 +48,15 @@ def words(n: int) -> str:
     return WORDS[n] if 0 <= n < len(WORDS) else str(n)
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 notice``, ``27 notices`` (the noun's plural takes an s)."""
+    return f"{num(n)} {noun if n == 1 else noun + 's'}"
+
+
+def were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
 def fewer(figs: dict) -> str:
     """How a withheld small count reads: ``fewer than 5``."""
     return f"fewer than {figs.get('disclosure', {}).get('threshold', 4) + 1}"
@@ -371,16 +380,21 @@ def funnel(figs: dict, ctx: str) -> str:
     if not steps or not steps[0]["value"]:
         return ""
     w, n, b = steps
-    s = (
-        f"{num(w['value'])} Community Protection Warnings were served. "
-        f"{num(n['value'])} Community Protection Notices were served, equal to {pct(n['share_of_previous'])} "
-        f"of the number of warnings, so warnings stopped the behaviour in about {pct(100 - n['share_of_previous'])} "
-        "of cases"
+    s = f"{counted(w['value'], 'Community Protection Warning')} {were(w['value'])} served"
+    if not n["value"]:
+        them = "the warning" if w["value"] == 1 else "the warnings"
+        return f"{s}; no Community Protection Notice followed, so {them} stopped the behaviour in every case."
+    s += (
+        f". {counted(n['value'], 'Community Protection Notice')} {were(n['value'])} served, equal to "
+        f"{pct(n['share_of_previous'])} of the number of warnings, so warnings stopped the behaviour in about "
+        f"{pct(100 - n['share_of_previous'])} of cases"
     )
-    if n["value"] and b["share_of_previous"] is not None:
+    if not b["value"]:
+        s += f"; none of the notices {'was' if n['value'] == 1 else 'were'} breached or prosecuted"
+    else:
         s += (
-            f"; {num(b['value'])} notices were breached or prosecuted, equal to {pct(b['share_of_previous'])} "
-            "of the number of notices"
+            f"; {counted(b['value'], 'notice')} {were(b['value'])} breached or prosecuted, equal to "
+            f"{pct(b['share_of_previous'])} of the number of notices"
         )
     return s + "."
 
@@ -411,9 +425,10 @@ def cse(figs: dict) -> str:
         )
     part = share(n["value"], w["value"])
     return (
-        f"Between {period_name(figs)} there were {num(w['value'])} Community Protection Warnings "
-        f"served in relation to child sexual exploitation risks. {words(n['value']).capitalize()} cases "
-        f"progressed to Community Protection Notice stage, equal to {pct(part)} of the warnings."
+        f"Between {period_name(figs)} there {were(w['value'])} {counted(w['value'], 'Community Protection Warning')} "
+        f"served in relation to child sexual exploitation risks. {words(n['value']).capitalize()} "
+        f"{'case' if n['value'] == 1 else 'cases'} progressed to Community Protection Notice stage, equal to "
+        f"{pct(part)} of the warnings."
     )
 
 

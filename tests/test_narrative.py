@@ -2,6 +2,7 @@
 
 import pytest
 
+from csp_lib import measures
 from csp_lib import narrative as say
 
 
@@ -126,3 +127,48 @@ def test_sentences_say_when_a_figure_is_missing():
     )
     assert "not available" in say.peaks(figs)
     assert say.funnel(figs, "asb") == ""
+
+
+@pytest.mark.parametrize(
+    "warnings, notices, breached, sentence",
+    [
+        (
+            27,
+            0,
+            0,
+            "27 Community Protection Warnings were served; no Community Protection Notice followed, "
+            "so the warnings stopped the behaviour in every case.",
+        ),
+        (
+            1,
+            1,
+            0,
+            "1 Community Protection Warning was served. 1 Community Protection Notice was served, equal to 100% "
+            "of the number of warnings, so warnings stopped the behaviour in about 0% of cases; none of the "
+            "notices was breached or prosecuted.",
+        ),
+        (
+            10,
+            4,
+            1,
+            "10 Community Protection Warnings were served. 4 Community Protection Notices were served, equal to "
+            "40% of the number of warnings, so warnings stopped the behaviour in about 60% of cases; 1 notice "
+            "was breached or prosecuted, equal to 25% of the number of notices.",
+        ),
+    ],
+)
+def test_tools_and_powers_read_right_for_one_and_for_none(warnings, notices, breached, sentence):
+    steps = measures.funnel([("cpw", warnings), ("cpn", notices), ("breach", breached)])
+    assert say.funnel({"series": {"funnels": {"asb": steps}}}, "asb") == sentence
+
+
+def test_cse_tools_read_right_for_one():
+    figs = {
+        "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
+        "figures": {"cse_cpw": {"value": 1}, "cse_cpn": {"value": 1}},
+    }
+    assert say.cse(figs) == (
+        "Between April 2016 to March 2017 there was 1 Community Protection Warning served in relation to child "
+        "sexual exploitation risks. One case progressed to Community Protection Notice stage, equal to 100% of "
+        "the warnings."
+    )
