@@ -194,7 +194,9 @@ def rank(figs: dict, fid: str, subject: str) -> str:
     if rising.get("value") == rising.get("of"):
         s += "All districts are showing increases. "
     elif rising.get("value") == 0:
-        s += "All districts are showing reductions. "
+        s += "No district is showing an increase. "
+    elif rising.get("value") == 1:
+        s += f"One of the {rising['of']} districts is showing an increase. "
     else:
         s += f"{words(rising['value']).capitalize()} of the {rising['of']} districts are showing increases. "
     kind = "increase" if f["change"] > 0 and rising.get("value") == rising.get("of") else "change"

@@ -1,5 +1,7 @@
 """Sentences as the published report writes them, from figures.json only."""
 
+import copy
+
 import pytest
 
 from csp_lib import measures
@@ -172,3 +174,13 @@ def test_cse_tools_read_right_for_one():
         "sexual exploitation risks. One case progressed to Community Protection Notice stage, equal to 100% of "
         "the warnings."
     )
+
+
+@pytest.mark.parametrize(
+    "rising, words",
+    [(0, "No district is showing an increase."), (1, "One of the 14 districts is showing an increase.")],
+)
+def test_rank_says_none_and_one_district_rising_right(demo_figures, rising, words):
+    figs = copy.deepcopy(demo_figures)
+    figs["figures"]["vap_districts_rising"]["value"] = rising
+    assert words in say.rank(figs, "vap", "Violence against the person")
