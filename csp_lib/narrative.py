@@ -441,7 +441,7 @@ def hate(figs: dict) -> str:
     if strands:
         top = max(strands, key=lambda x: x[1]["value"])
         s += (
-            f" {top[0]} is the most common strand ({num(top[1]['value'])} crimes, "
+            f" {top[0]} is the most common strand ({counted(top[1]['value'], 'crime')}, "
             f"{pct(top[1].get('share'))} of hate crimes); a crime can carry more than one strand."
         )
     return s
@@ -455,11 +455,11 @@ def referrals(figs: dict) -> list[str]:
         name = f.get("name") or label(fid)
         if f["previous"] and f["pct_change"] is not None:
             s = (
-                f"{name}: {num(f['value'])} referrals in {short(figs)} compared with "
+                f"{name}: {counted(f['value'], 'referral')} in {short(figs)} compared with "
                 f"{num(f['previous'])} in {short(figs, 'previous')} ({pct(f['pct_change'], True)})"
             )
         else:
-            s = f"{name}: {num(f['value'])} referrals in {short(figs)}"
+            s = f"{name}: {counted(f['value'], 'referral')} in {short(figs)}"
         c = figs["figures"].get(fid + "_complied")
         if c and c.get("share") is not None and f["value"]:
             s += f"; {pct(c['share'])} of participants ({num(c['value'])}) complied with the programme"

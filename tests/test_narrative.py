@@ -184,3 +184,10 @@ def test_rank_says_none_and_one_district_rising_right(demo_figures, rising, word
     figs = copy.deepcopy(demo_figures)
     figs["figures"]["vap_districts_rising"]["value"] = rising
     assert words in say.rank(figs, "vap", "Violence against the person")
+
+
+def test_one_referral_is_singular(demo_figures):
+    figs = copy.deepcopy(demo_figures)
+    fid = next(k for k in figs["figures"] if k.startswith("referrals_") and not k.endswith("_complied"))
+    figs["figures"][fid] |= {"value": 1, "previous": None, "pct_change": None}
+    assert any(": 1 referral in 2016/17" in s for s in say.referrals(figs))
