@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from .narrative import pct, short  # noqa: E402
+from .narrative import fewer, pct, short  # noqa: E402
 from .periods import parse  # noqa: E402
 from .sections import label  # noqa: E402
 
@@ -278,6 +278,9 @@ def xmr(figs: dict, fid: str) -> str | None:
     if note := unavailable(figs, fid):
         return note
     chart = figs["series"].get("xmr", {}).get(fid)
+    if chart and chart.get("suppressed"):
+        withheld = f"months with {fewer(figs)} are withheld, and the chart with them"
+        return f'<p class="csp-note"><em>No chart: {withheld}.</em></p>'
     if not chart or len(chart["points"]) < 2:
         return None
     _style()

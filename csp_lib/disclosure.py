@@ -4,7 +4,9 @@ Counts from 1 to a threshold (default 4) in victim-based figures (sexual
 offences, child sexual exploitation, hate crime strands, domestic abuse, MARAC)
 are withheld, as official crime and health statistics do. Secondary suppression
 then hides one more cell wherever a hidden one could be worked out: from a
-total and its other parts, or from the change column. ``figures.json`` of a
+total and its other parts, or from the change column. A month-by-month (XmR)
+chart with a withheld month is withheld whole: its mean, limits and signals
+would give the month away. ``figures.json`` of a
 published build lists every withheld value; the analyst's internal build
 (``--no-suppression``) shows everything.
 """
@@ -35,6 +37,7 @@ TOTALS = {
     "domestic_assaults": [f"domestic_{k}" for k in ASSAULTS],
     "hate_crime": [f"hate_crime_{s}" for s in HATE_STRANDS],
 }
+XMR_STATS = ("points", "mean", "mr_bar", "ucl", "lcl", "trial", "signals", "label")
 DERIVED = {
     "value": ("change", "pct_change", "share", "rate"),
     "previous": ("change", "pct_change", "previous_share", "previous_rate"),
@@ -81,6 +84,19 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
         for total, parts in TOTALS.items():
             _secondary(f, prefix + total, [prefix + p for p in parts])
     series = out.get("series", {})
+    for fid, chart in series.get("xmr", {}).items():
+        if victim_based(fid) and any(small(p.get("value"), threshold) for p in chart["points"]):
+            # one withheld month could be worked out from the mean and the months shown, and the
+            # limits and signals narrow down the others: the whole chart is withheld
+            series["xmr"][fid] = {
+                **dict.fromkeys(XMR_STATS),
+                "points": [],
+                "signals": [],
+                "suppressed": list(XMR_STATS),
+            }
+            if fid in f:
+                f[fid]["variation"] = None
+                f[fid]["suppressed"] = sorted({*f[fid].get("suppressed", []), "variation"})
     for kind in ("trend", "monthly", "districts", "xmr"):
         for fid, rows in series.get(kind, {}).items():
             if kind == "xmr":

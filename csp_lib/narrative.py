@@ -523,14 +523,20 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
     if not chart:
         return ""
     subject = subject or label(fid)
+    subject = subject[0].lower() + subject[1:]  # "crimes flagged as CSE", not "cse"
+    if chart.get("suppressed"):
+        return (
+            f"Monthly counts of {subject} in {figs['area']} are not published: some months had "
+            f"{fewer(figs)}, withheld to protect the people involved."
+        )
     trial = " (trial limits: fewer than 12 months of data)" if chart.get("trial") else ""
     if chart["label"] == "within normal variation":
         return (
-            f"Month by month, {subject.lower()} in {period_name(figs)} stayed within normal variation: "
+            f"Month by month, {subject} in {period_name(figs)} stayed within normal variation: "
             f"the change is not a signal on its own{trial}."
         )
     return (
-        f"Month by month, {subject.lower()} in {period_name(figs)} shows a "
+        f"Month by month, {subject} in {period_name(figs)} shows a "
         f"{chart['label']}{trial}, which is unlikely to be chance."
     )
 

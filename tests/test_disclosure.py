@@ -2,7 +2,7 @@
 
 import copy
 
-from csp_lib import disclosure, tables
+from csp_lib import charts, disclosure, tables
 from csp_lib import narrative as say
 
 
@@ -119,3 +119,42 @@ def test_threshold_from_csp_toml(tmp_path):
     assert disclosure.threshold_from(tmp_path) == 4
     (tmp_path / "csp.toml").write_text("[disclosure]\nthreshold = 9\n")
     assert disclosure.threshold_from(tmp_path) == 9
+
+
+def _xmr(values):
+    points = [{"month": f"2016-{m:02d}", "value": v, "special": False} for m, v in enumerate(values, start=1)]
+    mean = round(sum(values) / len(values), 2)
+    return {
+        "points": points,
+        "mean": mean,
+        "mr_bar": 1.0,
+        "ucl": mean + 3,
+        "lcl": mean - 3,
+        "trial": False,
+        "signals": [],
+        "label": "within normal variation",
+    }
+
+
+def test_a_month_by_month_chart_with_a_withheld_month_is_withheld_whole():
+    figs = base()
+    # 6, 7, 8, 9, 10, 3: the mean 7.17 and the five months shown would give the withheld 3 away
+    figs["series"]["xmr"] = {"sexual_offences": _xmr([6, 7, 8, 9, 10, 3]), "all_crime": _xmr([1, 2, 3, 4, 5, 6])}
+    figs["figures"]["sexual_offences"]["variation"] = "within normal variation"
+    out = disclosure.apply(figs, threshold=4)
+    chart = out["series"]["xmr"]["sexual_offences"]
+    assert chart["points"] == [] and chart["mean"] is None and chart["ucl"] is None and chart["label"] is None
+    assert "mean" in chart["suppressed"]
+    assert out["figures"]["sexual_offences"]["variation"] is None
+    assert "sexual_offences" in out["disclosure"]["suppressed"]
+    assert out["series"]["xmr"]["all_crime"] == figs["series"]["xmr"]["all_crime"]  # not victim-based: shown
+    assert say.variation(out, "sexual_offences", "Sexual offences") == (
+        "Monthly counts of sexual offences in A are not published: some months had fewer than 5, "
+        "withheld to protect the people involved."
+    )
+    assert charts.xmr(out, "sexual_offences") == (
+        '<p class="csp-note"><em>No chart: months with fewer than 5 are withheld, and the chart with them.</em></p>'
+    )
+    # no small month: the chart stays
+    figs["series"]["xmr"]["sexual_offences"] = _xmr([6, 7, 8, 9, 10, 0])
+    assert disclosure.apply(figs, threshold=4)["series"]["xmr"]["sexual_offences"]["mean"] == 6.67

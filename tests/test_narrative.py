@@ -191,3 +191,8 @@ def test_one_referral_is_singular(demo_figures):
     fid = next(k for k in figs["figures"] if k.startswith("referrals_") and not k.endswith("_complied"))
     figs["figures"][fid] |= {"value": 1, "previous": None, "pct_change": None}
     assert any(": 1 referral in 2016/17" in s for s in say.referrals(figs))
+
+
+def test_variation_keeps_an_acronym(demo_figures):
+    s = say.variation(demo_figures, "cse_flagged_crimes", "Crimes flagged as CSE")
+    assert s.startswith("Month by month, crimes flagged as CSE in April 2016 to March 2017 ")
