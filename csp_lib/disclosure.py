@@ -6,7 +6,7 @@ are withheld, as official crime and health statistics do. Secondary suppression
 then hides one more cell wherever a hidden one could be worked out: from a
 total and its other parts, or from the change column. A month-by-month (XmR)
 chart with a withheld month is withheld whole: its mean, limits and signals
-would give the month away. ``figures.json`` of a
+would give the month away; so is the size of each monthly fall (``largest_falls``). ``figures.json`` of a
 published build lists every withheld value; the analyst's internal build
 (``--no-suppression``) shows everything.
 """
@@ -83,6 +83,13 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
     for prefix in ("", "county_"):
         for total, parts in TOTALS.items():
             _secondary(f, prefix + total, [prefix + p for p in parts])
+    for fid, fig in f.items():
+        if fid.endswith(("_months_lower", "_quarters_lower")) and victim_based(fid.rsplit("_", 2)[0]):
+            # a fall and the month a year earlier would give a withheld month away: the falls keep their order
+            for fall in fig.get("largest_falls", []):
+                if fall.get("change") is not None:
+                    fall["change"] = None
+                    fig["suppressed"] = sorted({*fig.get("suppressed", []), "largest_falls.change"})
     series = out.get("series", {})
     for fid, chart in series.get("xmr", {}).items():
         if victim_based(fid) and any(small(p.get("value"), threshold) for p in chart["points"]):

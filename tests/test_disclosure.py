@@ -158,3 +158,14 @@ def test_a_month_by_month_chart_with_a_withheld_month_is_withheld_whole():
     # no small month: the chart stays
     figs["series"]["xmr"]["sexual_offences"] = _xmr([6, 7, 8, 9, 10, 0])
     assert disclosure.apply(figs, threshold=4)["series"]["xmr"]["sexual_offences"]["mean"] == 6.67
+
+
+def test_monthly_falls_of_victim_based_counts_lose_their_size():
+    figs = base()
+    falls = {"value": 1, "of": 3, "higher": 2, "largest_falls": [{"label": "May 2016", "change": -4}]}
+    figs["figures"]["domestic_abuse_months_lower"] = copy.deepcopy(falls)  # May: 7 a year earlier, 3 now
+    figs["figures"]["all_crime_months_lower"] = copy.deepcopy(falls)
+    out = disclosure.apply(figs, threshold=4)["figures"]
+    assert out["domestic_abuse_months_lower"]["largest_falls"] == [{"label": "May 2016", "change": None}]
+    assert out["domestic_abuse_months_lower"]["value"] == 1  # how many months fell is no count of people
+    assert out["all_crime_months_lower"]["largest_falls"] == [{"label": "May 2016", "change": -4}]
