@@ -62,27 +62,33 @@ def small(v, threshold: int) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= threshold
 
 
-def _hide(f: dict, key: str) -> None:
+def _hide(f: dict, key: str, secondary: bool = False) -> bool:
+    """Withhold ``key`` of a figure or series row, and what is derived from it. ``secondary``: it is not
+    small itself but would give a small one away (shown as ``[c]``, not "fewer than 5").
+    Returns whether anything new was hidden."""
+    if key in f.get("suppressed", []) or f.get(key) is None:
+        return False
     hidden = set(f.get("suppressed", []))
     for k in (key, *DERIVED.get(key, ())):
         if k in f:
             f[k] = None
             hidden.add(k)
     f["suppressed"] = sorted(hidden)
+    if secondary:
+        f["secondary"] = sorted({*f.get("secondary", []), key})
+    return True
 
 
 def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
     """A copy of figures.json with small victim-based counts withheld."""
     out = copy.deepcopy(figs)
     f = out["figures"]
+    series = out.get("series", {})
     for fid, fig in f.items():
         if victim_based(fid):
             for key in ("value", "previous"):
                 if small(fig.get(key), threshold):
                     _hide(fig, key)
-    for prefix in ("", "county_"):
-        for total, parts in TOTALS.items():
-            _secondary(f, prefix + total, [prefix + p for p in parts])
     for fid, fig in f.items():
         if fid.endswith(("_months_lower", "_quarters_lower")) and victim_based(fid.rsplit("_", 2)[0]):
             # a fall and the month a year earlier would give a withheld month away: the falls keep their order
@@ -90,7 +96,6 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
                 if fall.get("change") is not None:
                     fall["change"] = None
                     fig["suppressed"] = sorted({*fig.get("suppressed", []), "largest_falls.change"})
-    series = out.get("series", {})
     for fid, chart in series.get("xmr", {}).items():
         if victim_based(fid) and any(small(p.get("value"), threshold) for p in chart["points"]):
             # one withheld month could be worked out from the mean and the months shown, and the
@@ -104,20 +109,17 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
             if fid in f:
                 f[fid]["variation"] = None
                 f[fid]["suppressed"] = sorted({*f[fid].get("suppressed", []), "variation"})
-    for kind in ("trend", "monthly", "districts", "xmr"):
+    for kind in ("trend", "monthly", "districts"):
         for fid, rows in series.get(kind, {}).items():
-            if kind == "xmr":
-                rows = rows["points"]
             if victim_based(fid):
                 for row in rows:
                     for key in ("area", "county", "value", "previous"):
                         if small(row.get(key), threshold):
-                            row[key] = None
-                            row.setdefault("suppressed", []).append(key)
-                            if key in DERIVED:
-                                for d in DERIVED[key]:
-                                    if d in row:
-                                        row[d] = None
+                            _hide(row, key)
+    # secondary suppression until nothing more can be worked out: a total less its other parts, a
+    # county less its other districts, a period less its other months
+    while _secondary_round(out):
+        pass
     out["disclosure"] = {
         "threshold": threshold,
         "rule": f"victim-based counts from 1 to {threshold} are withheld, with secondary suppression",
@@ -126,23 +128,101 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
     return out
 
 
-def _secondary(f: dict, total: str, parts: list[str]) -> None:
-    """Where exactly one part of a total is hidden, hide the next smallest part (or the total)."""
-    if total not in f:
-        return
-    for key in ("value", "previous"):
-        if key in f[total].get("suppressed", []):
+def _secondary_round(out: dict) -> bool:
+    f, series, changed = out["figures"], out.get("series", {}), False
+    in_series = set(series.get("districts", {}))
+    for prefix in ("", "county_"):
+        for total, parts in TOTALS.items():
+            present = [p for p in (prefix + q for q in parts) if p in f]
+            # a part that other reports show district by district is hidden last (they would not hide it)
+            last = {i for i, p in enumerate(present) if p.removeprefix(prefix) in in_series}
+            changed |= _sum_rule(f.get(prefix + total), [f[p] for p in present], last)
+    for fid, rows in series.get("districts", {}).items():
+        if not victim_based(fid):
             continue
-        present = [p for p in parts if p in f]
-        hidden = [p for p in present if key in f[p].get("suppressed", [])]
+        for key in ("value", "previous"):
+            # the county is the sum of its districts, and every report of the county shows them
+            row = _one_more(_county(out, fid), rows, key, "district")
+            changed |= row is not None
+            if row is not None and row["district"] == out.get("area") and fid in f:  # this report's own figure
+                _hide(f[fid], key, secondary=True)
+            # a figure withheld here is withheld in its row, and a county withheld is not the sum of rows shown
+            mine = [r for r in rows if r["district"] == out.get("area")]
+            if fid in f and secondary(f[fid], key) and mine:
+                changed |= _hide(mine[0], key, secondary=True)
+            county = f.get(f"county_{fid}")
+            if county and secondary(county, key) and not any(withheld(r, key) for r in rows):
+                changed |= _one_hidden(rows, key, "district")
+    for fid, rows in series.get("trend", {}).items():
+        if not victim_based(fid):
+            continue
+        for col, fig in (("area", f.get(fid)), ("county", f.get(f"county_{fid}"))):
+            for key, period in (("value", out["period"]["label"]), ("previous", out["previous"]["label"])):
+                if fig and secondary(fig, key):
+                    for r in rows:
+                        if r["period"] == period:
+                            changed |= _hide(r, col, secondary=True)
+    for fid, rows in series.get("monthly", {}).items():
+        if not victim_based(fid):
+            continue
+        for key in ("value", "previous"):
+            changed |= _one_more(f.get(fid), rows, key, "month") is not None
+            # a total withheld is not the sum of months shown
+            if fid in f and secondary(f[fid], key) and not any(withheld(r, key) for r in rows):
+                changed |= _one_hidden(rows, key, "month")
+    return changed
+
+
+def _one_hidden(rows: list[dict], key: str, name: str) -> bool:
+    """Hide the smallest non-zero row, so that the rows no longer add up to a withheld total."""
+    shown = [r for r in rows if r.get(key)]
+    return bool(shown) and _hide(min(shown, key=lambda r: (r[key], r[name])), key, secondary=True)
+
+
+def _county(out: dict, fid: str) -> dict | None:
+    """The county's value and previous for ``fid``: its figure, or else its trend rows (charted)."""
+    if (county := out["figures"].get(f"county_{fid}")) is not None:
+        return county
+    rows = {r["period"]: r.get("county") for r in out.get("series", {}).get("trend", {}).get(fid, [])}
+    now, before = rows.get(out["period"]["label"]), rows.get(out["previous"]["label"])
+    return {"value": now, "previous": before} if now is not None or before is not None else None
+
+
+def _one_more(total: dict | None, rows: list[dict], key: str, name: str) -> dict | None:
+    """Where exactly one row of a shown total is withheld, withhold the smallest other row too (ties by
+    ``name``, so that every report of the county picks the same one); returns it."""
+    if not total or total.get(key) is None:
+        return None
+    hidden = [r for r in rows if key in r.get("suppressed", [])]
+    shown = [r for r in rows if key not in r.get("suppressed", []) and r.get(key) is not None]
+    if len(hidden) != 1 or not shown:
+        return None
+    row = min(shown, key=lambda r: (r[key], r[name]))
+    _hide(row, key, secondary=True)
+    return row
+
+
+def _sum_rule(total: dict | None, parts: list[dict], last: set[int] = frozenset()) -> bool:
+    """Where exactly one part of a total is hidden, hide the next smallest part (those in ``last`` only
+    when no other will do), or else the total."""
+    if total is None:
+        return False
+    changed = False
+    for key in ("value", "previous"):
+        if key in total.get("suppressed", []):
+            continue
+        hidden = [p for p in parts if key in p.get("suppressed", [])]
         if len(hidden) != 1:
             continue
-        others = sorted((f[p][key], p) for p in present if p not in hidden and f[p].get(key))
-        if others:
-            _hide(f[others[0][1]], key)
-        else:
-            _hide(f[total], key)
+        others = sorted((i in last, p[key], i) for i, p in enumerate(parts) if p not in hidden and p.get(key))
+        changed |= _hide(parts[others[0][2]] if others else total, key, secondary=True)
+    return changed
 
 
 def withheld(fig: dict, key: str = "value") -> bool:
     return key in fig.get("suppressed", [])
+
+
+def secondary(fig: dict, key: str = "value") -> bool:
+    """Withheld only so that a small count elsewhere cannot be worked out: not itself small."""
+    return key in fig.get("secondary", [])

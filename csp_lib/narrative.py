@@ -66,9 +66,19 @@ def withheld(f: dict, key: str = "value") -> bool:
     return key in f.get("suppressed", [])
 
 
+def secondary(f: dict, key: str = "value") -> bool:
+    """Withheld only so that a small count elsewhere cannot be worked out: it is not small itself."""
+    return key in f.get("secondary", [])
+
+
+def hidden(figs: dict, f: dict, key: str = "value") -> str:
+    """How a withheld count reads: ``fewer than 5``, or ``withheld`` when it is not small itself."""
+    return "withheld" if secondary(f, key) else fewer(figs)
+
+
 def count(figs: dict, f: dict, key: str = "value") -> str:
     """A count as text, or ``fewer than 5`` where disclosure control withheld it."""
-    return fewer(figs) if withheld(f, key) else num(f.get(key))
+    return hidden(figs, f, key) if withheld(f, key) else num(f.get(key))
 
 
 def _f(figs: dict, fid: str) -> dict:
@@ -121,6 +131,8 @@ def headline(figs: dict, fid: str, subject: str | None = None, plural: bool | No
     plural = fid in PLURAL if plural is None else plural
     subject = subject or label(fid)
     where = f"{subject} in {figs['area']} for the period {period_name(figs)}"
+    if withheld(f) and secondary(f):
+        return f"{where}: withheld, so that a small count elsewhere cannot be worked out from it."
     if withheld(f):
         return (
             f"{where}: {fewer(figs)}{' ' + unit if unit else ''}; the exact count is withheld "
@@ -129,10 +141,12 @@ def headline(figs: dict, fid: str, subject: str | None = None, plural: bool | No
     if why := unavailable(f):
         return f"{where}: {why}." if why.startswith("not available") else f"{where}: not available ({why})."
     if withheld(f, "previous"):
-        return (
-            f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; a year earlier there were "
-            f"{fewer(figs)}, so the change is withheld."
+        before = (
+            "the count a year earlier is withheld so that a small count elsewhere cannot be worked out"
+            if secondary(f, "previous")
+            else f"a year earlier there were {fewer(figs)}"
         )
+        return f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; {before}, so the change is withheld."
     if f["previous"] is None:
         why = f.get("partial_note") or "there is no earlier year to compare with"
         return f"{where}: {num(f['value'])}{' ' + unit if unit else ''}; {why}."
@@ -148,12 +162,15 @@ def headline(figs: dict, fid: str, subject: str | None = None, plural: bool | No
 def item(figs: dict, fid: str, unit: str = "offences") -> str:
     """``Serious Assaults: increase of 10.1% (+15 offences)``."""
     f = _f(figs, fid)
+    if withheld(f) and secondary(f):
+        return f"{label(fid)}: withheld (so that a small count cannot be worked out)"
     if withheld(f):
         return f"{label(fid)}: {fewer(figs)} {unit} (exact count withheld)"
     if why := unavailable(f):
         return f"{label(fid)}: not available ({why})"
     if withheld(f, "previous"):
-        return f"{label(fid)}: {num(f['value'])} {unit} ({fewer(figs)} a year earlier; change withheld)"
+        before = "withheld a year earlier" if secondary(f, "previous") else f"{fewer(figs)} a year earlier"
+        return f"{label(fid)}: {num(f['value'])} {unit} ({before}; change withheld)"
     if f["previous"] is None:
         return f"{label(fid)}: {num(f['value'])} {unit}"
     if not f["change"]:
@@ -239,6 +256,11 @@ def share_sentence(figs: dict, whole_id: str, noun: str, parts: list[tuple[str, 
     """``During ... there were 690 sexual offences recorded in Blackpool. Of these, 31.2% (n=215)
     were classed as 'non recent' ... and 52.3% (n=361) were against children under 16.``"""
     w = _f(figs, whole_id)
+    if withheld(w) and secondary(w):
+        return (
+            f"During {period_name(figs)} the number of {noun} recorded in {figs['area']} is withheld, "
+            "so that a small count elsewhere cannot be worked out from it."
+        )
     if withheld(w):
         return f"During {period_name(figs)} there were {fewer(figs)} {noun} recorded in {figs['area']}."
     if unavailable(w):
@@ -247,7 +269,7 @@ def share_sentence(figs: dict, whole_id: str, noun: str, parts: list[tuple[str, 
     for fid, what in parts:
         f = _f(figs, fid)
         if withheld(f):
-            said.append(f"{fewer(figs)} {what}")
+            said.append(f"{'a withheld number' if secondary(f) else fewer(figs)} {what}")
         elif unavailable(f) or f.get("share") is None:
             missing.append(f"the share that {what} is not available ({unavailable(f) or 'no records'})")
         else:

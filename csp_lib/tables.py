@@ -39,8 +39,8 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
         }
         hidden = set(f.get("suppressed", []))
         for col, key in (("Previous", "previous"), ("Current", "value")):
-            if key in hidden:
-                row[col] = fewer(figs)
+            if key in hidden:  # [c] where it is not small itself but would give a small one away
+                row[col] = WITHHELD if key in f.get("secondary", []) else fewer(figs)
         for col, key in (("Change", "change"), ("% change", "pct_change")):
             if key in hidden:
                 row[col] = WITHHELD

@@ -2,7 +2,9 @@
 
 import copy
 
-from csp_lib import charts, disclosure, tables
+import pytest
+
+from csp_lib import charts, disclosure, figures, readers, tables
 from csp_lib import narrative as say
 
 
@@ -73,6 +75,21 @@ def test_secondary_suppression_protects_totals():
     assert f["domestic_non_injury_assault"]["previous"] is None
     assert f["domestic_less_serious_assault"]["previous"] is None
     assert f["domestic_serious_assault"]["previous"] == 0
+    # a count withheld only to protect another is not "fewer than 5": it is 7, and reads [c] / withheld
+    assert disclosure.secondary(f["other_sexual_offence"]) and not disclosure.secondary(f["rape"])
+    assert say.item(out, "other_sexual_offence") == (
+        "Other sexual offences: withheld (so that a small count cannot be worked out)"
+    )
+    shown_now = copy.deepcopy(out)
+    shown_now["figures"]["rape"] = {"value": 12, "previous": None, "change": None, "pct_change": None}
+    shown_now["figures"]["rape"] |= {"suppressed": ["change", "pct_change", "previous"], "secondary": ["previous"]}
+    assert say.item(shown_now, "rape") == "Rape: 12 offences (withheld a year earlier; change withheld)"
+    assert say.headline(shown_now, "rape", "Rape").endswith(
+        "12; the count a year earlier is withheld so that a small count elsewhere cannot be worked out, "
+        "so the change is withheld."
+    )
+    df = tables.figure_frame(out, ["rape", "other_sexual_offence"])
+    assert df.iloc[0].tolist()[1:3] == [6, "fewer than 5"] and df.iloc[1].tolist()[1:3] == ["fewer than 5", "[c]"]
 
 
 def test_secondary_hides_the_total_when_the_other_parts_are_zero():
@@ -169,3 +186,58 @@ def test_monthly_falls_of_victim_based_counts_lose_their_size():
     assert out["domestic_abuse_months_lower"]["largest_falls"] == [{"label": "May 2016", "change": None}]
     assert out["domestic_abuse_months_lower"]["value"] == 1  # how many months fell is no count of people
     assert out["all_crime_months_lower"]["largest_falls"] == [{"label": "May 2016", "change": -4}]
+
+
+SUMS = {  # totals that are exactly the sum of their parts
+    "sexual_offences": ["rape", "sexual_assault", "other_sexual_offence"],
+    "domestic_assaults": [f"domestic_{k}" for k in ("serious_assault", "less_serious_assault", "non_injury_assault")],
+}
+
+
+def _unknowns(cells: list[dict], key: str) -> int:
+    return sum(disclosure.withheld(c, key) for c in cells)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("period", ["2016/17", "2016/17-Q3"])
+def test_no_withheld_count_can_be_worked_out_across_the_county(demo_dir, period):
+    """Every report of the county, as published: no sum with one unknown (a total and its parts, the
+    county and its districts, a period and its months, a figure and its trend row), every district
+    withheld alike in every report, and "fewer than 5" said only of counts that are."""
+    data = readers.load(demo_dir)
+    cube = figures.build_cube(data)
+    areas = list(data.areas["district"].astype(str))
+    raw = {a: figures.compute(data, a, period, cube) for a in areas}
+    pub = {a: disclosure.apply(r, threshold=4) for a, r in raw.items()}
+    withheld_somewhere = 0
+    for a, p in pub.items():
+        f = p["figures"]
+        for fid, fig in f.items():
+            for key in ("value", "previous"):
+                if disclosure.withheld(fig, key):
+                    withheld_somewhere += 1
+                    small = disclosure.small(raw[a]["figures"][fid][key], 4)
+                    assert small != disclosure.secondary(fig, key), (a, fid, key)
+        for pre in ("", "county_"):
+            for total, parts in SUMS.items():
+                if all(pre + q in f for q in parts):  # a part not published is an unknown of its own
+                    for key in ("value", "previous"):
+                        cells = [f[pre + total]] + [f[pre + q] for q in parts]
+                        assert _unknowns(cells, key) != 1, (a, pre + total, key)
+        s = p["series"]
+        for fid, rows in s["districts"].items():
+            for key in ("value", "previous"):
+                if disclosure.victim_based(fid):
+                    county = f.get(f"county_{fid}", {})
+                    assert _unknowns(rows + [county], key) != 1, (a, fid, key)
+                for r in rows:  # district b reads the same in every report as in its own
+                    assert disclosure.withheld(r, key) == disclosure.withheld(pub[r["district"]]["figures"][fid], key)
+        for fid, rows in s["monthly"].items():
+            for key in ("value", "previous"):
+                assert _unknowns(rows + [f[fid]], key) != 1, (a, fid, key)
+        for fid, rows in s["trend"].items():
+            for r in rows:
+                for key, label in (("value", p["period"]["label"]), ("previous", p["previous"]["label"])):
+                    if r["period"] == label:
+                        assert disclosure.withheld(r, "area") == disclosure.withheld(f[fid], key), (a, fid, key)
+    assert withheld_somewhere > 20  # the demo has small counts to protect: the test is not empty
