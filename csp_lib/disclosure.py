@@ -98,17 +98,7 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
                     fig["suppressed"] = sorted({*fig.get("suppressed", []), "largest_falls.change"})
     for fid, chart in series.get("xmr", {}).items():
         if victim_based(fid) and any(small(p.get("value"), threshold) for p in chart["points"]):
-            # one withheld month could be worked out from the mean and the months shown, and the
-            # limits and signals narrow down the others: the whole chart is withheld
-            series["xmr"][fid] = {
-                **dict.fromkeys(XMR_STATS),
-                "points": [],
-                "signals": [],
-                "suppressed": list(XMR_STATS),
-            }
-            if fid in f:
-                f[fid]["variation"] = None
-                f[fid]["suppressed"] = sorted({*f[fid].get("suppressed", []), "variation"})
+            _withhold_xmr(out, fid)
     for kind in ("trend", "monthly", "districts"):
         for fid, rows in series.get(kind, {}).items():
             if victim_based(fid):
@@ -128,8 +118,22 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
     return out
 
 
+def _withhold_xmr(out: dict, fid: str) -> None:
+    """One withheld month could be worked out from the chart's mean and the months shown, and its
+    limits and signals narrow down the others; its months add up to the year's figures: withheld whole."""
+    out["series"]["xmr"][fid] = {**dict.fromkeys(XMR_STATS), "points": [], "signals": [], "suppressed": list(XMR_STATS)}
+    if fid in out["figures"]:
+        fig = out["figures"][fid]
+        fig["variation"] = None
+        fig["suppressed"] = sorted({*fig.get("suppressed", []), "variation"})
+
+
 def _secondary_round(out: dict) -> bool:
     f, series, changed = out["figures"], out.get("series", {}), False
+    for fid, chart in series.get("xmr", {}).items():  # the months shown would add up to a figure withheld
+        if fid in f and not chart.get("suppressed") and (withheld(f[fid]) or withheld(f[fid], "previous")):
+            _withhold_xmr(out, fid)
+            changed = True
     in_series = set(series.get("districts", {}))
     for prefix in ("", "county_"):
         for total, parts in TOTALS.items():

@@ -172,6 +172,10 @@ def test_a_month_by_month_chart_with_a_withheld_month_is_withheld_whole():
     assert charts.xmr(out, "sexual_offences") == (
         '<p class="csp-note"><em>No chart: months with fewer than 5 are withheld, and the chart with them.</em></p>'
     )
+    # no small month, but the figure is withheld to protect another: its months would add up to it
+    figs["series"]["xmr"]["other_sexual_offence"] = _xmr([7, 8, 9])
+    assert disclosure.secondary(disclosure.apply(figs, threshold=4)["figures"]["other_sexual_offence"])
+    assert disclosure.apply(figs, threshold=4)["series"]["xmr"]["other_sexual_offence"]["points"] == []
     # no small month: the chart stays
     figs["series"]["xmr"]["sexual_offences"] = _xmr([6, 7, 8, 9, 10, 0])
     assert disclosure.apply(figs, threshold=4)["series"]["xmr"]["sexual_offences"]["mean"] == 6.67
@@ -235,6 +239,10 @@ def test_no_withheld_count_can_be_worked_out_across_the_county(demo_dir, period)
         for fid, rows in s["monthly"].items():
             for key in ("value", "previous"):
                 assert _unknowns(rows + [f[fid]], key) != 1, (a, fid, key)
+        for fid, chart in s["xmr"].items():  # a chart shown: its months add up to figures shown
+            assert chart.get("suppressed") or not (
+                disclosure.withheld(f[fid]) or disclosure.withheld(f[fid], "previous")
+            )
         for fid, rows in s["trend"].items():
             for r in rows:
                 for key, label in (("value", p["period"]["label"]), ("previous", p["previous"]["label"])):
