@@ -106,6 +106,9 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
                     for key in ("area", "county", "value", "previous"):
                         if small(row.get(key), threshold):
                             _hide(row, key)
+                    for d in row.get("districts", []):  # a trend row's districts
+                        if small(d["value"], threshold):
+                            _hide(d, "value")
     # secondary suppression until nothing more can be worked out: a total less its other parts, a
     # county less its other districts, a period less its other months
     while _secondary_round(out):
@@ -145,18 +148,8 @@ def _secondary_round(out: dict) -> bool:
         if not victim_based(fid):
             continue
         for key in ("value", "previous"):
-            # the county is the sum of its districts, and every report of the county shows them
-            row = _one_more(_county(out, fid), rows, key, "district")
-            changed |= row is not None
-            if row is not None and row["district"] == out.get("area") and fid in f:  # this report's own figure
-                _hide(f[fid], key, secondary=True)
-            # a figure withheld here is withheld in its row, and a county withheld is not the sum of rows shown
-            mine = [r for r in rows if r["district"] == out.get("area")]
-            if fid in f and secondary(f[fid], key) and mine:
-                changed |= _hide(mine[0], key, secondary=True)
-            county = f.get(f"county_{fid}")
-            if county and secondary(county, key) and not any(withheld(r, key) for r in rows):
-                changed |= _one_hidden(rows, key, "district")
+            if fid in f:
+                changed |= _county_rows(f[fid], rows, _county(out, fid), out.get("area"), key, key)
     for fid, rows in series.get("trend", {}).items():
         if not victim_based(fid):
             continue
@@ -166,6 +159,9 @@ def _secondary_round(out: dict) -> bool:
                     for r in rows:
                         if r["period"] == period:
                             changed |= _hide(r, col, secondary=True)
+        for r in rows:  # each year's county is the sum of its districts, as for this year's
+            county = {"value": r.get("county"), "suppressed": ["value"] if withheld(r, "county") else []}
+            changed |= _county_rows(r, r.get("districts", []), county, out.get("area"), "area")
     for fid, rows in series.get("monthly", {}).items():
         if not victim_based(fid):
             continue
@@ -183,13 +179,37 @@ def _one_hidden(rows: list[dict], key: str, name: str) -> bool:
     return bool(shown) and _hide(min(shown, key=lambda r: (r[key], r[name])), key, secondary=True)
 
 
+def _county_rows(own: dict, rows: list[dict], county: dict | None, area, own_key: str, key: str = "value") -> bool:
+    """A county and its districts' rows: ``own`` (this report's figure or trend row, ``own_key``) and its
+    row are withheld alike; where one row is withheld, one more (the same in every report); where the
+    county is withheld, the rows shown must not add up to it."""
+    changed = False
+    mine = [r for r in rows if r["district"] == area]
+    if mine and withheld(own, own_key):
+        changed |= _hide(mine[0], key, secondary=True)
+    row = _one_more(county, rows, key, "district")
+    if row is not None:
+        changed = True
+        if row["district"] == area:
+            _hide(own, own_key, secondary=True)
+    if county and withheld(county, key) and not any(withheld(r, key) for r in rows):
+        changed |= _one_hidden(rows, key, "district")
+    return changed
+
+
 def _county(out: dict, fid: str) -> dict | None:
     """The county's value and previous for ``fid``: its figure, or else its trend rows (charted)."""
     if (county := out["figures"].get(f"county_{fid}")) is not None:
         return county
-    rows = {r["period"]: r.get("county") for r in out.get("series", {}).get("trend", {}).get(fid, [])}
+    rows = {r["period"]: r for r in out.get("series", {}).get("trend", {}).get(fid, [])}
     now, before = rows.get(out["period"]["label"]), rows.get(out["previous"]["label"])
-    return {"value": now, "previous": before} if now is not None or before is not None else None
+    if now is None and before is None:
+        return None
+    return {
+        "value": now and now.get("county"),
+        "previous": before and before.get("county"),
+        "suppressed": [k for k, r in (("value", now), ("previous", before)) if r and withheld(r, "county")],
+    }
 
 
 def _one_more(total: dict | None, rows: list[dict], key: str, name: str) -> dict | None:

@@ -484,6 +484,8 @@ class Figures:
                         "end": p.end.isoformat(),
                         "area": self.count(mid, None, p),
                         "county": self.count(mid, self.districts, p),
+                        # every district, so that small counts are withheld alike in every report of the county
+                        "districts": [{"district": d, "value": self.count(mid, [d], p)} for d in self.districts],
                     }
                 )
             s["trend"][mid] = rows

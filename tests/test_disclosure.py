@@ -248,4 +248,10 @@ def test_no_withheld_count_can_be_worked_out_across_the_county(demo_dir, period)
                 for key, label in (("value", p["period"]["label"]), ("previous", p["previous"]["label"])):
                     if r["period"] == label:
                         assert disclosure.withheld(r, "area") == disclosure.withheld(f[fid], key), (a, fid, key)
+                # each year: the county and its districts, every district as in its own report
+                county = {"suppressed": ["value"] if disclosure.withheld(r, "county") else []}
+                assert _unknowns(r["districts"] + [county], "value") != 1, (a, fid, r["period"])
+                for d in r["districts"]:
+                    theirs = next(t for t in pub[d["district"]]["series"]["trend"][fid] if t["period"] == r["period"])
+                    assert disclosure.withheld(d, "value") == disclosure.withheld(theirs, "area"), (a, fid, d)
     assert withheld_somewhere > 20  # the demo has small counts to protect: the test is not empty
