@@ -149,7 +149,7 @@ def _secondary_round(out: dict) -> bool:
             continue
         for key in ("value", "previous"):
             if fid in f:
-                changed |= _county_rows(f[fid], rows, _county(out, fid), out.get("area"), key, key)
+                changed |= _parts(_county(out, fid), rows, key, "district", f[fid], key, out.get("area"))
     for fid, rows in series.get("trend", {}).items():
         if not victim_based(fid):
             continue
@@ -161,39 +161,12 @@ def _secondary_round(out: dict) -> bool:
                             changed |= _hide(r, col, secondary=True)
         for r in rows:  # each year's county is the sum of its districts, as for this year's
             county = {"value": r.get("county"), "suppressed": ["value"] if withheld(r, "county") else []}
-            changed |= _county_rows(r, r.get("districts", []), county, out.get("area"), "area")
+            changed |= _parts(county, r.get("districts", []), "value", "district", r, "area", out.get("area"))
     for fid, rows in series.get("monthly", {}).items():
         if not victim_based(fid):
             continue
         for key in ("value", "previous"):
-            changed |= _one_more(f.get(fid), rows, key, "month") is not None
-            # a total withheld is not the sum of months shown
-            if fid in f and secondary(f[fid], key) and not any(withheld(r, key) for r in rows):
-                changed |= _one_hidden(rows, key, "month")
-    return changed
-
-
-def _one_hidden(rows: list[dict], key: str, name: str) -> bool:
-    """Hide the smallest non-zero row, so that the rows no longer add up to a withheld total."""
-    shown = [r for r in rows if r.get(key)]
-    return bool(shown) and _hide(min(shown, key=lambda r: (r[key], r[name])), key, secondary=True)
-
-
-def _county_rows(own: dict, rows: list[dict], county: dict | None, area, own_key: str, key: str = "value") -> bool:
-    """A county and its districts' rows: ``own`` (this report's figure or trend row, ``own_key``) and its
-    row are withheld alike; where one row is withheld, one more (the same in every report); where the
-    county is withheld, the rows shown must not add up to it."""
-    changed = False
-    mine = [r for r in rows if r["district"] == area]
-    if mine and withheld(own, own_key):
-        changed |= _hide(mine[0], key, secondary=True)
-    row = _one_more(county, rows, key, "district")
-    if row is not None:
-        changed = True
-        if row["district"] == area:
-            _hide(own, own_key, secondary=True)
-    if county and withheld(county, key) and not any(withheld(r, key) for r in rows):
-        changed |= _one_hidden(rows, key, "district")
+            changed |= _parts(f.get(fid), rows, key, "month")
     return changed
 
 
@@ -212,18 +185,26 @@ def _county(out: dict, fid: str) -> dict | None:
     }
 
 
-def _one_more(total: dict | None, rows: list[dict], key: str, name: str) -> dict | None:
-    """Where exactly one row of a shown total is withheld, withhold the smallest other row too (ties by
-    ``name``, so that every report of the county picks the same one); returns it."""
-    if not total or total.get(key) is None:
-        return None
-    hidden = [r for r in rows if key in r.get("suppressed", [])]
-    shown = [r for r in rows if key not in r.get("suppressed", []) and r.get(key) is not None]
-    if len(hidden) != 1 or not shown:
-        return None
-    row = min(shown, key=lambda r: (r[key], r[name]))
-    _hide(row, key, secondary=True)
-    return row
+def _parts(total: dict | None, rows: list[dict], key: str, name: str, own=None, own_key=None, area=None) -> bool:
+    """Rows that add up to ``total`` (districts to a county, months to a period). Where exactly one row is
+    withheld, one more is: the smallest, ties broken by ``name``, so that every report of the county picks
+    the same one. Where the total is withheld, the rows shown must not add up to it. ``own``, this
+    report's figure or trend row (its ``own_key``), and the row of ``area`` are withheld alike."""
+    changed = False
+    mine = next((r for r in rows if area is not None and r[name] == area), None)
+    if mine is not None and withheld(own, own_key):
+        changed |= _hide(mine, key, secondary=True)
+    hidden = [r for r in rows if withheld(r, key)]
+    shown = [r for r in rows if not withheld(r, key) and r.get(key) is not None]
+    if total and total.get(key) is not None and len(hidden) == 1 and shown:
+        row = min(shown, key=lambda r: (r[key], r[name]))
+        changed |= _hide(row, key, secondary=True)
+        if row is mine:
+            _hide(own, own_key, secondary=True)
+    elif total and withheld(total, key) and not hidden:
+        nonzero = [r for r in shown if r[key]]
+        changed |= bool(nonzero) and _hide(min(nonzero, key=lambda r: (r[key], r[name])), key, secondary=True)
+    return changed
 
 
 def _sum_rule(total: dict | None, parts: list[dict], last: set[int] = frozenset()) -> bool:
