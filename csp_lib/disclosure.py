@@ -4,10 +4,13 @@ Counts from 1 to a threshold (default 4) in victim-based figures (sexual
 offences, child sexual exploitation, hate crime strands, domestic abuse, MARAC)
 are withheld, as official crime and health statistics do. Secondary suppression
 then hides one more cell wherever a hidden one could be worked out: from a
-total and its other parts, or from the change column. A month-by-month (XmR)
-chart with a withheld month is withheld whole: its mean, limits and signals
-would give the month away; so is the size of each monthly fall (``largest_falls``). ``figures.json`` of a
-published build lists every withheld value; the analyst's internal build
+total and its other parts, a county and its other districts (this year and
+each year of the trend, alike in every report of the county), a period and its
+other months, or from the change column; such a cell is marked ``secondary``
+(shown as ``[c]``: it is not small itself). A month-by-month (XmR) chart with a
+withheld month, or whose figure is withheld, is withheld whole, and so is the
+size of each monthly fall (``largest_falls``). ``figures.json`` of a published
+build lists every withheld value; the analyst's internal build
 (``--no-suppression``) shows everything.
 """
 

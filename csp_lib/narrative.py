@@ -7,6 +7,7 @@ sentence is always the number in the table and in the download.
 from __future__ import annotations
 
 from .contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
+from .disclosure import secondary, withheld
 from .measures import share
 from .periods import parse
 from .sections import label
@@ -62,15 +63,6 @@ def fewer(figs: dict) -> str:
     return f"fewer than {figs.get('disclosure', {}).get('threshold', 4) + 1}"
 
 
-def withheld(f: dict, key: str = "value") -> bool:
-    return key in f.get("suppressed", [])
-
-
-def secondary(f: dict, key: str = "value") -> bool:
-    """Withheld only so that a small count elsewhere cannot be worked out: it is not small itself."""
-    return key in f.get("secondary", [])
-
-
 def hidden(figs: dict, f: dict, key: str = "value") -> str:
     """How a withheld count reads: ``fewer than 5``, or ``withheld`` when it is not small itself."""
     return "withheld" if secondary(f, key) else fewer(figs)
@@ -96,7 +88,7 @@ def period_name(figs: dict) -> str:
 
 
 def short(figs: dict, which: str = "period") -> str:
-    """``2016/17``, ``2016/17-Q3``, ``Nov 2021\u2013Oct 2022``: the period as headers and sentences show it."""
+    """``2016/17``, ``Q3 2016/17``, ``Nov 2021\u2013Oct 2022``: the period as headers and sentences show it."""
     return figs[which].get("short") or figs[which]["label"]
 
 
@@ -414,7 +406,7 @@ def funnel(figs: dict, ctx: str) -> str:
         f"{pct(100 - n['share_of_previous'])} of cases"
     )
     if not b["value"]:
-        s += f"; none of the notices {'was' if n['value'] == 1 else 'were'} breached or prosecuted"
+        s += f"; none of the notices {were(n['value'])} breached or prosecuted"
     else:
         s += (
             f"; {counted(b['value'], 'notice')} {were(b['value'])} breached or prosecuted, equal to "

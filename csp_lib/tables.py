@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from .disclosure import secondary
 from .narrative import fewer, pct, short, signed
 from .sections import label
 
@@ -40,7 +41,7 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
         hidden = set(f.get("suppressed", []))
         for col, key in (("Previous", "previous"), ("Current", "value")):
             if key in hidden:  # [c] where it is not small itself but would give a small one away
-                row[col] = WITHHELD if key in f.get("secondary", []) else fewer(figs)
+                row[col] = WITHHELD if secondary(f, key) else fewer(figs)
         for col, key in (("Change", "change"), ("% change", "pct_change")):
             if key in hidden:
                 row[col] = WITHHELD
