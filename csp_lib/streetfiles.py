@@ -159,7 +159,7 @@ def cube_sql(paths: list[Path]) -> str:
     return CUBE_SQL.format(files=files, columns=columns)
 
 
-def count_cube(files: list[StreetFile], path: Path, threads: int | None = None) -> Path:
+def count_cube(files: list[StreetFile], path: Path) -> Path:
     """Count the files into the cube at ``path`` (Parquet: force, district, month, crime_type, n).
 
     The file appears whole or not at all (written beside it, then renamed). A file DuckDB
@@ -171,7 +171,7 @@ def count_cube(files: list[StreetFile], path: Path, threads: int | None = None) 
     path = Path(path)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.touch()  # OSError here, before any counting, when the folder cannot be written
-    con = duckdb.connect(config={"threads": threads} if threads else {})
+    con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"COPY ({cube_sql([f.path for f in files])}) TO {_quote(tmp)} (FORMAT parquet)")
