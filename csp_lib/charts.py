@@ -18,11 +18,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from .measures import pct_change  # noqa: E402
 from .narrative import fewer, pct, short  # noqa: E402
 from .periods import parse  # noqa: E402
 from .sections import label  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
+# counts a trend title must not read as a measure of the problem (a rise or fall of the flag is not one)
+NOT_PERFORMANCE = {"cse_flagged_crimes": "counts of a flag that depend on recording practice, not a measure of CSE"}
 AREA, COUNTY, PREVIOUS, OTHER = PALETTE[0], PALETTE[1], PALETTE[7], "#b8b8b8"
 
 
@@ -70,8 +73,8 @@ def _change_words(first, last) -> str:
         return "(small counts withheld)"
     if not first:
         return "no earlier count"
-    c = 100 * (last - first) / first
-    return f"{'up' if c > 0 else 'down' if c < 0 else 'unchanged'} {pct(abs(c))}" if c else "unchanged"
+    c = pct_change(int(last), int(first))  # the report's one rounding rule (half away from zero)
+    return f"{'up' if c > 0 else 'down'} {pct(abs(c))}" if c else "unchanged"
 
 
 def unavailable(figs: dict, fid: str) -> str | None:
@@ -89,7 +92,9 @@ def _years(figs: dict, n: int) -> tuple[str, str]:
         return "Financial year", f"over the last {n} financial years"
     if kind == "quarter":
         return "Quarter", f"in the same quarter of the last {n} years"
-    return "Twelve months", f"in the same months of the last {n} years"
+    if len(parse(figs["period"]["label"]).months) == 1:
+        return "Month", f"in the same month of the last {n} years"
+    return "Months", f"in the same months of the last {n} years"
 
 
 def trend(figs: dict, fid: str) -> str | None:
@@ -129,12 +134,14 @@ def trend(figs: dict, fid: str) -> str | None:
         _thousands(ax)
         ax.margins(y=0.15)
     first = rows[0].get("short", rows[0]["period"])
-    fig.suptitle(
-        f"{label(fid)} since {first}: {figs['area']} {_change_words(df['area'].iloc[0], df['area'].iloc[-1])}, "
-        f"{figs['county']} {_change_words(df['county'].iloc[0], df['county'].iloc[-1])}",
-        fontsize=11,
-        fontweight="bold",
-    )
+    if fid in NOT_PERFORMANCE:  # a flag's count moves with recording practice: no change is claimed
+        title = f"{label(fid)} since {first}: {NOT_PERFORMANCE[fid]}"
+    else:
+        title = (
+            f"{label(fid)} since {first}: {figs['area']} {_change_words(df['area'].iloc[0], df['area'].iloc[-1])}, "
+            f"{figs['county']} {_change_words(df['county'].iloc[0], df['county'].iloc[-1])}"
+        )
+    fig.suptitle(title, fontsize=11, fontweight="bold")
     fig.tight_layout()
     values = "; ".join(
         f"{r.get('short', r['period'])}: {_n(r['area'])} in {figs['area']}, {_n(r['county'])} in {figs['county']}"

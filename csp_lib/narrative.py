@@ -6,11 +6,13 @@ sentence is always the number in the table and in the download.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from .contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
 from .disclosure import secondary, withheld
 from .measures import share
 from .periods import parse
-from .sections import label
+from .sections import POLICE_UK_IDS, label
 
 ORDINAL = {1: "st", 2: "nd", 3: "rd"}
 WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
@@ -190,34 +192,66 @@ def rank(figs: dict, fid: str, subject: str) -> str:
     rising = figs["figures"].get(f"{fid}_districts_rising", {})
     if unavailable(f) or f["pct_change"] is None or not r.get("value"):
         return f"{subject}: no comparison with the rest of {figs['county']} is available."
-    p = pct(f["pct_change"])
-    s = (
-        f"In {short(figs)}, there has been {a(p)} {p} "
-        f"{'increase' if f['change'] > 0 else 'reduction'} in {figs['area']}"
-    )
+    s = f"In {short(figs)}, there has been {moved(f)} in {figs['area']}"
     if c.get("pct_change") is not None:
-        pc = pct(c["pct_change"])
-        s += f", with {a(pc)} {pc} {'increase' if c['change'] > 0 else 'reduction'} across the county"
+        s += f", with {moved(c)} across the county"
     s += ". "
-    n, of = r["value"], r["of"]
-    if rising.get("value") == rising.get("of"):
+    of = r["of"]
+    up = rising.get("value") if rising.get("of") == of else None  # how many districts rose, when counted
+    if up == of:
         s += "All districts are showing increases. "
-    elif rising.get("value") == 0:
+    elif up == 0:
         s += "No district is showing an increase. "
-    elif rising.get("value") == 1:
-        s += f"One of the {rising['of']} districts is showing an increase. "
-    else:
-        s += f"{words(rising['value']).capitalize()} of the {rising['of']} districts are showing increases. "
-    kind = "increase" if f["change"] > 0 and rising.get("value") == rising.get("of") else "change"
-    if n == 1:
-        s += f"{figs['area']} had the lowest proportional {kind} of the {of} districts."
-    elif n == of:
-        s += f"{figs['area']} had the highest proportional {kind} of the {of} districts."
-    elif n > (of + 1) / 2:
-        s += f"{figs['area']} had the {ordinal(of - n + 1)} highest proportional {kind} of the {of} districts."
-    else:
-        s += f"{figs['area']} had the {ordinal(n)} lowest proportional {kind} of the {of} districts."
-    return s
+    elif up == 1:
+        s += f"One of the {of} districts is showing an increase. "
+    elif up is not None:
+        s += f"{words(up).capitalize()} of the {of} districts are showing increases. "
+    return s + place(figs["area"], f["change"], {**r, "higher": _higher(figs, fid)}, up)
+
+
+def _higher(figs: dict, fid: str) -> int | None:
+    """How many districts had a higher % change than the area (exact ratios, from the district series);
+    None when a district's count is withheld or not there (then ``of - rank`` is used)."""
+    rows = figs.get("series", {}).get("districts", {}).get(fid) or []
+    ratios = {
+        r["district"]: Fraction(r["change"], r["previous"])
+        for r in rows
+        if r.get("previous") and r.get("change") is not None
+    }
+    mine = ratios.get(figs["area"])
+    if mine is None or len(ratios) != figs["figures"].get(f"{fid}_rank_in_county", {}).get("of"):
+        return None
+    return sum(x > mine for x in ratios.values())
+
+
+def moved(f: dict) -> str:
+    """``a 14.6% increase``, ``an 18.6% reduction``, ``no change``, ``an increase of less than 0.1%``."""
+    if not f["change"]:
+        return "no change"
+    word = "increase" if f["change"] > 0 else "reduction"
+    if not f["pct_change"]:
+        return f"{'an' if word == 'increase' else 'a'} {word} of less than 0.1%"
+    p = pct(f["pct_change"])
+    return f"{a(p)} {p} {word}"
+
+
+def place(area: str, change: int, rank: dict, up: int | None = None) -> str:
+    """Where ``area`` stands among the county's districts ranked by % change, lowest first (``rank``: its
+    ``value``, ``of`` and ``higher``, the districts with a higher change), said so that a fall reads as a
+    reduction and a rise as an increase. ``up``: how many districts rose, when known."""
+    n, of = rank["value"], rank["of"]
+    top = (of - n if rank.get("higher") is None else rank["higher"]) + 1  # 1 + the districts above, which rose further
+    if change < 0:  # the n - 1 districts below fell further
+        which = "the largest" if n == 1 else f"the {ordinal(n)} largest"
+        return f"{area} had {which} proportional reduction of the {of} districts."
+    if change == 0:
+        return f"{area} was unchanged; {top - 1} of the {of} districts had a higher proportional change."
+    if top == 1:
+        return f"{area} had the highest proportional increase of the {of} districts."
+    if up == of and n <= top:
+        which = "the lowest" if n == 1 else f"the {ordinal(n)} lowest"
+        return f"{area} had {which} proportional increase of the {of} districts."
+    return f"{area} had the {ordinal(top)} highest proportional increase of the {of} districts."
 
 
 def rising(figs: dict, fid: str, subject: str) -> str:
@@ -230,7 +264,10 @@ def rising(figs: dict, fid: str, subject: str) -> str:
 
 
 def drivers(figs: dict, ids: list[str], top: int = 2) -> str:
-    """The offence groups that moved most, as the seed's 6.0.2 names them."""
+    """The offence groups that moved most, as the seed's 6.0.2 names them. A report made from police.uk
+    open data compares its own crime types (which add up to all crime) instead of the Home Office groups."""
+    if figs.get("data_format") == "police.uk":
+        ids = POLICE_UK_IDS
     moves = [(i, _f(figs, i)) for i in ids if _f(figs, i).get("change") is not None]
     total = _f(figs, "all_crime")
     if not moves or not total.get("change"):
@@ -371,7 +408,11 @@ def comparison(figs: dict, fid: str) -> str:
     q = figs["figures"].get(f"{fid}_quarters_lower")
     m = figs["figures"].get(f"{fid}_months_lower")
     out = []
-    if q and q["of"]:
+    if q and q["of"] == 1 and m and m["of"] == 1:
+        q = None  # a one-month report: its month says it
+    if q and q["of"] == 1:
+        out.append(f"The quarter was {_than(q)} the same quarter a year earlier.")
+    elif q and q["of"]:
         if q["value"] == q["of"]:
             out.append("Each quarterly total showed a reduction compared to the same quarter a year earlier.")
         elif q["value"] == 0:
@@ -381,14 +422,27 @@ def comparison(figs: dict, fid: str) -> str:
                 f"{words(q['value']).capitalize()} of the {words(q['of'])} quarters showed a reduction "
                 "compared to the same quarter a year earlier."
             )
-    if m and m["of"]:
-        out.append(f"{words(m['value']).capitalize()} of the {words(m['of'])} months showed comparative reductions.")
+    if m and m["of"] == 1:
+        out.append(f"The month was {_than(m)} the same month a year earlier.")
+    elif m and m["of"]:
+        if m["value"] == m["of"]:
+            out.append(f"All {words(m['of'])} months showed comparative reductions.")
+        elif m["value"] == 0:
+            out.append(f"No month of the {words(m['of'])} showed a comparative reduction.")
+        else:
+            verb = "showed comparative reductions" if m["value"] > 1 else "showed a comparative reduction"
+            out.append(f"{words(m['value']).capitalize()} of the {words(m['of'])} months {verb}.")
         falls = [x["label"].split(" ")[0] for x in m["largest_falls"][:2]]
         if len(falls) == 2:
             out.append(f"Peak reductions occurred in the months of {falls[0]} and {falls[1]}.")
         elif falls:
             out.append(f"The only reduction occurred in {falls[0]}.")
     return " ".join(out)
+
+
+def _than(cmp: dict) -> str:
+    """``lower than``, ``higher than`` or ``the same as``: one period of a comparison (``*_lower``)."""
+    return "lower than" if cmp["value"] else "higher than" if cmp.get("higher") else "the same as"
 
 
 def funnel(figs: dict, ctx: str) -> str:
@@ -561,9 +615,9 @@ def rate(figs: dict, fid: str, noun: str) -> str:
     if f.get("rate") is None:
         return ""
     s = f"That is {f['rate']:,.1f} {noun} per {f['rate_per']} in {figs['area']}"
+    if f.get("previous_rate") is not None:
+        s += f" ({f['previous_rate']:,.1f} in {short(figs, 'previous')})"
     if c.get("rate") is not None:
         higher = "higher than" if f["rate"] > c["rate"] else "lower than" if f["rate"] < c["rate"] else "the same as"
         s += f", {higher} the {c['rate']:,.1f} across {figs['county']}"
-    if f.get("previous_rate") is not None:
-        s += f" ({f['previous_rate']:,.1f} a year earlier)"
     return s + "."

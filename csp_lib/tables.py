@@ -7,11 +7,18 @@ from datetime import date
 
 import pandas as pd
 
-from .disclosure import secondary
-from .narrative import fewer, pct, short, signed
+from .narrative import pct, short, signed
 from .sections import label
 
 WITHHELD = "[c]"  # the GSS symbol for a confidential value
+
+
+def withheld_note(threshold: int = 4) -> str:
+    """The footnote of every table (and the workbook) with a withheld cell."""
+    return (
+        f"{WITHHELD}: withheld to protect the people involved: a count of 1 to {threshold} victims, or a "
+        "figure from which such a count could be worked out."
+    )
 
 
 def _window_name(f: dict, key: str, default: str) -> str:
@@ -39,15 +46,19 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
             "Note": f.get("note", ""),
         }
         hidden = set(f.get("suppressed", []))
-        for col, key in (("Previous", "previous"), ("Current", "value")):
-            if key in hidden:  # [c] where it is not small itself but would give a small one away
-                row[col] = WITHHELD if secondary(f, key) else fewer(figs)
-        for col, key in (("Change", "change"), ("% change", "pct_change")):
-            if key in hidden:
+        for col, key in (
+            ("Previous", "previous"),
+            ("Current", "value"),
+            ("Change", "change"),
+            ("% change", "pct_change"),
+        ):
+            if key in hidden:  # [c] in every table, CSV and workbook alike; the footnote says why
                 row[col] = WITHHELD
+        if "rate" in hidden:
+            row["Per 1,000"] = WITHHELD
         rows.append(row)
     df = pd.DataFrame(rows, columns=["Measure", "Previous", "Current", "Change", "% change", "Per 1,000", "Note"])
-    if df["Per 1,000"].isna().all():
+    if df["Per 1,000"].isna().all() or (df["Per 1,000"].isin([WITHHELD]) | df["Per 1,000"].isna()).all():
         df = df.drop(columns="Per 1,000")
     first = figs["figures"].get(ids[0], {}) if ids else {}
     df = df.rename(
@@ -58,12 +69,13 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
     )
     if not df["Note"].astype(bool).any():
         df = df.drop(columns="Note")
+    df.attrs["threshold"] = figs.get("disclosure", {}).get("threshold", 4)
     return df
 
 
 def _cell(value, col: str) -> tuple[str, bool]:
     """Text and whether it is a number (right-aligned)."""
-    if isinstance(value, str) and (value == WITHHELD or value.startswith("fewer than")):
+    if isinstance(value, str) and value == WITHHELD:
         return value, True
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ("" if col == "Note" else "–", col != "Note")
@@ -94,10 +106,8 @@ def to_html(df: pd.DataFrame, caption: str, css_class: str = "csp-table") -> str
         body.append("<tr>" + "".join(cells) + "</tr>")
     foot = ""
     if (df.astype(str) == WITHHELD).any().any():
-        foot = (
-            f'<tfoot><tr><td colspan="{len(df.columns)}">{WITHHELD}: withheld so that a small count '
-            "cannot be worked out from the others.</td></tr></tfoot>"
-        )
+        note = withheld_note(df.attrs.get("threshold", 4))
+        foot = f'<tfoot><tr><td colspan="{len(df.columns)}">{note}</td></tr></tfoot>'
     return (
         f'<table class="{css_class}"><caption>{html.escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}</table>"

@@ -89,7 +89,8 @@ def test_secondary_suppression_protects_totals():
         "so the change is withheld."
     )
     df = tables.figure_frame(out, ["rape", "other_sexual_offence"])
-    assert df.iloc[0].tolist()[1:3] == [6, "fewer than 5"] and df.iloc[1].tolist()[1:3] == ["fewer than 5", "[c]"]
+    # in a table every withheld cell reads [c] (small or not), and the footnote says why
+    assert df.iloc[0].tolist()[1:3] == [6, "[c]"] and df.iloc[1].tolist()[1:3] == ["[c]", "[c]"]
 
 
 def test_secondary_hides_the_total_when_the_other_parts_are_zero():
@@ -127,9 +128,10 @@ def test_sentences_and_tables_adapt():
     )
     assert say.item(out, "rape") == "Rape: fewer than 5 offences (exact count withheld)"
     df = tables.figure_frame(out, ["sexual_offences", "rape", "sexual_assault"])
-    assert df.iloc[1].tolist()[1:] == [6, "fewer than 5", "[c]", "[c]"]
+    assert df.iloc[1].tolist()[1:] == [6, "[c]", "[c]", "[c]"]
     html = tables.to_html(df, "Sexual offences, A")
-    assert "fewer than 5" in html and "[c]: withheld so that a small count cannot be worked out" in html
+    assert "fewer than 5" not in html
+    assert "<tfoot><tr><td colspan=\"5\">[c]: withheld to protect the people involved: a count of 1 to 4 victims" in html
 
 
 def test_threshold_from_csp_toml(tmp_path):

@@ -1,0 +1,169 @@
+"""Sentences checked against their numbers: hypothesis makes the figures (rises, falls, flat,
+one district, withheld, one month, no comparison) and each sentence's claim is checked on them."""
+
+import re
+from fractions import Fraction
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from csp_lib import disclosure, measures
+from csp_lib import narrative as say
+
+ORD = r"(\d+)(?:st|nd|rd|th)"
+counts = st.integers(min_value=0, max_value=5000)
+districts = st.lists(st.tuples(counts, st.integers(min_value=1, max_value=5000)), min_size=1, max_size=14)
+
+
+def _figs(changes: dict, area: str, fid: str = "vap", rising: bool = True) -> dict:
+    f = {
+        fid: measures.change(*changes[area]),
+        f"county_{fid}": measures.change(sum(v for v, _ in changes.values()), sum(p for _, p in changes.values())),
+        f"{fid}_rank_in_county": measures.rank_lowest_first(changes, area),
+    }
+    if rising:
+        f[f"{fid}_districts_rising"] = measures.count_rising(changes)
+    series = {"districts": {fid: [{"district": d, **measures.change(v, p)} for d, (v, p) in changes.items()]}}
+    return {
+        "area": area,
+        "county": "Shire",
+        "period": {"label": "2016/17", "name": "April 2016 to March 2017", "short": "2016/17"},
+        "previous": {"label": "2015/16", "name": "April 2015 to March 2016", "short": "2015/16"},
+        "figures": f,
+        "series": series,
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(districts, st.data(), st.booleans())
+def test_rank_sentence_says_what_the_ranks_are(rows, data, rising_counted):
+    changes = {f"D{i}": r for i, r in enumerate(rows)}
+    area = data.draw(st.sampled_from(sorted(changes)))
+    figs = _figs(changes, area, rising=rising_counted)
+    s = say.rank(figs, "vap", "Violence")
+    v, p = changes[area]
+    ratio = {d: Fraction(a - b, b) for d, (a, b) in changes.items()}
+    higher = sum(r > ratio[area] for r in ratio.values())
+    lower = sum(r < ratio[area] for r in ratio.values())
+    up = sum(a > b for a, b in changes.values())
+    of = len(changes)
+    # the rising districts: said only when counted, and then right
+    if not rising_counted:
+        assert "showing" not in s
+    elif up == of:
+        assert "All districts are showing increases." in s
+    elif up == 0:
+        assert "No district is showing an increase." in s
+    else:
+        assert f"of the {of} districts {'is' if up == 1 else 'are'} showing" in s
+    last = s.rsplit(". ", 1)[-1] if "districts." in s else s
+    if v < p:
+        assert "increase of the" not in last and "reduction" in last
+        n = 1 if "the largest proportional reduction" in last else int(re.search(ORD + " largest", last).group(1))
+        assert n == lower + 1
+    elif v > p:
+        assert "reduction of the" not in last and "increase" in last
+        if m := re.search(ORD + " highest", last):
+            assert int(m.group(1)) == higher + 1
+        elif "the highest proportional increase" in last:
+            assert higher == 0
+        else:
+            n = 1 if "the lowest proportional increase" in last else int(re.search(ORD + " lowest", last).group(1))
+            assert n == lower + 1 and up == of
+    else:
+        assert "unchanged" in last and f"{higher} of the {of} districts had a higher" in last
+
+
+@settings(max_examples=200, deadline=None)
+@given(counts, st.one_of(st.none(), counts), st.sampled_from([None, "small", "secondary"]))
+def test_headline_direction_and_withheld_counts(value, previous, hidden):
+    figs = _figs({"A": (value, previous or 1)}, "A")
+    figs["figures"]["vap"] = measures.change(value, previous)
+    if hidden:
+        figs["figures"]["vap"] = {"value": None, "previous": None, "change": None, "pct_change": None}
+        figs["figures"]["vap"]["suppressed"] = ["value", "change", "pct_change"]
+        if hidden == "secondary":
+            figs["figures"]["vap"]["secondary"] = ["value"]
+        figs["disclosure"] = {"threshold": 4}
+    s = say.headline(figs, "vap", "Violence")
+    if hidden:
+        assert "withheld" in s and not re.search(r"\d+%", s)
+        assert ("fewer than 5" in s) == (hidden == "small")
+        return
+    if previous is None:
+        assert " up " not in s and " down " not in s and "compared" not in s
+    elif previous == 0 and value:
+        assert f"is {value:,}, up from none" in s
+    elif value > previous:
+        assert " is up by " in s and f"n=+{value - previous}" in s
+    elif value < previous:
+        assert " is down by " in s and f"n={value - previous}" in s
+    else:
+        assert "unchanged" in s
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(counts, counts), min_size=1, max_size=12))
+def test_months_compared_are_counted_right(pairs):
+    import pandas as pd
+
+    labels = [f"M{i} 2016" for i in range(len(pairs))]
+    cmp = measures.compare(
+        pd.Series([a for a, _ in pairs], index=labels), pd.Series([b for _, b in pairs], index=labels)
+    )
+    figs = {"figures": {"asb_incidents_months_lower": cmp}}
+    s = say.comparison(figs, "asb_incidents")
+    lower = sum(a < b for a, b in pairs)
+    if len(pairs) == 1:
+        a, b = pairs[0]
+        word = "lower than" if a < b else "higher than" if a > b else "the same as"
+        assert s.startswith(f"The month was {word} the same month a year earlier.")
+        assert "of the one" not in s
+    elif lower == len(pairs):
+        assert f"All {say.words(len(pairs))} months" in s
+    elif lower == 0:
+        assert "No month of the" in s and "Peak" not in s and "only reduction" not in s
+    else:
+        assert s.startswith(f"{say.words(lower).capitalize()} of the {say.words(len(pairs))} months")
+        assert ("only reduction" in s) == (lower == 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["violence_and_sexual_offences", "burglary", "drugs", "shoplifting"]),
+        st.tuples(counts, counts),
+        min_size=1,
+    )
+)
+def test_drivers_name_the_largest_moves_in_the_direction_of_all_crime(types):
+    total = (sum(v for v, _ in types.values()), sum(p for _, p in types.values()))
+    assume(total[0] != total[1])
+    f = {k: measures.change(*vp) for k, vp in types.items()}
+    f["all_crime"] = measures.change(*total)
+    s = say.drivers({"figures": f, "data_format": "police.uk"}, [])
+    sign = 1 if total[0] > total[1] else -1
+    moving = sorted((sign * (v - p), k) for k, (v, p) in types.items() if sign * (v - p) > 0)
+    assert moving  # all crime moved, so some type moved with it
+    named = [k for k in types if say.label(k) + "," in s]
+    best = moving[-1][0]
+    assert any(sign * f[k]["change"] == best for k in named)  # the largest move is named
+    assert ("increase" in s) == (sign > 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 4), st.integers(5, 500))
+def test_a_withheld_count_is_never_printed(small, other):
+    figs = _figs({"A": (small, other), "B": (other, other)}, "A", fid="sexual_offences")
+    pub = disclosure.apply(figs, threshold=4)
+    for s in (say.headline(pub, "sexual_offences"), say.item(pub, "sexual_offences")):
+        assert not re.search(rf"(?<![\d,]){small}(?![\d,])", s.replace("fewer than 5", ""))
+
+
+def test_rate_says_whose_earlier_rate_it_is():
+    figs = _figs({"A": (1337, 1189), "B": (100, 100)}, "A", fid="all_crime")
+    figs["figures"]["all_crime"].update(rate=133.7, previous_rate=118.9, rate_per="1,000 residents")
+    figs["figures"]["county_all_crime"].update(rate=72.0, previous_rate=70.0)
+    assert say.rate(figs, "all_crime", "crimes") == (
+        "That is 133.7 crimes per 1,000 residents in A (118.9 in 2015/16), higher than the 72.0 across Shire."
+    )
