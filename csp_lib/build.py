@@ -430,6 +430,11 @@ def build(
         for job in jobs_:
             shutil.rmtree(job.staging, ignore_errors=True)
         raise BuildError("notebook failed, nothing was published:\n  " + "\n  ".join(failures))
+    clashes = [c for job in jobs_ for c in _shared_downloads(job)]
+    if clashes:
+        for job in jobs_:
+            shutil.rmtree(job.staging, ignore_errors=True)
+        raise BuildError("two tables would download as one file, nothing was published:\n  " + "\n  ".join(clashes))
     for job in jobs_:
         _workbook(job, store)
         paper_name = paper.file_name(job.figs) if pdf else None
@@ -441,6 +446,16 @@ def build(
                 old.unlink()
     _write_toc(root)
     return _site(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store)
+
+
+def _shared_downloads(job: ReportJob) -> list[str]:
+    """Download files that the pages of one report link from more than one section: each would hold
+    only the table written last."""
+    owners: dict[str, list[str]] = {}
+    for nb in sorted(job.staging.glob("*.ipynb")):
+        for name in downloads.linked(nb.read_text(encoding="utf-8")):
+            owners.setdefault(name, []).append(nb.stem)
+    return [f"{job.area} {job.period}: {name} is linked by {', '.join(o)}" for name, o in owners.items() if len(o) > 1]
 
 
 def _workbook(job: ReportJob, store: cache.Cache) -> None:

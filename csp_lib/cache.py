@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shutil
 from functools import lru_cache
 from pathlib import Path
 
-from . import contract
+from . import contract, downloads
 
 CODE = Path(__file__).parent
 
@@ -106,7 +105,7 @@ class Cache:
         shutil.rmtree(tmp, ignore_errors=True)
         (tmp / "downloads").mkdir(parents=True)
         shutil.copy2(src, tmp / "notebook.ipynb")
-        for name in set(re.findall(r'href=\\"downloads/([^"\\\\]+)\\\\?"', Path(src).read_text(encoding="utf-8"))):
+        for name in downloads.linked(Path(src).read_text(encoding="utf-8")):
             f = src.parent / "downloads" / name
             if f.exists():
                 shutil.copy2(f, tmp / "downloads" / name)

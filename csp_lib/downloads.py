@@ -15,6 +15,7 @@ import pandas as pd
 
 from .contract import slug
 from .sections import label
+from .tables import WITHHELD, withheld_note
 
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # zip entries carry no build time
 
@@ -30,26 +31,38 @@ def write_csv(df: pd.DataFrame, folder: Path, caption: str) -> Path:
     return path
 
 
+LINK = re.compile(r'href=\\?"downloads/([^"\\]+)\\?"')
+
+
+def linked(page: str) -> set[str]:
+    """The download files a page (or an executed notebook's text) links to."""
+    return set(LINK.findall(page))
+
+
 def figures_frame(figs: dict) -> pd.DataFrame:
+    """Every figure of figures.json, a row each; a withheld cell reads [c], as in every table."""
     rows = []
     for fid, f in figs["figures"].items():
-        rows.append(
-            {
-                "id": fid,
-                "measure": label(fid),
-                "previous": f.get("previous"),
-                "value": f.get("value"),
-                "change": f.get("change"),
-                "pct_change": f.get("pct_change"),
-                "of": f.get("of"),
-                "share": f.get("share"),
-                "label": f.get("label"),
-                "start": f.get("start"),
-                "end": f.get("end"),
-                "note": f.get("note"),
-            }
-        )
+        row = {"id": fid, "measure": label(fid)}
+        for key in ("previous", "value", "change", "pct_change", "of", "share", "rate", "label", "start", "end"):
+            row[key] = WITHHELD if key in f.get("suppressed", []) else f.get(key)
+        row["note"] = f.get("note")
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _cells(df: pd.DataFrame) -> pd.DataFrame:
+    """A table read back from its CSV as text: numbers become numbers again, [c] and words stay text."""
+
+    def cell(text: str):
+        for kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                pass
+        return text or None
+
+    return df.map(cell)
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -66,19 +79,22 @@ def write_workbook(figs: dict, folder: Path, path: Path) -> Path:
     buf = io.BytesIO()
     used: set[str] = set()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        about = pd.DataFrame(
-            {
-                "": [
-                    f"{figs['area']}: {figs['period']['name']} ({figs['period']['label']})",
-                    f"Compared with {figs['previous']['name']} and with {figs['county']}.",
-                    "Every value is computed from the records; see figures.json.",
-                ]
-            }
-        )
-        about.to_excel(xl, sheet_name=_sheet_name("About", used), index=False, header=False)
-        figures_frame(figs).to_excel(xl, sheet_name=_sheet_name("Figures", used), index=False)
-        for csv in sorted(folder.glob("*.csv")):
-            pd.read_csv(csv).to_excel(xl, sheet_name=_sheet_name(csv.stem.replace("-", " "), used), index=False)
+        sheets = {_sheet_name("About", used): None, _sheet_name("Figures", used): "figures.json"}
+        tables = {_sheet_name(csv.stem.replace("-", " "), used): csv for csv in sorted(folder.glob("*.csv"))}
+        sheets.update({name: csv.name for name, csv in tables.items()})
+        about = [
+            f"{figs['area']}: {figs['period']['name']} ({figs['period']['label']})",
+            f"Compared with {figs['previous']['name']} and with {figs['county']}.",
+            "Every value is computed from the records; see figures.json.",
+        ]
+        if figs.get("disclosure"):
+            about.append(withheld_note(figs["disclosure"]["threshold"]))
+        about += ["", "Sheet: what it holds (the CSV of the same table on the report's pages)"]
+        about += [f"{name}: {src}" for name, src in sheets.items() if src]
+        pd.DataFrame({"": about}).to_excel(xl, sheet_name="About", index=False, header=False)
+        figures_frame(figs).to_excel(xl, sheet_name="Figures", index=False)
+        for name, csv in tables.items():
+            _cells(pd.read_csv(csv, dtype=str, keep_default_na=False)).to_excel(xl, sheet_name=name, index=False)
         xl.book.properties.creator = "csp-book"
     path.write_bytes(_fixed_zip(buf.getvalue()))
     return path

@@ -27,6 +27,7 @@ class Report:
         self.figs = figs
         self.commentary_dir = Path(commentary_dir) if commentary_dir else None
         self.downloads_dir = Path(downloads_dir) if downloads_dir else None
+        self._written: dict[str, tuple] = {}  # CSV name -> (caption, ids): two tables never share a file
 
     # -- showing things ---------------------------------------------------------
     def say(self, *paragraphs: str) -> None:
@@ -44,6 +45,12 @@ class Report:
         df = tables.figure_frame(self.figs, ids)
         html = tables.to_html(df, caption)
         if self.downloads_dir is not None:
+            name = downloads.csv_name(caption)
+            if self._written.setdefault(name, (caption, tuple(ids))) != (caption, tuple(ids)):
+                raise ValueError(
+                    f"two tables of this page ({self._written[name][0]!r} and {caption!r}) would download as "
+                    f"{name}: give them different captions"
+                )
             path = downloads.write_csv(df, self.downloads_dir, caption)
             html += (
                 f'<p class="csp-download"><a href="downloads/{path.name}" download>Download this table (CSV)</a></p>'
@@ -65,7 +72,7 @@ class Report:
         if ids:
             if ids[0] not in sec.table:  # the section's own sentences already give its headline
                 self.say(narrative.headline(self.figs, ids[0]))
-            self.table(ids, f"What police.uk open data shows, {self.figs['area']}")
+            self.table(ids, f"What police.uk open data shows: {sec.title}, {self.figs['area']}")
 
     def chart(self, html: str | None, missing: str = "No chart: too few periods in the data.") -> None:
         display(HTML(html) if html else Markdown(f"*{missing}*"))

@@ -131,7 +131,7 @@ def test_sentences_and_tables_adapt():
     assert df.iloc[1].tolist()[1:] == [6, "[c]", "[c]", "[c]"]
     html = tables.to_html(df, "Sexual offences, A")
     assert "fewer than 5" not in html
-    assert "<tfoot><tr><td colspan=\"5\">[c]: withheld to protect the people involved: a count of 1 to 4 victims" in html
+    assert '<tfoot><tr><td colspan="5">[c]: withheld to protect the people involved: a count of 1 to 4 victims' in html
 
 
 def test_threshold_from_csp_toml(tmp_path):

@@ -1,6 +1,7 @@
 import hashlib
 
 import openpyxl
+import pytest
 
 from csp_lib import downloads, figures, tables
 
@@ -24,3 +25,80 @@ def test_csv_names_are_slugs():
         downloads.csv_name("Violence against the person by offence, Blackpool")
         == "violence-against-the-person-by-offence-blackpool.csv"
     )
+
+
+def _tables_of(report) -> list[tuple[str, str, list[list[str]], str | None]]:
+    """(page, caption, rows as text, linked CSV) of every table on every page of a built report."""
+    from bs4 import BeautifulSoup
+
+    out = []
+    for page in sorted(report.glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for t in soup.select("table.csp-table"):
+            rows = [
+                [c.get_text(strip=True) for c in tr.find_all(["th", "td"])] for tr in t.select("thead tr, tbody tr")
+            ]
+            link = t.find_next("p", class_="csp-download")
+            href = link.a["href"] if link and link.find_previous("table") is t else None
+            out.append((page.name, t.caption.get_text(strip=True), rows, href))
+    return out
+
+
+def _same_rows(csv_path, rows) -> None:
+    """The CSV holds the table's rows: the same header, measures and values (formatted as the page)."""
+    import pandas as pd
+
+    df = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    assert list(df.columns) == rows[0], csv_path.name
+    assert len(df) == len(rows) - 1, csv_path.name
+    for (_, r), shown in zip(df.iterrows(), rows[1:]):
+        for col, text, cell in zip(df.columns, r, shown):
+            value = None if text == "" else text
+            if value not in (None, tables.WITHHELD):
+                try:
+                    value = float(value) if "." in value else int(value)
+                except ValueError:
+                    pass
+            assert tables._cell(value, col)[0] == cell, (csv_path.name, col, text, cell)
+
+
+def _check_every_table(report) -> int:
+    found = _tables_of(report)
+    assert found, report
+    links = [href for *_, href in found]
+    assert None not in links, [(p, c) for p, c, _, h in found if h is None]
+    assert len(set(links)) == len(links), "two tables share a download"
+    wb = openpyxl.load_workbook(report / "downloads" / "report.xlsx")
+    about = [r[0].value for r in wb["About"].iter_rows()]
+    for page, caption, rows, href in found:
+        csv = report / href
+        _same_rows(csv, rows)
+        sheet = next(line.split(": ")[0] for line in about if line and line.endswith(": " + csv.name))
+        cells = [[c.value for c in r] for r in wb[sheet].iter_rows()]
+        assert cells[0] == rows[0] and len(cells) == len(rows), (page, caption)
+    return len(found)
+
+
+@pytest.mark.slow
+def test_every_table_of_the_demo_report_downloads_as_itself(site):
+    _, html = site
+    assert _check_every_table(html / "book" / "reports" / "blackpool" / "2016-17") >= 9
+
+
+@pytest.mark.slow
+def test_every_table_of_a_police_uk_report_downloads_as_itself(tmp_path, monkeypatch):
+    import street
+
+    from conftest import copy_project
+    from csp_lib import build
+
+    monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "cache"))
+    data = street.write(tmp_path / "police_uk")
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    html = build.build(data, ["Alpha"], ["2021-01..2021-12"], out=tmp_path / "out", root=root)
+    report = html / "book" / "reports" / "alpha" / "2021-01_to_2021-12"
+    assert _check_every_table(report) >= 4
+    # the crime-type table of the all-crime page has its own file, with every crime type
+    crime_types = next(r for p, c, r, _ in _tables_of(report) if p == "01-overview.html" and "open data" in c)
+    assert len(crime_types) - 1 >= 13
