@@ -17,10 +17,12 @@ build lists every withheld value; the analyst's internal build
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from pathlib import Path
 
 from .contract import ASSAULTS, HATE_STRANDS
+from .sections import GROUP_IDS
 
 DEFAULT_THRESHOLD = 4
 VICTIM_BASED = (
@@ -33,12 +35,14 @@ VICTIM_BASED = (
     "domestic_",
     "marac_",
 )
-NOT_COUNTS = ("_rank_in_county", "_districts_rising", "_months_lower", "_quarters_lower", "_age_known")
-# totals and the parts that add up to them (or nearly: a hate crime can carry several strands)
+NOT_COUNTS = ("_rank_in_county", "_districts_rising", "_months_lower", "_quarters_lower")
+# totals and the parts that add up to them (or nearly: a hate crime can carry several strands); all crime is
+# the sum of the nine Home Office offence groups, so a withheld group could be worked out from the others
 TOTALS = {
     "sexual_offences": ["rape", "sexual_assault", "other_sexual_offence"],
     "domestic_assaults": [f"domestic_{k}" for k in ASSAULTS],
     "hate_crime": [f"hate_crime_{s}" for s in HATE_STRANDS],
+    "all_crime": GROUP_IDS,
 }
 XMR_STATS = ("points", "mean", "mr_bar", "ucl", "lcl", "trial", "signals", "label")
 DERIVED = {
@@ -48,11 +52,13 @@ DERIVED = {
 
 
 def threshold_from(root: Path | None) -> int:
-    """``[disclosure] threshold`` of ``csp.toml`` in the project folder, else the default."""
-    path = (root or Path.cwd()) / "csp.toml"
-    if path.exists():
-        with path.open("rb") as fh:
-            return int(tomllib.load(fh).get("disclosure", {}).get("threshold", DEFAULT_THRESHOLD))
+    """``[disclosure] threshold`` of ``csp.toml`` in the project folder (``None``: the nearest one at or
+    above the working folder, as from a notebook), else the default."""
+    places = [root] if root else [Path.cwd(), *Path.cwd().resolve().parents]
+    for path in (p / "csp.toml" for p in places):
+        if path.exists():
+            with path.open("rb") as fh:
+                return int(tomllib.load(fh).get("disclosure", {}).get("threshold", DEFAULT_THRESHOLD))
     return DEFAULT_THRESHOLD
 
 
@@ -114,14 +120,125 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
                             _hide(d, "value")
     # secondary suppression until nothing more can be worked out: a total less its other parts, a
     # county less its other districts, a period less its other months
-    while _secondary_round(out):
+    while _secondary_round(out, threshold):
         pass
+    _funnels(out)
+    _sweep(out, threshold)
     out["disclosure"] = {
         "threshold": threshold,
         "rule": f"victim-based counts from 1 to {threshold} are withheld, with secondary suppression",
         "suppressed": sorted(fid for fid, fig in f.items() if fig.get("suppressed")),
     }
     return out
+
+
+def _funnels(out: dict) -> None:
+    """A funnel step is its figure (``id``): withheld with it, and a share with either of its two steps."""
+    f = out["figures"]
+    for steps in out.get("series", {}).get("funnels", {}).values():
+        before = None
+        for step in steps:
+            fig = f.get(step.get("id"), {})
+            if withheld(fig):
+                _hide(step, "value", secondary=secondary(fig))
+            if before is not None and (withheld(step) or withheld(before)):
+                _hide(step, "share_of_previous")
+            before = step
+
+
+def _quality(out: dict, threshold: int) -> bool:
+    """The data quality page's missing values: ``of`` counts the same records as its figure and is withheld
+    with it; ``blank`` is a victim-based count too; ``of`` = ``blank`` + the figure's records with an age
+    (``<figure>_age_known``), so where one of the three parts is hidden another is."""
+    changed = False
+    for row in out.get("quality", {}).get("missing", []):
+        fid = row.get("figure")
+        if not fid or not victim_based(fid) or fid not in out["figures"]:
+            continue
+        fig = out["figures"][fid]
+        if withheld(fig) and not withheld(row, "of"):
+            changed |= _hide(row, "of", secondary=secondary(fig))
+        if small(row.get("blank"), threshold):
+            changed |= _hide(row, "blank")
+        if withheld(row, "of") and row.get("blank"):
+            changed |= _hide(row, "blank", secondary=True)
+        known = out["figures"].get(f"{fid}_age_known") if row.get("column") == "victim_age" else None
+        if known is not None and not withheld(row, "of"):
+            blank = {"value": row.get("blank"), "suppressed": ["value"] if withheld(row, "blank") else []}
+            if _sum_rule({"value": row["of"], "suppressed": []}, [known, blank]) and withheld(blank):
+                changed |= _hide(row, "blank", secondary=True)
+    return changed
+
+
+def _shares(out: dict) -> bool:
+    """A share and its part give the whole away: a share (``share_of``) goes with its whole."""
+    changed = False
+    for fig in out["figures"].values():
+        whole = out["figures"].get(fig.get("share_of"), {})
+        for key, share in (("value", "share"), ("previous", "previous_share")):
+            if withheld(whole, key) and fig.get(share) is not None:
+                changed |= _hide(fig, share)
+    return changed
+
+
+class DisclosureError(Exception):
+    """figures.json holds a number the gate does not know: it is not published until a rule says what it counts."""
+
+
+# Every number a published figures.json may hold, by where it sits (``<id>`` a figure or series id):
+# "count" is a count of the records of its id, withheld when victim-based and small (or to protect one);
+# "derived" is worked out from counts and withheld with them; "safe" counts no person (a rank, an index, a
+# table's size over every district and year). A number anywhere else stops the build.
+FIELDS = [
+    (r"figures\.(?P<id>\w+)\.(value|previous)", "count"),
+    (r"figures\.\w+\.(change|pct_change|share|previous_share|rate|previous_rate)", "derived"),
+    (r"figures\.\w+\.(of|higher)", "safe"),
+    (r"figures\.\w+\.largest_falls\[\]\.change", "derived"),
+    (r"series\.(districts|monthly)\.(?P<id>\w+)\[\]\.(value|previous)", "count"),
+    (r"series\.districts\.\w+\[\]\.(change|pct_change)", "derived"),
+    (r"series\.trend\.(?P<id>\w+)\[\]\.(area|county)", "count"),
+    (r"series\.trend\.(?P<id>\w+)\[\]\.districts\[\]\.value", "count"),
+    (r"series\.xmr\.(?P<id>\w+)\.points\[\]\.value", "count"),
+    (r"series\.xmr\.\w+\.(mean|mr_bar|ucl|lcl)", "derived"),
+    (r"series\.xmr\.\w+\.signals\[\]\.points\[\]", "safe"),
+    (r"series\.funnels\.\w+\[\]\.value", "count"),
+    (r"series\.funnels\.\w+\[\]\.share_of_previous", "derived"),
+    (r"quality\.missing\[\]\.(of|blank)", "count"),
+    (r"quality\.(tables|excluded)\[\]\.(rows|area_rows|districts)", "safe"),
+    (r"quality\.files", "safe"),
+    (r"sources\.\w+\.rows", "safe"),
+    (r"disclosure\.threshold", "safe"),
+]
+_FIELDS = [(re.compile(p), kind) for p, kind in FIELDS]
+
+
+def numbers(tree, path: str = ""):
+    """(path, value, the dict holding it) of every number in a figures.json tree; lists read ``[]``."""
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                yield f"{path}.{k}".lstrip("."), v, tree
+            else:
+                yield from numbers(v, f"{path}.{k}".lstrip("."))
+    elif isinstance(tree, list):
+        for v in tree:
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                yield f"{path}[]", v, None
+            else:
+                yield from numbers(v, f"{path}[]")
+
+
+def _sweep(out: dict, threshold: int) -> None:
+    """The last step of the gate: every number must be of a kind it knows, and no count of a victim-based
+    id from 1 to the threshold may be left, wherever it sits (a new figure, series or field included)."""
+    for path, value, holder in numbers(out):
+        found = [(m, kind) for rx, kind in _FIELDS if (m := rx.fullmatch(path))]
+        if not found:
+            raise DisclosureError(f"figures.json has a number at {path} that disclosure.FIELDS does not know")
+        m, kind = found[0]
+        fid = m.groupdict().get("id") or (holder or {}).get("id") or (holder or {}).get("figure") or ""
+        if kind == "count" and victim_based(fid) and small(value, threshold):
+            raise DisclosureError(f"a count from 1 to {threshold} of {fid} is left at {path}")
 
 
 def _withhold_xmr(out: dict, fid: str) -> None:
@@ -134,7 +251,7 @@ def _withhold_xmr(out: dict, fid: str) -> None:
         fig["suppressed"] = sorted({*fig.get("suppressed", []), "variation"})
 
 
-def _secondary_round(out: dict) -> bool:
+def _secondary_round(out: dict, threshold: int) -> bool:
     f, series, changed = out["figures"], out.get("series", {}), False
     for fid, chart in series.get("xmr", {}).items():  # the months shown would add up to a figure withheld
         if fid in f and not chart.get("suppressed") and (withheld(f[fid]) or withheld(f[fid], "previous")):
@@ -170,6 +287,8 @@ def _secondary_round(out: dict) -> bool:
             continue
         for key in ("value", "previous"):
             changed |= _parts(f.get(fid), rows, key, "month")
+    changed |= _quality(out, threshold)
+    changed |= _shares(out)
     return changed
 
 

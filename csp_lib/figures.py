@@ -402,6 +402,7 @@ class Figures:
         }
         for part, whole in parts.items():
             if part in f and whole in f and f[part]["value"] is not None:
+                f[part]["share_of"] = whole  # disclosure control withholds the share with its whole
                 f[part]["share"] = measures.share(f[part]["value"], f[whole]["value"])
                 if f[part]["previous"] is not None and f[whole]["previous"] is not None:
                     f[part]["previous_share"] = measures.share(f[part]["previous"], f[whole]["previous"])
@@ -522,7 +523,10 @@ class Figures:
         for ctx in ("asb", "cse"):
             steps = [("CPW", f"{ctx}_cpw"), ("CPN", f"{ctx}_cpn"), ("CPN breach", f"{ctx}_cpn_breach")]
             if all(i not in self.cube.missing for _, i in steps):
-                s["funnels"][ctx] = measures.funnel([(n, self.count(i)) for n, i in steps])
+                s["funnels"][ctx] = [
+                    {**row, "id": i}
+                    for row, (_, i) in zip(measures.funnel([(n, self.count(i)) for n, i in steps]), steps)
+                ]
         return s
 
 

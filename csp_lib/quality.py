@@ -12,6 +12,7 @@ from .periods import Period, month_key, month_label, month_runs
 from .readers import Data
 
 DENSE = ("crimes", "asb_incidents")
+FIGURE_OF = {"Sexual offences": "sexual_offences", "Violence against the person": "vap"}  # the rows' own figure
 # optional column, the rows it matters for, and the figures that rest on it
 MISSING_CHECKS = [
     (
@@ -69,7 +70,7 @@ def assess(data: Data, area: str, period: Period, coverage: dict[str, tuple[int,
     in_scope = in_area & crimes["month"].between(period.first, period.last).to_numpy()
     for table, col, what, grp, affects in MISSING_CHECKS:
         rows = in_scope & (group == grp)
-        n = int(rows.sum())
+        n = int(rows.sum())  # the count of figure FIGURE_OF[grp]: disclosure control treats it as that figure
         if col not in crimes:
             missing.append(
                 {
@@ -79,11 +80,14 @@ def assess(data: Data, area: str, period: Period, coverage: dict[str, tuple[int,
                     "of": n,
                     "affects": affects,
                     "note": f"{table}.csv has no {col} column",
+                    "figure": FIGURE_OF[grp],
                 }
             )
             continue
         blank = int((rows & crimes[col].isna()).sum())
-        missing.append({"column": col, "rows": what, "blank": blank, "of": n, "affects": affects})
+        missing.append(
+            {"column": col, "rows": what, "blank": blank, "of": n, "affects": affects, "figure": FIGURE_OF[grp]}
+        )
     partial = [name for name, (a, b) in coverage.items() if b < period.last or a > period.previous().first]
     return {"warnings": list(data.warnings), "tables": tables, "missing": missing, "partial_sources": partial}
 

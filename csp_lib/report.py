@@ -10,7 +10,7 @@ from pathlib import Path
 
 from IPython.display import HTML, Markdown, display
 
-from . import downloads, figures, tables
+from . import disclosure, downloads, figures, tables
 from .contract import INTERVENTION_TYPES, report_folder
 from .sections import GROUP_IDS
 from .sections import get as section
@@ -106,12 +106,15 @@ def ensure_commentary(path: Path, section: str, figs: dict) -> Path:
     return path
 
 
-def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=None) -> Report:  # noqa: A001
-    """The report's figures: read from ``figures_file`` when the build made one,
-    otherwise computed from the data folder (an analyst running the notebook alone)."""
+def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=None, internal: bool = False) -> Report:  # noqa: A001
+    """The report's figures: read from ``figures_file`` when the build made one, otherwise computed from
+    the data folder (an analyst running the notebook alone) and passed through the same disclosure
+    control as the site (``csp.toml``'s threshold), so the notebook shows what the site shows.
+    ``internal=True`` shows every count, as ``csp build --no-suppression`` does: never publish it."""
     if figures_file and Path(figures_file).exists():
         return Report(figures.read(figures_file), commentary_dir, Path(figures_file).parent / "downloads")
-    return Report(figures.compute_from_folder(data_dir, area, period), commentary_dir)
+    figs = figures.compute_from_folder(data_dir, area, period)
+    return Report(figs if internal else disclosure.apply(figs, disclosure.threshold_from(None)), commentary_dir)
 
 
 __all__ = ["Report", "open", "section", "GROUP_IDS", "TOOL_IDS"]

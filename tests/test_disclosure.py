@@ -197,6 +197,17 @@ def test_monthly_falls_of_victim_based_counts_lose_their_size():
 SUMS = {  # totals that are exactly the sum of their parts
     "sexual_offences": ["rape", "sexual_assault", "other_sexual_offence"],
     "domestic_assaults": [f"domestic_{k}" for k in ("serious_assault", "less_serious_assault", "non_injury_assault")],
+    "all_crime": [  # the nine Home Office offence groups: all crime less eight of them is the ninth
+        "vap",
+        "sexual_offences",
+        "robbery",
+        "theft_offences",
+        "criminal_damage_and_arson",
+        "drug_offences",
+        "possession_of_weapons_offences",
+        "public_order_offences",
+        "miscellaneous_crimes_against_society",
+    ],
 }
 
 
@@ -205,7 +216,7 @@ def _unknowns(cells: list[dict], key: str) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("period", ["2016/17", "2016/17-Q3"])
+@pytest.mark.parametrize("period", ["2016/17", "2016/17-Q3", "2017-02..2017-02"])
 def test_no_withheld_count_can_be_worked_out_across_the_county(demo_dir, period):
     """Every report of the county, as published: no sum with one unknown (a total and its parts, the
     county and its districts, a period and its months, a figure and its trend row), every district
@@ -222,7 +233,7 @@ def test_no_withheld_count_can_be_worked_out_across_the_county(demo_dir, period)
             for key in ("value", "previous"):
                 if disclosure.withheld(fig, key):
                     withheld_somewhere += 1
-                    small = disclosure.small(raw[a]["figures"][fid][key], 4)
+                    small = disclosure.small(raw[a]["figures"][fid][key], 4) and disclosure.victim_based(fid)
                     assert small != disclosure.secondary(fig, key), (a, fid, key)
         for pre in ("", "county_"):
             for total, parts in SUMS.items():
@@ -257,3 +268,43 @@ def test_no_withheld_count_can_be_worked_out_across_the_county(demo_dir, period)
                     theirs = next(t for t in pub[d["district"]]["series"]["trend"][fid] if t["period"] == r["period"])
                     assert disclosure.withheld(d, "value") == disclosure.withheld(theirs, "area"), (a, fid, d)
     assert withheld_somewhere > 20  # the demo has small counts to protect: the test is not empty
+
+
+def test_side_channels_are_withheld_with_their_figure():
+    """The three side channels a reader found: the figure's records with an age, the data quality
+    page's "of" and the CSE funnel's steps are withheld with the figure they count."""
+    figs = base()
+    f = figs["figures"]
+    f["sexual_offences"] = fig(3, 12)
+    f["sexual_offences_age_known"] = fig(3, 12)
+    f["sexual_offences_under_16"] = {**fig(1, 5), "share": 33.3, "share_of": "sexual_offences_age_known"}
+    f["cse_cpw"], f["cse_cpn"], f["cse_cpn_breach"] = fig(5, 0), fig(1, 0), fig(0, 0)
+    figs["quality"] = {
+        "missing": [
+            {"column": "victim_age", "rows": "sexual offences", "blank": 0, "of": 3, "figure": "sexual_offences"},
+            {"column": "victim_age", "rows": "violence", "blank": 2, "of": 40, "figure": "vap"},
+        ]
+    }
+    figs["series"]["funnels"] = {
+        "cse": [
+            {"step": "CPW", "value": 5, "share_of_previous": None, "id": "cse_cpw"},
+            {"step": "CPN", "value": 1, "share_of_previous": 20.0, "id": "cse_cpn"},
+            {"step": "CPN breach", "value": 0, "share_of_previous": 0.0, "id": "cse_cpn_breach"},
+        ]
+    }
+    out = disclosure.apply(figs, threshold=4)
+    g = out["figures"]
+    assert g["sexual_offences"]["value"] is None and g["sexual_offences_age_known"]["value"] is None
+    assert g["sexual_offences_under_16"]["share"] is None  # its whole is withheld: the share would give it
+    missing = out["quality"]["missing"]
+    assert missing[0]["of"] is None and missing[1]["of"] == 40 and missing[1]["blank"] == 2  # vap is not withheld
+    cse = out["series"]["funnels"]["cse"]
+    assert [s["value"] for s in cse] == [5, None, 0] and cse[1]["share_of_previous"] is None
+    assert cse[2]["share_of_previous"] is None  # 0 of a withheld count of notices
+
+
+def test_a_number_the_gate_does_not_know_stops_the_build():
+    figs = base()
+    figs["series"]["neighbourhoods"] = [{"lsoa": "A 001", "value": 3}]
+    with pytest.raises(disclosure.DisclosureError, match="series.neighbourhoods"):
+        disclosure.apply(figs, threshold=4)

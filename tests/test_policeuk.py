@@ -317,7 +317,7 @@ def test_each_section_says_what_open_data_shows_once(folder, monkeypatch):
     r = report.open(folder, "Alpha", "2021-01..2021-12")
     r.open_data("overview")  # all crime: the section's own sentences give its headline
     assert not any("All crime in Alpha" in s for s in shown)
-    assert any("What police.uk open data shows, Alpha" in s for s in shown)
+    assert any("What police.uk open data shows: All crime, Alpha" in s for s in shown)
     shown.clear()
     r.open_data("violence")  # not the section's own figure: said here
     assert sum("Violence and sexual offences in Alpha" in s for s in shown) == 1
