@@ -248,11 +248,10 @@ def _report_index(figs: dict, folder: Path, paper_name: str | None = None) -> st
     headline_tiles = OPEN_DATA_TILES if open_data else HEADLINE_TILES
     tiles = "".join(_tile(figs, fid, name, f"{page}.html") for fid, name, page in headline_tiles)
     lines = [
-        f"# {figs['area']}: {figs['period']['name']}",
+        f"# {figs['area']}: {narrative.period_name(figs)}",
         "",
         f"Community Safety Partnership performance report for **{figs['area']}**, "
-        f"{figs['period']['name']} ({figs['period']['label']}), compared with "
-        f"{figs['previous']['name']} and with {figs['county']}.",
+        f"{narrative.period_name(figs)}, {narrative.compared_phrase(figs)}.",
         "",
         f'<div class="csp-tiles">{tiles}</div>',
         "",
@@ -351,7 +350,7 @@ def _write_toc(root: Path) -> None:
             ]
             lines += [f"    - file: {base}/data-quality"]
             listing.append(
-                f"| [{area}](reports/{a}/{p}/index.md) | {narrative.short(figs)} | {figs['period']['name']} |"
+                f"| [{area}](reports/{a}/{p}/index.md) | {narrative.short(figs)} | {narrative.period_name(figs)} |"
             )
     lines += ['- caption: "About"', "  chapters:", "  - file: book/methods", ""]
     (root / "_toc.yml").write_text("\n".join(lines), encoding="utf-8")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .contract import slug
+from .narrative import compared_phrase, period_name
 from .sections import label
 from .tables import WITHHELD, withheld_note
 
@@ -83,8 +84,8 @@ def write_workbook(figs: dict, folder: Path, path: Path) -> Path:
         tables = {_sheet_name(csv.stem.replace("-", " "), used): csv for csv in sorted(folder.glob("*.csv"))}
         sheets.update({name: csv.name for name, csv in tables.items()})
         about = [
-            f"{figs['area']}: {figs['period']['name']} ({figs['period']['label']})",
-            f"Compared with {figs['previous']['name']} and with {figs['county']}.",
+            f"{figs['area']}: {period_name(figs)} ({figs['period']['label']})",
+            compared_phrase(figs).capitalize() + ".",
             "Every value is computed from the records; see figures.json.",
         ]
         if figs.get("disclosure"):

@@ -293,10 +293,28 @@ class Figures:
         cur = self.period.clip(first, last)
         if cur is None:
             return None, None
-        prev = cur.previous()
-        if prev.first < first or self.cube.has_gap(prev):
-            return cur, None
-        return cur, prev
+        # like for like: the months that have data in both years (a source that starts or ends inside the
+        # period or its comparison, police.uk files missing); compared only when they run without a break
+        both = [m for m in cur.months if m not in self.cube.gaps and m - 12 >= first and m - 12 not in self.cube.gaps]
+        if both == list(cur.months):
+            return cur, cur.previous()
+        if both and both[-1] - both[0] + 1 == len(both) and not self.cube.has_gap(cur):
+            w = Period(both[0], both[-1])
+            return w, w.previous()
+        return cur, None
+
+    def counted(self) -> tuple[dict, dict]:
+        """What the report's period and comparison count when the crimes data lack months (police.uk files
+        that start late or end early): ``counted`` names the months, for every title, tile and sentence."""
+        cur, prev = self._window("all_crime")
+        if cur == self.period and prev == self.prev:
+            return {}, {}
+        now = {"counted": cur.long_label, "counted_short": cur.short, "months_counted": len(cur)}
+        now |= {"months": len(self.period), "counted_start": cur.start.isoformat(), "counted_end": cur.end.isoformat()}
+        if prev is None:
+            return now, {"counted": None, "compared": False}
+        before = {"counted": prev.long_label, "counted_short": prev.short, "months_counted": len(prev)}
+        return now, before | {"counted_start": prev.start.isoformat(), "counted_end": prev.end.isoformat()}
 
     def count(self, measure: str, districts=None, window: Period | None = None) -> int:
         w = window or self.period
@@ -376,11 +394,12 @@ class Figures:
         series = self._series()
         for mid, chart in series["xmr"].items():
             f[mid]["variation"] = chart["label"]
+        now, before = self.counted()
         return {
             "area": self.area,
             "county": self.county,
-            "period": self.period.as_json() | {"name": self.period.long_label, "short": self.period.short},
-            "previous": self.prev.as_json() | {"name": self.prev.long_label, "short": self.prev.short},
+            "period": self.period.as_json() | {"name": self.period.long_label, "short": self.period.short} | now,
+            "previous": self.prev.as_json() | {"name": self.prev.long_label, "short": self.prev.short} | before,
             "figures": dict(sorted(f.items())),
             "series": series,
             "sources": self.data.sources(self.cube.coverage),

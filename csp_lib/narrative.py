@@ -86,19 +86,43 @@ def _f(figs: dict, fid: str) -> dict:
 
 
 def period_name(figs: dict) -> str:
-    return figs["period"]["name"]
+    """``April 2016 to March 2017``; where the data lack months, the months counted: ``April to October 2022
+    (7 of the 12 months of 2022/23)``."""
+    p = figs["period"]
+    if p.get("counted"):
+        return f"{p['counted']} ({p['months_counted']} of the {p['months']} months of {p.get('short') or p['label']})"
+    return p["name"]
+
+
+def previous_name(figs: dict) -> str:
+    """The comparison's months: ``April 2015 to March 2016``, or those counted (``April to October 2021``)."""
+    return figs["previous"].get("counted") or figs["previous"]["name"]
 
 
 def short(figs: dict, which: str = "period") -> str:
-    """``2016/17``, ``Q3 2016/17``, ``Nov 2021\u2013Oct 2022``: the period as headers and sentences show it."""
-    return figs[which].get("short") or figs[which]["label"]
+    """``2016/17``, ``Q3 2016/17``, ``Nov 2021\u2013Oct 2022``: the period as headers and sentences show it
+    (the months counted, ``Apr 2022\u2013Oct 2022``, where the data lack some)."""
+    return figs[which].get("counted_short") or figs[which].get("short") or figs[which]["label"]
+
+
+def compared(figs: dict) -> bool:
+    """False when the report's period cannot be compared with a year earlier (months missing)."""
+    return figs["previous"].get("compared", True)
+
+
+def compared_phrase(figs: dict) -> str:
+    """``compared with April 2015 to March 2016 and with Lancashire``, or why no year earlier is compared."""
+    if not compared(figs):
+        return f"compared with {figs['county']}; not with a year earlier, whose months are missing from the data"
+    return f"compared with {previous_name(figs)} and with {figs['county']}"
 
 
 def compared_with(figs: dict) -> str:
-    """``the previous year`` for a financial year, otherwise the months a year earlier."""
-    if parse(figs["period"]["label"]).kind == "fy":
+    """``the previous year`` for a whole financial year, otherwise the months a year earlier."""
+    if parse(figs["period"]["label"]).kind == "fy" and not figs["period"].get("counted"):
         return "the previous year"
-    return f"the same months a year earlier ({figs['previous']['name']})"
+    one = figs["period"].get("months_counted", len(parse(figs["period"]["label"]).months)) == 1
+    return f"the same {'month' if one else 'months'} a year earlier ({previous_name(figs)})"
 
 
 def direction(f: dict, up="up", down="down", same="unchanged") -> str:
@@ -557,7 +581,7 @@ def summary(figs: dict, ids: list[tuple[str, str]]) -> str:
     s = f"In {period_name(figs)}, police recorded {num(total['value'])} crimes in {figs['area']}"
     if total["pct_change"] is not None and total["change"]:
         more = "more" if total["change"] > 0 else "fewer"
-        s += f", {pct(total['pct_change'])} {more} than in {figs['previous']['name']}"
+        s += f", {pct(total['pct_change'])} {more} than in {previous_name(figs)}"
         c = _f(figs, "county_all_crime")
         if c.get("pct_change") is not None:
             moved = direction(c, "rose", "fell", "was unchanged")

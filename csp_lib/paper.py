@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from .contract import report_folder
+from .narrative import compared_phrase, period_name
 from .sections import Section
 
 TEMPLATE = Path(__file__).parent / "templates" / "cover.yml"
@@ -72,7 +73,7 @@ def ensure_cover(path: Path, figs: dict) -> Path:
     if not path.exists():
         sources = "; ".join(f"{s['file']} ({s['rows']:,} records)" for s in figs.get("sources", {}).values())
         text = TEMPLATE.read_text(encoding="utf-8").format(
-            area=figs["area"], period_name=figs["period"]["name"], sources=sources.replace('"', "'")
+            area=figs["area"], period_name=period_name(figs), sources=sources.replace('"', "'")
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -140,14 +141,14 @@ def _numbered(number: str, title: str, body: str) -> str:
 def document(report_html: Path, figs: dict, cover: dict, sections: list[Section], pages: dict | None = None) -> str:
     """The committee paper as one HTML document (``pages``: section -> page, for the contents)."""
     pages = pages or {}
-    area, period = figs["area"], figs["period"]["name"]
+    area, period = figs["area"], period_name(figs)
     title = cover["title"] or f"Community Safety Performance Report {period}"
     meta = [
         ("Report to", cover["report_to"]),
         ("Relevant Officer", cover["relevant_officer"]),
         ("Date of Meeting", cover["meeting_date"]),
         ("Area", f"{area} ({figs['county']})"),
-        ("Period", f"{period}, compared with {figs['previous']['name']}"),
+        ("Period", f"{period}, {compared_phrase(figs)}"),
     ]
     rows = "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in meta if v)
     parts = [

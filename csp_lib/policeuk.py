@@ -151,6 +151,8 @@ class StreetData(Data):
         if (gaps or prev_gaps) and not self.allow_partial:
             if gaps:
                 what = f"period {label} has no police.uk file for {month_runs(gaps)}"
+                if prev_gaps:
+                    what += f", nor its comparison with {prev.long_label} for {month_runs(prev_gaps)}"
             else:
                 what = (
                     f"the comparison with {prev.long_label} is not possible: "
@@ -161,7 +163,7 @@ class StreetData(Data):
                 what,
                 hint="add those months' street files, choose a period whose year before is complete "
                 f"(the files cover {month_runs(self.months)}), or use --allow-partial "
-                "to publish the figures with the comparison marked as not possible",
+                "to publish the months the files have, compared like for like where both years have them",
             )
         if len(gaps) == len(p):
             raise DataError(self.folder, f"period {label} has no police.uk file at all", hint="choose another period")

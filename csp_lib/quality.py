@@ -117,8 +117,8 @@ def page(figs: dict) -> str:
             "",
             "## Records in no district of the county",
             "",
-            f"Counted over {figs['previous']['name']} and {figs['period']['name']}, and left out of every "
-            f"district and county figure:",
+            f"Counted over {figs['previous']['name']} and {figs['period']['name']} (the files read), and left "
+            "out of every district and county figure:",
             "",
             "| Why | Records | Districts |",
             "|:--|--:|--:|",

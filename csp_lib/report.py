@@ -30,6 +30,12 @@ class Report:
         self._written: dict[str, tuple] = {}  # CSV name -> (caption, ids): two tables never share a file
 
     # -- showing things ---------------------------------------------------------
+    def heading(self) -> None:
+        """The report's area and the months it counts, in bold under the section's title."""
+        from .narrative import period_name
+
+        self.say(f"**{self.figs['area']}, {period_name(self.figs)}**")
+
     def say(self, *paragraphs: str) -> None:
         """Computed sentences, each its own paragraph (empty ones are skipped)."""
         text = "\n\n".join(p for p in paragraphs if p)

@@ -86,7 +86,7 @@ def new_section(root: Path, title: str) -> list[Path]:
             f"from csp_lib.custom import {name}\n\n"
             "r = report.open(data_dir, area, period, figures_file, commentary_dir)\n"
             "f = r.figs\n"
-            "r.say(f\"**{f['area']}, {f['period']['name']}**\")"
+            "r.heading()"
         ),
         nbformat.v4.new_code_cell(f"r.say(*{name}.sentences(f))"),
         nbformat.v4.new_code_cell(f'r.commentary("{page}")'),

@@ -323,3 +323,37 @@ def test_each_section_says_what_open_data_shows_once(folder, monkeypatch):
     assert sum("Violence and sexual offences in Alpha" in s for s in shown) == 1
     assert any("December 2021 are unchanged at 24" in s for s in shown)  # a plural subject takes "are"
     assert any("Jan 2020\u2013Dec 2020" in s and "Jan 2021\u2013Dec 2021" in s for s in shown)  # table headers
+
+
+def test_a_period_the_files_end_inside_names_the_months_it_counts(folder):
+    """Files end at December 2021: 2021/22 counts April to December 2021 against April to December 2020,
+    and every title, tile and sentence says so (it read 'April 2021 to March 2022 ... the previous year')."""
+    from pathlib import Path
+
+    from csp_lib import build
+
+    figs = figures.compute_from_folder(folder, "Alpha", "2021/22", allow_partial=True)
+    assert figs["period"]["counted"] == "April to December 2021" and figs["period"]["months_counted"] == 9
+    assert figs["previous"]["counted"] == "April to December 2020"
+    f = figs["figures"]["all_crime"]
+    assert (f["value"], f["previous"]) == (9 * 6, 9 * 5) and f["start"] == "2021-04-01" and f["end"] == "2021-12-31"
+    assert narrative.headline(figs, "all_crime") == (
+        "All crime in Alpha for the period April to December 2021 (9 of the 12 months of 2021/22) is up by 20% "
+        "(n=+9) compared to the same months a year earlier (April to December 2020)."
+    )
+    page = build._report_index(figs, Path("/nonexistent"))
+    assert page.startswith("# Alpha: April to December 2021 (9 of the 12 months of 2021/22)")
+    assert "Apr 2020\u2013Dec 2020: 45" in page and "2020/21" not in page and "March 2022" not in page
+
+
+def test_a_comparison_the_files_start_inside_is_made_like_for_like(folder):
+    """Files start in January 2020: July 2020 to June 2021 is compared on January to June, the months both
+    years have (it promised a comparison with July 2019 to June 2020 and made none)."""
+    figs = figures.compute_from_folder(folder, "Alpha", "2020-07..2021-06", allow_partial=True)
+    assert figs["period"]["counted"] == "January to June 2021" and figs["previous"]["counted"] == "January to June 2020"
+    f = figs["figures"]["all_crime"]
+    assert (f["value"], f["previous"], f["change"]) == (6 * 6, 6 * 5, 6)
+    assert "compared to the same months a year earlier (January to June 2020)" in narrative.headline(figs, "all_crime")
+    with pytest.raises(readers.DataError, match="2019-07..2020-06 has no police.uk file for 2019-07 to 2019-12") as e:
+        figures.compute_from_folder(folder, "Alpha", "2019-07..2020-06")
+    assert "nor its comparison with July 2018 to June 2019 for 2018-07 to 2019-06" in str(e.value)
