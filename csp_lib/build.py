@@ -250,6 +250,7 @@ def _report_index(figs: dict, folder: Path, paper_name: str | None = None) -> st
     lines = [
         f"# {figs['area']}: {narrative.period_name(figs)}",
         "",
+        narrative.banner(figs),
         f"Community Safety Partnership performance report for **{figs['area']}**, "
         f"{narrative.period_name(figs)}, {narrative.compared_phrase(figs)}.",
         "",
@@ -270,6 +271,8 @@ def _report_index(figs: dict, folder: Path, paper_name: str | None = None) -> st
         "```",
         "",
         "## Data sources",
+        "",
+        f"Made from: {narrative.source_line(figs)}",
         "",
         "| Table | Records | Months covered |",
         "|:--|--:|:--|",
@@ -333,7 +336,7 @@ def _write_toc(root: Path) -> None:
         "root: book/index",
         "parts:",
     ]
-    listing = ["| Area | Period | Months |", "|:--|:--|:--|"]
+    listing = ["| Area | Period | Months | Made from |", "|:--|:--|:--|:--|"]
     by_area: dict[str, list] = {}
     for a, p, figs in reports:
         by_area.setdefault(figs["area"], []).append((a, p, figs))
@@ -350,7 +353,8 @@ def _write_toc(root: Path) -> None:
             ]
             lines += [f"    - file: {base}/data-quality"]
             listing.append(
-                f"| [{area}](reports/{a}/{p}/index.md) | {narrative.short(figs)} | {narrative.period_name(figs)} |"
+                f"| [{area}](reports/{a}/{p}/index.md) | {narrative.short(figs)} | {narrative.period_name(figs)} "
+                f"| {'**Demonstration data** (invented)' if narrative.demo(figs) else narrative.source_line(figs)} |"
             )
     lines += ['- caption: "About"', "  chapters:", "  - file: book/methods", ""]
     (root / "_toc.yml").write_text("\n".join(lines), encoding="utf-8")
@@ -438,13 +442,38 @@ def build(
         _workbook(job, store)
         paper_name = paper.file_name(job.figs) if pdf else None
         (job.staging / "index.md").write_text(_report_index(job.figs, job.staging, paper_name), encoding="utf-8")
-        (job.staging / "data-quality.md").write_text(quality.page(job.figs), encoding="utf-8")
+        (job.staging / "data-quality.md").write_text(_with_banner(quality.page(job.figs), job.figs), encoding="utf-8")
         _sync(job.staging, job.final)
         if not pdf:  # a report built without --pdf offers no paper (its landing page has no link)
             for old in job.final.glob("*.pdf"):
                 old.unlink()
+    for gone in _other_sources(root, jobs_):
+        _log(f"csp build: {gone.relative_to(root)} was made from another data folder: left out of this site")
+        shutil.rmtree(gone)
+        if not any(gone.parent.iterdir()):
+            gone.parent.rmdir()
     _write_toc(root)
     return _site(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store)
+
+
+def _with_banner(page: str, figs: dict) -> str:
+    """A page's markdown with the demonstration notice under its title (when the report is a demo)."""
+    title, _, rest = page.partition("\n")
+    return f"{title}\n\n{narrative.banner(figs)}{rest}" if narrative.demo(figs) else page
+
+
+def _other_sources(root: Path, jobs_: list[ReportJob]) -> list[Path]:
+    """Reports in book/reports made from another data folder than this build's. A site shows the reports of
+    one data folder: building from another (the demo, then police.uk files) leaves the earlier ones out, so
+    invented and real figures never sit side by side. Their commentary stays in commentary/, and building
+    from their folder again brings them back."""
+    mine = {(j.figs.get("source", {}).get("kind"), j.figs.get("source", {}).get("folder")) for j in jobs_}
+    out = []
+    for a, p, figs in _reports_present(root):
+        s = figs.get("source", {})
+        if (s.get("kind"), s.get("folder")) not in mine:
+            out.append(root / "book" / "reports" / a / p)
+    return out
 
 
 def _shared_downloads(job: ReportJob) -> list[str]:
@@ -679,6 +708,15 @@ def _site(root: Path, out: Path, papers: list | None = None, store=None) -> Path
     if new.exists():
         shutil.rmtree(new)
     shutil.copytree(html, new)
+    # Sphinx keeps the pages of documents that are gone: a report no longer in book/reports leaves the site
+    present = {(a, p) for a, p, _ in _reports_present(root)}
+    for base in (new / "book" / "reports", new / "_sources" / "book" / "reports"):
+        for folder in sorted(base.glob("*/*")) if base.is_dir() else []:
+            if folder.is_dir() and (folder.parent.name, folder.name) not in present:
+                shutil.rmtree(folder)
+        for area in list(base.glob("*")) if base.is_dir() else []:
+            if area.is_dir() and not any(area.iterdir()):
+                area.rmdir()
     # figures.json and the downloads sit beside each report's pages
     for a, p, _ in _reports_present(root):
         src, dst = root / "book" / "reports" / a / p, new / "book" / "reports" / a / p

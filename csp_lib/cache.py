@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import contract, downloads
+from .readers import file_hash
 
 CODE = Path(__file__).parent
 
@@ -28,14 +29,6 @@ def digest(*parts) -> str:
     return h.hexdigest()[:32]
 
 
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def data_digest(folder: Path) -> str:
     """Contents of every contract table and police.uk street file in a data folder (names and bytes)."""
     from .policeuk import find
@@ -45,9 +38,9 @@ def data_digest(folder: Path) -> str:
         for ext in (".csv", ".csv.gz", ".parquet"):
             p = Path(folder) / f"{name}{ext}"
             if p.exists():
-                parts += [p.name, file_digest(p)]
+                parts += [p.name, file_hash(p)]
     for f in find(folder):
-        parts += [f.path.relative_to(folder).as_posix(), file_digest(f.path)]
+        parts += [f.path.relative_to(folder).as_posix(), file_hash(f.path)]
     return digest(*parts)
 
 

@@ -91,6 +91,9 @@ INTERVENTION_CONTEXTS = ("ASB", "CSE")
 # data.police.uk street files (data-contract.md, "police.uk open data"): the ASB type and the
 # crime types, in the order tables show them; a type's figure id is slug(type)
 POLICE_UK_ASB = "Anti-social behaviour"
+# a data folder holding this file is the invented demonstration data (``csp demo-data`` writes it)
+DEMO_MARKER = "DEMONSTRATION-DATA.txt"
+
 POLICE_UK_CRIME_TYPES = (
     "Violence and sexual offences",
     "Burglary",

@@ -667,4 +667,10 @@ def write(folder, seed: int = SEED) -> dict[str, int]:
         df.to_csv(tmp, index=False, lineterminator="\n")
         tmp.replace(folder / f"{name}.csv")
         rows[name] = len(df)
+    (folder / contract.DEMO_MARKER).write_text(
+        "Demonstration data written by `csp demo-data`: invented records, calibrated to the published\n"
+        "Blackpool 2016/17 report. No real person is in them. Every report built from this folder is\n"
+        "labelled as demonstration data.\n",
+        encoding="utf-8",
+    )
     return rows

@@ -206,6 +206,7 @@ FIELDS = [
     (r"quality\.missing\[\]\.(of|blank)", "count"),
     (r"quality\.(tables|excluded)\[\]\.(rows|area_rows|districts)", "safe"),
     (r"quality\.files", "safe"),
+    (r"source\.file_count", "safe"),
     (r"sources\.\w+\.rows", "safe"),
     (r"disclosure\.threshold", "safe"),
 ]

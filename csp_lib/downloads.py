@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .contract import slug
-from .narrative import compared_phrase, period_name
+from .narrative import compared_phrase, period_name, source_line
 from .sections import label
 from .tables import WITHHELD, withheld_note
 
@@ -87,6 +87,7 @@ def write_workbook(figs: dict, folder: Path, path: Path) -> Path:
             f"{figs['area']}: {period_name(figs)} ({figs['period']['label']})",
             compared_phrase(figs).capitalize() + ".",
             "Every value is computed from the records; see figures.json.",
+            "Made from: " + source_line(figs).replace("`", ""),
         ]
         if figs.get("disclosure"):
             about.append(withheld_note(figs["disclosure"]["threshold"]))

@@ -402,6 +402,7 @@ class Figures:
             "previous": self.prev.as_json() | {"name": self.prev.long_label, "short": self.prev.short} | before,
             "figures": dict(sorted(f.items())),
             "series": series,
+            "source": self.data.source(self.cube.coverage),
             "sources": self.data.sources(self.cube.coverage),
             "quality": self.data.quality(self.area, self.period, self.cube.coverage),
             "data_format": self.data.format,

@@ -559,6 +559,35 @@ def referrals(figs: dict) -> list[str]:
     return out
 
 
+DEMO_BANNER = (
+    '<div class="csp-demo" role="note"><strong>Demonstration data.</strong> This report is made from invented '
+    "records (<code>csp demo-data</code>), calibrated to Blackpool's published 2016/17 report. No real person "
+    "is in them and no figure here describes a real place.</div>"
+)
+
+
+def demo(figs: dict) -> bool:
+    """Whether the report is made from the invented demonstration data."""
+    return figs.get("source", {}).get("kind") == "demo"
+
+
+def banner(figs: dict) -> str:
+    """The notice every page of a demonstration report carries, else nothing."""
+    return DEMO_BANNER + "\n" if demo(figs) else ""
+
+
+def source_line(figs: dict) -> str:
+    """``police.uk street files in police_uk (43 files, 2015-07 to 2022-10), content sha256:97847db0...``"""
+    s = figs.get("source")
+    if not s:
+        return "Source not recorded (built by an older csp-book)."
+    kind = {"demo": "Demonstration data (invented)", "police.uk": "data.police.uk street files"}.get(
+        s["kind"], "Force and partner extract (data contract)"
+    )
+    files = f"{s['file_count']} file{'s' if s['file_count'] != 1 else ''}"
+    return f"{kind} in the folder `{s['folder']}` ({files}, {s['months']}), content {s['hash'][:19]}…"
+
+
 def open_data_note(figs: dict) -> str:
     """What a report made from data.police.uk street files can and cannot show."""
     return (

@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from .contract import report_folder
-from .narrative import compared_phrase, period_name
+from .narrative import DEMO_BANNER, compared_phrase, demo, period_name, source_line
 from .sections import Section
 
 TEMPLATE = Path(__file__).parent / "templates" / "cover.yml"
@@ -149,6 +149,7 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
         ("Date of Meeting", cover["meeting_date"]),
         ("Area", f"{area} ({figs['county']})"),
         ("Period", f"{period}, {compared_phrase(figs)}"),
+        ("Made from", source_line(figs).replace("`", "")),
     ]
     rows = "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in meta if v)
     parts = [
@@ -156,6 +157,8 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
         f'<table class="paper-meta">{rows}</table>',
         f"<h1>{html.escape(title)}</h1>",
     ]
+    if demo(figs):  # the cover says it in words and in the page's own colours: no one tables it as real
+        parts.append(DEMO_BANNER)
     if cover["online_url"]:
         url = html.escape(cover["online_url"])
         parts.append(f'<p class="paper-online">Online report: <a href="{url}">{url}</a></p>')

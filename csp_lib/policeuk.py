@@ -138,6 +138,12 @@ class StreetData(Data):
     def months(self) -> set[int]:
         return {f.month for f in self.files}
 
+    def paths(self) -> list[Path]:
+        out = [f.path for f in self.files]
+        if (areas := table_path(self.folder, "areas")) is not None:
+            out.append(areas)
+        return sorted(out)
+
     def missing_months(self, first: int, last: int) -> list[int]:
         have = self.months
         return [m for m in range(first, last + 1) if m not in have]

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gzip
+import hashlib
 import io
 import re
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -375,6 +377,29 @@ class Data:
 
         return quality.assess(self, area, period, coverage)
 
+    def paths(self) -> list[Path]:
+        """The files read: the contract tables and areas.csv."""
+        out = [Path(df.attrs["path"]) for df in self.tables.values() if df.attrs.get("path")]
+        if (areas := table_path(self.folder, "areas")) is not None:
+            out.append(areas)
+        return sorted(set(out))
+
+    def source(self, coverage: dict) -> dict:
+        """What the report was made from (figures.json ``source``): the kind of data (``contract``,
+        ``police.uk``, or ``demo`` for the invented demonstration data), the folder and files read, the
+        months they cover and a content hash of the files, so a reader can tell a report from its twin."""
+        files = self.paths()
+        first, last = coverage.get("crimes") or (None, None)
+        demo = (Path(self.folder) / contract.DEMO_MARKER).exists()
+        return {
+            "kind": "demo" if demo else "police.uk" if self.format == "police.uk" else "contract",
+            "folder": Path(self.folder).name,
+            "files": [f.name for f in files] if len(files) <= 12 else [files[0].name, "...", files[-1].name],
+            "file_count": len(files),
+            "months": f"{month_key(first)} to {month_key(last)}" if first is not None else None,
+            "hash": "sha256:" + content_hash(files),
+        }
+
     def sources(self, coverage: dict) -> dict:
         """Each table read: its file, rows and months (the landing page's data sources)."""
         out = {}
@@ -387,6 +412,29 @@ class Data:
                 "last_month": month_key(b),
             }
         return out
+
+
+@lru_cache(maxsize=4096)
+def _file_hash(path: str, size: int, mtime: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    """sha256 of a file's bytes (remembered while its size and modification time are unchanged)."""
+    st = Path(path).stat()
+    return _file_hash(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+
+
+def content_hash(paths) -> str:
+    """One hash of several files' names and contents."""
+    h = hashlib.sha256()
+    for p in sorted(Path(x) for x in paths):
+        h.update(f"{p.name}\0{file_hash(p)}\0".encode())
+    return h.hexdigest()
 
 
 def load(folder, allow_partial: bool = False) -> Data:

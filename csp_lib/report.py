@@ -32,8 +32,10 @@ class Report:
     # -- showing things ---------------------------------------------------------
     def heading(self) -> None:
         """The report's area and the months it counts, in bold under the section's title."""
-        from .narrative import period_name
+        from .narrative import DEMO_BANNER, demo, period_name
 
+        if demo(self.figs):
+            display(HTML(DEMO_BANNER))
         self.say(f"**{self.figs['area']}, {period_name(self.figs)}**")
 
     def say(self, *paragraphs: str) -> None:

@@ -271,3 +271,48 @@ def test_killing_a_build_half_way_leaves_the_site(tiny_sites):
     proc.wait()
     after = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_every_page_of_a_demo_report_says_it_is_invented(site):
+    """Provenance: the demo report records its source, and every page, the front page and the paper
+    say it is demonstration data; a contract or police.uk report does not say so."""
+    root, html = site
+    report = html / "book" / "reports" / "blackpool" / "2016-17"
+    figs = json.loads((report / "figures.json").read_text())
+    assert figs["source"]["kind"] == "demo" and figs["source"]["folder"] == "demo"
+    assert figs["source"]["months"] == "2012-04 to 2017-03" and figs["source"]["hash"].startswith("sha256:")
+    pages = sorted(report.glob("*.html"))
+    assert len(pages) >= 10
+    for page in pages:
+        assert 'class="csp-demo"' in page.read_text(encoding="utf-8"), page.name
+    assert "Demonstration data" in _text(html / "book" / "index.html")
+    assert "Made from: Demonstration data (invented) in the folder demo (7 files, 2012-04 to 2017-03)" in _text(
+        report / "index.html"
+    )
+    paper = next(report.glob("*.pdf"))
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(paper), "-"], capture_output=True, text=True).stdout
+    assert "Demonstration data." in text.split("Purpose")[0]  # on the cover
+
+
+def test_a_build_from_another_data_folder_leaves_the_earlier_reports_out(tmp_path, monkeypatch):
+    """The demo (or any folder) then police.uk files: the site shows only the reports of the folder built
+    last, never invented and real side by side; the earlier report's commentary stays."""
+    import street
+
+    from conftest import write_tiny
+
+    monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "cache"))
+    root = copy_project(tmp_path)
+    tiny = write_tiny(tmp_path / "tiny")
+    html = build.build(tiny, ["A"], ["2016/17"], root=root, out=tmp_path / "out")
+    assert (html / "book" / "reports" / "a" / "2016-17" / "index.html").exists()
+    html = build.build(
+        street.write(tmp_path / "police_uk"), ["Alpha"], ["2021-01..2021-12"], root=root, out=tmp_path / "out"
+    )
+    assert not (root / "book" / "reports" / "a").exists() and not (html / "book" / "reports" / "a").exists()
+    assert (html / "book" / "reports" / "alpha" / "2021-01_to_2021-12" / "index.html").exists()
+    assert (root / "commentary" / "a" / "2016-17" / "overview.md").exists()
+    front = _text(html / "book" / "index.html")
+    assert "Alpha" in front and "| A |" not in front
