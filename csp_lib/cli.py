@@ -135,12 +135,13 @@ def main(argv=None) -> int:
 
     args = p.parse_args(argv)
     from .build import BuildError
+    from .disclosure import DisclosureError
     from .readers import DataError
     from .scaffold import ScaffoldError
 
     try:
         return args.run(args)
-    except (DataError, PeriodError, BuildError, ScaffoldError) as e:
+    except (DataError, PeriodError, BuildError, ScaffoldError, DisclosureError) as e:
         print(f"csp: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

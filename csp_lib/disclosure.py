@@ -207,6 +207,7 @@ FIELDS = [
     (r"quality\.(tables|excluded)\[\]\.(rows|area_rows|districts)", "safe"),
     (r"quality\.files", "safe"),
     (r"source\.file_count", "safe"),
+    (r"(period|previous)\.(months_counted|months)", "safe"),
     (r"sources\.\w+\.rows", "safe"),
     (r"disclosure\.threshold", "safe"),
 ]
