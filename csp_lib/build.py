@@ -519,29 +519,40 @@ def _covers(jobs_: list[ReportJob], root: Path) -> dict[Path, dict]:
 def _reports(
     data_dir: Path, areas, periods, root: Path, store, suppression: bool, allow_partial: bool = False, pool=None
 ) -> list[ReportJob]:
-    """Figures of every report, from the cache while the data and code are unchanged."""
+    """Figures of every report, from the cache while the data and code are unchanged. Disclosure control
+    runs on every district of the county at once (their figures are computed too), so a report reads alike
+    whether it is published alone or beside the county's others."""
     data_key = cache.data_digest(data_dir)
     threshold = disclosure.threshold_from(root)
-    loaded = cube = None
+    state: dict = {}
+
+    def internal(area: str, p) -> dict:
+        key = store.figures_key(data_key, area, p.label + (" partial" if allow_partial else ""))
+        figs = store.get_figures(key)
+        if figs is None:
+            if "data" not in state:
+                if pool is not None:
+                    pool.warm()
+                _log(f"csp build: reading {data_dir}")
+                started = time.perf_counter()
+                state["data"] = readers.load(data_dir, allow_partial)
+                state["cube"] = figures.build_cube(state["data"])
+                _log(f"csp build: data read and counted in {time.perf_counter() - started:.1f} s")
+            figs = figures.Figures(state["data"], state["cube"], area, p).compute()
+            store.put_figures(key, figs)
+        return figs
+
     out = []
     for area in areas:
         for period in periods:
             p = parse(period)
-            key = store.figures_key(data_key, area, p.label + (" partial" if allow_partial else ""))
-            figs = store.get_figures(key)
-            if figs is None:
-                if loaded is None:
-                    if pool is not None:
-                        pool.warm()
-                    _log(f"csp build: reading {data_dir}")
-                    started = time.perf_counter()
-                    loaded = readers.load(data_dir, allow_partial)
-                    cube = figures.build_cube(loaded)
-                    _log(f"csp build: data read and counted in {time.perf_counter() - started:.1f} s")
-                figs = figures.Figures(loaded, cube, area, p).compute()
-                store.put_figures(key, figs)
+            figs = internal(area, p)
             if suppression:
-                figs = disclosure.apply(figs, threshold)
+                county = tuple(r["district"] for r in figs["series"]["districts"].get("all_crime", [])) or (area,)
+                if (county, p.label) not in state:
+                    every = {d: figs if d == figs["area"] else internal(d, p) for d in county}
+                    state[county, p.label] = disclosure.apply_all(every, threshold)
+                figs = state[county, p.label][figs["area"]]
             final = root / "book" / "reports" / contract.report_folder(figs["area"], p.label)
             out.append(
                 ReportJob(figs["area"], figs["period"]["label"], figs, final, final.with_name(final.name + ".staging"))

@@ -20,11 +20,14 @@ PARTIAL_HELP = (
 def _figures(args) -> int:
     from . import figures
 
-    figs = figures.compute_from_folder(args.data, args.area, args.period, args.allow_partial)
-    if args.suppress:
+    if args.suppress:  # every district of the county, withheld together as a build withholds them
         from . import disclosure
 
-        figs = disclosure.apply(figs, disclosure.threshold_from(Path.cwd()))
+        every = figures.compute_county(args.data, args.area, args.period, args.allow_partial)
+        area = next(d for d in every if d.lower() == args.area.lower())
+        figs = disclosure.apply_all(every, disclosure.threshold_from(Path.cwd()))[area]
+    else:
+        figs = figures.compute_from_folder(args.data, args.area, args.period, args.allow_partial)
     for w in figs["quality"]["warnings"]:
         print(f"csp: warning: {w}", file=sys.stderr)
     text = figures.dumps(figs)

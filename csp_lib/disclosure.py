@@ -89,7 +89,62 @@ def _hide(f: dict, key: str, secondary: bool = False) -> bool:
 
 
 def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
-    """A copy of figures.json with small victim-based counts withheld."""
+    """A copy of one report's figures.json with small victim-based counts withheld. A report published
+    beside the other districts' reports of its county must go through :func:`apply_all` with them."""
+    return apply_all({figs["area"]: figs}, threshold)[figs["area"]]
+
+
+def apply_all(reports: dict[str, dict], threshold: int = DEFAULT_THRESHOLD) -> dict[str, dict]:
+    """Copies of the figures.json of several reports of one period (area -> figures), withheld together:
+    a district's count is withheld alike in its own report and in every row that shows it in the others
+    (districts series, trend rows), whichever report's rule withheld it, so that reading every report of
+    the county together gives nothing more away than reading one."""
+    outs = {a: _primary(figs, threshold) for a, figs in reports.items()}
+    changed = True
+    while changed:  # secondary suppression until nothing more can be worked out, in any report
+        changed = False
+        for out in outs.values():
+            while _secondary_round(out, threshold):
+                changed = True
+        changed |= _alike(outs)
+    for out in outs.values():
+        _funnels(out)
+        _sweep(out, threshold)
+        out["disclosure"] = {
+            "threshold": threshold,
+            "rule": f"victim-based counts from 1 to {threshold} are withheld, with secondary suppression",
+            "suppressed": sorted(fid for fid, fig in out["figures"].items() if fig.get("suppressed")),
+        }
+    return outs
+
+
+def _alike(outs: dict[str, dict]) -> bool:
+    """Withhold a district's count everywhere it is withheld anywhere: its own figure (and trend row) and the
+    rows for it in the other reports' districts series and trend rows."""
+    cells: dict[tuple, list[tuple[dict, str]]] = {}  # (id, district, period label) -> (holder, key)
+    for area, out in outs.items():
+        f, series = out["figures"], out.get("series", {})
+        for key, label in (("value", out["period"]["label"]), ("previous", out["previous"]["label"])):
+            for fid, rows in series.get("districts", {}).items():
+                if fid in f:
+                    cells.setdefault((fid, area, label), []).append((f[fid], key))
+                for r in rows:
+                    cells.setdefault((fid, r["district"], label), []).append((r, key))
+        for fid, rows in series.get("trend", {}).items():
+            for r in rows:
+                cells.setdefault((fid, area, r["period"]), []).append((r, "area"))
+                for d in r.get("districts", []):
+                    cells.setdefault((fid, d["district"], r["period"]), []).append((d, "value"))
+    changed = False
+    for places in cells.values():
+        if any(withheld(h, k) for h, k in places):
+            for h, k in places:
+                changed |= _hide(h, k, secondary=True)
+    return changed
+
+
+def _primary(figs: dict, threshold: int) -> dict:
+    """A copy of figures.json with every small victim-based count withheld (and what shows it whole)."""
     out = copy.deepcopy(figs)
     f = out["figures"]
     series = out.get("series", {})
@@ -118,17 +173,6 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
                     for d in row.get("districts", []):  # a trend row's districts
                         if small(d["value"], threshold):
                             _hide(d, "value")
-    # secondary suppression until nothing more can be worked out: a total less its other parts, a
-    # county less its other districts, a period less its other months
-    while _secondary_round(out, threshold):
-        pass
-    _funnels(out)
-    _sweep(out, threshold)
-    out["disclosure"] = {
-        "threshold": threshold,
-        "rule": f"victim-based counts from 1 to {threshold} are withheld, with secondary suppression",
-        "suppressed": sorted(fid for fid, fig in f.items() if fig.get("suppressed")),
-    }
     return out
 
 

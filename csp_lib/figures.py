@@ -522,9 +522,13 @@ class Figures:
                 }
                 for i in now.index
             ]
-            s["districts"][mid] = [
-                {"district": d, **measures.change(v, p)} for d, (v, p) in self.district_changes(mid).items()
-            ]
+        # every district's count wherever the county's is published: a county less its other districts'
+        # own reports gives a district away, so small counts must be withheld alike in every report
+        for mid in dict.fromkeys(TREND_IDS + COUNTY_IDS):
+            if mid not in self.cube.missing:
+                s["districts"][mid] = [
+                    {"district": d, **measures.change(v, p)} for d, (v, p) in self.district_changes(mid).items()
+                ]
         s["xmr"] = {}
         for mid in TREND_IDS:
             if mid in self.cube.missing:
@@ -565,6 +569,15 @@ def compute_from_folder(folder, area: str, period, allow_partial: bool = False) 
     return compute(load(folder, allow_partial), area, period)
 
 
+def compute_county(folder, area: str, period, allow_partial: bool = False) -> dict[str, dict]:
+    """figures.json of every district of ``area``'s county (district -> figures), for disclosure control,
+    which withholds a district's small counts alike in every report of its county."""
+    data = load(folder, allow_partial)
+    cube = build_cube(data)
+    area = data.check_area(area)
+    return {d: compute(data, d, period, cube) for d in data.districts_of(data.county_of(area))}
+
+
 def dumps(figs: dict) -> str:
     return json.dumps(figs, indent=2, ensure_ascii=False) + "\n"
 
@@ -583,4 +596,4 @@ def read(path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-__all__ = ["compute", "compute_from_folder", "build_cube", "dumps", "write", "read"]
+__all__ = ["compute", "compute_from_folder", "compute_county", "build_cube", "dumps", "write", "read"]

@@ -121,8 +121,11 @@ def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=Non
     ``internal=True`` shows every count, as ``csp build --no-suppression`` does: never publish it."""
     if figures_file and Path(figures_file).exists():
         return Report(figures.read(figures_file), commentary_dir, Path(figures_file).parent / "downloads")
-    figs = figures.compute_from_folder(data_dir, area, period)
-    return Report(figs if internal else disclosure.apply(figs, disclosure.threshold_from(None)), commentary_dir)
+    if internal:
+        return Report(figures.compute_from_folder(data_dir, area, period), commentary_dir)
+    every = figures.compute_county(data_dir, area, period)  # withheld together, as the build does
+    area = next(d for d in every if d.lower() == area.lower())
+    return Report(disclosure.apply_all(every, disclosure.threshold_from(None))[area], commentary_dir)
 
 
 __all__ = ["Report", "open", "section", "GROUP_IDS", "TOOL_IDS"]
