@@ -542,21 +542,21 @@ def _reports(
             store.put_figures(key, figs)
         return figs
 
+    wanted = [(internal(area, parse(period)), parse(period)) for area in areas for period in periods]
+    published: dict = {}
+    if suppression:  # each county's districts, for every period of this build, withheld together
+        for figs, _ in wanted:
+            county = tuple(r["district"] for r in figs["series"]["districts"].get("all_crime", [])) or (figs["area"],)
+            if county[0] not in {k[0] for k in published}:
+                every = {(d, q.label): internal(d, q) for d in county for q in {q.label: q for _, q in wanted}.values()}
+                published.update(disclosure.apply_all(every, threshold))
     out = []
-    for area in areas:
-        for period in periods:
-            p = parse(period)
-            figs = internal(area, p)
-            if suppression:
-                county = tuple(r["district"] for r in figs["series"]["districts"].get("all_crime", [])) or (area,)
-                if (county, p.label) not in state:
-                    every = {d: figs if d == figs["area"] else internal(d, p) for d in county}
-                    state[county, p.label] = disclosure.apply_all(every, threshold)
-                figs = state[county, p.label][figs["area"]]
-            final = root / "book" / "reports" / contract.report_folder(figs["area"], p.label)
-            out.append(
-                ReportJob(figs["area"], figs["period"]["label"], figs, final, final.with_name(final.name + ".staging"))
-            )
+    for figs, p in wanted:
+        figs = published.get((figs["area"], p.label), figs)
+        final = root / "book" / "reports" / contract.report_folder(figs["area"], p.label)
+        out.append(
+            ReportJob(figs["area"], figs["period"]["label"], figs, final, final.with_name(final.name + ".staging"))
+        )
     return out
 
 

@@ -22,6 +22,7 @@ import tomllib
 from pathlib import Path
 
 from .contract import ASSAULTS, HATE_STRANDS
+from .periods import parse
 from .sections import GROUP_IDS
 
 DEFAULT_THRESHOLD = 4
@@ -94,19 +95,22 @@ def apply(figs: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
     return apply_all({figs["area"]: figs}, threshold)[figs["area"]]
 
 
-def apply_all(reports: dict[str, dict], threshold: int = DEFAULT_THRESHOLD) -> dict[str, dict]:
-    """Copies of the figures.json of several reports of one period (area -> figures), withheld together:
-    a district's count is withheld alike in its own report and in every row that shows it in the others
-    (districts series, trend rows), whichever report's rule withheld it, so that reading every report of
-    the county together gives nothing more away than reading one."""
+def apply_all(reports: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
+    """Copies of the figures.json of the reports of one county (any key -> figures: its districts, for one
+    period or several), withheld together: a count is withheld alike wherever it is published (a district's
+    own report, the rows for it in the others, a month report and a year report's month row), whichever
+    report's rule withheld it, and where a period and the periods that tile it (its quarters, its months)
+    are published, they cannot be subtracted to give a withheld one. Reading every report of the book
+    together gives nothing more away than reading one."""
     outs = {a: _primary(figs, threshold) for a, figs in reports.items()}
+    cells = _cells(outs)  # the places of each count (the dicts are changed in place from here on)
     changed = True
     while changed:  # secondary suppression until nothing more can be worked out, in any report
         changed = False
         for out in outs.values():
             while _secondary_round(out, threshold):
                 changed = True
-        changed |= _alike(outs)
+        changed |= _alike(cells)
     for out in outs.values():
         _funnels(out)
         _sweep(out, threshold)
@@ -118,29 +122,97 @@ def apply_all(reports: dict[str, dict], threshold: int = DEFAULT_THRESHOLD) -> d
     return outs
 
 
-def _alike(outs: dict[str, dict]) -> bool:
-    """Withhold a district's count everywhere it is withheld anywhere: its own figure (and trend row) and the
-    rows for it in the other reports' districts series and trend rows."""
-    cells: dict[tuple, list[tuple[dict, str]]] = {}  # (id, district, period label) -> (holder, key)
-    for area, out in outs.items():
-        f, series = out["figures"], out.get("series", {})
-        for key, label in (("value", out["period"]["label"]), ("previous", out["previous"]["label"])):
-            for fid, rows in series.get("districts", {}).items():
-                if fid in f:
-                    cells.setdefault((fid, area, label), []).append((f[fid], key))
-                for r in rows:
-                    cells.setdefault((fid, r["district"], label), []).append((r, key))
+def _month(iso: str) -> int:
+    return int(iso[:4]) * 12 + int(iso[5:7]) - 1
+
+
+def _span(p: dict, label: str = "label") -> tuple[int, int]:
+    """First and last month of a period (or trend row) of figures.json: from its start and end, else its label."""
+    if p.get("start"):
+        return _month(p["start"]), _month(p["end"])
+    q = parse(p[label])
+    return q.first, q.last
+
+
+def _cells(outs: dict) -> dict[tuple, list[tuple[dict, str]]]:
+    """Every place a count of a district is published, by what it counts: (id, district, first month, last
+    month) -> [(the dict holding it, its key)]: its own figure, the other reports' districts rows, trend
+    rows, monthly rows, in every report given (several periods too)."""
+    cells: dict[tuple, list[tuple[dict, str]]] = {}
+
+    def add(fid, district, first, last, holder, key):
+        cells.setdefault((fid, district, first, last), []).append((holder, key))
+
+    for out in outs.values():
+        area, f, series = out["area"], out["figures"], out.get("series", {})
+        now, before = _span(out["period"]), _span(out["previous"])
+        for fid, fig in f.items():
+            if not victim_based(fid) or fid.startswith("county_") or "value" not in fig:
+                continue
+            a = (_month(fig["start"]), _month(fig["end"])) if fig.get("start") else now
+            b = (_month(fig["previous_start"]), _month(fig["previous_end"])) if fig.get("previous_start") else before
+            for key, (first, last) in (("value", a), ("previous", b)):
+                add(fid, area, first, last, fig, key)
+                for r in series.get("districts", {}).get(fid, []):
+                    add(fid, r["district"], first, last, r, key)
         for fid, rows in series.get("trend", {}).items():
             for r in rows:
-                cells.setdefault((fid, area, r["period"]), []).append((r, "area"))
+                first, last = _span(r, "period")
+                add(fid, area, first, last, r, "area")
                 for d in r.get("districts", []):
-                    cells.setdefault((fid, d["district"], r["period"]), []).append((d, "value"))
+                    add(fid, d["district"], first, last, d, "value")
+        for fid, rows in series.get("monthly", {}).items():
+            for r in rows:
+                m = _month(r["month"])
+                add(fid, area, m, m, r, "value")
+                add(fid, area, m - 12, m - 12, r, "previous")
+    return cells
+
+
+def _alike(cells: dict) -> bool:
+    """Withhold a count everywhere it is withheld anywhere (the same district, id and months: its own
+    figure, the other reports' rows for it, a month report's figure and a year report's month row); and
+    where a period's count and the counts of periods that tile it (its quarters, its months) are all
+    published but one, withhold one more."""
     changed = False
     for places in cells.values():
         if any(withheld(h, k) for h, k in places):
             for h, k in places:
                 changed |= _hide(h, k, secondary=True)
+    by_count: dict[tuple, dict[tuple, list]] = {}
+    for (fid, district, first, last), places in cells.items():
+        if victim_based(fid):
+            by_count.setdefault((fid, district), {})[first, last] = places
+    for windows in by_count.values():
+        for (first, last), places in windows.items():
+            for tiles in _tilings(windows, first, last):
+                group = [places, *[windows[t] for t in tiles]]
+                hidden = [g for g in group if withheld(*g[0])]
+                if len(hidden) != 1:
+                    continue
+                shown = [g for g in group[1:] if not withheld(*g[0]) and g[0][0].get(g[0][1])]
+                pick = min(shown, key=lambda g: g[0][0][g[0][1]]) if shown else places
+                for h, k in pick:
+                    changed |= _hide(h, k, secondary=True)
     return changed
+
+
+def _tilings(windows: dict, first: int, last: int) -> list[list[tuple[int, int]]]:
+    """Ways the published windows strictly inside first..last add up to it: by single months, and by the
+    longest windows first (quarters of a year)."""
+    out = []
+    if last > first and all((m, m) in windows for m in range(first, last + 1)):
+        out.append([(m, m) for m in range(first, last + 1)])
+    tiles, m = [], first
+    while m <= last:
+        ends = [b for (a, b) in windows if a == m and b <= last and (a, b) != (first, last)]
+        if not ends:
+            return out
+        tiles.append((m, max(ends)))
+        m = max(ends) + 1
+    if tiles and tiles not in out and len(tiles) > 1:
+        out.append(tiles)
+    return out
 
 
 def _primary(figs: dict, threshold: int) -> dict:
