@@ -10,6 +10,7 @@ import pandas as pd
 from .narrative import short
 from .periods import Period, month_key, month_label, month_runs
 from .readers import Data
+from .tables import WITHHELD, withheld_note
 
 DENSE = ("crimes", "asb_incidents")
 FIGURE_OF = {"Sexual offences": "sexual_offences", "Violence against the person": "vap"}  # the rows' own figure
@@ -139,12 +140,19 @@ def page(figs: dict) -> str:
     else:
         lines.append("None: every source covers the whole period and the year before it.")
     lines += ["", "## Missing values", "", "| Column | In | Blank | Of | Affects |", "|:--|:--|--:|--:|:--|"]
+    hidden = False
     for m in q["missing"]:
         blank = "column absent" if m["blank"] is None else f"{m['blank']:,}"
         if m.get("note"):
             blank = m["note"]
         of = f"{m['of']:,}" if m["of"] else ""
+        if "blank" in m.get("suppressed", []):
+            blank, hidden = WITHHELD, True
+        if "of" in m.get("suppressed", []):
+            of, hidden = WITHHELD, True
         lines.append(f"| {m['column']} | {m['rows']} | {blank} | {of} | {m['affects']} |")
+    if hidden:
+        lines += ["", withheld_note(figs.get("disclosure", {}).get("threshold", 4))]
     lines += ["", "Shares (non-recent, under 16, age bands) are of the records with a value.", "", "## Warnings", ""]
     lines += [f"- {w}" for w in q["warnings"]] or ["None: every file was read as it is."]
     d = figs.get("disclosure")

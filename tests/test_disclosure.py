@@ -334,3 +334,26 @@ def test_a_book_of_a_year_its_quarters_and_months_gives_nothing_away_by_subtract
             row = next(r for r in pub[a, "2016/17-Q3"]["series"]["monthly"]["sexual_offences"] if r["month"] == m)
             assert disclosure.withheld(row) == disclosure.withheld(fig["sexual_offences"]), (a, m)
     assert checked > 1000
+
+
+def test_the_data_quality_page_shows_a_withheld_count_as_c():
+    figs = base()
+    figs["figures"]["sexual_offences"] = fig(3, 12)
+    figs["quality"] = {
+        "tables": [],
+        "warnings": [],
+        "missing": [
+            {
+                "column": "victim_age",
+                "rows": "sexual offences",
+                "blank": 0,
+                "of": 3,
+                "affects": "x",
+                "figure": "sexual_offences",
+            }
+        ],
+    }
+    from csp_lib import quality
+
+    page = quality.page(disclosure.apply(figs, threshold=4))
+    assert "| victim_age | sexual offences | 0 | [c] | x |" in page and "[c]: withheld to protect" in page
