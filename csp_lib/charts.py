@@ -133,6 +133,9 @@ def trend(figs: dict, fid: str) -> str | None:
         ax.set_ylabel("Count (records)")
         _thousands(ax)
         ax.margins(y=0.15)
+        if not df[col].fillna(0).any():  # every bar 0: an axis from 0 up, not -0 to 0
+            ax.set_ylim(0, 1)
+            ax.set_yticks([0, 1])
     first = rows[0].get("short", rows[0]["period"])
     if fid in NOT_PERFORMANCE:  # a flag's count moves with recording practice: no change is claimed
         title = f"{label(fid)} since {first}: {NOT_PERFORMANCE[fid]}"

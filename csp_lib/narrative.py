@@ -345,7 +345,15 @@ def committed(figs: dict) -> str:
     if unavailable(f) or f["previous"] is None:
         return "Rapes by the date they took place are not available (no committed dates)."
     pc = f["pct_change"]
-    how = "similar to" if pc is not None and abs(pc) < 5 else "higher than" if f["change"] > 0 else "lower than"
+    how = (
+        "the same as"
+        if not f["change"]
+        else "similar to"
+        if pc is not None and abs(pc) < 5
+        else "higher than"
+        if f["change"] > 0
+        else "lower than"
+    )
     return (
         f"The number of rape offences which took place during {short(figs)} was {how} "
         f"{short(figs, 'previous')} ({num(f['value'])} compared to {num(f['previous'])}). "

@@ -167,3 +167,17 @@ def test_rate_says_whose_earlier_rate_it_is():
     assert say.rate(figs, "all_crime", "crimes") == (
         "That is 133.7 crimes per 1,000 residents in A (118.9 in 2015/16), higher than the 72.0 across Shire."
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(counts, counts)
+def test_rapes_by_when_they_took_place_compare_right(value, previous):
+    figs = _figs({"A": (1, 1)}, "A")
+    figs["figures"]["rape_committed_in_period"] = measures.change(value, previous)
+    s = say.committed(figs)
+    if value == previous:
+        assert "was the same as" in s  # "0 compared to 0" read "lower than" (Ribble Valley, Feb 2017)
+    elif value > previous:
+        assert "higher than" in s or "similar to" in s
+    else:
+        assert "lower than" in s or "similar to" in s
