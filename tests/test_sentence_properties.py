@@ -181,3 +181,41 @@ def test_rapes_by_when_they_took_place_compare_right(value, previous):
         assert "higher than" in s or "similar to" in s
     else:
         assert "lower than" in s or "similar to" in s
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 11), st.booleans(), counts, counts)
+def test_a_partial_period_names_the_months_it_counts(months, compared, value, previous):
+    """A report whose data lack months: the headline names the months counted and what they are compared
+    with (or that they are not), never the whole period or 'the previous year'."""
+    figs = _figs({"A": (1, 1)}, "A")
+    first = [
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "January",
+        "February",
+        "March",
+    ]
+    counted = f"April to {first[months - 1]} 2016" if months > 1 else "April 2016"
+    figs["period"] |= {"counted": counted, "counted_short": "x", "months_counted": months, "months": 12}
+    if compared:
+        figs["previous"] |= {"counted": counted.replace("2016", "2015"), "counted_short": "y"}
+        figs["figures"]["vap"] = measures.change(value, previous)
+    else:
+        figs["previous"] |= {"counted": None, "compared": False}
+        figs["figures"]["vap"] = {**measures.change(value, None), "partial_note": "no comparison: no data for 2015"}
+    s = say.headline(figs, "vap", "Violence")
+    assert f"for the period {counted} ({months} of the 12 months of 2016/17)" in s
+    assert "previous year" not in s and "April 2016 to March 2017" not in s
+    if compared and value != previous and previous:
+        word = "month" if months == 1 else "months"
+        assert s.endswith(f"compared to the same {word} a year earlier ({counted.replace('2016', '2015')}).")
+    if not compared:
+        assert "compared" not in s and "no comparison" in s
