@@ -56,13 +56,15 @@ def test_site_has_every_section_with_tables_charts_and_sentences(site):
     assert "Counter terrorism" in _text(report / "08-other-priorities.html")
 
 
-def test_downloads_beside_the_pages(site, demo_figures):
+def test_downloads_beside_the_pages(site, demo_figures, demo_dir):
     root, html = site
     report = html / "book" / "reports" / "blackpool" / "2016-17"
-    from csp_lib import disclosure
+    from csp_lib import disclosure, figures
 
     published = json.loads((report / "figures.json").read_text())
-    assert published == disclosure.apply(demo_figures, 4)
+    county = figures.compute_county(demo_dir, "Blackpool", "2016/17")  # withheld with the county, as built
+    assert published == disclosure.apply_all(county, 4)["Blackpool"]
+    assert county["Blackpool"]["figures"] == demo_figures["figures"]
     # the golden figures are not small: the published report shows them all
     assert published["figures"]["hate_crime_transgender"]["value"] == 10
     landing = (report / "index.html").read_text(encoding="utf-8")
