@@ -1,17 +1,22 @@
-"""Statistical disclosure control for the published build.
+"""Statistical disclosure control: the one gate every published number passes.
 
 Counts from 1 to a threshold (default 4) in victim-based figures (sexual
 offences, child sexual exploitation, hate crime strands, domestic abuse, MARAC)
 are withheld, as official crime and health statistics do. Secondary suppression
 then hides one more cell wherever a hidden one could be worked out: from a
-total and its other parts, a county and its other districts (this year and
-each year of the trend, alike in every report of the county), a period and its
-other months, or from the change column; such a cell is marked ``secondary``
-(shown as ``[c]``: it is not small itself). A month-by-month (XmR) chart with a
-withheld month, or whose figure is withheld, is withheld whole, and so is the
-size of each monthly fall (``largest_falls``). ``figures.json`` of a published
-build lists every withheld value; the analyst's internal build
-(``--no-suppression``) shows everything.
+total and its other parts (all crime and its nine groups too), a county and its
+other districts, a period and its other months (or quarters), or from the
+change column, a share or a rate; such a cell is marked ``secondary`` (it is not
+small itself). The same count reached another way (the data quality page's
+"of", a funnel step, a district's row in another report, a month row of a year
+report) is withheld with it. :func:`apply_all` runs on every report of a county
+at once, every period of a build included, so reading them together gives
+nothing more away. A month-by-month (XmR) chart with a withheld month, or whose
+figure is withheld, is withheld whole, and so is the size of each monthly fall
+(``largest_falls``). The last step reads every number of figures.json: one at a
+place :data:`FIELDS` does not know, or a small count left anywhere, stops the
+build. ``figures.json`` of a published build lists every withheld value; the
+analyst's internal build (``--no-suppression``) shows everything.
 """
 
 from __future__ import annotations
