@@ -543,13 +543,15 @@ def _reports(
         return figs
 
     wanted = [(internal(area, parse(period)), parse(period)) for area in areas for period in periods]
-    published: dict = {}
+    every_period = list({p.label: p for _, p in wanted}.values())
+    published: dict = {}  # (district, period label) -> published figures
     if suppression:  # each county's districts, for every period of this build, withheld together
         for figs, _ in wanted:
-            county = tuple(r["district"] for r in figs["series"]["districts"].get("all_crime", [])) or (figs["area"],)
-            if county[0] not in {k[0] for k in published}:
-                every = {(d, q.label): internal(d, q) for d in county for q in {q.label: q for _, q in wanted}.values()}
-                published.update(disclosure.apply_all(every, threshold))
+            if (figs["area"], every_period[0].label) in published:
+                continue  # its county is done
+            county = [r["district"] for r in figs["series"]["districts"].get("all_crime", [])] or [figs["area"]]
+            every = {(d, q.label): internal(d, q) for d in county for q in every_period}
+            published.update(disclosure.apply_all(every, threshold))
     out = []
     for figs, p in wanted:
         figs = published.get((figs["area"], p.label), figs)

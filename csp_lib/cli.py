@@ -20,12 +20,10 @@ PARTIAL_HELP = (
 def _figures(args) -> int:
     from . import figures
 
-    if args.suppress:  # every district of the county, withheld together as a build withholds them
-        from . import disclosure
+    if args.suppress:
+        from .disclosure import threshold_from
 
-        every = figures.compute_county(args.data, args.area, args.period, args.allow_partial)
-        area = next(d for d in every if d.lower() == args.area.lower())
-        figs = disclosure.apply_all(every, disclosure.threshold_from(Path.cwd()))[area]
+        figs = figures.published(args.data, args.area, args.period, threshold_from(Path.cwd()), args.allow_partial)
     else:
         figs = figures.compute_from_folder(args.data, args.area, args.period, args.allow_partial)
     for w in figs["quality"]["warnings"]:

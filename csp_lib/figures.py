@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, contract, measures, spc
+from . import __version__, contract, disclosure, measures, spc
 from .periods import Period, month_key, month_label, month_runs, parse
 from .readers import Data, load
 
@@ -569,13 +569,14 @@ def compute_from_folder(folder, area: str, period, allow_partial: bool = False) 
     return compute(load(folder, allow_partial), area, period)
 
 
-def compute_county(folder, area: str, period, allow_partial: bool = False) -> dict[str, dict]:
-    """figures.json of every district of ``area``'s county (district -> figures), for disclosure control,
-    which withholds a district's small counts alike in every report of its county."""
+def published(folder, area: str, period, threshold: int, allow_partial: bool = False) -> dict:
+    """figures.json of ``area`` as a build publishes it: every district of its county is computed and
+    withheld together (disclosure.apply_all), so a district's small counts read alike in every report."""
     data = load(folder, allow_partial)
     cube = build_cube(data)
     area = data.check_area(area)
-    return {d: compute(data, d, period, cube) for d in data.districts_of(data.county_of(area))}
+    every = {d: compute(data, d, period, cube) for d in data.districts_of(data.county_of(area))}
+    return disclosure.apply_all(every, threshold)[area]
 
 
 def dumps(figs: dict) -> str:
@@ -596,4 +597,4 @@ def read(path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-__all__ = ["compute", "compute_from_folder", "compute_county", "build_cube", "dumps", "write", "read"]
+__all__ = ["compute", "compute_from_folder", "published", "build_cube", "dumps", "write", "read"]

@@ -123,9 +123,7 @@ def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=Non
         return Report(figures.read(figures_file), commentary_dir, Path(figures_file).parent / "downloads")
     if internal:
         return Report(figures.compute_from_folder(data_dir, area, period), commentary_dir)
-    every = figures.compute_county(data_dir, area, period)  # withheld together, as the build does
-    area = next(d for d in every if d.lower() == area.lower())
-    return Report(disclosure.apply_all(every, disclosure.threshold_from(None))[area], commentary_dir)
+    return Report(figures.published(data_dir, area, period, disclosure.threshold_from(None)), commentary_dir)
 
 
 __all__ = ["Report", "open", "section", "GROUP_IDS", "TOOL_IDS"]
