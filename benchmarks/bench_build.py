@@ -35,8 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import copy_project  # noqa: E402
-from csp_lib import build, contract, demo  # noqa: E402
-from csp_lib.sections import discover  # noqa: E402
+from csp_lib import demo  # noqa: E402
+from csp_lib.data import contract  # noqa: E402
+from csp_lib.figures.sections import discover  # noqa: E402
+from csp_lib.publish import build, site  # noqa: E402
 
 
 def timed(fn):
@@ -95,9 +97,9 @@ def baseline(data: Path, areas: list[str], period: str, proj: Path, ours: Path) 
                 log_output=False,
             )
     notebooks = time.perf_counter() - t0
-    build._write_toc(proj)
-    site = jupyter_book(proj, proj / "_work")
-    return notebooks, site
+    site.write_toc(proj)
+    book = jupyter_book(proj, proj / "_work")
+    return notebooks, book
 
 
 def main() -> None:

@@ -198,7 +198,7 @@ def run_csp(folder: str) -> dict:
     sys.path.insert(0, str(ROOT))
     import duckdb
 
-    from csp_lib import streetfiles
+    from csp_lib.data import streetfiles
 
     cube = streetfiles.count_cube(streetfiles.find(folder), Path(os.environ["BENCH_TMP"]) / "cube.parquet")
     rows, n, no_lsoa = duckdb.sql(

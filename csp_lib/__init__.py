@@ -1,16 +1,13 @@
-"""csp_lib: the helper package behind csp-book.
+"""csp_lib: the helper package behind csp-book, in four stages and the command on top.
 
-Floors, each importing only the ones below it:
+Each stage imports only the stages below it (``make lint`` checks it with import-linter's
+contracts in pyproject.toml, and that no modules import each other in a circle):
 
-- ``contract`` (offence list, groups, tables, figure ids) and ``periods``;
-- ``streetfiles`` (police.uk files -> Parquet cube by DuckDB, no pandas);
-- ``readers`` (data folder -> typed frames, errors that name file/line/column),
-  ``policeuk`` (the cube as report data), ``measures`` (pure functions), ``demo``
-  (calibrated demo data);
-- ``figures`` (figures.json for one area and period: the source of every number);
-- ``narrative``, ``tables``, ``charts`` and ``report`` (read figures.json) and ``build``
-  (papermill + jupyter-book);
-- ``cli`` on top.
+- ``cli``: the ``csp`` command; ``demo`` writes the demonstration data folder;
+- ``publish``: run the notebooks, build and publish the site, print committee papers;
+- ``present``: sentences, tables, charts, downloads and pages, all read from figures.json;
+- ``figures``: figures.json of one area and period, disclosure control included;
+- ``data``: the data contract, periods and the readers of a data folder.
 """
 
 __version__ = "0.1.0"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .periods import PeriodError
+from .data.periods import PeriodError
 
 DATA_HELP = (
     "data folder: the contract's tables (data-contract.md) or police.uk street files as downloaded (default: data/demo)"
@@ -21,7 +21,7 @@ def _figures(args) -> int:
     from . import figures
 
     if args.suppress:
-        from .disclosure import threshold_from
+        from .figures.disclosure import threshold_from
 
         figs = figures.published(args.data, args.area, args.period, threshold_from(Path.cwd()), args.allow_partial)
     else:
@@ -46,10 +46,11 @@ def _demo(args) -> int:
 
 
 def _build(args) -> int:
-    from . import build, contract, policeuk, readers, streetfiles
+    from .data import contract, kind, policeuk, readers
+    from .publish import build
 
     areas = args.area or []
-    if args.all_districts and streetfiles.is_street_folder(args.data) and not readers.table_path(args.data, "crimes"):
+    if args.all_districts and kind(args.data) == "police.uk":
         areas = list(policeuk.load(args.data, allow_partial=True).areas["district"].astype(str))
     elif args.all_districts:
         path = readers.table_path(args.data, "areas")
@@ -74,8 +75,8 @@ def _build(args) -> int:
 
 
 def _new_section(args) -> int:
-    from .build import find_root
-    from .scaffold import new_section
+    from .publish.build import find_root
+    from .publish.scaffold import new_section
 
     for path in new_section(find_root(), args.name):
         print(f"created {path}")
@@ -135,10 +136,10 @@ def main(argv=None) -> int:
     n.set_defaults(run=_new_section)
 
     args = p.parse_args(argv)
-    from .build import BuildError
-    from .disclosure import DisclosureError
-    from .readers import DataError
-    from .scaffold import ScaffoldError
+    from .data.readers import DataError
+    from .figures.disclosure import DisclosureError
+    from .publish.build import BuildError
+    from .publish.scaffold import ScaffoldError
 
     try:
         return args.run(args)

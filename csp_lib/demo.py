@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import contract
-from .measures import pct_change
+from .data import contract
+from .figures.measures import pct_change
 
 SEED = 2017
 COUNTY = "Lancashire"

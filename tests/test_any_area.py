@@ -2,15 +2,17 @@
 
 import pytest
 
-from csp_lib import contract, demo, figures, readers
-from csp_lib import narrative as say
+from csp_lib import demo, figures
+from csp_lib.data import contract
+from csp_lib.data import load as load_data
+from csp_lib.present import narrative as say
 
 PERIODS = ["2012/13", "2016/17-Q4", "2014-10..2015-09", "2017-03"]
 
 
 @pytest.fixture(scope="module")
 def loaded(demo_dir):
-    data = readers.load(demo_dir)
+    data = load_data(demo_dir)
     return data, figures.build_cube(data)
 
 

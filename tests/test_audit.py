@@ -26,8 +26,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csp_lib import build, contract, disclosure, downloads, figures, quality, readers, report, sections, tables
-from csp_lib import narrative as say
+from csp_lib import figures
+from csp_lib.data import contract
+from csp_lib.data import load as load_data
+from csp_lib.figures import disclosure, sections
+from csp_lib.figures.calculate import HEADLINE
+from csp_lib.present import downloads, pages, report, tables
+from csp_lib.present import narrative as say
 
 # the year, each quarter, and a single month of each quarter (each month: 12 more periods, 3 more minutes)
 PERIODS = (
@@ -88,8 +93,8 @@ def _text_numbers(where: str, text: str):
 
 def _sentences(f: dict) -> list[str]:
     """What the section notebooks say, as they call it."""
-    out = [say.summary(f, [(i, say.label(i)) for i in figures.HEADLINE])]
-    for fid in figures.HEADLINE:
+    out = [say.summary(f, [(i, say.label(i)) for i in HEADLINE])]
+    for fid in HEADLINE:
         out += [say.headline(f, fid), say.rank(f, fid, say.label(fid)), say.county(f, fid, say.label(fid))]
         out += [say.rate(f, fid, "crimes"), say.rising(f, fid, say.label(fid)), say.variation(f, fid)]
     out += [say.item(f, i) for s in sections.SECTIONS for i in s.table if i in f["figures"]]
@@ -121,8 +126,8 @@ def _published(f: dict, folder: Path) -> dict:
         for c, v in row.items():
             if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and not pd.isna(v):
                 out[("workbook", row["id"], c)] = int(v)
-    out.update(_text_numbers("quality", quality.page(f)))
-    out.update(_text_numbers("landing", build._report_index(f, folder)))
+    out.update(_text_numbers("quality", pages.quality(f)))
+    out.update(_text_numbers("landing", pages.report_index(f, folder)))
     out.update(_text_numbers("sentences", "\n".join(_sentences(f))))
     return out
 
@@ -161,7 +166,7 @@ def _period(period: str) -> tuple[dict, dict]:
 def test_no_published_number_gives_a_withheld_count_away(demo_dir):
     import multiprocessing
 
-    data = readers.load(demo_dir)
+    data = load_data(demo_dir)
     _SETS[:] = [(d, figures.build_cube(d)) for d in [data] + [_copy(data, seed) for seed in range(1, COPIES + 1)]]
     sets = _SETS
     hidden: dict = {}  # (report, path) -> true value in each data set

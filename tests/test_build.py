@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 
 from conftest import copy_project
-from csp_lib import build
-from csp_lib.sections import SECTIONS
+from csp_lib.figures.sections import SECTIONS
+from csp_lib.publish import build
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +59,8 @@ def test_site_has_every_section_with_tables_charts_and_sentences(site):
 def test_downloads_beside_the_pages(site, demo_figures, demo_dir):
     root, html = site
     report = html / "book" / "reports" / "blackpool" / "2016-17"
-    from csp_lib import disclosure, figures
+    from csp_lib import figures
+    from csp_lib.figures import disclosure
 
     published = json.loads((report / "figures.json").read_text())
     assert published == figures.published(demo_dir, "Blackpool", "2016/17", 4)  # as a notebook run by hand shows it
@@ -317,3 +318,29 @@ def test_a_build_from_another_data_folder_leaves_the_earlier_reports_out(tmp_pat
     assert (root / "commentary" / "a" / "2016-17" / "overview.md").exists()
     front = _text(html / "book" / "index.html")
     assert "Alpha" in front and "| A |" not in front
+
+
+def test_a_build_leaves_git_status_clean(site):
+    """Everything a build writes into the project (reports, _toc.yml, the site, its cache) is
+    ignored by git, so `git status` is clean after `make book`; the commentary it creates for a
+    new report is the analyst's to commit, and Blackpool 2016/17's is in git already."""
+    repo = Path(__file__).resolve().parents[1]
+    if shutil.which("git") is None or not (repo / ".git").exists():
+        pytest.skip("not a git work tree")
+    root, _ = site
+    tracked = set(subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True, text=True).stdout.split())
+    written = [
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and p.relative_to(root).as_posix() not in tracked and p.name != "csp.toml"
+    ]
+    assert "_toc.yml" in written and any(w.startswith("book/reports/") for w in written)
+    res = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--verbose", "--non-matching", "--stdin"],
+        cwd=repo,
+        input="\n".join(written),
+        capture_output=True,
+        text=True,
+    )
+    shown = [line.split("\t")[-1] for line in res.stdout.splitlines() if line.startswith("::")]
+    assert not shown, f"a build writes files that git status would show: {shown[:10]}"

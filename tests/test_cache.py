@@ -2,7 +2,7 @@
 
 import json
 
-from csp_lib import cache
+from csp_lib.publish import cache
 
 
 def test_data_digest_follows_content(tiny):

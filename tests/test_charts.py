@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from csp_lib import charts, figures
+from csp_lib import figures
+from csp_lib.present import charts
 
 
 def _svg_text(html: str) -> list[str]:

@@ -4,8 +4,11 @@ import copy
 
 import pytest
 
-from csp_lib import charts, disclosure, figures, readers, sections, tables
-from csp_lib import narrative as say
+from csp_lib import figures
+from csp_lib.data import load as load_data
+from csp_lib.figures import disclosure, sections
+from csp_lib.present import charts, tables
+from csp_lib.present import narrative as say
 
 
 def fig(value, previous):
@@ -211,7 +214,7 @@ def test_no_withheld_count_can_be_worked_out_across_the_county(demo_dir, period)
     """Every report of the county, as published: no sum with one unknown (a total and its parts, the
     county and its districts, a period and its months, a figure and its trend row), every district
     withheld alike in every report, and "fewer than 5" said only of counts that are."""
-    data = readers.load(demo_dir)
+    data = load_data(demo_dir)
     cube = figures.build_cube(data)
     areas = list(data.areas["district"].astype(str))
     raw = {a: figures.compute(data, a, period, cube) for a in areas}
@@ -313,7 +316,7 @@ def test_a_book_of_a_year_its_quarters_and_months_gives_nothing_away_by_subtract
     """One book holding 2016/17, its four quarters and the months of Q3, every district: no withheld count
     is a year less three quarters, or a quarter less two months (243 such sums closed when each period
     was withheld on its own), and a month reads alike in its own report and in the quarter's month rows."""
-    data = readers.load(demo_dir)
+    data = load_data(demo_dir)
     cube = figures.build_cube(data)
     areas = list(data.areas["district"].astype(str))
     periods = ["2016/17", *[f"2016/17-Q{q}" for q in range(1, 5)], "2016-10", "2016-11", "2016-12"]
@@ -353,7 +356,7 @@ def test_the_data_quality_page_shows_a_withheld_count_as_c():
             }
         ],
     }
-    from csp_lib import quality
+    from csp_lib.present import pages
 
-    page = quality.page(disclosure.apply(figs, threshold=4))
+    page = pages.quality(disclosure.apply(figs, threshold=4))
     assert "| victim_age | sexual offences | 0 | [c] | x |" in page and "[c]: withheld to protect" in page

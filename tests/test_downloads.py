@@ -3,7 +3,8 @@ import hashlib
 import openpyxl
 import pytest
 
-from csp_lib import downloads, figures, tables
+from csp_lib import figures
+from csp_lib.present import downloads, tables
 
 
 def test_workbook_is_deterministic_and_complete(tiny, tmp_path):
@@ -90,7 +91,7 @@ def test_every_table_of_a_police_uk_report_downloads_as_itself(tmp_path, monkeyp
     import street
 
     from conftest import copy_project
-    from csp_lib import build
+    from csp_lib.publish import build
 
     monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "cache"))
     data = street.write(tmp_path / "police_uk")

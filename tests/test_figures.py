@@ -2,7 +2,8 @@
 
 import pytest
 
-from csp_lib import contract, figures
+from csp_lib import figures
+from csp_lib.data import contract
 
 
 def core(f: dict) -> dict:

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import TINY, write_tiny
-from csp_lib import figures, readers
-from csp_lib.readers import DataError
+from csp_lib import figures
+from csp_lib.data import load as load_data
+from csp_lib.data.readers import DataError
 
 COLUMNS = TINY["crimes.csv"].splitlines()[0].split(",")
 VALUES = [
@@ -76,7 +77,7 @@ SETTINGS = settings(
 def test_any_crimes_text_loads_or_is_refused_cleanly(tmp_path_factory, text):
     folder = write_tiny(tmp_path_factory.mktemp("fuzz"), crimes_csv=text)
     try:
-        data = readers.load(folder)
+        data = load_data(folder)
     except DataError as e:
         assert str(e) and "crimes.csv" in str(e)
         return
@@ -92,7 +93,7 @@ def test_any_bytes_load_or_are_refused_cleanly(tmp_path_factory, raw):
     folder = write_tiny(tmp_path_factory.mktemp("bytes"))
     (folder / "crimes.csv").write_bytes(raw)
     try:
-        readers.load(folder)
+        load_data(folder)
     except DataError:
         pass
 
@@ -104,7 +105,7 @@ def test_any_bytes_as_gzip_or_parquet(tmp_path_factory, raw, name):
     (folder / "crimes.csv").unlink()
     (folder / name).write_bytes(raw)
     try:
-        readers.load(folder)
+        load_data(folder)
     except DataError:
         pass
 
@@ -133,7 +134,7 @@ def test_any_street_file_loads_or_is_refused_cleanly(tmp_path_factory, text, gz)
     else:
         (folder / name).write_text(text, encoding="utf-8")
     try:
-        data = readers.load(folder)
+        data = load_data(folder)
     except DataError as e:
         assert "street" in str(e) or str(folder) in str(e)
         return
@@ -150,6 +151,6 @@ def test_any_bytes_as_a_street_file(tmp_path_factory, raw):
     folder = tmp_path_factory.mktemp("streetbytes")
     (folder / "2021-01-testshire-street.csv.gz").write_bytes(raw)
     try:
-        readers.load(folder)
+        load_data(folder)
     except DataError:
         pass

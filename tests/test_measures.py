@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from csp_lib import measures as m
+from csp_lib.figures import measures as m
 
 
 @pytest.mark.parametrize(
@@ -75,11 +75,6 @@ def test_funnel_shares_of_the_step_before():
     out = m.funnel([("CPW", 408), ("CPN", 95), ("CPN breach", 8)])
     assert [s["share_of_previous"] for s in out] == [None, 23.3, 8.4]
     assert m.funnel([("CPW", 0), ("CPN", 0)])[1]["share_of_previous"] is None
-
-
-def test_partial_window():
-    assert m.partial_window(100, 111, 50, 108) == (100, 108)
-    assert m.partial_window(100, 111, 112, 120) is None
 
 
 def test_share():

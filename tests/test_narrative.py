@@ -4,8 +4,8 @@ import copy
 
 import pytest
 
-from csp_lib import measures
-from csp_lib import narrative as say
+from csp_lib.figures import measures
+from csp_lib.present import narrative as say
 
 
 def test_headline_sentences_of_the_seed(demo_figures):
@@ -168,6 +168,11 @@ def test_cse_tools_read_right_for_one():
     figs = {
         "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
         "figures": {"cse_cpw": {"value": 1}, "cse_cpn": {"value": 1}},
+        "series": {
+            "funnels": {
+                "cse": [{"id": "cse_cpw", "share_of_previous": None}, {"id": "cse_cpn", "share_of_previous": 100.0}]
+            }
+        },
     }
     assert say.cse(figs) == (
         "Between April 2016 to March 2017 there was 1 Community Protection Warning served in relation to child "

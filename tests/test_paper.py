@@ -11,8 +11,8 @@ import subprocess
 
 import pytest
 
-from csp_lib import paper
-from csp_lib.sections import SECTIONS
+from csp_lib.figures.sections import SECTIONS
+from csp_lib.publish import paper
 
 FIGS = {
     "area": "Blackpool",

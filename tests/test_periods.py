@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from csp_lib.periods import Period, PeriodError, month_index, parse
+from csp_lib.data.periods import Period, PeriodError, month_index, parse
 
 
 def test_financial_year():
@@ -64,7 +64,7 @@ def test_period_must_not_end_before_it_starts():
 
 
 def test_month_runs_joins_consecutive_months():
-    from csp_lib.periods import month_index, month_runs
+    from csp_lib.data.periods import month_index, month_runs
 
     assert month_runs(["2020-06", "2020-04", "2020-05", "2021-01"]) == "2020-04 to 2020-06, 2021-01"
     assert month_runs([month_index(2020, 12), month_index(2021, 1)]) == "2020-12 to 2021-01"  # across a year

@@ -18,8 +18,11 @@ import pandas as pd
 import pytest
 import street
 
-from csp_lib import cli, figures, narrative, policeuk, readers, streetfiles
-from csp_lib.periods import parse
+from csp_lib import cli, figures
+from csp_lib.data import load as load_data
+from csp_lib.data import policeuk, readers, streetfiles
+from csp_lib.data.periods import parse
+from csp_lib.present import narrative, pages
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "police_uk"
 
@@ -82,7 +85,7 @@ def test_rows_outside_the_districts_are_counted_not_dropped(folder):
     assert excluded["no LSOA"]["rows"] == 24  # one a month over the two years
     assert excluded["in districts outside the county"] == {**excluded["in districts outside the county"], "rows": 24}
     assert excluded["in districts outside the county"]["districts"] == 1
-    data = readers.load(folder)
+    data = load_data(folder)
     assert data.cube["n"].sum() == sum(len(street.rows(m)) for m in street.MONTHS)  # every row is in the cube
     assert data.cube["district"].isna().sum() > 0  # ... the rows with no LSOA too
 
@@ -112,7 +115,7 @@ def test_two_forces_are_two_counties(tmp_path):
         ",2021-01,Otherton Police,Otherton Police,-1,52,On or near X,E02000001,Zeta 001A,Robbery,,\n" * 1
     )
     (folder / "2021-01-otherton-street.csv").write_text(other)
-    data = readers.load(folder)
+    data = load_data(folder)
     assert data.county_of("Zeta") == "Otherton"
     assert data.county_of("Alpha") == "Testshire"
 
@@ -123,7 +126,7 @@ def test_one_percent_rule_without_areas_csv(tmp_path):
     folder = tmp_path / "one"
     folder.mkdir()
     (folder / "2021-01-testshire-street.csv").write_text("\n".join([street.HEADER] + [big] * 150 + [stray]) + "\n")
-    data = readers.load(folder)
+    data = load_data(folder)
     assert list(data.areas["district"]) == ["Alpha"]  # Gamma: 1 of 151 rows, under 1%
     # with 99 rows beside it, one row is 1%: a district
     (folder / "2021-01-testshire-street.csv").write_text("\n".join([street.HEADER] + [big] * 99 + [stray]) + "\n")
@@ -158,26 +161,26 @@ def test_cli_allow_partial(folder, capsys):
 
 
 def test_the_cube_is_cached_and_counted_again_when_a_file_changes(folder, tmp_path):
-    assert readers.load(folder).reused is False
-    assert readers.load(folder).reused is True
+    assert load_data(folder).reused is False
+    assert load_data(folder).reused is True
     path = folder / "2021-05-testshire-street.csv"
     path.write_text(path.read_text() + street.rows("2021-05")[0] + "\n")
-    again = readers.load(folder)
+    again = load_data(folder)
     assert again.reused is False
     assert _figs(folder)["all_crime"]["value"] == 73
     assert len(list((tmp_path / "cache" / "csp-book").glob("*.parquet"))) == 1  # the old cube is gone
     other = street.write(tmp_path / "other")  # another folder keeps its own cube
-    readers.load(other)
-    assert readers.load(folder).reused is True
+    load_data(other)
+    assert load_data(folder).reused is True
     assert len(list((tmp_path / "cache" / "csp-book").glob("*.parquet"))) == 2
 
 
 def test_a_cache_that_cannot_be_written_is_counted_in_a_temporary_folder(folder, tmp_path, monkeypatch):
     (tmp_path / "in-the-way").write_text("a file where the cache folder would be")
     monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "in-the-way"))
-    data = readers.load(folder)
+    data = load_data(folder)
     assert (data.reused, int(data.cube["n"].sum())) == (False, sum(len(street.rows(m)) for m in street.MONTHS))
-    assert readers.load(folder).reused is False  # nothing was kept: counted again
+    assert load_data(folder).reused is False  # nothing was kept: counted again
 
 
 def test_a_file_duckdb_cannot_read_stops_and_leaves_no_cube(tmp_path):
@@ -194,7 +197,7 @@ def test_a_file_duckdb_cannot_read_stops_and_leaves_no_cube(tmp_path):
 def test_the_cube_is_counted_without_pandas(folder, tmp_path):
     """Counting is DuckDB's work alone: the step imports neither pandas nor pyarrow."""
     code = (
-        "import sys; from csp_lib import streetfiles as s; "
+        "import sys; from csp_lib.data import streetfiles as s; "
         f"s.count_cube(s.find({str(folder)!r}), {str(tmp_path / 'cube.parquet')!r}); "
         "print([m for m in ('pandas', 'pyarrow', 'numpy') if m in sys.modules])"
     )
@@ -295,7 +298,7 @@ def test_real_files_refuse_2021_22_naming_the_missing_months():
 @pytest.mark.slow
 def test_real_files_build_a_report(tmp_path, raw):
     from conftest import copy_project
-    from csp_lib import build
+    from csp_lib.publish import build
 
     (tmp_path / "project").mkdir()
     root = copy_project(tmp_path / "project")
@@ -310,7 +313,7 @@ def test_real_files_build_a_report(tmp_path, raw):
 
 
 def test_each_section_says_what_open_data_shows_once(folder, monkeypatch):
-    from csp_lib import report
+    from csp_lib.present import report
 
     shown = []
     monkeypatch.setattr(report, "display", lambda obj: shown.append(getattr(obj, "data", str(obj))))
@@ -330,8 +333,6 @@ def test_a_period_the_files_end_inside_names_the_months_it_counts(folder):
     and every title, tile and sentence says so (it read 'April 2021 to March 2022 ... the previous year')."""
     from pathlib import Path
 
-    from csp_lib import build
-
     figs = figures.compute_from_folder(folder, "Alpha", "2021/22", allow_partial=True)
     assert figs["period"]["counted"] == "April to December 2021" and figs["period"]["months_counted"] == 9
     assert figs["previous"]["counted"] == "April to December 2020"
@@ -341,7 +342,7 @@ def test_a_period_the_files_end_inside_names_the_months_it_counts(folder):
         "All crime in Alpha for the period April to December 2021 (9 of the 12 months of 2021/22) is up by 20% "
         "(n=+9) compared to the same months a year earlier (April to December 2020)."
     )
-    page = build._report_index(figs, Path("/nonexistent"))
+    page = pages.report_index(figs, Path("/nonexistent"))
     assert page.startswith("# Alpha: April to December 2021 (9 of the 12 months of 2021/22)")
     assert "Apr 2020\u2013Dec 2020: 45" in page and "2020/21" not in page and "March 2022" not in page
 
@@ -363,7 +364,7 @@ def test_a_comparison_the_files_start_inside_is_made_like_for_like(folder):
 def test_a_partial_report_passes_the_disclosure_gate(folder, period):
     """The gate knows every number of a police.uk report, partial or whole (it stopped the build at
     period.months_counted when the counted months were new)."""
-    from csp_lib import disclosure
+    from csp_lib.figures import disclosure
 
     figs = figures.compute_from_folder(folder, "Alpha", period, allow_partial=True)
     assert disclosure.apply(figs, 4)["figures"]["all_crime"]["value"] == figs["figures"]["all_crime"]["value"]

@@ -5,12 +5,12 @@ import pandas as pd
 import pytest
 
 from conftest import TINY, write_tiny
-from csp_lib import readers
-from csp_lib.readers import DataError
+from csp_lib.data import load as load_data
+from csp_lib.data.readers import DataError
 
 
 def test_loads_typed_frames(tiny):
-    data = readers.load(tiny)
+    data = load_data(tiny)
     c = data["crimes"]
     assert len(c) == 14
     assert str(c["recorded_date"].dtype).startswith("datetime64")
@@ -33,7 +33,7 @@ def test_loads_typed_frames(tiny):
 def _error(tmp_path, **changes) -> str:
     folder = write_tiny(tmp_path / "bad", **changes)
     with pytest.raises(DataError) as e:
-        readers.load(folder)
+        load_data(folder)
     return str(e.value)
 
 
@@ -45,7 +45,7 @@ def test_counts_other_bad_rows(tmp_path):
 
 def test_bom_crlf_and_trailing_blank_lines_are_read(tmp_path):
     text = "\ufeff" + TINY["crimes.csv"].replace("\n", "\r\n") + "\r\n\r\n"
-    data = readers.load(write_tiny(tmp_path / "ok", crimes_csv=text))
+    data = load_data(write_tiny(tmp_path / "ok", crimes_csv=text))
     assert len(data["crimes"]) == 14
 
 
@@ -60,7 +60,7 @@ def test_blank_line_inside_keeps_line_numbers(tmp_path):
 def test_windows_1252_is_read_and_reported(tmp_path):
     folder = write_tiny(tmp_path / "latin")
     (folder / "areas.csv").write_bytes("district,county\nA,X\nB,X\nC,Ynys M\xf4n\n".encode("cp1252"))
-    data = readers.load(folder)
+    data = load_data(folder)
     assert data.county_of("C") == "Ynys M\u00f4n"
     assert data.warnings == [
         "areas.csv: not UTF-8; read as Windows-1252 (first such character on line 4). "
@@ -72,23 +72,23 @@ def test_bytes_that_are_no_text_stop(tmp_path):
     folder = write_tiny(tmp_path / "bin")
     (folder / "areas.csv").write_bytes(b"district,county\nA,X\x81\n")
     with pytest.raises(DataError, match="areas.csv, line 2: not UTF-8 text"):
-        readers.load(folder)
+        load_data(folder)
 
 
 def test_parquet_table(tmp_path, tiny):
     df = pd.read_csv(tiny / "crimes.csv", dtype=str, keep_default_na=False)
     (tiny / "crimes.csv").unlink()
     df.to_parquet(tiny / "crimes.parquet")
-    data = readers.load(tiny)
+    data = load_data(tiny)
     assert len(data["crimes"]) == 14
     df.loc[3, "offence"] = "Nope"
     df.to_parquet(tiny / "crimes.parquet")
     with pytest.raises(DataError, match=r"crimes.parquet, row 4, column 'offence': unknown offence 'Nope'"):
-        readers.load(tiny)
+        load_data(tiny)
 
 
 def test_area_and_period_outside_the_data(tiny):
-    data = readers.load(tiny)
+    data = load_data(tiny)
     with pytest.raises(DataError, match="area 'Nowhere' is not a district.*Districts here: A, B, C"):
         data.check_area("Nowhere")
     assert data.check_area("a") == "A"

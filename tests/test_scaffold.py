@@ -6,8 +6,8 @@ import nbformat
 import pytest
 
 from conftest import copy_project
-from csp_lib import scaffold
-from csp_lib.sections import discover
+from csp_lib.figures.sections import discover
+from csp_lib.publish import scaffold, site
 
 
 def test_new_section_scaffolds_everything(tmp_path):
@@ -36,7 +36,6 @@ def test_new_section_scaffolds_everything(tmp_path):
 
 
 def test_toc_lists_a_section_only_where_it_was_built(tmp_path):
-    from csp_lib import build
 
     root = copy_project(tmp_path)
     report = root / "book" / "reports" / "a" / "2016-17"
@@ -44,6 +43,6 @@ def test_toc_lists_a_section_only_where_it_was_built(tmp_path):
     figs = {"area": "A", "period": {"label": "2016/17", "name": "April 2016 to March 2017", "end": "2017-03-31"}}
     (report / "figures.json").write_text(json.dumps(figs))
     (report / "01-overview.ipynb").write_text("{}")
-    build._write_toc(root)
+    site.write_toc(root)
     toc = (root / "_toc.yml").read_text()
     assert "book/reports/a/2016-17/01-overview" in toc and "02-violence" not in toc

@@ -7,8 +7,8 @@ from fractions import Fraction
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from csp_lib import disclosure, measures
-from csp_lib import narrative as say
+from csp_lib.figures import disclosure, measures
+from csp_lib.present import narrative as say
 
 ORD = r"(\d+)(?:st|nd|rd|th)"
 counts = st.integers(min_value=0, max_value=5000)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from csp_lib import spc
+from csp_lib.figures import spc
 
 
 def rules(values):

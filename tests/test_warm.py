@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from csp_lib import build
+from csp_lib.publish import execute
 
 
 def _notebook(path, *cells):
@@ -20,7 +20,7 @@ def _notebook(path, *cells):
 @pytest.fixture
 def kernel():
     yield
-    build._stop_kernel()
+    execute.stop_kernel()
 
 
 def test_each_notebook_starts_clean_on_the_same_kernel(tmp_path, kernel):
@@ -32,8 +32,11 @@ def test_each_notebook_starts_clean_on_the_same_kernel(tmp_path, kernel):
         "assert 'leak' not in dir(), 'the namespace of the last notebook is still there'\nassert x == 2",
         "import os\nopen('here.txt', 'w').write(str(os.getpid()))",
     )
-    assert build._run_warm(first, str(tmp_path / "a" / "out.ipynb"), {"x": 1}, str(tmp_path / "a")) == ("first", None)
-    assert build._run_warm(second, str(tmp_path / "b" / "out.ipynb"), {"x": 2}, str(tmp_path / "b")) == ("second", None)
+    assert execute.run_warm(first, str(tmp_path / "a" / "out.ipynb"), {"x": 1}, str(tmp_path / "a")) == ("first", None)
+    assert execute.run_warm(second, str(tmp_path / "b" / "out.ipynb"), {"x": 2}, str(tmp_path / "b")) == (
+        "second",
+        None,
+    )
     # the same kernel process ran both, each in its own working folder
     assert (tmp_path / "a" / "here.txt").read_text() == (tmp_path / "b" / "here.txt").read_text()
     out = nbformat.read(tmp_path / "b" / "out.ipynb", as_version=4)
@@ -43,11 +46,11 @@ def test_each_notebook_starts_clean_on_the_same_kernel(tmp_path, kernel):
 
 def test_a_cell_that_raises_is_an_analysis_error_not_a_kernel_failure(tmp_path, kernel):
     nb = _notebook(tmp_path / "bad.ipynb", "raise ValueError('no such district')")
-    with pytest.raises(build._NotebookError, match="ValueError: no such district"):
-        build._run_warm(nb, str(tmp_path / "out.ipynb"), {}, str(tmp_path))
+    with pytest.raises(execute.NotebookError, match="ValueError: no such district"):
+        execute.run_warm(nb, str(tmp_path / "out.ipynb"), {}, str(tmp_path))
     # the kernel is still there for the next notebook
     ok = _notebook(tmp_path / "ok.ipynb", "y = 1")
-    assert build._run_warm(ok, str(tmp_path / "ok-out.ipynb"), {}, str(tmp_path)) == ("ok", None)
+    assert execute.run_warm(ok, str(tmp_path / "ok-out.ipynb"), {}, str(tmp_path)) == ("ok", None)
 
 
 def test_kernel_failures_are_retried_three_times_analysis_errors_are_not():
@@ -57,7 +60,7 @@ def test_kernel_failures_are_retried_three_times_analysis_errors_are_not():
         calls.append(1)
         raise RuntimeError("Kernel died before replying")
 
-    assert build._retrying("nb/01-x.ipynb", dies, after_failure=lambda: resets.append(1)) == (
+    assert execute.retrying("nb/01-x.ipynb", dies, after_failure=lambda: resets.append(1)) == (
         "01-x",
         "kernel failed three times: RuntimeError: Kernel died before replying",
     )
@@ -67,9 +70,9 @@ def test_kernel_failures_are_retried_three_times_analysis_errors_are_not():
 
     def raises():
         calls.append(1)
-        raise build._NotebookError("ValueError: no such district")
+        raise execute.NotebookError("ValueError: no such district")
 
-    assert build._retrying("nb/01-x.ipynb", raises) == ("01-x", "ValueError: no such district")
+    assert execute.retrying("nb/01-x.ipynb", raises) == ("01-x", "ValueError: no such district")
     assert len(calls) == 1
 
     attempts = iter([RuntimeError("Address already in use"), None])
@@ -78,4 +81,4 @@ def test_kernel_failures_are_retried_three_times_analysis_errors_are_not():
         if (e := next(attempts)) is not None:
             raise e
 
-    assert build._retrying("nb/01-x.ipynb", clash_then_runs) == ("01-x", None)
+    assert execute.retrying("nb/01-x.ipynb", clash_then_runs) == ("01-x", None)

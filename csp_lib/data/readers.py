@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import contract
+from . import contract, quality
 from .contract import DataError
 from .periods import month_index, month_key
 
@@ -373,8 +373,6 @@ class Data:
 
     def quality(self, area: str, period, coverage: dict) -> dict:
         """The data quality section of figures.json."""
-        from . import quality
-
         return quality.assess(self, area, period, coverage)
 
     def paths(self) -> list[Path]:
@@ -437,18 +435,10 @@ def content_hash(paths) -> str:
     return h.hexdigest()
 
 
-def load(folder, allow_partial: bool = False) -> Data:
-    """Load and check every contract table present in ``folder``; a folder of police.uk
-    street files (and no crimes table) is read by :mod:`csp_lib.policeuk` instead.
-    ``allow_partial`` lets police.uk periods with missing months through, labelled."""
+def load(folder) -> Data:
+    """Load and check every contract table present in ``folder`` (:func:`csp_lib.data.load` chooses
+    this reader or the police.uk one by what the folder holds)."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise DataError(folder, "no such data folder")
-    if table_path(folder, "crimes") is None:
-        from . import policeuk, streetfiles
-
-        if streetfiles.is_street_folder(folder):
-            return policeuk.load(folder, allow_partial)
     found = {}
     for name, table in contract.TABLES.items():
         p = table_path(folder, name)

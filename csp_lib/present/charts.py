@@ -18,10 +18,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from .measures import pct_change  # noqa: E402
+from ..data.periods import parse  # noqa: E402
+from ..figures.measures import pct_change  # noqa: E402
+from ..figures.sections import label  # noqa: E402
 from .narrative import fewer, pct, short  # noqa: E402
-from .periods import parse  # noqa: E402
-from .sections import label  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
 # counts a trend title must not read as a measure of the problem (a rise or fall of the flag is not one)

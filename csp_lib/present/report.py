@@ -10,21 +10,24 @@ from pathlib import Path
 
 from IPython.display import HTML, Markdown, display
 
-from . import disclosure, downloads, figures, tables
-from .contract import INTERVENTION_TYPES, report_folder
-from .sections import GROUP_IDS
-from .sections import get as section
+from .. import figures
+from ..data.contract import INTERVENTION_TYPES, report_folder
+from ..figures import disclosure
+from ..figures.sections import BY_SLUG, GROUP_IDS
+from ..figures.sections import get as section
+from . import downloads, narrative, tables
 
 TOOL_IDS = [f"asb_{t}" for t in INTERVENTION_TYPES.values()]
 
-TEMPLATES = Path(__file__).parent / "templates" / "commentary"
+TEMPLATES = Path(__file__).parent.parent / "templates" / "commentary"
 
 
 class Report:
     """figures.json of one area and period, and where its commentary lives."""
 
-    def __init__(self, figs: dict, commentary_dir=None, downloads_dir=None):
+    def __init__(self, figs: dict, commentary_dir=None, downloads_dir=None, section: str | None = None):
         self.figs = figs
+        self.section = section  # the section's slug: its commentary file and what police.uk shows of it
         self.commentary_dir = Path(commentary_dir) if commentary_dir else None
         self.downloads_dir = Path(downloads_dir) if downloads_dir else None
         self._written: dict[str, tuple] = {}  # CSV name -> (caption, ids): two tables never share a file
@@ -32,11 +35,9 @@ class Report:
     # -- showing things ---------------------------------------------------------
     def heading(self) -> None:
         """The report's area and the months it counts, in bold under the section's title."""
-        from .narrative import DEMO_BANNER, demo, period_name
-
-        if demo(self.figs):
-            display(HTML(DEMO_BANNER))
-        self.say(f"**{self.figs['area']}, {period_name(self.figs)}**")
+        if narrative.demo(self.figs):
+            display(HTML(narrative.DEMO_BANNER))
+        self.say(f"**{self.figs['area']}, {narrative.period_name(self.figs)}**")
 
     def say(self, *paragraphs: str) -> None:
         """Computed sentences, each its own paragraph (empty ones are skipped)."""
@@ -67,10 +68,8 @@ class Report:
 
     def open_data(self, section_slug: str) -> None:
         """In a report made from police.uk open data: what the source shows for this section."""
-        if self.figs.get("data_format") != "police.uk":
-            return
-        from . import narrative
-
+        if self.figs.get("data_format") != "police.uk" or section_slug not in BY_SLUG:
+            return  # a section added with csp new-section says itself what it shows
         sec = section(section_slug)
         ids = [i for i in sec.open_data if i in self.figs["figures"]]
         self.say(
@@ -91,8 +90,9 @@ class Report:
             return None
         return self.commentary_dir / report_folder(self.figs["area"], self.figs["period"]["label"]) / f"{section}.md"
 
-    def commentary(self, section: str, heading: str = "Analyst's commentary") -> None:
+    def commentary(self, section: str | None = None, heading: str | None = "Analyst's commentary") -> None:
         """Show the analyst's markdown for this section (made from a template if absent)."""
+        section = section or self.section
         path = ensure_commentary(self.commentary_path(section), section, self.figs) if self.commentary_dir else None
         if path is None:
             return
@@ -114,7 +114,7 @@ def ensure_commentary(path: Path, section: str, figs: dict) -> Path:
     return path
 
 
-def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=None, internal: bool = False) -> Report:  # noqa: A001
+def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=None, internal: bool = False) -> Report:
     """The report's figures: read from ``figures_file`` when the build made one, otherwise computed from
     the data folder (an analyst running the notebook alone) and passed through the same disclosure
     control as the site (``csp.toml``'s threshold), so the notebook shows what the site shows.
@@ -126,4 +126,17 @@ def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=Non
     return Report(figures.published(data_dir, area, period, disclosure.threshold_from(None)), commentary_dir)
 
 
-__all__ = ["Report", "open", "section", "GROUP_IDS", "TOOL_IDS"]
+def start(
+    section: str, data_dir, area: str, period: str, figures_file=None, commentary_dir=None, internal: bool = False
+) -> tuple[Report, dict]:
+    """A section notebook's setup in one call: open the report (as :func:`open`), show its heading
+    (area, months counted, the demonstration notice) and, for police.uk data, what the open data
+    shows of this section. Returns the report and its figures."""
+    r = open(data_dir, area, period, figures_file, commentary_dir, internal)
+    r.section = section
+    r.heading()
+    r.open_data(section)
+    return r, r.figs
+
+
+__all__ = ["Report", "open", "start", "section", "GROUP_IDS", "TOOL_IDS"]

@@ -109,13 +109,3 @@ def funnel(steps: list[tuple[str, int]]) -> list[dict]:
         out.append({"step": name, "value": int(n), "share_of_previous": None if before is None else share(n, before)})
         before = n
     return out
-
-
-def partial_window(first: int, last: int, source_first: int, source_last: int):
-    """Months of a period that a source covers, when it covers only part of it.
-
-    Returns ``(first, last)`` of the covered part or None when the source misses
-    the period entirely. The caller compares the same months a year earlier.
-    """
-    a, b = max(first, source_first), min(last, source_last)
-    return (a, b) if a <= b else None

@@ -7,8 +7,8 @@ from datetime import date
 
 import pandas as pd
 
+from ..figures.sections import label
 from .narrative import pct, short, signed
-from .sections import label
 
 WITHHELD = "[c]"  # the GSS symbol for a confidential value
 
@@ -112,7 +112,3 @@ def to_html(df: pd.DataFrame, caption: str, css_class: str = "csp-table") -> str
         f'<table class="{css_class}"><caption>{html.escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}</table>"
     )
-
-
-def list_frame(items: list[tuple[str, int]], name: str, value_col: str) -> pd.DataFrame:
-    return pd.DataFrame(items, columns=[name, value_col])

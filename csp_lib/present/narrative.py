@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
-from .disclosure import secondary, withheld
-from .measures import share
-from .periods import parse
-from .sections import POLICE_UK_IDS, label
+from ..data.contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
+from ..data.periods import parse
+from ..figures.disclosure import secondary, withheld
+from ..figures.sections import POLICE_UK_IDS, label, noun
+from ..figures.sections import subject as subject_of
 
 ORDINAL = {1: "st", 2: "nd", 3: "rd"}
 WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
@@ -147,7 +147,7 @@ def headline(figs: dict, fid: str, subject: str | None = None, plural: bool | No
     compared to the previous year.`` (``are up`` for the figures in PLURAL, unless ``plural`` says.)"""
     f = _f(figs, fid)
     plural = fid in PLURAL if plural is None else plural
-    subject = subject or label(fid)
+    subject = subject or subject_of(fid)
     where = f"{subject} in {figs['area']} for the period {period_name(figs)}"
     if withheld(f) and secondary(f):
         return f"{where}: withheld, so that a small count elsewhere cannot be worked out from it."
@@ -199,8 +199,9 @@ def item(figs: dict, fid: str, unit: str = "offences") -> str:
     return f"{label(fid)}: {word} of {pct(f['pct_change'])} ({signed(f['change'])} {unit})"
 
 
-def county(figs: dict, fid: str, subject: str) -> str:
+def county(figs: dict, fid: str, subject: str | None = None) -> str:
     """``All crime in Lancashire has increased by 10.8% (+10,438).``"""
+    subject = subject or subject_of(fid)
     f = _f(figs, f"county_{fid}")
     if unavailable(f) or f["pct_change"] is None:
         return f"{subject} in {figs['county']}: no comparison is available."
@@ -210,8 +211,9 @@ def county(figs: dict, fid: str, subject: str) -> str:
     return f"{subject} in {figs['county']} {verb} by {pct(f['pct_change'])} ({signed(f['change'])})."
 
 
-def rank(figs: dict, fid: str, subject: str) -> str:
+def rank(figs: dict, fid: str, subject: str | None = None) -> str:
     """Area against county and its place among the county's districts."""
+    subject = subject or subject_of(fid)
     f, c, r = _f(figs, fid), _f(figs, f"county_{fid}"), figs["figures"].get(f"{fid}_rank_in_county", {})
     rising = figs["figures"].get(f"{fid}_districts_rising", {})
     if unavailable(f) or f["pct_change"] is None or not r.get("value"):
@@ -278,7 +280,8 @@ def place(area: str, change: int, rank: dict, up: int | None = None) -> str:
     return f"{area} had the {ordinal(top)} highest proportional increase of the {of} districts."
 
 
-def rising(figs: dict, fid: str, subject: str) -> str:
+def rising(figs: dict, fid: str, subject: str | None = None) -> str:
+    subject = subject or subject_of(fid)
     r = figs["figures"].get(f"{fid}_districts_rising")
     if not r or not r.get("of"):
         return ""
@@ -525,7 +528,8 @@ def cse(figs: dict) -> str:
             "No Community Protection Warnings were served in relation to child sexual exploitation "
             f"in {period_name(figs)}."
         )
-    part = share(n["value"], w["value"])
+    steps = figs["series"]["funnels"].get("cse", [])
+    part = next((s["share_of_previous"] for s in steps if s["id"] == "cse_cpn"), None)  # figures.json's own share
     return (
         f"Between {period_name(figs)} there {were(w['value'])} {counted(w['value'], 'Community Protection Warning')} "
         f"served in relation to child sexual exploitation risks. {words(n['value']).capitalize()} "
@@ -651,7 +655,7 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
     chart = figs["series"].get("xmr", {}).get(fid)
     if not chart:
         return ""
-    subject = subject or label(fid)
+    subject = subject or subject_of(fid)
     subject = subject[0].lower() + subject[1:]  # "crimes flagged as CSE", not "cse"
     if chart.get("suppressed"):
         return (
@@ -670,12 +674,13 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
     )
 
 
-def rate(figs: dict, fid: str, noun: str) -> str:
+def rate(figs: dict, fid: str, unit: str | None = None) -> str:
     """``That is 133.7 crimes per 1,000 residents in Blackpool, against 72.5 across Lancashire.``"""
+    unit = unit or noun(fid)
     f, c = _f(figs, fid), _f(figs, f"county_{fid}")
     if f.get("rate") is None:
         return ""
-    s = f"That is {f['rate']:,.1f} {noun} per {f['rate_per']} in {figs['area']}"
+    s = f"That is {f['rate']:,.1f} {unit} per {f['rate_per']} in {figs['area']}"
     if f.get("previous_rate") is not None:
         s += f" ({f['previous_rate']:,.1f} in {short(figs, 'previous')})"
     if c.get("rate") is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .contract import INTERVENTION_NAMES, INTERVENTION_TYPES, POLICE_UK_CRIME_TYPES, slug
+from ..data.contract import INTERVENTION_NAMES, INTERVENTION_TYPES, POLICE_UK_CRIME_TYPES, slug
 
 LABELS = {
     "all_crime": "All crime",
@@ -88,15 +88,40 @@ def label(fid: str) -> str:
     return fid.replace("_", " ").capitalize()
 
 
+# how a sentence names a figure where the table label is too long for it, and its unit in a rate
+SUBJECTS = {
+    "sexual_offences": "Sexual offences",
+    "domestic_abuse": "Domestic abuse",
+    "asb_incidents": "Antisocial behaviour",
+    "cse_flagged_crimes": "Crimes flagged as CSE",
+}
+NOUNS = {
+    "all_crime": "crimes",
+    "burglary": "burglaries",
+    "vap": "violent crimes",
+    "sexual_offences": "sexual offences",
+    "domestic_abuse": "domestic abuse crimes",
+    "asb_incidents": "incidents",
+    "hate_crime": "hate crimes",
+}
+
+
+def subject(fid: str) -> str:
+    """The figure as the subject of a sentence: ``Sexual offences in Blackpool ...``."""
+    return SUBJECTS.get(fid, label(fid))
+
+
+def noun(fid: str) -> str:
+    """What a rate of the figure counts: ``133.7 crimes per 1,000 residents``."""
+    return NOUNS.get(fid, label(fid).lower())
+
+
 @dataclass(frozen=True)
 class Section:
     number: int
     slug: str
     title: str
     table: list[str] = field(default_factory=list)
-    trends: list[str] = field(default_factory=list)
-    ranking: str | None = None
-    monthly: str | None = None
     open_data: list[str] = field(default_factory=list)  # what police.uk open data shows instead
 
     @property
@@ -110,9 +135,6 @@ SECTIONS = [
         "overview",
         "All crime",
         table=["all_crime"] + GROUP_IDS,
-        trends=["all_crime", "theft_offences"],
-        ranking="all_crime",
-        monthly="all_crime",
         open_data=["all_crime", "theft_offences", *POLICE_UK_IDS],
     ),
     Section(
@@ -128,8 +150,6 @@ SECTIONS = [
             "other_violence",
             "vap_night_time_economy",
         ],
-        trends=["vap"],
-        ranking="vap",
         open_data=["violence_and_sexual_offences"],
     ),
     Section(
@@ -145,8 +165,6 @@ SECTIONS = [
             "sexual_offences_non_recent",
             "rape_committed_in_period",
         ],
-        trends=["sexual_offences", "rape"],
-        ranking="sexual_offences",
         open_data=["violence_and_sexual_offences"],
     ),
     Section(
@@ -160,25 +178,18 @@ SECTIONS = [
             "domestic_non_injury_assault",
             "domestic_abuse",
         ],
-        trends=["domestic_abuse"],
-        ranking="domestic_abuse",
-        monthly="domestic_abuse",
     ),
     Section(
         5,
         "antisocial-behaviour",
         "Antisocial behaviour",
         table=["asb_incidents"],
-        trends=["asb_incidents"],
-        ranking="asb_incidents",
-        monthly="asb_incidents",
     ),
     Section(
         6,
         "child-sexual-exploitation",
         "Child sexual exploitation",
         table=["cse_cpw", "cse_cpn", "cse_flagged_crimes"],
-        trends=["cse_flagged_crimes"],
     ),
     Section(
         7,
@@ -194,8 +205,6 @@ SECTIONS = [
             "hate_incident_homophobic",
             "hate_incident_racist",
         ],
-        trends=["hate_crime"],
-        ranking="hate_crime",
     ),
     Section(
         8,

@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .contract import slug
+from ..data.contract import slug
+from ..figures.sections import label
 from .narrative import compared_phrase, period_name, source_line
-from .sections import label
 from .tables import WITHHELD, withheld_note
 
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # zip entries carry no build time
+
+
+WORKBOOK = "report.xlsx"  # the whole report, a sheet per table
 
 
 def csv_name(caption: str) -> str:

@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, contract, disclosure, measures, spc
-from .periods import Period, month_key, month_label, month_runs, parse
-from .readers import Data, load
+from .. import __version__
+from ..data import contract, load
+from ..data.periods import Period, month_key, month_label, month_runs, parse
+from ..data.readers import Data
+from . import disclosure, measures, spc
 
 # ids drawn as four-year trends, monthly series and district tables
 HEADLINE = [
@@ -254,7 +256,7 @@ def build_cube(data: Data) -> Cube:
 
 def _street_cube(data) -> Cube:
     """The cube of a police.uk folder: its crime types, and every other figure marked unavailable."""
-    from .policeuk import UNAVAILABLE
+    from ..data.policeuk import UNAVAILABLE
     from .sections import SECTIONS
 
     counts, source = data.counts()

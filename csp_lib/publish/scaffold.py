@@ -12,8 +12,9 @@ from pathlib import Path
 
 import nbformat
 
-from .contract import slug
-from .sections import BY_SLUG, discover
+from ..data.contract import slug
+from ..figures.sections import BY_SLUG, discover
+from .site import write_toc
 
 PARAMS = """# Parameters: papermill replaces these when the book is built.
 data_dir = "../data/demo"  # the data folder (data-contract.md)
@@ -26,12 +27,12 @@ MODULE = '''"""{title}: the measures and sentences of this section.
 
 Made by `csp new-section "{title}"`. Write the section's sentences here from
 figures.json (``figs``) and make tests/test_section_{module}.py pass. Figures the
-data contract does not yet hold need a measure in csp_lib/figures.py first.
+data contract does not yet hold need a measure in csp_lib/figures/calculate.py first.
 """
 
 from __future__ import annotations
 
-from csp_lib import narrative as say  # noqa: F401 (sentences are written with it)
+from csp_lib.present import narrative as say  # noqa: F401 (sentences are written with it)
 
 TITLE = "{title}"
 
@@ -82,14 +83,12 @@ def new_section(root: Path, title: str) -> list[Path]:
         nbformat.v4.new_markdown_cell(f"# {title}\n\nWhat this section reports, in a sentence."),
         params,
         nbformat.v4.new_code_cell(
-            "from csp_lib import report\n"
+            "from csp_lib.present import report\n"
             f"from csp_lib.custom import {name}\n\n"
-            "r = report.open(data_dir, area, period, figures_file, commentary_dir)\n"
-            "f = r.figs\n"
-            "r.heading()"
+            f'r, f = report.start("{page}", data_dir, area, period, figures_file, commentary_dir)'
         ),
         nbformat.v4.new_code_cell(f"r.say(*{name}.sentences(f))"),
-        nbformat.v4.new_code_cell(f'r.commentary("{page}")'),
+        nbformat.v4.new_code_cell("r.commentary()"),
     ]
     files = {
         root / "notebooks" / f"{number:02d}-{page}.ipynb": nbformat.writes(nb) + "\n",
@@ -103,7 +102,5 @@ def new_section(root: Path, title: str) -> list[Path]:
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    from .build import _write_toc
-
-    _write_toc(root)
+    write_toc(root)
     return list(files)

@@ -26,8 +26,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from .contract import ASSAULTS, HATE_STRANDS
-from .periods import parse
+from ..data.contract import ASSAULTS, HATE_STRANDS
+from ..data.periods import parse
 from .sections import GROUP_IDS
 
 DEFAULT_THRESHOLD = 4

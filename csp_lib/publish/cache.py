@@ -15,10 +15,11 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
-from . import contract, downloads
-from .readers import file_hash
+from ..data import contract
+from ..data.readers import file_hash
+from ..present import downloads
 
-CODE = Path(__file__).parent
+CODE = Path(__file__).parent.parent  # the whole csp_lib package
 
 
 def digest(*parts) -> str:
@@ -31,7 +32,7 @@ def digest(*parts) -> str:
 
 def data_digest(folder: Path) -> str:
     """Contents of every contract table and police.uk street file in a data folder (names and bytes)."""
-    from .policeuk import find
+    from ..data.policeuk import find
 
     parts = []
     for name in contract.TABLES:

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import yaml
 
-from .contract import report_folder
-from .narrative import DEMO_BANNER, compared_phrase, demo, period_name, source_line
-from .sections import Section
+from ..data.contract import report_folder
+from ..figures.sections import Section
+from ..present.narrative import DEMO_BANNER, compared_phrase, demo, period_name, source_line
 
-TEMPLATE = Path(__file__).parent / "templates" / "cover.yml"
+TEMPLATE = Path(__file__).parent.parent / "templates" / "cover.yml"
 FIELDS = {
     "report_to": str,
     "relevant_officer": str,
@@ -216,7 +216,7 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
         f"<h1>{perf + 1}.0 Considerations</h1>"
         f'<table class="paper-considerations"><tbody>{extra}{rows}</tbody></table></section>'
     )
-    css = (Path(__file__).parent / "templates" / "paper.css").read_text(encoding="utf-8")
+    css = (Path(__file__).parent.parent / "templates" / "paper.css").read_text(encoding="utf-8")
     footer = f"{area}: {period}" + (f"\\A Online report: {cover['online_url']}" if cover["online_url"] else "")
     css = css.replace("FOOTER_TEXT", footer.replace('"', "'"))
     # the site's own table and chart styles (book/_static/csp.css, published in the site's _static/)

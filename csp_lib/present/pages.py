@@ -1,0 +1,223 @@
+"""Whole pages of a report in MyST markdown, from figures.json alone: the landing page (tiles,
+headlines, sources, downloads), the data quality page and the offence list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..data import contract
+from ..data.periods import month_runs, parse
+from . import downloads, narrative
+from .narrative import short
+from .tables import WITHHELD, withheld_note
+
+# id, name, section page: the landing page's tiles and headline sentences
+HEADLINE_TILES = [
+    ("all_crime", "All crime", "01-overview"),
+    ("vap", "Violence against the person", "02-violence"),
+    ("sexual_offences", "Sexual offences", "03-sexual-offences"),
+    ("domestic_abuse", "Domestic abuse", "04-domestic-abuse"),
+    ("asb_incidents", "Antisocial behaviour incidents", "05-antisocial-behaviour"),
+    ("hate_crime", "Hate crime", "07-hate-crime"),
+]
+# police.uk open data has no VAP, sexual offences, domestic abuse or hate crime: its own groups instead
+OPEN_DATA_TILES = [
+    ("all_crime", "All crime", "01-overview"),
+    ("violence_and_sexual_offences", "Violence and sexual offences", "02-violence"),
+    ("theft_offences", "Theft offences", "01-overview"),
+    ("criminal_damage_and_arson", "Criminal damage and arson", "01-overview"),
+    ("asb_incidents", "Antisocial behaviour incidents", "05-antisocial-behaviour"),
+    ("public_order", "Public order offences", "01-overview"),
+]
+OGL = (
+    "Contains public sector information licensed under the "
+    "[Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/) "
+    "(source: data.police.uk)."
+)
+
+
+def tile(figs: dict, fid: str, name: str, href: str) -> str:
+    f = figs["figures"].get(fid, {})
+    if f.get("value") is None:
+        return (
+            f'<a class="csp-tile" href="{href}"><span class="csp-tile-label">{name}</span>'
+            f'<span class="csp-tile-value">n/a</span><span class="csp-tile-change">{f.get("note", "not in the data")}'
+            "</span></a>"
+        )
+    if f.get("change") is None:
+        change, cls, arrow = "no earlier year", "same", ""
+    else:
+        cls = "up" if f["change"] > 0 else "down" if f["change"] < 0 else "same"
+        arrow = {"up": "&#9650; ", "down": "&#9660; ", "same": "&#9654; "}[cls]
+        change = f"{narrative.signed(f['change'])} ({narrative.pct(f['pct_change'], True, trim=False)})"
+    prev = (
+        f'<span class="csp-tile-prev">{narrative.short(figs, "previous")}: {narrative.num(f["previous"])}</span>'
+        if f.get("previous") is not None
+        else ""
+    )
+    return (
+        f'<a class="csp-tile" href="{href}" aria-label="{name}: {narrative.num(f["value"])}, {change}">'
+        f'<span class="csp-tile-label">{name}</span>'
+        f'<span class="csp-tile-value">{narrative.num(f["value"])}</span>'
+        f'<span class="csp-tile-change {cls}">{arrow}{change}</span>{prev}</a>'
+    )
+
+
+def report_index(figs: dict, folder: Path, paper_name: str | None = None) -> str:
+    """The landing page of one report: tiles, summary, headline sentences, sections, sources, downloads."""
+    open_data = figs.get("data_format") == "police.uk"
+    headline_tiles = OPEN_DATA_TILES if open_data else HEADLINE_TILES
+    tiles = "".join(tile(figs, fid, name, f"{page}.html") for fid, name, page in headline_tiles)
+    lines = [
+        f"# {figs['area']}: {narrative.period_name(figs)}",
+        "",
+        narrative.banner(figs),
+        f"Community Safety Partnership performance report for **{figs['area']}**, "
+        f"{narrative.period_name(figs)}, {narrative.compared_phrase(figs)}.",
+        "",
+        f'<div class="csp-tiles">{tiles}</div>',
+        "",
+        narrative.summary(figs, [(fid, name) for fid, name, _ in headline_tiles[1:]]),
+        "",
+        "## Headlines",
+        "",
+    ]
+    for fid, subject, _ in headline_tiles:
+        lines.append(f"- {narrative.headline(figs, fid, subject)}")
+    lines += [
+        "",
+        "## Sections",
+        "",
+        "```{tableofcontents}",
+        "```",
+        "",
+        "## Data sources",
+        "",
+        f"Made from: {narrative.source_line(figs)}",
+        "",
+        "| Table | Records | Months covered |",
+        "|:--|--:|:--|",
+    ]
+    for src in figs["sources"].values():
+        a, b = parse(src["first_month"]), parse(src["last_month"])
+        months = f"{a.long_label} to {b.long_label}"
+        if src.get("missing_months"):
+            months += f" (no file for {month_runs(src['missing_months'])})"
+        lines.append(f"| {src['file']} | {src['rows']:,} | {months} |")
+    if open_data:
+        lines += ["", narrative.open_data_note(figs), "", OGL]
+    lines += [
+        "",
+        "## Downloads",
+        "",
+        "- [figures.json](figures.json): every figure of this report, machine-readable "
+        "(see the methods page for definitions).".replace(
+            "[figures.json](figures.json)", '<a href="figures.json" download>figures.json</a>'
+        ),
+    ]
+    if paper_name:
+        lines.append(
+            f'- <a href="{paper_name}" download>The committee paper (PDF)</a>: the report as it goes to '
+            "the scrutiny committee, with the cover, recommendation and considerations."
+        )
+    xlsx = folder / "downloads" / downloads.WORKBOOK
+    if xlsx.exists():
+        lines.append(
+            f'- <a href="downloads/{downloads.WORKBOOK}" download>The whole report as one Excel workbook</a>: '
+            "every figure and every table, a sheet each."
+        )
+    for csv in sorted((folder / "downloads").glob("*.csv")):
+        lines.append(f'- <a href="downloads/{csv.name}" download>{csv.name}</a>')
+    return "\n".join(lines) + "\n"
+
+
+def offences() -> str:
+    rows = ["| Offence | Offence group (Home Office) | Report category |", "|:--|:--|:--|"]
+    rows += [f"| {o} | {g} | {c or ''} |" for o, (g, c) in contract.OFFENCES.items()]
+    return "\n".join(rows) + "\n"
+
+
+def with_banner(page: str, figs: dict) -> str:
+    """A page's markdown with the demonstration notice under its title (when the report is a demo)."""
+    title, _, rest = page.partition("\n")
+    return f"{title}\n\n{narrative.banner(figs)}{rest}" if narrative.demo(figs) else page
+
+
+def quality(figs: dict) -> str:
+    """The data quality page of one report (MyST markdown), from figures.json alone."""
+    q = figs["quality"]
+    area = figs["area"]
+    lines = [
+        f"# Data quality: {area}, {short(figs)}",
+        "",
+        "What the figures of this report were made from, what is missing from it and which "
+        "figures that affects. Every value here is a count over many records.",
+        "",
+        "## Tables read",
+        "",
+        f"| Table | Records | Records for {area} | Months covered | Months with no records |",
+        "|:--|--:|--:|:--|:--|",
+    ]
+    for t in q["tables"]:
+        gaps = month_runs(t["gaps"]) or "none"
+        if t["area_gaps"]:
+            gaps += f"; for {area} in these two years: " + ", ".join(t["area_gaps"])
+        lines.append(f"| {t['table']} | {t['rows']:,} | {t['area_rows']:,} | {t['window']} | {gaps} |")
+    if q.get("excluded"):
+        lines += [
+            "",
+            "## Records in no district of the county",
+            "",
+            f"Counted over {figs['previous']['name']} and {figs['period']['name']} (the files read), and left "
+            "out of every district and county figure:",
+            "",
+            "| Why | Records | Districts |",
+            "|:--|--:|--:|",
+        ]
+        lines += [f"| {e['reason']} | {e['rows']:,} | {e['districts'] or ''} |" for e in q["excluded"]]
+    lines += ["", "## Sources that do not cover the whole period", ""]
+    partial = [fid for fid, f in figs["figures"].items() if f.get("partial")]
+    if partial:
+        for fid in partial:
+            f = figs["figures"][fid]
+            if f.get("partial_note"):
+                lines.append(f"- `{fid}`: {f['partial_note']}.")
+                continue
+            lines.append(
+                f"- `{fid}` covers {f['start']} to {f['end']} and is compared with "
+                f"{f.get('previous_start', 'no earlier months')} to {f.get('previous_end', '')}."
+            )
+    else:
+        lines.append("None: every source covers the whole period and the year before it.")
+    lines += ["", "## Missing values", "", "| Column | In | Blank | Of | Affects |", "|:--|:--|--:|--:|:--|"]
+    hidden = False
+    for m in q["missing"]:
+        blank = "column absent" if m["blank"] is None else f"{m['blank']:,}"
+        if m.get("note"):
+            blank = m["note"]
+        of = f"{m['of']:,}" if m["of"] else ""
+        if "blank" in m.get("suppressed", []):
+            blank, hidden = WITHHELD, True
+        if "of" in m.get("suppressed", []):
+            of, hidden = WITHHELD, True
+        lines.append(f"| {m['column']} | {m['rows']} | {blank} | {of} | {m['affects']} |")
+    if hidden:
+        lines += ["", withheld_note(figs.get("disclosure", {}).get("threshold", 4))]
+    lines += ["", "Shares (non-recent, under 16, age bands) are of the records with a value.", "", "## Warnings", ""]
+    lines += [f"- {w}" for w in q["warnings"]] or ["None: every file was read as it is."]
+    d = figs.get("disclosure")
+    lines += ["", "## Withheld values", ""]
+    if d:
+        n = len(d["suppressed"])
+        lines.append(
+            f"Victim-based counts from 1 to {d['threshold']} are withheld on these pages "
+            f"({n} figure{'s' if n != 1 else ''} affected"
+            + (": " + ", ".join(f"`{i}`" for i in d["suppressed"][:40]) if n else "")
+            + ")."
+        )
+    else:
+        lines.append("This is an internal build: no value is withheld. Do not publish it.")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["report_index", "quality", "offences", "with_banner"]

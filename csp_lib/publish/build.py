@@ -1,0 +1,267 @@
+"""Build the book: figures.json per report, papermill per section, jupyter-book, publish.
+
+Nothing published is touched until everything succeeded:
+
+1. every report's figures are computed (or taken from the cache while the data
+   files and the code are unchanged); a bad area, period or input stops here,
+   before any notebook runs;
+2. each report is written into ``book/reports/<area>/<period>.staging``; its
+   section notebooks are restored from the cache when nothing they depend on
+   changed, and the others are executed there by papermill in a bounded process
+   pool (or on a Dask cluster); a failing notebook stops the build, names the
+   report, section and error, and leaves the previous pages as they were;
+3. the staged reports replace the old ones (rewriting only files whose content
+   changed, so jupyter-book rebuilds only those pages), ``_toc.yml`` is written
+   from the reports present, and jupyter-book builds the site into ``<out>/work``;
+4. the new site replaces ``<out>/html`` in one rename.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import figures
+from ..data import contract
+from ..data import load as load_data
+from ..data.periods import parse
+from ..figures import disclosure
+from ..figures.sections import discover
+from ..present import downloads, pages
+from ..present.report import ensure_commentary
+from . import cache, execute, paper
+from .site import BuildError, log, publish, reports_present, sync, write_toc
+
+
+@dataclass
+class ReportJob:
+    area: str
+    period: str  # label
+    figs: dict
+    final: Path
+    staging: Path
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project folder: the nearest one up from ``start`` holding ``_config.yml``."""
+    p = (start or Path.cwd()).resolve()
+    for d in [p, *p.parents]:
+        if (d / "_config.yml").exists() and (d / "notebooks").is_dir():
+            return d
+    raise BuildError(f"no csp-book project (with _config.yml and notebooks/) at or above {p}")
+
+
+def build(
+    data,
+    areas: list[str],
+    periods: list[str],
+    jobs: int | None = None,
+    out="_build",
+    root: Path | None = None,
+    suppression: bool = True,
+    scheduler: str | None = None,
+    allow_partial: bool = False,
+    pdf: bool = False,
+) -> Path:
+    """Build the reports of ``areas`` x ``periods`` and publish the site; returns its folder.
+
+    ``suppression=False`` makes the analyst's internal build: no small count is withheld.
+    ``scheduler`` sends the notebooks to a Dask cluster (an address, or ``local``).
+    ``allow_partial`` publishes police.uk periods with missing months, labelled.
+    ``pdf`` also prints each report's committee paper (``commentary/<area>/<period>/cover.yml``).
+    """
+    root = find_root(root)
+    data_dir = Path(data).resolve()
+    out = (root / out).resolve() if not Path(out).is_absolute() else Path(out)
+    store = cache.Cache(out / "cache")
+    pool = execute.Pool(jobs or os.cpu_count() or 1, out / "logs") if not scheduler else None
+    try:
+        # the workers' kernels start while the data are read and the figures computed
+        jobs_ = _reports(data_dir, areas, periods, root, store, suppression, allow_partial, pool)
+        covers = _covers(jobs_, root) if pdf else {}
+        tasks, owner, reused = _stage(jobs_, data_dir, root, out, store)
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
+        log(
+            f"csp build: {len(jobs_)} report(s), {len(owner)} notebooks: {reused} unchanged and reused, "
+            f"{len(tasks)} to run" + (f", {workers} at a time" if tasks and not scheduler else "")
+        )
+        failures = []
+        started = time.perf_counter()
+        for task, err in execute.run(tasks, workers, scheduler, pool):
+            job, s, key = owner[task[1]]
+            if err:
+                failures.append(f"{job.area} {job.period}, section '{s.title}' (notebooks/{s.notebook}.ipynb): {err}")
+            else:
+                store.store_notebook(key, Path(task[1]))
+        if tasks:
+            log(f"csp build: {len(tasks)} notebooks ran in {time.perf_counter() - started:.1f} s")
+    finally:
+        if pool is not None:
+            pool.close()
+    if failures:
+        for job in jobs_:
+            shutil.rmtree(job.staging, ignore_errors=True)
+        raise BuildError("notebook failed, nothing was published:\n  " + "\n  ".join(failures))
+    clashes = [c for job in jobs_ for c in _shared_downloads(job)]
+    if clashes:
+        for job in jobs_:
+            shutil.rmtree(job.staging, ignore_errors=True)
+        raise BuildError("two tables would download as one file, nothing was published:\n  " + "\n  ".join(clashes))
+    for job in jobs_:
+        _workbook(job, store)
+        paper_name = paper.file_name(job.figs) if pdf else None
+        (job.staging / "index.md").write_text(pages.report_index(job.figs, job.staging, paper_name), encoding="utf-8")
+        (job.staging / "data-quality.md").write_text(
+            pages.with_banner(pages.quality(job.figs), job.figs), encoding="utf-8"
+        )
+        sync(job.staging, job.final)
+        if not pdf:  # a report built without --pdf offers no paper (its landing page has no link)
+            for old in job.final.glob("*.pdf"):
+                old.unlink()
+    for gone in _other_sources(root, jobs_):
+        log(f"csp build: {gone.relative_to(root)} was made from another data folder: left out of this site")
+        shutil.rmtree(gone)
+        if not any(gone.parent.iterdir()):
+            gone.parent.rmdir()
+    write_toc(root)
+    return publish(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store)
+
+
+def _other_sources(root: Path, jobs_: list[ReportJob]) -> list[Path]:
+    """Reports in book/reports made from another data folder than this build's. A site shows the reports of
+    one data folder: building from another (the demo, then police.uk files) leaves the earlier ones out, so
+    invented and real figures never sit side by side. Their commentary stays in commentary/, and building
+    from their folder again brings them back."""
+    mine = {(j.figs.get("source", {}).get("kind"), j.figs.get("source", {}).get("folder")) for j in jobs_}
+    out = []
+    for a, p, figs in reports_present(root):
+        s = figs.get("source", {})
+        if (s.get("kind"), s.get("folder")) not in mine:
+            out.append(root / "book" / "reports" / a / p)
+    return out
+
+
+def _shared_downloads(job: ReportJob) -> list[str]:
+    """Download files that the pages of one report link from more than one section: each would hold
+    only the table written last."""
+    owners: dict[str, list[str]] = {}
+    for nb in sorted(job.staging.glob("*.ipynb")):
+        for name in downloads.linked(nb.read_text(encoding="utf-8")):
+            owners.setdefault(name, []).append(nb.stem)
+    return [f"{job.area} {job.period}: {name} is linked by {', '.join(o)}" for name, o in owners.items() if len(o) > 1]
+
+
+def _workbook(job: ReportJob, store: cache.Cache) -> None:
+    """The report's Excel workbook, from the cache while its figures and tables are unchanged."""
+    folder = job.staging / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = [x for p in sorted(folder.glob("*.csv")) for x in (p.name, p.read_bytes())]
+    key = cache.digest("workbook", cache.code_digest(), figures.dumps(job.figs), *tables)
+    kept = store.folder / "workbooks" / f"{key}.xlsx"
+    if kept.exists():
+        shutil.copy2(kept, folder / downloads.WORKBOOK)
+        return
+    downloads.write_workbook(job.figs, folder, folder / downloads.WORKBOOK)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(folder / downloads.WORKBOOK, kept)
+
+
+def _covers(jobs_: list[ReportJob], root: Path) -> dict[Path, dict]:
+    """Each report's cover.yml (made from the template when absent), read before any notebook runs."""
+    out = {}
+    base = paper.site_url(root)
+    for job in jobs_:
+        path = paper.ensure_cover(paper.cover_path(root / "commentary", job.figs), job.figs)
+        try:
+            cover = paper.read_cover(path)
+        except paper.PaperError as e:
+            raise BuildError(str(e)) from None
+        cover["online_url"] = cover["online_url"] or paper.online_url(base, job.final.relative_to(root).as_posix())
+        out[job.final] = cover
+    return out
+
+
+def _reports(
+    data_dir: Path, areas, periods, root: Path, store, suppression: bool, allow_partial: bool = False, pool=None
+) -> list[ReportJob]:
+    """Figures of every report, from the cache while the data and code are unchanged. Disclosure control
+    runs on every district of the county at once (their figures are computed too), so a report reads alike
+    whether it is published alone or beside the county's others."""
+    data_key = cache.data_digest(data_dir)
+    threshold = disclosure.threshold_from(root)
+    state: dict = {}
+
+    def internal(area: str, p) -> dict:
+        key = store.figures_key(data_key, area, p.label + (" partial" if allow_partial else ""))
+        figs = store.get_figures(key)
+        if figs is None:
+            if "data" not in state:
+                if pool is not None:
+                    pool.warm()
+                log(f"csp build: reading {data_dir}")
+                started = time.perf_counter()
+                state["data"] = load_data(data_dir, allow_partial)
+                state["cube"] = figures.build_cube(state["data"])
+                log(f"csp build: data read and counted in {time.perf_counter() - started:.1f} s")
+            figs = figures.Figures(state["data"], state["cube"], area, p).compute()
+            store.put_figures(key, figs)
+        return figs
+
+    wanted = [(internal(area, parse(period)), parse(period)) for area in areas for period in periods]
+    every_period = list({p.label: p for _, p in wanted}.values())
+    published: dict = {}  # (district, period label) -> published figures
+    if suppression:  # each county's districts, for every period of this build, withheld together
+        for figs, _ in wanted:
+            if (figs["area"], every_period[0].label) in published:
+                continue  # its county is done
+            county = [r["district"] for r in figs["series"]["districts"].get("all_crime", [])] or [figs["area"]]
+            every = {(d, q.label): internal(d, q) for d in county for q in every_period}
+            published.update(disclosure.apply_all(every, threshold))
+    out = []
+    for figs, p in wanted:
+        figs = published.get((figs["area"], p.label), figs)
+        final = root / "book" / "reports" / contract.report_folder(figs["area"], p.label)
+        out.append(
+            ReportJob(figs["area"], figs["period"]["label"], figs, final, final.with_name(final.name + ".staging"))
+        )
+    return out
+
+
+def _stage(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store):
+    """Write each report's staging folder; restore unchanged notebooks from the cache.
+
+    Returns the notebooks still to run, who owns each, and how many were reused.
+    """
+    commentary = root / "commentary"
+    tasks, owner, reused = [], {}, 0
+    for job in jobs_:
+        if job.staging.exists():
+            shutil.rmtree(job.staging)
+        job.staging.mkdir(parents=True)
+        figures.write(job.figs, job.staging / "figures.json")
+        params = {
+            "data_dir": os.path.relpath(data_dir, job.staging),
+            "area": job.area,
+            "period": job.period,
+            "figures_file": "figures.json",
+            "commentary_dir": os.path.relpath(commentary, job.staging),
+        }
+        for s in discover(root / "notebooks"):
+            note = commentary / contract.report_folder(job.area, job.period) / f"{s.slug}.md"
+            ensure_commentary(note, s.slug, job.figs)
+            src = root / "notebooks" / f"{s.notebook}.ipynb"
+            dst = job.staging / f"{s.notebook}.ipynb"
+            key = store.notebook_key(src, params, job.staging / "figures.json", note)
+            owner[str(dst)] = (job, s, key)
+            if store.restore_notebook(key, dst):
+                reused += 1
+                continue
+            log = out / "logs" / contract.report_folder(job.area, job.period) / f"{s.notebook}.log"
+            tasks.append((str(src), str(dst), params, str(job.staging), str(log)))
+    return tasks, owner, reused
+
+
+__all__ = ["build", "BuildError", "find_root"]

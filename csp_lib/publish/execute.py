@@ -1,0 +1,214 @@
+"""Execute section notebooks: papermill on a fresh kernel (a Dask task), or a warm kernel per
+pool worker reused from notebook to notebook; kernel failures retried, cell errors reported.
+
+A task is ``(notebook, executed copy, parameters, working folder, log file)``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from tqdm import tqdm
+
+
+def stderr_to(log) -> None:
+    """Send this process's standard error (and a kernel started from now on) to ``log``."""
+    Path(log).parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as fh:
+        os.dup2(fh.fileno(), 2)
+
+
+def execute(task: tuple) -> tuple[str, str | None]:
+    """Run one notebook with papermill on a kernel of its own (a Dask worker: no kernel
+    outlives a task); returns (name, error or None). Kernel start failures are retried.
+
+    The kernel's own chatter (ZMQ/TCP notices) goes to the task's log file, not the
+    worker's console, for the duration of the task.
+    """
+    saved = os.dup(2)
+    stderr_to(task[4])
+    try:
+        return retrying(task[0], lambda: _run_papermill(*task[:4]))
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _run_papermill(src: str, dst: str, params: dict, cwd: str) -> None:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        nb = pm.execute_notebook(
+            src, dst, parameters=params, cwd=cwd, kernel_name="python3", progress_bar=False, log_output=False
+        )
+    except PapermillExecutionError as e:
+        raise NotebookError(f"{e.ename}: {e.evalue}") from None
+    hide_parameters(nb, dst)
+
+
+class NotebookError(Exception):
+    """A cell raised: the analysis failed, not the kernel."""
+
+
+def retrying(src: str, run, after_failure=None) -> tuple[str, str | None]:
+    """(name, None) once ``run()`` ran the notebook, or (name, the error): a cell that raised is
+    reported at once; a kernel that could not start or died (papermill's ZMQ port clash under
+    parallel runs) is tried three times, ``after_failure`` called after each."""
+    err = ""
+    for _attempt in range(3):
+        try:
+            run()
+            return Path(src).stem, None
+        except NotebookError as e:
+            return Path(src).stem, str(e)
+        except Exception as e:  # any kernel failure is retried
+            err = f"{type(e).__name__}: {e}"
+            if after_failure is not None:
+                after_failure()
+    return Path(src).stem, f"kernel failed three times: {err}"
+
+
+# -- warm kernels: one per pool worker, reused from notebook to notebook --------------------------
+_WARM: dict = {}  # this worker process's kernel: {"km": KernelManager, "kc": KernelClient}
+WARM_UP = (
+    "import pandas, seaborn, matplotlib.pyplot, csp_lib.present.report, csp_lib.present.charts, "
+    "csp_lib.present.narrative"
+)
+
+
+def warm_kernel():
+    """This worker's kernel, started (and the heavy imports made) on first use."""
+    km = _WARM.get("km")
+    if km is not None and km.is_alive():
+        return _WARM["km"], _WARM["kc"]
+    from multiprocessing import util
+
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    kc.execute_interactive(WARM_UP, timeout=300, store_history=False)
+    _WARM.update(km=km, kc=kc)
+    # pool workers leave through multiprocessing, which runs these finalizers (not atexit)
+    util.Finalize(None, stop_kernel, exitpriority=10)
+    return km, kc
+
+
+def stop_kernel() -> None:
+    km, kc = _WARM.pop("km", None), _WARM.pop("kc", None)
+    if kc is not None:
+        kc.stop_channels()
+    if km is not None:
+        km.shutdown_kernel(now=True)
+
+
+def execute_warm(task: tuple) -> tuple[str, str | None]:
+    """Run one notebook on this worker's warm kernel: its namespace is cleared, matplotlib
+    figures closed and the working folder set first, so each notebook starts as in a fresh
+    kernel but without the start and the imports. A kernel that fails is replaced."""
+    stderr_to(task[4])
+    return retrying(task[0], lambda: run_warm(*task[:4]), after_failure=stop_kernel)
+
+
+def run_warm(src: str, dst: str, params: dict, cwd: str) -> tuple[str, None]:
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    km, kc = warm_kernel()
+    reset = (
+        "get_ipython().run_line_magic('reset', '-f')\n"
+        "import os as _os, matplotlib.pyplot as _plt\n"
+        f"_plt.close('all'); _os.chdir({cwd!r}); del _os, _plt"
+    )
+    reply = kc.execute_interactive(reset, timeout=120, store_history=False)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
+    nb = parameterize_notebook(load_notebook_node(src), params, kernel_name="python3", language="python")
+    client = NotebookClient(nb, km=km, timeout=900, kernel_name="python3", resources={"metadata": {"path": cwd}})
+    client.kc = kc
+    try:
+        client.execute()
+    except CellExecutionError as e:
+        raise NotebookError(f"{e.ename}: {e.evalue}") from None
+    hide_parameters(nb, dst)
+    return Path(src).stem, None
+
+
+def hide_parameters(nb, path) -> None:
+    """Tag the parameter cells (the analyst's defaults and papermill's) so no page shows them."""
+    import nbformat
+
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+    nbformat.write(nb, path)
+
+
+class Pool:
+    """The process pool of a build, made on first use: as soon as the data are being read
+    (``warm``), so that its kernels start meanwhile, or when the notebooks are run."""
+
+    def __init__(self, size: int, logs: Path):
+        self.size, self.logs, self.executor = size, logs, None
+
+    def get(self, workers: int) -> ProcessPoolExecutor:
+        if self.executor is None:
+            self.executor = ProcessPoolExecutor(max_workers=workers)
+        return self.executor
+
+    def warm(self) -> None:
+        if self.executor is None:
+            pool = self.get(self.size)
+            for i in range(self.size):
+                pool.submit(_prewarm, str(self.logs / f"worker-{i}.log"))
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+def _prewarm(log: str) -> int:
+    """Start this worker's kernel ahead of its first notebook (its chatter to ``log``)."""
+    stderr_to(log)
+    try:
+        warm_kernel()
+    except Exception:  # the first notebook starts one again and reports a real failure
+        stop_kernel()
+    return os.getpid()
+
+
+def run(tasks: list[tuple], workers: int, scheduler: str | None, pool: Pool | None = None):
+    """Execute notebooks in a bounded process pool (or on Dask); yields (task, error or None)."""
+    if not tasks:
+        return
+    bar = tqdm(total=len(tasks), unit="notebook", desc="csp build", disable=not sys.stderr.isatty(), file=sys.stderr)
+    try:
+        if scheduler:
+            from . import distributed
+
+            for task, err in distributed.run(tasks, scheduler, execute):
+                bar.update()
+                yield task, err
+            return
+        own = pool is None
+        pool = pool or Pool(workers, Path(tasks[0][4]).parent)
+        try:
+            futures = {pool.get(workers).submit(execute_warm, t): t for t in tasks}
+            for fut in as_completed(futures):
+                bar.update()
+                yield futures[fut], fut.result()[1]
+        finally:
+            if own:
+                pool.close()
+    finally:
+        bar.close()
+
+
+__all__ = ["Pool", "NotebookError", "run", "execute", "execute_warm", "run_warm", "retrying"]
