@@ -54,7 +54,8 @@ pdf: demo-data $(SYSTEM)
 test: demo-data lint $(SYSTEM)
 	$(BIN)/python -m pytest
 
-# ruff, nbstripout, large-file and secret checks (.pre-commit-config.yaml); needs a git work tree
+# ruff, import-linter (the stages, no import cycle), nbstripout, large-file and secret checks
+# (.pre-commit-config.yaml); needs a git work tree
 lint: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files --show-diff-on-failure
 
@@ -72,4 +73,4 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" --ignore=notebooks
 
 clean:
-	rm -rf _build book/reports book/_generated
+	rm -rf _build book/reports book/_generated _toc.yml

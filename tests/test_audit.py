@@ -30,7 +30,7 @@ from csp_lib import figures
 from csp_lib.data import contract
 from csp_lib.data import load as load_data
 from csp_lib.figures import disclosure, sections
-from csp_lib.figures.calculate import HEADLINE
+from csp_lib.figures.sections import HEADLINE
 from csp_lib.present import downloads, pages, report, tables
 from csp_lib.present import narrative as say
 

@@ -60,7 +60,7 @@ def _same_rows(csv_path, rows) -> None:
                     value = float(value) if "." in value else int(value)
                 except ValueError:
                     pass
-            assert tables._cell(value, col)[0] == cell, (csv_path.name, col, text, cell)
+            assert tables.cell(value, col)[0] == cell, (csv_path.name, col, text, cell)
 
 
 def _check_every_table(report) -> int:

@@ -110,7 +110,7 @@ def test_online_address_from_csp_toml(tmp_path):
 
 def test_pages_of_each_heading_come_after_the_contents():
     texts = ["cover 4.1 All crime", "Contents\nAll crime", "4.0 Performance: headlines", "x", "4.1 All\n crime"]
-    assert paper._pages_of(texts, {"headlines": "4.0 Performance: headlines", "overview": "4.1 All crime"}) == {
+    assert paper.pages_of(texts, {"headlines": "4.0 Performance: headlines", "overview": "4.1 All crime"}) == {
         "headlines": 3,
         "overview": 5,
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..data.contract import INTERVENTION_NAMES, INTERVENTION_TYPES, POLICE_UK_CRIME_TYPES, slug
+from ..data.contract import ASSAULTS, INTERVENTION_NAMES, INTERVENTION_TYPES, POLICE_UK_CRIME_TYPES, slug
 
 LABELS = {
     "all_crime": "All crime",
@@ -76,6 +76,29 @@ GROUP_IDS = [
     "public_order_offences",
     "miscellaneous_crimes_against_society",
 ]
+
+
+# ids drawn as four-year trends, monthly series and district tables
+HEADLINE = [
+    "all_crime",
+    "theft_offences",
+    "vap",
+    "sexual_offences",
+    "rape",
+    "domestic_abuse",
+    "asb_incidents",
+    "hate_crime",
+]
+COUNTY_IDS = (
+    HEADLINE
+    + [f"vap_{k}" for k in ASSAULTS]
+    + ["sexual_assault", "sexual_offences_under_16", "domestic_assaults", "burglary"]
+)
+RATE_IDS = COUNTY_IDS  # rates per 1,000 residents (burglary: per 1,000 households)
+TREND_IDS = HEADLINE + ["cse_flagged_crimes"]
+RANK_IDS = HEADLINE
+RISING_IDS = ["all_crime", "theft_offences", "vap", "sexual_offences", "domestic_abuse", "asb_incidents"]
+AGE_BANDS = {"victim": [(15, 24)], "offender": [(15, 24), (25, 29)]}
 
 
 def label(fid: str) -> str:

@@ -73,7 +73,7 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
     return df
 
 
-def _cell(value, col: str) -> tuple[str, bool]:
+def cell(value, col: str) -> tuple[str, bool]:
     """Text and whether it is a number (right-aligned)."""
     if isinstance(value, str) and value == WITHHELD:
         return value, True
@@ -97,7 +97,7 @@ def to_html(df: pd.DataFrame, caption: str, css_class: str = "csp-table") -> str
     for _, row in df.iterrows():
         cells = []
         for i, col in enumerate(df.columns):
-            text, is_num = _cell(row[col], str(col))
+            text, is_num = cell(row[col], str(col))
             if i == 0:
                 cells.append(f'<th scope="row">{html.escape(text)}</th>')
             else:

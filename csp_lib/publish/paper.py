@@ -286,7 +286,7 @@ def page_texts(pdf: Path) -> list[str]:
     return res.stdout.split("\f")
 
 
-def _pages_of(texts: list[str], headings: dict[str, str]) -> dict[str, int]:
+def pages_of(texts: list[str], headings: dict[str, str]) -> dict[str, int]:
     """First page (1-based) holding each section heading, after the contents page."""
     start = next((i for i, t in enumerate(texts) if "Contents" in t), 0) + 1
     out = {}
@@ -319,7 +319,7 @@ def make(report_html: Path, figs: dict, cover: dict, sections: list[Section], pd
         doc.write_text(first_doc, encoding="utf-8")
         first = Path(tmp) / "first.pdf"
         print_pdf(doc, first)
-        pages = _pages_of(page_texts(first), _headings(first_doc))
+        pages = pages_of(page_texts(first), _headings(first_doc))
         doc.write_text(document(report_html, figs, cover, sections, pages), encoding="utf-8")
         out = Path(tmp) / "paper.pdf"
         print_pdf(doc, out)
