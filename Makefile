@@ -29,15 +29,21 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 SYSTEM := $(VENV)/.system-packages
 $(SYSTEM): $(STAMP)
-	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
-	  echo "installing chromium and poppler-utils (Debian packages) for the PDF papers"; \
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! command -v npm >/dev/null; then \
+	  echo "installing chromium, poppler-utils and npm (Debian packages) for the papers and accessibility checks"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils >/dev/null \
-	  || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils >/dev/null; }; \
+	  $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils npm >/dev/null \
+	  || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils npm >/dev/null; }; \
 	fi
 	touch $@
 
-setup: $(STAMP) $(SYSTEM)
+# axe-core (npm registry, pinned in tests/a11y/package-lock.json): the accessibility rules the tests run
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json $(SYSTEM)
+	npm ci --prefix tests/a11y --no-audit --no-fund --silent
+	touch $@
+
+setup: $(STAMP) $(SYSTEM) $(AXE)
 
 # the demo data is generated (deterministic), never committed
 $(DATA)/crimes.csv: $(STAMP) csp_lib/demo.py
@@ -51,7 +57,7 @@ book: demo-data
 pdf: demo-data $(SYSTEM)
 	$(BIN)/csp build --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" --pdf $(if $(JOBS),--jobs $(JOBS))
 
-test: demo-data lint $(SYSTEM)
+test: demo-data lint $(SYSTEM) $(AXE)
 	$(BIN)/python -m pytest
 
 # ruff, import-linter (the stages, no import cycle), nbstripout, large-file and secret checks

@@ -146,7 +146,8 @@ def copy_project(dst: Path) -> Path:
     for name in ("notebooks", "commentary"):
         shutil.copytree(ROOT / name, dst / name)
     (dst / "book").mkdir()
-    for f in ("index.md", "methods.md"):
+    for f in ("index.md", "methods.md", "accessibility.md"):
         shutil.copy(ROOT / "book" / f, dst / "book" / f)
-    shutil.copytree(ROOT / "book" / "_static", dst / "book" / "_static")
+    for name in ("_static", "_templates"):
+        shutil.copytree(ROOT / "book" / name, dst / "book" / name)
     return dst

@@ -68,13 +68,13 @@ def test_section_sentences(demo_figures):
     assert m.startswith("The MARAC data runs to December 2016, so April to December 2016 is compared")
     assert "368 (+58) cases were listed, with 378 (+33) children and 95 (+30) repeat cases" in m
     f = say.funnel(demo_figures, "asb")
-    assert "95 Community Protection Notices were served, equal to 23.3% of the number of warnings" in f
-    assert "8 notices were breached or prosecuted, equal to 8.4% of the number of notices" in f
+    assert "The warning alone stopped the behaviour in 76.7% of cases: 95 cases (23.3% of the warnings)" in f
+    assert "and 8 (2% of all warned cases; 8.4% of the notices) reached a breach or prosecution" in f
     assert "Nine cases progressed to Community Protection Notice stage, equal to 8.6%" in say.cse(demo_figures)
     assert "27% of victims and 29% of offenders, and 16% was perpetrated by people aged 25 to 29" in say.ages(
         demo_figures
     )
-    refs = " ".join(say.referrals(demo_figures))
+    refs = " ".join(say.referrals(demo_figures) + say.referrals(demo_figures, "violence"))
     assert "Avert: 131 referrals" in refs and "55% of participants (72) complied" in refs
     assert "ASBRAC: 47 referrals in 2016/17 compared with 71 in 2015/16 (-33.8%)" in refs
     assert "408 x Community Protection Warnings" in say.tools(demo_figures)
@@ -145,17 +145,16 @@ def test_sentences_say_when_a_figure_is_missing():
             1,
             1,
             0,
-            "1 Community Protection Warning was served. 1 Community Protection Notice was served, equal to 100% "
-            "of the number of warnings, so warnings stopped the behaviour in about 0% of cases; none of the "
-            "notices was breached or prosecuted.",
+            "1 Community Protection Warning was served. Every case went on to a Community Protection Notice, "
+            "and none reached a breach or prosecution.",
         ),
         (
             10,
             4,
             1,
-            "10 Community Protection Warnings were served. 4 Community Protection Notices were served, equal to "
-            "40% of the number of warnings, so warnings stopped the behaviour in about 60% of cases; 1 notice "
-            "was breached or prosecuted, equal to 25% of the number of notices.",
+            "10 Community Protection Warnings were served. The warning alone stopped the behaviour in 60% of "
+            "cases: 4 cases (40% of the warnings) went on to a Community Protection Notice, and 1 (10% of all "
+            "warned cases; 25% of the notices) reached a breach or prosecution.",
         ),
     ],
 )
@@ -200,4 +199,44 @@ def test_one_referral_is_singular(demo_figures):
 
 def test_variation_keeps_an_acronym(demo_figures):
     s = say.variation(demo_figures, "cse_flagged_crimes", "Crimes flagged as CSE")
-    assert s.startswith("Month by month, crimes flagged as CSE in April 2016 to March 2017 ")
+    assert "crimes flagged as CSE" in s and "cse" not in s
+
+
+def _xmr(values, start="2016-01"):
+    from csp_lib.data.periods import month_key, parse
+    from csp_lib.figures import spc
+
+    first = parse(start).first
+    rows = [{"month": month_key(first + i), "value": v} for i, v in enumerate(values)]
+    return spc.xmr(rows, range(len(values) - 12, len(values)))
+
+
+@pytest.mark.parametrize(
+    "values, words",
+    [
+        # two years flat at 100 +/- 2, then one month of 140: December's 140 stands out
+        (
+            [100, 102, 98, 101, 99, 100, 102, 98, 101, 99, 100, 102] * 2
+            + [98, 101, 99, 100, 102, 98, 101, 99, 100, 102, 98, 140],
+            "Month by month: December 2018's 140 was unusually high for Blackpool. That is more than the usual ups "
+            "and downs.",
+        ),
+        # no signal in the period
+        (
+            [100, 102, 98, 101, 99, 100, 102, 98, 101, 99, 100, 102] * 3,
+            "Month by month, no month of April 2016 to March 2017 was unusual for all crime in Blackpool",
+        ),
+    ],
+)
+def test_variation_says_which_month_stands_out_in_plain_words(values, words):
+    """One sentence a councillor reads, the method in a note after it."""
+    chart = _xmr(values)
+    figs = {
+        "area": "Blackpool",
+        "period": {"label": "2016/17", "name": "April 2016 to March 2017", "start": "2018-01-01", "end": "2018-12-31"},
+        "series": {"xmr": {"all_crime": chart}},
+    }
+    s = say.variation(figs, "all_crime")
+    assert s.startswith(words)
+    assert "*How this is judged: each month is set against the range expected from Blackpool's own 36 months" in s
+    assert "XmR" in s and "special cause" not in s

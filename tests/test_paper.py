@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -84,9 +85,13 @@ def test_print_document_has_the_cover_sections_and_considerations_without_site_c
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", doc.split("</style>")[1]))
     assert "Relevant Officer A Officer" in text
     assert "1.0 Purpose of the report" in text and "2.0 Recommendation" in text
-    assert "4.0 Performance: headlines" in text and "4.1 All crime" in text and "5.0 Considerations" in text
+    assert "1.0 Purpose of the report 1.1 To consider performance" in text
+    assert "4.0 Performance 4.0.1 Community Safety Partnership performance report" in text
+    assert "4.0.2 In April 2016 to March 2017, police recorded 18,688 crimes" in text
+    assert "All crime 4.0.3 All crime is up." in text  # all crime is the performance part's own text
+    assert "5.0 Legal considerations 5.1 None" in text
+    assert "12.0 Background papers 12.1 crimes.csv (120 records)" in text
     assert "Headlines 3" in text and "All crime 4" in text  # the contents with page numbers
-    assert "In April 2016 to March 2017, police recorded 18,688 crimes in Blackpool." in text
     assert "All crime in Blackpool is up by 12.4%." in text
     assert "Menu" not in text and "Site navigation" not in text  # no navigation chrome
     body = doc.split("</style>")[1]
@@ -148,6 +153,21 @@ def test_the_demo_committee_paper(site):
         "compared to the previous year."
     ) in flat
     assert "Background papers" in flat and "Crime data provided by the Lancashire Constabulary Analyst" in flat
+    # the published report's numbering, which members cite: 6.0 to 6.5, 7.0 hate crime, 8.0 to 10.0, 11.0 to 18.0
+    for heading in (
+        "5.0 Background information",
+        "6.0 Performance",
+        "6.1 Violence against the person",
+        "6.5 Child sexual exploitation",
+        "7.0 Hate crime",
+        "8.0 Counter terrorism",
+        "9.0 Serious organised crime",
+        "10.0 Modern slavery and human trafficking",
+        "11.0 Legal considerations",
+        "18.0 Background papers",
+    ):
+        assert heading in flat, heading
+    assert re.search(r"6\.1\.1 Violence against the person in Blackpool", flat)
     n = len([t for t in texts if t.strip()])
     assert f"Page 1 of {n}" in texts[0] and f"Page {n} of {n}" in texts[n - 1]
     assert "Blackpool: April 2016 to March 2017" in texts[0]  # the footer, with the online report
@@ -162,3 +182,52 @@ def test_the_demo_committee_paper(site):
     assert "Menu" not in flat and "Download this table" not in flat
     landing = (report / "index.html").read_text(encoding="utf-8")
     assert 'href="blackpool-2016-17-committee-paper.pdf"' in landing
+
+
+def test_the_landing_page_carries_the_papers_front_matter(demo_figures, tmp_path):
+    """cover.yml's front matter is on the report's landing page too, after the headlines: who the report
+    goes to and when, its purpose, recommendation, reasons and considerations; empty fields left out."""
+    from csp_lib.present import pages
+
+    cover = paper.read_cover(Path(__file__).parents[1] / "commentary" / "blackpool" / "2016-17" / "cover.yml")
+    page = pages.report_index(demo_figures, tmp_path, cover=cover)
+    front = page[page.index("## For the scrutiny committee") :]
+    assert page.index("## Headlines") < page.index("## For the scrutiny committee") < page.index("## Sections")
+    assert "- **Report to:** Tourism, Economy and Resources Scrutiny Committee" in front
+    assert "- **Date of meeting:** 21 June 2017" in front
+    assert "**Recommendation.** To scrutinise the performance" in front
+    assert "\n\nIs the recommendation contrary to a plan" in front  # a paragraph of its own, as written
+    assert "- Background papers: Crime data provided by the Lancashire Constabulary Analyst" in front
+    cover |= {"relevant_officer": "", "council_priority": ""}
+    front = pages.report_index(demo_figures, tmp_path, cover=cover)
+    assert "Relevant officer" not in front and "Council priority" not in front
+    assert "## For the scrutiny committee" not in pages.report_index(demo_figures, tmp_path)
+
+
+def test_the_paper_is_numbered_as_the_published_report(tmp_path, built):
+    """6.0 performance, 6.1 ... for the partnership's priorities, 7.0 for hate crime, 8.0, 9.0 ... for each heading
+    of the analysts' own priorities, then a number for each consideration; every paragraph a number to cite."""
+    page = """<html><body><article><section><h1>{title}</h1><p>First {title}.</p>
+    <table><tr><td><p>in a table</p></td></tr></table><ul><li><p>a bullet</p></li></ul>{extra}</section>
+    </article></body></html>"""
+    by_slug = {s.slug: s for s in SECTIONS}
+    for slug in ("violence", "hate-crime"):
+        (built / f"{by_slug[slug].notebook}.html").write_text(page.format(title=by_slug[slug].title, extra=""))
+    other = by_slug["other-priorities"]
+    (built / f"{other.notebook}.html").write_text(
+        page.format(
+            title=other.title,
+            extra="<h2>Counter terrorism</h2><p>Prevent.</p><p>Channel.</p><h2>Modern slavery</h2><p>The Act.</p>",
+        )
+    )
+    cover = paper.read_cover(paper.ensure_cover(paper.cover_path(tmp_path / "c", FIGS), FIGS))
+    cover |= {"council_priority": "The economy.", "background": "BSafe Blackpool."}
+    doc = paper.document(built, FIGS, cover, SECTIONS)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", doc.split("</style>")[1]))
+    assert "4.0 Council priority 4.1 The economy." in text and "5.0 Background information 5.1 BSafe" in text
+    assert "6.0 Performance" in text and "6.0.3 All crime is up." in text
+    assert "6.1 Violence against the person 6.1.1 First Violence against the person." in text
+    assert "in a table" in text and "6.1.2" not in text  # tables and bullets keep no number
+    assert "7.0 Hate crime 7.1 First Hate crime." in text
+    assert "8.0 Counter terrorism 8.1 Prevent. 8.2 Channel. 9.0 Modern slavery 9.1 The Act." in text
+    assert "10.0 Legal considerations 10.1 None" in text

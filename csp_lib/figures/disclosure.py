@@ -254,7 +254,8 @@ def _primary(figs: dict, threshold: int) -> dict:
 
 
 def _funnels(out: dict) -> None:
-    """A funnel step is its figure (``id``): withheld with it, and a share with either of its two steps."""
+    """A funnel step is its figure (``id``): withheld with it, and a share with either of its two steps
+    (the step before, or the first)."""
     f = out["figures"]
     for steps in out.get("series", {}).get("funnels", {}).values():
         before = None
@@ -264,6 +265,8 @@ def _funnels(out: dict) -> None:
                 _hide(step, "value", secondary=secondary(fig))
             if before is not None and (withheld(step) or withheld(before)):
                 _hide(step, "share_of_previous")
+            if before is not None and (withheld(step) or withheld(steps[0])):
+                _hide(step, "share_of_first")
             before = step
 
 
@@ -324,6 +327,7 @@ FIELDS = [
     (r"series\.xmr\.\w+\.signals\[\]\.points\[\]", "safe"),
     (r"series\.funnels\.\w+\[\]\.value", "count"),
     (r"series\.funnels\.\w+\[\]\.share_of_previous", "derived"),
+    (r"series\.funnels\.\w+\[\]\.share_of_first", "derived"),
     (r"quality\.missing\[\]\.(of|blank)", "count"),
     (r"quality\.(tables|excluded)\[\]\.(rows|area_rows|districts)", "safe"),
     (r"quality\.files", "safe"),

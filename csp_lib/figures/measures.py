@@ -103,9 +103,18 @@ def non_recent(recorded: pd.Series, committed: pd.Series, days: int = 365) -> pd
 
 
 def funnel(steps: list[tuple[str, int]]) -> list[dict]:
-    """Escalation funnel: each step's count and its share of the step before."""
-    out, before = [], None
+    """Escalation funnel: each step's count, its share of the step before and of the first step
+    (the warnings: "2% of warned cases reached breach or prosecution")."""
+    out, before, first = [], None, None
     for name, n in steps:
-        out.append({"step": name, "value": int(n), "share_of_previous": None if before is None else share(n, before)})
+        out.append(
+            {
+                "step": name,
+                "value": int(n),
+                "share_of_previous": None if before is None else share(n, before),
+                "share_of_first": None if first is None else share(n, first),
+            }
+        )
         before = n
+        first = n if first is None else first
     return out

@@ -129,6 +129,25 @@ NOUNS = {
 }
 
 
+# the section that shows a partner programme's referrals (referrals.csv), where it is not antisocial behaviour's
+PROGRAMME_SECTIONS = {"referrals_avert": "violence"}
+
+
+# how the committee paper numbers the sections, as the published report does: the partnership's priorities
+# under Performance (6.0 all crime, 6.1 violence ... 6.5 CSE), each later section a number of its own (7.0
+# hate crime), and the analysts' own priorities page a number for each of its headings (8.0 counter terrorism,
+# 9.0 serious organised crime, 10.0 modern slavery)
+PRIORITIES = (
+    "overview",
+    "violence",
+    "sexual-offences",
+    "domestic-abuse",
+    "antisocial-behaviour",
+    "child-sexual-exploitation",
+)
+NUMBERED_HEADINGS = ("other-priorities",)
+
+
 def subject(fid: str) -> str:
     """The figure as the subject of a sentence: ``Sexual offences in Blackpool ...``."""
     return SUBJECTS.get(fid, label(fid))

@@ -11,7 +11,7 @@ from fractions import Fraction
 from ..data.contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
 from ..data.periods import parse
 from ..figures.disclosure import secondary, withheld
-from ..figures.sections import POLICE_UK_IDS, label, noun
+from ..figures.sections import POLICE_UK_IDS, PROGRAMME_SECTIONS, label, noun
 from ..figures.sections import subject as subject_of
 
 ORDINAL = {1: "st", 2: "nd", 3: "rd"}
@@ -481,27 +481,36 @@ def _than(cmp: dict) -> str:
 
 
 def funnel(figs: dict, ctx: str) -> str:
+    """Escalation as the report frames it: how often the warning alone stopped the behaviour, how
+    many cases went on to a notice, and how many of all warned cases reached a breach or prosecution
+    (with the share of the notices beside it)."""
     steps = figs["series"]["funnels"].get(ctx)
     if not steps or not steps[0]["value"]:
         return ""
     w, n, b = steps
     s = f"{counted(w['value'], 'Community Protection Warning')} {were(w['value'])} served"
+    if withheld(n) or withheld(b):
+        return (
+            f"{s}; {count(figs, n)} went on to a Community Protection Notice and {count(figs, b)} to a breach or "
+            "prosecution (small numbers are withheld to protect the people involved)."
+        )
     if not n["value"]:
         them = "the warning" if w["value"] == 1 else "the warnings"
         return f"{s}; no Community Protection Notice followed, so {them} stopped the behaviour in every case."
-    s += (
-        f". {counted(n['value'], 'Community Protection Notice')} {were(n['value'])} served, equal to "
-        f"{pct(n['share_of_previous'])} of the number of warnings, so warnings stopped the behaviour in about "
-        f"{pct(100 - n['share_of_previous'])} of cases"
-    )
-    if not b["value"]:
-        s += f"; none of the notices {were(n['value'])} breached or prosecuted"
+    if n["value"] == w["value"]:
+        s += ". Every case went on to a Community Protection Notice"
     else:
         s += (
-            f"; {counted(b['value'], 'notice')} {were(b['value'])} breached or prosecuted, equal to "
-            f"{pct(b['share_of_previous'])} of the number of notices"
+            f". The warning alone stopped the behaviour in {pct(100 - n['share_of_previous'])} of cases: "
+            f"{counted(n['value'], 'case')} ({pct(n['share_of_previous'])} of the warnings) went on to a "
+            "Community Protection Notice"
         )
-    return s + "."
+    if not b["value"]:
+        return s + ", and none reached a breach or prosecution."
+    return (
+        f"{s}, and {num(b['value'])} ({pct(b.get('share_of_first'))} of all warned cases; "
+        f"{pct(b['share_of_previous'])} of the notices) reached a breach or prosecution."
+    )
 
 
 def tools(figs: dict) -> list[str]:
@@ -551,10 +560,15 @@ def hate(figs: dict) -> str:
     return s
 
 
-def referrals(figs: dict) -> list[str]:
+def referrals(figs: dict, section: str = "antisocial-behaviour") -> list[str]:
+    """A sentence for each partner programme's referrals that this section shows (sections.PROGRAMME_SECTIONS:
+    Avert, a programme for women involved in violence, on the violence page; the others with antisocial
+    behaviour)."""
     out = []
     for fid, f in figs["figures"].items():
         if not fid.startswith("referrals_") or fid.endswith("_complied") or f.get("value") is None:
+            continue
+        if PROGRAMME_SECTIONS.get(fid, "antisocial-behaviour") != section:
             continue
         name = f.get("name") or label(fid)
         if f["previous"] and f["pct_change"] is not None:
@@ -650,28 +664,90 @@ def summary(figs: dict, ids: list[tuple[str, str]]) -> str:
     return s
 
 
+def _month(key: str) -> str:
+    """``December 2016`` from ``2016-12``."""
+    return parse(key).long_label
+
+
 def variation(figs: dict, fid: str, subject: str | None = None) -> str:
-    """Whether the months of the period are within normal variation (XmR, Making Data Count)."""
+    """Whether any month of the period was unusual for the area, in words a councillor reads: ``December
+    2016's 206 was unusually high for Blackpool``; the method (an XmR chart, NHS Making Data Count rules)
+    in a note after it."""
     chart = figs["series"].get("xmr", {}).get(fid)
     if not chart:
         return ""
     subject = subject or subject_of(fid)
     subject = subject[0].lower() + subject[1:]  # "crimes flagged as CSE", not "cse"
+    area = figs["area"]
     if chart.get("suppressed"):
         return (
-            f"Monthly counts of {subject} in {figs['area']} are not published: some months had "
+            f"Monthly counts of {subject} in {area} are not published: some months had "
             f"{fewer(figs)}, withheld to protect the people involved."
         )
-    trial = " (trial limits: fewer than 12 months of data)" if chart.get("trial") else ""
-    if chart["label"] == "within normal variation":
-        return (
-            f"Month by month, {subject} in {period_name(figs)} stayed within normal variation: "
-            f"the change is not a signal on its own{trial}."
+    points = chart["points"]
+    first, last = figs["period"]["start"][:7], figs["period"]["end"][:7]
+    inside = {i for i, p in enumerate(points) if first <= p["month"] <= last}
+    said = []
+    for high in (True, False):  # months beyond the limits: the clearest signal
+        beyond = sorted(
+            {
+                i
+                for s in chart["signals"]
+                if s["rule"] == "outside" and (s["direction"] == "up") == high
+                for i in s["points"]
+                if i in inside
+            }
         )
-    return (
-        f"Month by month, {subject} in {period_name(figs)} shows a "
-        f"{chart['label']}{trial}, which is unlikely to be chance."
+        word = "high" if high else "low"
+        if 0 < len(beyond) <= 2:
+            said.append(
+                " and ".join(f"{_month(points[i]['month'])}'s {num(points[i]['value'])}" for i in beyond)
+                + f" {'was' if len(beyond) == 1 else 'were'} unusually {word} for {area}"
+            )
+        elif beyond:
+            top = (max if high else min)(beyond, key=lambda i: points[i]["value"])
+            most = f"{'highest' if high else 'lowest'} {_month(points[top]['month'])}'s {num(points[top]['value'])}"
+            share = f"All {len(inside)}" if len(beyond) == len(inside) else f"{len(beyond)} of the {len(inside)}"
+            said.append(f"{share} months were unusually {word} for {area}, the {most}")
+    for rule in ("shift", "trend"):  # the longest run that reaches into the period
+        runs = [s for s in chart["signals"] if s["rule"] == rule and set(s["points"]) & inside]
+        if not runs or len(said) >= 2:
+            continue
+        s = max(runs, key=lambda s: (len(set(s["points"]) & inside), len(s["points"])))
+        run, high = s["points"], s["direction"] == "up"
+        if rule == "shift":
+            said.append(
+                f"{subject} stayed {'above' if high else 'below'} its usual level for {len(run)} months "
+                f"in a row, {_month(points[run[0]]['month'])} to {_month(points[run[-1]]['month'])}"
+            )
+        else:
+            said.append(
+                f"{subject} {'rose' if high else 'fell'} {len(run) - 1} months running, to "
+                f"{num(points[run[-1]]['value'])} in {_month(points[run[-1]]['month'])}"
+            )
+    if not said:
+        near = [s for s in chart["signals"] if s["rule"] == "two_of_three" and set(s["points"]) & inside]
+        if near:
+            s, hit = near[0], sorted(set(near[0]["points"]) & inside)
+            said.append(
+                f"{' and '.join(_month(points[i]['month']) for i in hit)} came close to the "
+                f"{'highest' if s['direction'] == 'up' else 'lowest'} level expected for {area}"
+            )
+    said = list(dict.fromkeys(said))
+    months = len(points)
+    note = (
+        f"*How this is judged: each month is set against the range expected from {area}'s own {months} months "
+        f"of figures to {_month(points[-1]['month'])} (an XmR chart, as NHS Making Data Count uses it; see Methods)"
+        + ("; with fewer than 12 months the range is provisional" if chart.get("trial") else "")
+        + ".*"
     )
+    if not said:
+        return (
+            f"Month by month, no month of {period_name(figs)} was unusual for {subject} in {area}: "
+            f"the ups and downs are within the usual range. {note}"
+        )
+    text = "; ".join(said)
+    return f"Month by month: {text[0].upper() + text[1:]}. That is more than the usual ups and downs. {note}"
 
 
 def rate(figs: dict, fid: str, unit: str | None = None) -> str:

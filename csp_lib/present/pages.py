@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..data import contract
 from ..data.periods import month_runs, parse
+from ..figures.sections import label
 from . import downloads, narrative
 from .narrative import short
 from .tables import WITHHELD, withheld_note
@@ -48,7 +49,8 @@ def tile(figs: dict, fid: str, name: str, href: str) -> str:
         change, cls, arrow = "no earlier year", "same", ""
     else:
         cls = "up" if f["change"] > 0 else "down" if f["change"] < 0 else "same"
-        arrow = {"up": "&#9650; ", "down": "&#9660; ", "same": "&#9654; "}[cls]
+        glyph = {"up": "&#9650;", "down": "&#9660;", "same": "&#9654;"}[cls]
+        arrow = f'<span aria-hidden="true">{glyph} </span>'  # the sign says it in words
         change = f"{narrative.signed(f['change'])} ({narrative.pct(f['pct_change'], True, trim=False)})"
     prev = (
         f'<span class="csp-tile-prev">{narrative.short(figs, "previous")}: {narrative.num(f["previous"])}</span>'
@@ -56,14 +58,45 @@ def tile(figs: dict, fid: str, name: str, href: str) -> str:
         else ""
     )
     return (
-        f'<a class="csp-tile" href="{href}" aria-label="{name}: {narrative.num(f["value"])}, {change}">'
+        # named by what it shows (WCAG 2.5.3): "All crime 18,664 +2,059 (+12.4%) 2015/16: 16,605"
+        f'<a class="csp-tile" href="{href}">'
         f'<span class="csp-tile-label">{name}</span>'
         f'<span class="csp-tile-value">{narrative.num(f["value"])}</span>'
         f'<span class="csp-tile-change {cls}">{arrow}{change}</span>{prev}</a>'
     )
 
 
-def report_index(figs: dict, folder: Path, paper_name: str | None = None) -> str:
+COVER_LINES = [  # cover.yml key, how the committee paper names it
+    ("report_to", "Report to"),
+    ("relevant_officer", "Relevant officer"),
+    ("meeting_date", "Date of meeting"),
+]
+COVER_PARTS = [
+    ("purpose", "Purpose of the report"),
+    ("recommendation", "Recommendation"),
+    ("reasons", "Reasons for the recommendation"),
+    ("council_priority", "Council priority"),
+    ("background", "Background"),
+]
+
+
+def committee(cover: dict) -> list[str]:
+    """The front matter of the committee paper (commentary/<area>/<period>/cover.yml) as a section of the
+    report's landing page: who it goes to and when, its purpose, recommendation and reasons, and the
+    considerations. Empty fields are left out."""
+    lines = ["## For the scrutiny committee", ""]
+    lines += [f"- **{name}:** {cover[key].strip()}" for key, name in COVER_LINES if cover.get(key, "").strip()]
+    for key, name in COVER_PARTS:
+        if text := cover.get(key, "").strip():
+            paragraphs = [p.strip().replace("\n", " ") for p in text.split("\n\n") if p.strip()]
+            lines += ["", f"**{name}.** {paragraphs[0]}", *[x for p in paragraphs[1:] for x in ("", p)]]
+    if cover.get("considerations"):
+        lines += ["", "**Considerations.**", ""]
+        lines += [f"- {k}: {v}" for k, v in cover["considerations"].items() if v]
+    return lines + [""]
+
+
+def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover: dict | None = None) -> str:
     """The landing page of one report: tiles, summary, headline sentences, sections, sources, downloads."""
     open_data = figs.get("data_format") == "police.uk"
     headline_tiles = OPEN_DATA_TILES if open_data else HEADLINE_TILES
@@ -84,6 +117,7 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None) -> str
     ]
     for fid, subject, _ in headline_tiles:
         lines.append(f"- {narrative.headline(figs, fid, subject)}")
+    lines += ["", *committee(cover)] if cover else []
     lines += [
         "",
         "## Sections",
@@ -143,6 +177,11 @@ def with_banner(page: str, figs: dict) -> str:
     return f"{title}\n\n{narrative.banner(figs)}{rest}" if narrative.demo(figs) else page
 
 
+def _month(iso: str) -> str:
+    """``April 2016`` from ``2016-04-01``."""
+    return parse(iso[:7]).long_label
+
+
 def quality(figs: dict) -> str:
     """The data quality page of one report (MyST markdown), from figures.json alone."""
     q = figs["quality"]
@@ -181,11 +220,15 @@ def quality(figs: dict) -> str:
         for fid in partial:
             f = figs["figures"][fid]
             if f.get("partial_note"):
-                lines.append(f"- `{fid}`: {f['partial_note']}.")
+                lines.append(f"- **{label(fid)}**: {f['partial_note']}.")
                 continue
+            before = (
+                f"{_month(f['previous_start'])} to {_month(f['previous_end'])}"
+                if f.get("previous_start")
+                else "no earlier months"
+            )
             lines.append(
-                f"- `{fid}` covers {f['start']} to {f['end']} and is compared with "
-                f"{f.get('previous_start', 'no earlier months')} to {f.get('previous_end', '')}."
+                f"- **{label(fid)}** covers {_month(f['start'])} to {_month(f['end'])} and is compared with {before}."
             )
     else:
         lines.append("None: every source covers the whole period and the year before it.")
@@ -212,7 +255,8 @@ def quality(figs: dict) -> str:
         lines.append(
             f"Victim-based counts from 1 to {d['threshold']} are withheld on these pages "
             f"({n} figure{'s' if n != 1 else ''} affected"
-            + (": " + ", ".join(f"`{i}`" for i in d["suppressed"][:40]) if n else "")
+            + (": " + "; ".join(label(i) for i in d["suppressed"][:40]) if n else "")
+            + (f"; and {n - 40} more" if n > 40 else "")
             + ")."
         )
     else:

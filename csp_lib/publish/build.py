@@ -81,7 +81,7 @@ def build(
     try:
         # the workers' kernels start while the data are read and the figures computed
         jobs_ = _reports(data_dir, areas, periods, root, store, suppression, allow_partial, pool)
-        covers = _covers(jobs_, root) if pdf else {}
+        covers = _covers(jobs_, root)  # the landing page shows the front matter; --pdf prints the paper
         tasks, owner, reused = _stage(jobs_, data_dir, root, out, store)
         workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
         log(
@@ -113,7 +113,8 @@ def build(
     for job in jobs_:
         _workbook(job, store)
         paper_name = paper.file_name(job.figs) if pdf else None
-        (job.staging / "index.md").write_text(pages.report_index(job.figs, job.staging, paper_name), encoding="utf-8")
+        landing = pages.report_index(job.figs, job.staging, paper_name, covers[job.final])
+        (job.staging / "index.md").write_text(landing, encoding="utf-8")
         (job.staging / "data-quality.md").write_text(
             pages.with_banner(pages.quality(job.figs), job.figs), encoding="utf-8"
         )

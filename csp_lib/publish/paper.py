@@ -20,9 +20,10 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from bs4 import BeautifulSoup
 
 from ..data.contract import report_folder
-from ..figures.sections import Section
+from ..figures.sections import NUMBERED_HEADINGS, PRIORITIES, Section
 from ..present.narrative import DEMO_BANNER, compared_phrase, demo, period_name, source_line
 
 TEMPLATE = Path(__file__).parent.parent / "templates" / "cover.yml"
@@ -110,8 +111,6 @@ def read_cover(path: Path) -> dict:
 # -- the print document -------------------------------------------------------------------------
 def _article(page: Path):
     """The article of a built page, without permalinks, download links or hidden cells."""
-    from bs4 import BeautifulSoup
-
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     article = soup.find("article") or soup.find("main")
     for el in article.select("a.headerlink, p.csp-download, .toggle-details, script, style, noscript"):
@@ -135,7 +134,36 @@ def _text(value: str) -> str:
 
 
 def _numbered(number: str, title: str, body: str) -> str:
+    """An opening part of the paper: ``1.0 Purpose of the report``, its paragraphs 1.1, 1.2 ..."""
+    base = number.split(".")[0]
+    paras = re.findall(r"<p>(.*?)</p>", body, re.S)
+    body = "".join(f'<p><span class="para-num">{base}.{j}</span> {p}</p>' for j, p in enumerate(paras, 1))
     return f'<section class="paper-part"><h2>{number} {html.escape(title)}</h2>{body}</section>'
+
+
+def _paragraphs(el, prefix: str, start=None, follow: bool = False):
+    """Number the paragraphs of ``el`` (or, with ``follow``, those after the heading ``el`` up to the next
+    heading of its level) ``prefix.1``, ``prefix.2`` ... so a member can cite one; returns the counter, which
+    ``start`` continues. Tables, charts, tiles and notes keep no number."""
+    counter = start if start is not None else [0]
+    if follow:
+        paras = []
+        for sib in el.find_all_next():
+            if sib.name == el.name:
+                break
+            if sib.name == "p":
+                paras.append(sib)
+    else:
+        paras = el.find_all("p")
+    for p in paras:
+        if not p.get_text(strip=True) or p.find_parent(["table", "figure", "figcaption", "nav", "li"]):
+            continue
+        if any(p.find_parent(class_=c) for c in ("csp-tiles", "csp-demo", "csp-note")):
+            continue
+        counter[0] += 1
+        num = BeautifulSoup(f'<span class="para-num">{prefix}.{counter[0]}</span> ', "html.parser")
+        p.insert(0, num)
+    return counter
 
 
 def document(report_html: Path, figs: dict, cover: dict, sections: list[Section], pages: dict | None = None) -> str:
@@ -184,25 +212,41 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
         for t, key in contents
     )
     parts.append(f'<nav class="paper-contents"><h2>Contents</h2><ol>{items}</ol></nav>')
-    # headlines: the landing page's tiles, summary and headline sentences
-    head_body = _headline_part(_article(report_html / "index.html"))
+    # headlines: the landing page's tiles, summary and headline sentences, then each section, numbered as the
+    # published report is (sections.PRIORITIES, NUMBERED_HEADINGS), every paragraph with a number to cite
+    head = BeautifulSoup(f"<div>{_headline_part(_article(report_html / 'index.html'))}</div>", "html.parser")
+    counter = _paragraphs(head.div, f"{perf}.0")
     parts.append(
-        f'<section class="paper-section" data-key="headlines"><h1>{perf}.0 Performance: headlines</h1>'
-        f"{head_body}</section>"
+        f'<section class="paper-section" data-key="headlines"><h1>{perf}.0 Performance</h1>'
+        f"{head.div.decode_contents()}</section>"
     )
-    for i, s in enumerate(sections, start=1):
+    number, sub = perf, 0
+    for s in sections:
         page = report_html / f"{s.notebook}.html"
         if not page.exists():
             continue
         body = _article(page)
         h1 = body.find("h1")
-        if h1:
-            h1.string = f"{perf}.{i} {s.title}"
+        if s.slug == PRIORITIES[0]:  # all crime is the performance part's own text: 6.0.4, 6.0.5 ...
+            _paragraphs(body, f"{perf}.0", counter)
+        elif s.slug in PRIORITIES:
+            sub += 1
+            if h1:
+                h1.string = f"{perf}.{sub} {s.title}"
+            _paragraphs(body, f"{perf}.{sub}")
+        elif s.slug in NUMBERED_HEADINGS:
+            if h1:
+                h1.string = s.title
+            for part in body.select("h2"):
+                number += 1
+                part.string = f"{number}.0 {part.get_text(strip=True)}"
+                _paragraphs(part, str(number), follow=True)
+        else:
+            number += 1
+            if h1:
+                h1.string = f"{number}.0 {s.title}"
+            _paragraphs(body, str(number))
         parts.append(f'<section class="paper-section" data-key="{s.slug}">{body.decode_contents()}</section>')
-    rows = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{_text(v) or '<p>None</p>'}</td></tr>"
-        for k, v in cover["considerations"].items()
-    )
     extra = "".join(
         f"<tr><th>{k}</th><td><p>{html.escape(v)}</p></td></tr>"
         for k, v in (
@@ -211,10 +255,18 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
         )
         if v
     )
+    considered = []
+    for k, v in cover["considerations"].items():
+        number += 1
+        text = "".join(
+            f'<p><span class="para-num">{number}.{j}</span> {html.escape(p)}</p>'
+            for j, p in enumerate([p.strip() for p in re.split(r"\n\s*\n", v.strip()) if p.strip()] or ["None"], 1)
+        )
+        considered.append(f'<h2 class="paper-consideration">{number}.0 {html.escape(k)}</h2>{text}')
     parts.append(
         '<section class="paper-section" data-key="considerations">'
-        f"<h1>{perf + 1}.0 Considerations</h1>"
-        f'<table class="paper-considerations"><tbody>{extra}{rows}</tbody></table></section>'
+        f'<h1>Considerations</h1><table class="paper-considerations"><tbody>{extra}</tbody></table>'
+        f"{''.join(considered)}</section>"
     )
     css = (Path(__file__).parent.parent / "templates" / "paper.css").read_text(encoding="utf-8")
     footer = f"{area}: {period}" + (f"\\A Online report: {cover['online_url']}" if cover["online_url"] else "")
@@ -332,8 +384,6 @@ def make(report_html: Path, figs: dict, cover: dict, sections: list[Section], pd
 
 def _headings(doc: str) -> dict[str, str]:
     """Section key -> its first heading's text, as pdftotext will show it."""
-    from bs4 import BeautifulSoup
-
     soup = BeautifulSoup(doc, "html.parser")
     return {
         sec["data-key"]: re.sub(r"\s+", " ", sec.find("h1").get_text(" ", strip=True))

@@ -67,7 +67,7 @@ def write_toc(root: Path) -> None:
                 f"| [{area}](reports/{a}/{p}/index.md) | {narrative.short(figs)} | {narrative.period_name(figs)} "
                 f"| {'**Demonstration data** (invented)' if narrative.demo(figs) else narrative.source_line(figs)} |"
             )
-    lines += ['- caption: "About"', "  chapters:", "  - file: book/methods", ""]
+    lines += ['- caption: "About"', "  chapters:", "  - file: book/methods", "  - file: book/accessibility", ""]
     (root / "_toc.yml").write_text("\n".join(lines), encoding="utf-8")
     gen = root / "book" / "_generated"
     gen.mkdir(exist_ok=True)
