@@ -87,7 +87,7 @@ def test_data_quality_page(site):
     root, html = site
     page = _text(html / "book" / "reports" / "blackpool" / "2016-17" / "data-quality.html")
     assert "Data quality: Blackpool, 2016/17" in page
-    assert "marac_cases covers 2016-04-01 to 2016-12-31" in page
+    assert "MARAC cases listed covers April 2016 to December 2016" in page  # in words, not figure ids
     assert "478,331" in page  # crimes read
 
 

@@ -34,6 +34,7 @@ INDEX = """<html><body><nav class="bd-sidebar">Menu Blackburn with Darwen</nav><
 </section></article></main></body></html>"""
 
 OVERVIEW = """<html><body><nav>Site navigation</nav><article class="bd-article"><section><h1>All crime</h1>
+<p>Police recorded crime in the area.</p><p><strong>Blackpool, April 2016 to March 2017</strong></p>
 <p>All crime is up.</p><table class="csp-table"><thead><tr><th>Measure</th></tr></thead>
 <tbody><tr><td>All crime</td></tr></tbody></table>
 <p class="csp-download"><a href="downloads/x.csv">Download this table (CSV)</a></p>
@@ -88,7 +89,10 @@ def test_print_document_has_the_cover_sections_and_considerations_without_site_c
     assert "1.0 Purpose of the report 1.1 To consider performance" in text
     assert "4.0 Performance 4.0.1 Community Safety Partnership performance report" in text
     assert "4.0.2 In April 2016 to March 2017, police recorded 18,688 crimes" in text
-    assert "All crime 4.0.3 All crime is up." in text  # all crime is the performance part's own text
+    assert (
+        "All crime Police recorded crime in the area. Blackpool, April 2016 to March 2017 4.0.3 All crime is up."
+        in text
+    )
     assert "5.0 Legal considerations 5.1 None" in text
     assert "12.0 Background papers 12.1 crimes.csv (120 records)" in text
     assert "Headlines 3" in text and "All crime 4" in text  # the contents with page numbers
@@ -207,7 +211,7 @@ def test_the_landing_page_carries_the_papers_front_matter(demo_figures, tmp_path
 def test_the_paper_is_numbered_as_the_published_report(tmp_path, built):
     """6.0 performance, 6.1 ... for the partnership's priorities, 7.0 for hate crime, 8.0, 9.0 ... for each heading
     of the analysts' own priorities, then a number for each consideration; every paragraph a number to cite."""
-    page = """<html><body><article><section><h1>{title}</h1><p>First {title}.</p>
+    page = """<html><body><article><section><h1>{title}</h1><p>What the section reports.</p><p>First {title}.</p>
     <table><tr><td><p>in a table</p></td></tr></table><ul><li><p>a bullet</p></li></ul>{extra}</section>
     </article></body></html>"""
     by_slug = {s.slug: s for s in SECTIONS}
@@ -226,8 +230,8 @@ def test_the_paper_is_numbered_as_the_published_report(tmp_path, built):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", doc.split("</style>")[1]))
     assert "4.0 Council priority 4.1 The economy." in text and "5.0 Background information 5.1 BSafe" in text
     assert "6.0 Performance" in text and "6.0.3 All crime is up." in text
-    assert "6.1 Violence against the person 6.1.1 First Violence against the person." in text
+    assert "6.1 Violence against the person What the section reports. 6.1.1 First Violence against the person." in text
     assert "in a table" in text and "6.1.2" not in text  # tables and bullets keep no number
-    assert "7.0 Hate crime 7.1 First Hate crime." in text
+    assert "7.0 Hate crime What the section reports. 7.1 First Hate crime." in text
     assert "8.0 Counter terrorism 8.1 Prevent. 8.2 Channel. 9.0 Modern slavery 9.1 The Act." in text
     assert "10.0 Legal considerations 10.1 None" in text

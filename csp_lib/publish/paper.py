@@ -155,9 +155,14 @@ def _paragraphs(el, prefix: str, start=None, follow: bool = False):
                 paras.append(sib)
     else:
         paras = el.find_all("p")
+    h1 = el.find("h1") if not follow else None
+    lead = h1.find_next("p") if h1 else None  # the section's one-line description under its title
     for p in paras:
         if not p.get_text(strip=True) or p.find_parent(["table", "figure", "figcaption", "nav", "li"]):
             continue
+        strong = p.find("strong")
+        if p is lead or (strong and strong.get_text(strip=True) == p.get_text(strip=True)):
+            continue  # the description and the bold area and months line are headings, not statements
         if any(p.find_parent(class_=c) for c in ("csp-tiles", "csp-demo", "csp-note")):
             continue
         counter[0] += 1
