@@ -368,3 +368,118 @@ def test_a_partial_report_passes_the_disclosure_gate(folder, period):
 
     figs = figures.compute_from_folder(folder, "Alpha", period, allow_partial=True)
     assert disclosure.apply(figs, 4)["figures"]["all_crime"]["value"] == figs["figures"]["all_crime"]["value"]
+
+
+def test_violence_and_sexual_offences_stand_in_where_police_uk_has_only_the_combined_category(folder, monkeypatch):
+    """police.uk publishes violence and sexual offences as one category: its trend, months, XmR and county
+    ranking are there, and the violence and sexual offences pages draw them, labelled as the combined category.
+    Counted by hand (street.py): Alpha has 2 such rows a month in 2020 and in 2021, Beta none."""
+    from csp_lib.present import report
+
+    figs = figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12")
+    vso = "violence_and_sexual_offences"
+    assert [(r["period"], r["area"], r["county"]) for r in figs["series"]["trend"][vso]] == [
+        ("2020-01..2020-12", 24, 24),
+        ("2021-01..2021-12", 24, 24),
+    ]
+    assert [m["value"] for m in figs["series"]["monthly"][vso]] == [2] * 12
+    assert [p["value"] for p in figs["series"]["xmr"][vso]["points"]] == [2] * 24
+    assert figs["figures"][f"{vso}_rank_in_county"] == {"value": 1, "of": 1}  # Beta has no earlier count: unranked
+    assert figs["figures"][f"{vso}_districts_rising"]["value"] == 0
+    assert "vap" not in figs["series"]["trend"] and figs["figures"]["vap"]["value"] is None
+
+    shown = []
+    monkeypatch.setattr(report, "display", lambda obj: shown.append(getattr(obj, "data", str(obj))))
+    r = report.Report(figs)
+    assert r.measure("vap") == vso and r.measure("sexual_offences") == vso
+    assert r.measure("all_crime") == "all_crime"
+    assert len(shown) == 1 and "police.uk's combined category, violence and sexual offences" in shown[0]
+
+
+def test_neighbourhoods_counted_by_hand(folder):
+    """series.neighbourhoods: every LSOA of the district, the most first, ties by code; blank LSOAs (no
+    district) and other districts' LSOAs are in no list; ASB apart. Counted by hand from street.py."""
+    s = figures.published(folder, "Alpha", "2021-01..2021-12", 4)["series"]
+    assert s["neighbourhoods"] == [
+        {"lsoa_code": "E01000001", "lsoa_name": "Alpha 001A", "value": 48, "previous": 36, "change": 12},
+        {"lsoa_code": "E01000002", "lsoa_name": "Alpha 002B", "value": 24, "previous": 24, "change": 0},
+    ]
+    assert s["neighbourhoods_asb"] == [
+        {"lsoa_code": "E01000001", "lsoa_name": "Alpha 001A", "value": 12, "previous": 12, "change": 0}
+    ]
+    beta = figures.compute_from_folder(folder, "Beta", "2021-01..2021-12")["series"]
+    assert beta["neighbourhoods"] == [
+        {"lsoa_code": "E01000003", "lsoa_name": "Beta 001A", "value": 24, "previous": 12, "change": 12}
+    ]
+    assert beta["neighbourhoods_asb"] == []
+    # one month, and a tie between two LSOAs (the same count): ordered by code
+    one = figures.compute_from_folder(folder, "Alpha", "2021-06")["series"]["neighbourhoods"]
+    assert [(r["lsoa_code"], r["value"], r["previous"]) for r in one] == [("E01000001", 4, 3), ("E01000002", 2, 2)]
+    from csp_lib.data.periods import parse
+    from csp_lib.figures.calculate import neighbourhood_rows
+
+    frame = pd.DataFrame(
+        {
+            "lsoa_code": ["E2", "E1", "E3"],
+            "lsoa_name": ["B", "A", "C"],
+            "month": [parse("2021-01").first] * 2 + [parse("2020-01").first],
+            "n": [5, 5, 7],
+        }
+    )
+    rows = neighbourhood_rows(frame, parse("2021-01"), parse("2020-01"))
+    assert [(r["lsoa_code"], r["value"], r["previous"]) for r in rows] == [("E1", 5, 0), ("E2", 5, 0), ("E3", 0, 7)]
+
+
+def test_neighbourhood_sentence_and_table(folder):
+    from csp_lib.present import narrative as say
+    from csp_lib.present import tables
+
+    f = figures.published(folder, "Alpha", "2021-01..2021-12", 4)
+    assert say.neighbourhoods(f) == (
+        "Of the 2 neighbourhoods (LSOAs) of Alpha, Alpha 001A recorded the most crime in January to "
+        "December 2021: 48 crimes, 12 more than a year earlier. The ten with the most are below; the download "
+        "lists every neighbourhood."
+    )
+    df = tables.neighbourhood_frame(f, "all_crime", f["series"]["neighbourhoods"])
+    assert list(df.columns) == ["Neighbourhood (LSOA)", "LSOA code", "Jan 2020–Dec 2020", "Jan 2021–Dec 2021", "Change"]
+    assert df.iloc[0].tolist() == ["Alpha 001A", "E01000001", 36, 48, 12]
+
+
+@real
+def test_real_neighbourhoods_match_a_plain_csv_count():
+    """Blackpool's neighbourhoods (Nov 2021 to Oct 2022 and the year before), counted again by a csv loop
+    over the raw files: every LSOA, crimes and ASB apart."""
+    cur = {"2021-11", "2021-12"} | {f"2022-{m:02d}" for m in range(1, 11)}
+    prev = {f"{int(m[:4]) - 1}{m[4:]}" for m in cur}
+    counts = {k: Counter() for k in ("crime_cur", "crime_prev", "asb_cur", "asb_prev")}
+    names = {}
+    for path in sorted(REAL.glob("*-street.csv.gz")):
+        month = path.name[:7]
+        if month not in cur | prev:
+            continue
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                name, code = row["LSOA name"].strip(), row["LSOA code"].strip()
+                if not code or name.rsplit(" ", 1)[0] != "Blackpool":
+                    continue
+                names[code] = name
+                kind = "asb" if row["Crime type"] == "Anti-social behaviour" else "crime"
+                counts[f"{kind}_{'cur' if month in cur else 'prev'}"][code] += 1
+    s = figures.published(REAL, "Blackpool", "2021-11..2022-10", 4)["series"]
+    for key, kind in (("neighbourhoods", "crime"), ("neighbourhoods_asb", "asb")):
+        now, before = counts[f"{kind}_cur"], counts[f"{kind}_prev"]
+        want = sorted(
+            (
+                {
+                    "lsoa_code": c,
+                    "lsoa_name": names[c],
+                    "value": now[c],
+                    "previous": before[c],
+                    "change": now[c] - before[c],
+                }
+                for c in set(now) | set(before)
+            ),
+            key=lambda r: (-r["value"], r["lsoa_code"]),
+        )
+        assert s[key] == want
+    assert len(s["neighbourhoods"]) > 90 and s["neighbourhoods"][0]["lsoa_name"].startswith("Blackpool ")

@@ -25,7 +25,7 @@ import pandas as pd
 from . import contract
 from .periods import Period, month_index, month_key, month_label, month_runs
 from .readers import Data, DataError, read_table, table_path
-from .streetfiles import HEADER, StreetFile, count_cube, files_key, find, open_bytes
+from .streetfiles import HEADER, StreetFile, count_cube, files_key, find, lsoa_path, open_bytes
 
 ASB = contract.POLICE_UK_ASB
 THEFT_TYPES = ("Burglary", "Vehicle crime", "Theft from the person", "Bicycle theft", "Shoplifting", "Other theft")
@@ -62,15 +62,16 @@ def cache_dir() -> Path:
     return Path(base) / "csp-book"
 
 
-def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, bool]:
-    """The cube from the Parquet cache when the files are unchanged, else counted and cached.
+def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, Path | None, bool]:
+    """The cube from the Parquet cache when the files are unchanged, else counted and cached, and where its
+    neighbourhood cube is (None when no cache could be written: then it is read at once, see ``lsoa``).
     The cache keeps one cube per folder: a new one replaces the folder's older cubes.
-    Returns (cube, reused)."""
+    Returns (cube, neighbourhood cube's path, reused)."""
     prefix = "police-uk-" + hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:12]
     path = cache_dir() / f"{prefix}-{files_key(files)}.parquet"
-    if path.exists():
+    if path.exists() and lsoa_path(path).exists():
         try:
-            return pd.read_parquet(path), True
+            return pd.read_parquet(path), lsoa_path(path), True
         except (OSError, ValueError):
             path.unlink(missing_ok=True)  # a damaged cache file is counted again
     try:
@@ -78,11 +79,19 @@ def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, bool
         count_cube(files, path)
     except OSError:  # no writable cache: counted in a temporary folder, and again next time
         with tempfile.TemporaryDirectory() as tmp:
-            return pd.read_parquet(count_cube(files, Path(tmp) / path.name)), False
+            cube = count_cube(files, Path(tmp) / path.name)
+            return pd.read_parquet(cube), _Kept(pd.read_parquet(lsoa_path(cube))), False
     for old in path.parent.glob(f"{prefix}-*.parquet"):
-        if old != path:
+        if old not in (path, lsoa_path(path)):
             old.unlink(missing_ok=True)
-    return pd.read_parquet(path), False
+    return pd.read_parquet(path), lsoa_path(path), False
+
+
+class _Kept:
+    """A neighbourhood cube read already (its temporary file is gone)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
 
 
 def _check_months(cube: pd.DataFrame, files: list[StreetFile]) -> pd.Series:
@@ -127,6 +136,7 @@ class StreetData(Data):
 
     files: list[StreetFile] = field(default_factory=list)
     cube: pd.DataFrame | None = None  # force, district (None: no LSOA), month (index), crime_type, n
+    lsoa_file: object = None  # the neighbourhood cube: its Parquet path (read on demand), or a _Kept frame
     allow_partial: bool = False
     reused: bool = False
 
@@ -176,6 +186,16 @@ class StreetData(Data):
 
     def coverage(self, name: str) -> tuple[int, int] | None:
         return (min(self.months), max(self.months)) if self.months else None
+
+    def lsoa(self, district: str) -> pd.DataFrame:
+        """The neighbourhood cube of one district: lsoa_code, lsoa_name, month (index), crime_type, n."""
+        if isinstance(self.lsoa_file, _Kept):
+            frame = self.lsoa_file.frame[self.lsoa_file.frame["district"] == district]
+        else:
+            frame = pd.read_parquet(self.lsoa_file, filters=[("district", "==", district)])
+        frame = frame.drop(columns=["force", "district"]).reset_index(drop=True)
+        frame["month"] = frame["month"].map(lambda s: month_index(int(s[:4]), int(s[5:7]))).astype("int32")
+        return frame
 
     # -- what figures.py reads -------------------------------------------------------------
     def counts(self) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -301,7 +321,7 @@ def load(folder, allow_partial: bool = False) -> StreetData:
     files = find(folder)
     if not files:
         raise DataError(folder, "no police.uk street files (YYYY-MM-<force>-street.csv) in this folder")
-    cube, reused = load_cube(folder, files)
+    cube, lsoa_file, reused = load_cube(folder, files)
     cube["month"] = _check_months(cube, files)
     areas = _districts(cube, folder)
     warnings = []
@@ -311,7 +331,14 @@ def load(folder, allow_partial: bool = False) -> StreetData:
             "crime types not in the police.uk list, counted in all crime under their own ids: " + ", ".join(unknown)
         )
     data = StreetData(
-        folder, areas, warnings=warnings, files=files, cube=cube, allow_partial=allow_partial, reused=reused
+        folder,
+        areas,
+        warnings=warnings,
+        files=files,
+        cube=cube,
+        lsoa_file=lsoa_file,
+        allow_partial=allow_partial,
+        reused=reused,
     )
     if not len(areas):
         raise DataError(folder, "no district holds 1% of the rows: the LSOA names are blank or unreadable")

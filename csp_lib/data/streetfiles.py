@@ -44,7 +44,7 @@ HEADER = (
     "Context",
 )
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-([a-z0-9-]+?)-street\.csv(\.gz)?$")
-CUBE_VERSION = "2"  # bump when the cube's query changes: old cached cubes are then ignored
+CUBE_VERSION = "3"  # bump when the cube's query changes: old cached cubes are then ignored
 
 
 @dataclass(frozen=True)
@@ -131,21 +131,30 @@ def files_key(files: list[StreetFile]) -> str:
 
 # The district is the LSOA name without its code: the last five characters of the ONS
 # form "Blackpool 001A" (a slice, no regular expression: 0.4 s less a year nationally),
-# else the name without its last word. The outer query trims what the slice leaves
-# ("Blackpool  001A") on the small cube.
-CUBE_SQL = """
+# else the name without its last word; spaces the slice leaves ("Blackpool  001A") are
+# trimmed on the small grouped table. The files are read once, grouped by LSOA into
+# ``fine``; the cube (by district) and the neighbourhood cube (by LSOA) are both made from it.
+FINE_SQL = """
+CREATE TEMP TABLE fine AS
 SELECT force, nullif(regexp_replace(district, '^\\s+|\\s+$', '', 'g'), '') AS district,
-       month, crime_type, sum(n)::BIGINT AS n
+       nullif(trim(lsoa_code), '') AS lsoa_code, nullif(trim(lsoa_name), '') AS lsoa_name,
+       month, crime_type, n
 FROM (
     SELECT "Falls within" AS force,
            CASE WHEN "LSOA name"[-5] = ' ' THEN "LSOA name"[:-6]
                 ELSE regexp_replace(nullif(trim("LSOA name"), ''), '\\s+\\S+$', '') END AS district,
+           "LSOA code" AS lsoa_code, "LSOA name" AS lsoa_name,
            "Month" AS month, "Crime type" AS crime_type, count(*) AS n
     FROM read_csv({files}, header = true, auto_detect = false, columns = {columns},
                   quote = '"', escape = '"', delim = ',')
     GROUP BY ALL
 )
-GROUP BY ALL ORDER BY ALL
+"""
+CUBE_SQL = "SELECT force, district, month, crime_type, sum(n)::BIGINT AS n FROM fine GROUP BY ALL ORDER BY ALL"
+LSOA_SQL = """
+SELECT force, district, lsoa_code, min(lsoa_name) AS lsoa_name, month, crime_type, sum(n)::BIGINT AS n
+FROM fine WHERE lsoa_code IS NOT NULL AND district IS NOT NULL GROUP BY force, district, lsoa_code, month, crime_type
+ORDER BY ALL
 """
 
 
@@ -153,16 +162,23 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def cube_sql(paths: list[Path]) -> str:
+def fine_sql(paths: list[Path]) -> str:
     files = "[" + ", ".join(_quote(p) for p in paths) + "]"
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in HEADER) + "}"
-    return CUBE_SQL.format(files=files, columns=columns)
+    return FINE_SQL.format(files=files, columns=columns)
+
+
+def lsoa_path(path: Path) -> Path:
+    """Where the neighbourhood cube of the cube at ``path`` is kept."""
+    return Path(path).with_name(Path(path).stem + ".lsoa.parquet")
 
 
 def count_cube(files: list[StreetFile], path: Path) -> Path:
-    """Count the files into the cube at ``path`` (Parquet: force, district, month, crime_type, n).
+    """Count the files into the cube at ``path`` (Parquet: force, district, month, crime_type, n), and
+    the neighbourhood cube beside it (``lsoa_path``: force, district, lsoa_code, lsoa_name, month,
+    crime_type, n; rows with an LSOA in a district only).
 
-    The file appears whole or not at all (written beside it, then renamed). A file DuckDB
+    Both appear whole or not at all (written beside them, then renamed: the cube last). A file DuckDB
     cannot read stops with a DataError naming it; OSError when ``path``'s folder is not writable."""
     import duckdb
 
@@ -170,11 +186,15 @@ def count_cube(files: list[StreetFile], path: Path) -> Path:
         check_header(f.path)
     path = Path(path)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp_lsoa = path.with_name(f"{lsoa_path(path).name}.{os.getpid()}.tmp")
     tmp.touch()  # OSError here, before any counting, when the folder cannot be written
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
-        con.execute(f"COPY ({cube_sql([f.path for f in files])}) TO {_quote(tmp)} (FORMAT parquet)")
+        con.execute(fine_sql([f.path for f in files]))
+        con.execute(f"COPY ({LSOA_SQL}) TO {_quote(tmp_lsoa)} (FORMAT parquet)")
+        con.execute(f"COPY ({CUBE_SQL}) TO {_quote(tmp)} (FORMAT parquet)")
+        tmp_lsoa.replace(lsoa_path(path))
         tmp.replace(path)
     except duckdb.Error as e:
         message = str(e).splitlines()[0]
@@ -189,7 +209,8 @@ def count_cube(files: list[StreetFile], path: Path) -> Path:
     finally:
         con.close()
         tmp.unlink(missing_ok=True)
+        tmp_lsoa.unlink(missing_ok=True)
     return path
 
 
-__all__ = ["HEADER", "StreetFile", "find", "is_street_folder", "check_header", "count_cube", "files_key"]
+__all__ = ["HEADER", "StreetFile", "find", "is_street_folder", "check_header", "count_cube", "files_key", "lsoa_path"]

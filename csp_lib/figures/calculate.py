@@ -14,7 +14,7 @@ from ..data.periods import Period, month_key, month_label, month_runs, parse
 from ..data.readers import Data
 from . import disclosure, measures, spc
 from .cube import Cube, build_cube
-from .sections import AGE_BANDS, COUNTY_IDS, RANK_IDS, RATE_IDS, RISING_IDS, TREND_IDS
+from .sections import AGE_BANDS, COUNTY_IDS, RANK_IDS, RATE_IDS, RISING_IDS, STAND_INS, TREND_IDS
 
 
 class Figures:
@@ -118,6 +118,12 @@ class Figures:
                 }
         return self._district_changes[measure]
 
+    @property
+    def stand_ins(self) -> list[str]:
+        """Open-data categories drawn where the report's own figure is not in the data (sections.STAND_INS):
+        police.uk's violence and sexual offences, with a trend, months and a county ranking of its own."""
+        return [s for s in dict.fromkeys(STAND_INS.values()) if s in self.cube.counts.columns]
+
     # -- the whole file ------------------------------------------------------
     def compute(self) -> dict:
         f: dict[str, dict] = {}
@@ -128,9 +134,9 @@ class Figures:
             f[mid] = self.figure(mid)
         for mid in COUNTY_IDS + self.cube.county_ids:
             f[f"county_{mid}"] = self.figure(mid, self.districts)
-        for mid in RANK_IDS:
+        for mid in RANK_IDS + self.stand_ins:
             f[f"{mid}_rank_in_county"] = measures.rank_lowest_first(self.district_changes(mid), self.area)
-        for mid in RISING_IDS:
+        for mid in RISING_IDS + self.stand_ins:
             f[f"{mid}_districts_rising"] = measures.count_rising(self.district_changes(mid))
         for prog, rid in self.cube.programmes.items():
             f[rid]["name"] = prog
@@ -232,10 +238,21 @@ class Figures:
                 qb = pd.Series({q.long_label: int(before.loc[q.first : q.last].sum()) for q in qs})
                 f[f"{mid}_quarters_lower"] = measures.compare(qn, qb)
 
+    def _neighbourhoods(self) -> dict:
+        """``series.neighbourhoods`` (all crime) and ``neighbourhoods_asb``: every LSOA of the district, the most
+        first, over the months the all-crime (or ASB) figure counts and the same months a year earlier."""
+        frame = self.data.lsoa(self.area)
+        asb = frame["crime_type"] == contract.POLICE_UK_ASB
+        out = {}
+        for key, mid in NEIGHBOURHOODS.items():
+            cur, prev = self._window(mid)
+            out[key] = neighbourhood_rows(frame[asb if mid == "asb_incidents" else ~asb], cur, prev)
+        return out
+
     def _series(self) -> dict:
         s: dict = {"trend": {}, "monthly": {}, "districts": {}, "funnels": {}}
         first, last = self.cube.coverage["crimes"]
-        for mid in TREND_IDS:
+        for mid in TREND_IDS + self.stand_ins:
             if mid in self.cube.missing:
                 continue
             rows = []
@@ -271,13 +288,13 @@ class Figures:
             ]
         # every district's count wherever the county's is published: a county less its other districts'
         # own reports gives a district away, so small counts must be withheld alike in every report
-        for mid in dict.fromkeys(TREND_IDS + COUNTY_IDS):
+        for mid in dict.fromkeys(TREND_IDS + COUNTY_IDS + self.stand_ins):
             if mid not in self.cube.missing:
                 s["districts"][mid] = [
                     {"district": d, **measures.change(v, p)} for d, (v, p) in self.district_changes(mid).items()
                 ]
         s["xmr"] = {}
-        for mid in TREND_IDS:
+        for mid in TREND_IDS + self.stand_ins:
             if mid in self.cube.missing:
                 continue
             a, b = self.cube.coverage[self.cube.source.get(mid, "crimes")]
@@ -291,6 +308,8 @@ class Figures:
             rows = [{"month": month_key(i), "value": int(monthly.loc[i])} for i in monthly.index]
             within = range(max(0, self.period.first - w.first), self.period.last - w.first + 1)
             s["xmr"][mid] = spc.xmr(rows, within)
+        if hasattr(self.data, "lsoa"):  # police.uk: each neighbourhood (LSOA) of the district
+            s.update(self._neighbourhoods())
         for ctx in ("asb", "cse"):
             steps = [("CPW", f"{ctx}_cpw"), ("CPN", f"{ctx}_cpn"), ("CPN breach", f"{ctx}_cpn_breach")]
             if all(i not in self.cube.missing for _, i in steps):
@@ -299,6 +318,36 @@ class Figures:
                     for row, (_, i) in zip(measures.funnel([(n, self.count(i)) for n, i in steps]), steps)
                 ]
         return s
+
+
+NEIGHBOURHOODS = {"neighbourhoods": "all_crime", "neighbourhoods_asb": "asb_incidents"}
+
+
+def _by_lsoa(frame: pd.DataFrame, window: Period | None) -> pd.Series:
+    if window is None:
+        return pd.Series(dtype="int64")
+    inside = frame[(frame["month"] >= window.first) & (frame["month"] <= window.last)]
+    return inside.groupby("lsoa_code")["n"].sum()
+
+
+def neighbourhood_rows(frame: pd.DataFrame, cur: Period | None, prev: Period | None) -> list[dict]:
+    """Every LSOA of ``frame`` (lsoa_code, lsoa_name, month, n) counted over ``cur`` and ``prev``: the most
+    first, ties by code; an LSOA with records in either window is listed, with 0 in the other."""
+    names = frame.groupby("lsoa_code")["lsoa_name"].min()
+    now, before = _by_lsoa(frame, cur), _by_lsoa(frame, prev)
+    rows = []
+    for code in sorted(set(now.index) | set(before.index)):
+        value, previous = int(now.get(code, 0)), (int(before.get(code, 0)) if prev is not None else None)
+        rows.append(
+            {
+                "lsoa_code": code,
+                "lsoa_name": names[code],
+                "value": value,
+                "previous": previous,
+                "change": None if previous is None else value - previous,
+            }
+        )
+    return sorted(rows, key=lambda r: (-r["value"], r["lsoa_code"]))
 
 
 def _labels(period: Period, key: str) -> set[str]:

@@ -325,6 +325,8 @@ FIELDS = [
     (r"series\.xmr\.(?P<id>\w+)\.points\[\]\.value", "count"),
     (r"series\.xmr\.\w+\.(mean|mr_bar|ucl|lcl)", "derived"),
     (r"series\.xmr\.\w+\.signals\[\]\.points\[\]", "safe"),
+    (r"series\.(?P<id>neighbourhoods(_asb)?)\[\]\.(value|previous)", "count"),
+    (r"series\.neighbourhoods(_asb)?\[\]\.change", "derived"),
     (r"series\.funnels\.\w+\[\]\.value", "count"),
     (r"series\.funnels\.\w+\[\]\.share_of_previous", "derived"),
     (r"series\.funnels\.\w+\[\]\.share_of_first", "derived"),

@@ -148,6 +148,11 @@ PRIORITIES = (
 NUMBERED_HEADINGS = ("other-priorities",)
 
 
+# police.uk open data publishes violence and sexual offences as one category: where a report has only that,
+# the violence and sexual offences pages draw its trend, months and county ranking instead, labelled as it
+STAND_INS = {"vap": "violence_and_sexual_offences", "sexual_offences": "violence_and_sexual_offences"}
+
+
 def subject(fid: str) -> str:
     """The figure as the subject of a sentence: ``Sexual offences in Blackpool ...``."""
     return SUBJECTS.get(fid, label(fid))

@@ -585,6 +585,29 @@ def referrals(figs: dict, section: str = "antisocial-behaviour") -> list[str]:
     return out
 
 
+def listing(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def neighbourhoods(figs: dict, key: str = "neighbourhoods") -> str:
+    """Where in the district the most crime (or ASB) was recorded, by neighbourhood (LSOA)."""
+    rows = figs["series"].get(key) or []
+    if not rows:
+        return ""
+    what, unit = ("crime", "crime") if key == "neighbourhoods" else ("antisocial behaviour", "incident")
+    top = rows[0]
+    ties = [r["lsoa_name"] for r in rows if r["value"] == top["value"]]
+    s = (
+        f"Of the {len(rows)} neighbourhoods (LSOAs) of {figs['area']}, {listing(ties)} recorded the most {what} in "
+        f"{period_name(figs)}: {counted(top['value'], unit)}" + (" each" if len(ties) > 1 else "")
+    )
+    if top["change"] is not None and len(ties) == 1:
+        c = top["change"]
+        s += f", {num(abs(c))} {'more' if c > 0 else 'fewer'} than a year earlier" if c else ", as a year earlier"
+    return s + ". The ten with the most are below; the download lists every neighbourhood."
+
+
 DEMO_BANNER = (
     '<div class="csp-demo" role="note"><strong>Demonstration data.</strong> This report is made from invented '
     "records (<code>csp demo-data</code>), calibrated to Blackpool's published 2016/17 report. No real person "
@@ -652,9 +675,6 @@ def summary(figs: dict, ids: list[tuple[str, str]]) -> str:
         for fid, name in ids
         if (f := _f(figs, fid)).get("pct_change") is not None and f["change"] < 0
     ]
-
-    def listing(items):
-        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
     if up:
         s += f" {listing(up)[0].upper() + listing(up)[1:]} rose"

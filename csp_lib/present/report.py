@@ -13,7 +13,7 @@ from IPython.display import HTML, Markdown, display
 from .. import figures
 from ..data.contract import INTERVENTION_TYPES, report_folder
 from ..figures import disclosure
-from ..figures.sections import BY_SLUG, GROUP_IDS
+from ..figures.sections import BY_SLUG, GROUP_IDS, STAND_INS
 from ..figures.sections import get as section
 from . import downloads, narrative, tables
 
@@ -31,6 +31,7 @@ class Report:
         self.commentary_dir = Path(commentary_dir) if commentary_dir else None
         self.downloads_dir = Path(downloads_dir) if downloads_dir else None
         self._written: dict[str, tuple] = {}  # CSV name -> (caption, ids): two tables never share a file
+        self._said: set[str] = set()  # notes given once on the page
 
     # -- showing things ---------------------------------------------------------
     def heading(self) -> None:
@@ -51,20 +52,44 @@ class Report:
 
     def table(self, ids: list[str], caption: str) -> None:
         """A table of figures; in a build, also a CSV beside the page, linked under the table."""
-        df = tables.figure_frame(self.figs, ids)
+        self._show(tables.figure_frame(self.figs, ids), caption, tuple(ids))
+
+    def _show(self, df, caption: str, what: tuple, download=None, download_caption: str | None = None) -> None:
+        """An HTML table and, in a build, its CSV (``download``: a fuller frame than the one shown)."""
         html = tables.to_html(df, caption)
         if self.downloads_dir is not None:
-            name = downloads.csv_name(caption)
-            if self._written.setdefault(name, (caption, tuple(ids))) != (caption, tuple(ids)):
+            name = downloads.csv_name(download_caption or caption)
+            if self._written.setdefault(name, (caption, what)) != (caption, what):
                 raise ValueError(
                     f"two tables of this page ({self._written[name][0]!r} and {caption!r}) would download as "
                     f"{name}: give them different captions"
                 )
-            path = downloads.write_csv(df, self.downloads_dir, caption)
-            html += (
-                f'<p class="csp-download"><a href="downloads/{path.name}" download>Download this table (CSV)</a></p>'
+            path = downloads.write_csv(
+                df if download is None else download, self.downloads_dir, download_caption or caption
             )
+            words = "this table" if download is None else "every row"
+            html += f'<p class="csp-download"><a href="downloads/{path.name}" download>Download {words} (CSV)</a></p>'
         display(HTML(html))
+
+    def neighbourhoods(self, fid: str = "all_crime", top: int = 10) -> None:
+        """The neighbourhoods (LSOAs) with the most crime (or ASB): a sentence, the top ``top`` with their
+        change, and every neighbourhood of the district in the CSV. Police.uk data only (it has the LSOAs)."""
+        key = "neighbourhoods" if fid == "all_crime" else "neighbourhoods_asb"
+        rows = self.figs["series"].get(key)
+        if not rows:
+            return
+        what = "crime" if fid == "all_crime" else "antisocial behaviour"
+        area = self.figs["area"]
+        self.say(f"## Neighbourhoods{'' if fid == 'all_crime' else ': antisocial behaviour'}")
+        self.say(narrative.neighbourhoods(self.figs, key))
+        full = tables.neighbourhood_frame(self.figs, fid, rows)
+        self._show(
+            full.head(top),
+            f"The {min(top, len(rows))} neighbourhoods with the most {what}, {area}",
+            (key,),
+            download=full,
+            download_caption=f"Every neighbourhood: {what}, {area}",
+        )
 
     def open_data(self, section_slug: str) -> None:
         """In a report made from police.uk open data: what the source shows for this section."""
@@ -80,6 +105,20 @@ class Report:
             if ids[0] not in sec.table:  # the section's own sentences already give its headline
                 self.say(narrative.headline(self.figs, ids[0]))
             self.table(ids, f"What police.uk open data shows: {sec.title}, {self.figs['area']}")
+
+    def measure(self, fid: str) -> str:
+        """The figure this report can draw for ``fid``: itself, or where the data has only a combined category
+        (police.uk's violence and sexual offences, sections.STAND_INS), that category, said once on the page."""
+        stand_in = STAND_INS.get(fid)
+        if self.figs["figures"].get(fid, {}).get("value") is not None or stand_in not in self.figs["series"]["trend"]:
+            return fid
+        if stand_in not in self._said:
+            self._said.add(stand_in)
+            self.say(
+                f"*{narrative.label(fid)} is not published on its own in this data: the charts and comparisons "
+                f"below are of police.uk's combined category, {narrative.label(stand_in).lower()}.*"
+            )
+        return stand_in
 
     def chart(self, html: str | None, missing: str = "No chart: too few periods in the data.") -> None:
         display(HTML(html) if html else Markdown(f"*{missing}*"))

@@ -112,3 +112,23 @@ def to_html(df: pd.DataFrame, caption: str, css_class: str = "csp-table") -> str
         f'<table class="{css_class}"><caption>{html.escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}</table>"
     )
+
+
+def neighbourhood_frame(figs: dict, fid: str, rows: list[dict]) -> pd.DataFrame:
+    """One row per neighbourhood (LSOA), the most first: name, code, the two windows and the change."""
+    f = figs["figures"].get(fid, {})
+    before, now = _window_name(f, "previous_", short(figs, "previous")), _window_name(f, "", short(figs))
+    df = pd.DataFrame(
+        [
+            {
+                "Neighbourhood (LSOA)": r["lsoa_name"],
+                "LSOA code": r["lsoa_code"],
+                before: r["previous"],
+                now: r["value"],
+                "Change": r["change"],
+            }
+            for r in rows
+        ]
+    )
+    df.attrs["threshold"] = figs.get("disclosure", {}).get("threshold", 4)
+    return df
