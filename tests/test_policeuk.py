@@ -168,11 +168,12 @@ def test_the_cube_is_cached_and_counted_again_when_a_file_changes(folder, tmp_pa
     again = load_data(folder)
     assert again.reused is False
     assert _figs(folder)["all_crime"]["value"] == 73
-    assert len(list((tmp_path / "cache" / "csp-book").glob("*.parquet"))) == 1  # the old cube is gone
+    cubes = tmp_path / "cache" / "csp-book"
+    assert len(list(cubes.glob("*.parquet"))) == 3  # the old cube is gone: the cube and its two finer ones stay
     other = street.write(tmp_path / "other")  # another folder keeps its own cube
     load_data(other)
     assert load_data(folder).reused is True
-    assert len(list((tmp_path / "cache" / "csp-book").glob("*.parquet"))) == 2
+    assert len(list(cubes.glob("*.parquet"))) == 6
 
 
 def test_a_cache_that_cannot_be_written_is_counted_in_a_temporary_folder(folder, tmp_path, monkeypatch):
@@ -446,13 +447,14 @@ def test_neighbourhood_sentence_and_table(folder):
 
 
 @real
-def test_real_neighbourhoods_match_a_plain_csv_count():
-    """Blackpool's neighbourhoods (Nov 2021 to Oct 2022 and the year before), counted again by a csv loop
-    over the raw files: every LSOA, crimes and ASB apart."""
+def test_real_neighbourhoods_and_outcomes_match_a_plain_csv_count():
+    """Blackpool's neighbourhoods and its crimes' last outcomes (Nov 2021 to Oct 2022 and the year before),
+    counted again by a csv loop over the raw files: every LSOA, crimes and ASB apart; every outcome."""
     cur = {"2021-11", "2021-12"} | {f"2022-{m:02d}" for m in range(1, 11)}
     prev = {f"{int(m[:4]) - 1}{m[4:]}" for m in cur}
     counts = {k: Counter() for k in ("crime_cur", "crime_prev", "asb_cur", "asb_prev")}
     names = {}
+    outcomes = {"cur": Counter(), "prev": Counter()}
     for path in sorted(REAL.glob("*-street.csv.gz")):
         month = path.name[:7]
         if month not in cur | prev:
@@ -460,7 +462,12 @@ def test_real_neighbourhoods_match_a_plain_csv_count():
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 name, code = row["LSOA name"].strip(), row["LSOA code"].strip()
-                if not code or name.rsplit(" ", 1)[0] != "Blackpool":
+                if name.rsplit(" ", 1)[0] != "Blackpool":
+                    continue
+                if row["Crime type"] != "Anti-social behaviour":
+                    outcome = row["Last outcome category"].strip() or "No outcome recorded"
+                    outcomes["cur" if month in cur else "prev"][outcome] += 1
+                if not code:
                     continue
                 names[code] = name
                 kind = "asb" if row["Crime type"] == "Anti-social behaviour" else "crime"
@@ -483,3 +490,32 @@ def test_real_neighbourhoods_match_a_plain_csv_count():
         )
         assert s[key] == want
     assert len(s["neighbourhoods"]) > 90 and s["neighbourhoods"][0]["lsoa_name"].startswith("Blackpool ")
+    got = {r["outcome"]: (r["value"], r["previous"]) for r in s["outcomes"]}
+    assert got == {o: (outcomes["cur"][o], outcomes["prev"][o]) for o in set(outcomes["cur"]) | set(outcomes["prev"])}
+
+
+def test_outcomes_counted_by_hand(tmp_path):
+    """series.outcomes: the period's crimes (not ASB) by last outcome, blank as "No outcome recorded", with
+    shares and the year before; by crime type too. street.py's crimes are all "Under investigation"; here
+    Alpha's burglaries of 2021 have no outcome recorded."""
+    folder = street.write(tmp_path / "police_uk")
+    for month in [m for m in street.MONTHS if m.startswith("2021")]:
+        path = folder / f"{month}-testshire-street.csv"
+        lines = path.read_text().splitlines()
+        lines = [x.replace(",Under investigation,", ",,") if "Alpha 001A,Burglary" in x else x for x in lines]
+        path.write_text("\n".join(lines) + "\n")
+    s = figures.published(folder, "Alpha", "2021-01..2021-12", 4)["series"]
+    # 2021: 48 burglaries with no outcome, 24 violence and sexual offences under investigation; 2020: 60 all under
+    assert s["outcomes"] == [
+        {"outcome": "No outcome recorded", "value": 48, "share": 66.7, "previous": 0, "previous_share": 0.0},
+        {"outcome": "Under investigation", "value": 24, "share": 33.3, "previous": 60, "previous_share": 100.0},
+    ]
+    assert s["outcomes_by_type"] == {
+        "burglary": [{"outcome": "No outcome recorded", "value": 48, "share": 100.0}],
+        "violence_and_sexual_offences": [{"outcome": "Under investigation", "value": 24, "share": 100.0}],
+    }
+    one = figures.compute_from_folder(folder, "Alpha", "2021-03")["series"]["outcomes"]
+    assert [(r["outcome"], r["value"], r["previous"]) for r in one] == [
+        ("No outcome recorded", 4, 0),
+        ("Under investigation", 2, 5),
+    ]

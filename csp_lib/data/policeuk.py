@@ -25,7 +25,7 @@ import pandas as pd
 from . import contract
 from .periods import Period, month_index, month_key, month_label, month_runs
 from .readers import Data, DataError, read_table, table_path
-from .streetfiles import HEADER, StreetFile, count_cube, files_key, find, lsoa_path, open_bytes
+from .streetfiles import HEADER, StreetFile, count_cube, files_key, find, lsoa_path, open_bytes, outcomes_path
 
 ASB = contract.POLICE_UK_ASB
 THEFT_TYPES = ("Burglary", "Vehicle crime", "Theft from the person", "Bicycle theft", "Shoplifting", "Other theft")
@@ -62,16 +62,17 @@ def cache_dir() -> Path:
     return Path(base) / "csp-book"
 
 
-def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, Path | None, bool]:
+def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, object, bool]:
     """The cube from the Parquet cache when the files are unchanged, else counted and cached, and where its
-    neighbourhood cube is (None when no cache could be written: then it is read at once, see ``lsoa``).
-    The cache keeps one cube per folder: a new one replaces the folder's older cubes.
-    Returns (cube, neighbourhood cube's path, reused)."""
+    neighbourhood and outcome cubes are (their Parquet path, or a _Kept of both when no cache could be
+    written). The cache keeps one cube per folder: a new one replaces the folder's older cubes.
+    Returns (cube, the finer cubes, reused)."""
     prefix = "police-uk-" + hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:12]
     path = cache_dir() / f"{prefix}-{files_key(files)}.parquet"
-    if path.exists() and lsoa_path(path).exists():
+    kept = (path, lsoa_path(path), outcomes_path(path))
+    if all(p.exists() for p in kept):
         try:
-            return pd.read_parquet(path), lsoa_path(path), True
+            return pd.read_parquet(path), path, True
         except (OSError, ValueError):
             path.unlink(missing_ok=True)  # a damaged cache file is counted again
     try:
@@ -80,18 +81,23 @@ def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, Path
     except OSError:  # no writable cache: counted in a temporary folder, and again next time
         with tempfile.TemporaryDirectory() as tmp:
             cube = count_cube(files, Path(tmp) / path.name)
-            return pd.read_parquet(cube), _Kept(pd.read_parquet(lsoa_path(cube))), False
+            frames = _Kept(pd.read_parquet(lsoa_path(cube)), pd.read_parquet(outcomes_path(cube)))
+            return pd.read_parquet(cube), frames, False
     for old in path.parent.glob(f"{prefix}-*.parquet"):
-        if old not in (path, lsoa_path(path)):
+        if old not in kept:
             old.unlink(missing_ok=True)
-    return pd.read_parquet(path), lsoa_path(path), False
+    return pd.read_parquet(path), path, False
 
 
 class _Kept:
-    """A neighbourhood cube read already (its temporary file is gone)."""
+    """The neighbourhood and outcome cubes, read already (their temporary files are gone)."""
 
-    def __init__(self, frame: pd.DataFrame):
-        self.frame = frame
+    def __init__(self, lsoa: pd.DataFrame, outcomes: pd.DataFrame):
+        self.lsoa, self.outcomes = lsoa, outcomes
+
+    def read(self, which: str, district: str) -> pd.DataFrame:
+        frame = getattr(self, which)
+        return frame[frame["district"] == district]
 
 
 def _check_months(cube: pd.DataFrame, files: list[StreetFile]) -> pd.Series:
@@ -136,7 +142,7 @@ class StreetData(Data):
 
     files: list[StreetFile] = field(default_factory=list)
     cube: pd.DataFrame | None = None  # force, district (None: no LSOA), month (index), crime_type, n
-    lsoa_file: object = None  # the neighbourhood cube: its Parquet path (read on demand), or a _Kept frame
+    finer: object = None  # the cube's Parquet path, beside which the neighbourhood and outcome cubes are; or _Kept
     allow_partial: bool = False
     reused: bool = False
 
@@ -187,15 +193,23 @@ class StreetData(Data):
     def coverage(self, name: str) -> tuple[int, int] | None:
         return (min(self.months), max(self.months)) if self.months else None
 
-    def lsoa(self, district: str) -> pd.DataFrame:
-        """The neighbourhood cube of one district: lsoa_code, lsoa_name, month (index), crime_type, n."""
-        if isinstance(self.lsoa_file, _Kept):
-            frame = self.lsoa_file.frame[self.lsoa_file.frame["district"] == district]
+    def _finer(self, which: str, district: str) -> pd.DataFrame:
+        if isinstance(self.finer, _Kept):
+            frame = self.finer.read(which, district)
         else:
-            frame = pd.read_parquet(self.lsoa_file, filters=[("district", "==", district)])
+            where = lsoa_path(self.finer) if which == "lsoa" else outcomes_path(self.finer)
+            frame = pd.read_parquet(where, filters=[("district", "==", district)])
         frame = frame.drop(columns=["force", "district"]).reset_index(drop=True)
         frame["month"] = frame["month"].map(lambda s: month_index(int(s[:4]), int(s[5:7]))).astype("int32")
         return frame
+
+    def lsoa(self, district: str) -> pd.DataFrame:
+        """The neighbourhood cube of one district: lsoa_code, lsoa_name, month (index), crime_type, n."""
+        return self._finer("lsoa", district)
+
+    def outcomes(self, district: str) -> pd.DataFrame:
+        """The district's crimes by month (index), crime_type and outcome ("" where none is recorded), n."""
+        return self._finer("outcomes", district)
 
     # -- what figures.py reads -------------------------------------------------------------
     def counts(self) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -321,7 +335,7 @@ def load(folder, allow_partial: bool = False) -> StreetData:
     files = find(folder)
     if not files:
         raise DataError(folder, "no police.uk street files (YYYY-MM-<force>-street.csv) in this folder")
-    cube, lsoa_file, reused = load_cube(folder, files)
+    cube, finer, reused = load_cube(folder, files)
     cube["month"] = _check_months(cube, files)
     areas = _districts(cube, folder)
     warnings = []
@@ -336,7 +350,7 @@ def load(folder, allow_partial: bool = False) -> StreetData:
         warnings=warnings,
         files=files,
         cube=cube,
-        lsoa_file=lsoa_file,
+        finer=finer,
         allow_partial=allow_partial,
         reused=reused,
     )

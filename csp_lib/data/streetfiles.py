@@ -44,7 +44,7 @@ HEADER = (
     "Context",
 )
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-([a-z0-9-]+?)-street\.csv(\.gz)?$")
-CUBE_VERSION = "3"  # bump when the cube's query changes: old cached cubes are then ignored
+CUBE_VERSION = "4"  # bump when the cube's query changes: old cached cubes are then ignored
 
 
 @dataclass(frozen=True)
@@ -138,13 +138,13 @@ FINE_SQL = """
 CREATE TEMP TABLE fine AS
 SELECT force, nullif(regexp_replace(district, '^\\s+|\\s+$', '', 'g'), '') AS district,
        nullif(trim(lsoa_code), '') AS lsoa_code, nullif(trim(lsoa_name), '') AS lsoa_name,
-       month, crime_type, n
+       month, crime_type, coalesce(nullif(trim(outcome), ''), '') AS outcome, n
 FROM (
     SELECT "Falls within" AS force,
            CASE WHEN "LSOA name"[-5] = ' ' THEN "LSOA name"[:-6]
                 ELSE regexp_replace(nullif(trim("LSOA name"), ''), '\\s+\\S+$', '') END AS district,
            "LSOA code" AS lsoa_code, "LSOA name" AS lsoa_name,
-           "Month" AS month, "Crime type" AS crime_type, count(*) AS n
+           "Month" AS month, "Crime type" AS crime_type, "Last outcome category" AS outcome, count(*) AS n
     FROM read_csv({files}, header = true, auto_detect = false, columns = {columns},
                   quote = '"', escape = '"', delim = ',')
     GROUP BY ALL
@@ -155,6 +155,10 @@ LSOA_SQL = """
 SELECT force, district, lsoa_code, min(lsoa_name) AS lsoa_name, month, crime_type, sum(n)::BIGINT AS n
 FROM fine WHERE lsoa_code IS NOT NULL AND district IS NOT NULL GROUP BY force, district, lsoa_code, month, crime_type
 ORDER BY ALL
+"""
+OUTCOMES_SQL = """
+SELECT force, district, month, crime_type, outcome, sum(n)::BIGINT AS n
+FROM fine WHERE district IS NOT NULL AND crime_type <> 'Anti-social behaviour' GROUP BY ALL ORDER BY ALL
 """
 
 
@@ -173,6 +177,11 @@ def lsoa_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).stem + ".lsoa.parquet")
 
 
+def outcomes_path(path: Path) -> Path:
+    """Where the outcomes cube (crimes by district, month, crime type and last outcome) is kept."""
+    return Path(path).with_name(Path(path).stem + ".outcomes.parquet")
+
+
 def count_cube(files: list[StreetFile], path: Path) -> Path:
     """Count the files into the cube at ``path`` (Parquet: force, district, month, crime_type, n), and
     the neighbourhood cube beside it (``lsoa_path``: force, district, lsoa_code, lsoa_name, month,
@@ -187,14 +196,17 @@ def count_cube(files: list[StreetFile], path: Path) -> Path:
     path = Path(path)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp_lsoa = path.with_name(f"{lsoa_path(path).name}.{os.getpid()}.tmp")
+    tmp_outcomes = path.with_name(f"{outcomes_path(path).name}.{os.getpid()}.tmp")
     tmp.touch()  # OSError here, before any counting, when the folder cannot be written
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(fine_sql([f.path for f in files]))
         con.execute(f"COPY ({LSOA_SQL}) TO {_quote(tmp_lsoa)} (FORMAT parquet)")
+        con.execute(f"COPY ({OUTCOMES_SQL}) TO {_quote(tmp_outcomes)} (FORMAT parquet)")
         con.execute(f"COPY ({CUBE_SQL}) TO {_quote(tmp)} (FORMAT parquet)")
         tmp_lsoa.replace(lsoa_path(path))
+        tmp_outcomes.replace(outcomes_path(path))
         tmp.replace(path)
     except duckdb.Error as e:
         message = str(e).splitlines()[0]
@@ -210,7 +222,8 @@ def count_cube(files: list[StreetFile], path: Path) -> Path:
         con.close()
         tmp.unlink(missing_ok=True)
         tmp_lsoa.unlink(missing_ok=True)
+        tmp_outcomes.unlink(missing_ok=True)
     return path
 
 
-__all__ = ["HEADER", "StreetFile", "find", "is_street_folder", "check_header", "count_cube", "files_key", "lsoa_path"]
+__all__ = ["HEADER", "StreetFile", "find", "is_street_folder", "check_header", "count_cube", "files_key", "lsoa_path", "outcomes_path"]

@@ -11,6 +11,7 @@ import pandas as pd
 from .. import __version__
 from ..data import contract, load
 from ..data.periods import Period, month_key, month_label, month_runs, parse
+from ..data.policeuk import crime_type_id
 from ..data.readers import Data
 from . import disclosure, measures, spc
 from .cube import Cube, build_cube
@@ -249,6 +250,42 @@ class Figures:
             out[key] = neighbourhood_rows(frame[asb if mid == "asb_incidents" else ~asb], cur, prev)
         return out
 
+    def _outcomes(self) -> dict:
+        """``series.outcomes``: the period's crimes by their last outcome (police.uk's ``Last outcome category``;
+        blank: "No outcome recorded"), each with its share, and the same months a year earlier;
+        ``outcomes_by_type``: the same for each crime type, for the period."""
+        frame = self.data.outcomes(self.area)
+        frame["outcome"] = frame["outcome"].replace("", NO_OUTCOME)
+        cur, prev = self._window("all_crime")
+        now = _by_outcome(frame, cur)
+        before = _by_outcome(frame, prev)
+        total, total_before = int(now.sum()), int(before.sum())
+        rows = [
+            {
+                "outcome": o,
+                "value": int(now.get(o, 0)),
+                "share": measures.share(int(now.get(o, 0)), total),
+                "previous": int(before.get(o, 0)) if prev is not None else None,
+                "previous_share": measures.share(int(before.get(o, 0)), total_before) if prev is not None else None,
+            }
+            for o in set(now.index) | set(before.index)
+        ]
+        by_type = {}
+        inside = frame[(frame["month"] >= cur.first) & (frame["month"] <= cur.last)] if cur else frame.iloc[:0]
+        for crime_type, part in inside.groupby("crime_type"):
+            counts = part.groupby("outcome")["n"].sum()
+            by_type[crime_type_id(crime_type)] = sorted(
+                (
+                    {"outcome": o, "value": int(n), "share": measures.share(int(n), int(counts.sum()))}
+                    for o, n in counts.items()
+                ),
+                key=lambda r: (-r["value"], r["outcome"]),
+            )
+        return {
+            "outcomes": sorted(rows, key=lambda r: (-r["value"], r["outcome"])),
+            "outcomes_by_type": dict(sorted(by_type.items())),
+        }
+
     def _series(self) -> dict:
         s: dict = {"trend": {}, "monthly": {}, "districts": {}, "funnels": {}}
         first, last = self.cube.coverage["crimes"]
@@ -308,8 +345,9 @@ class Figures:
             rows = [{"month": month_key(i), "value": int(monthly.loc[i])} for i in monthly.index]
             within = range(max(0, self.period.first - w.first), self.period.last - w.first + 1)
             s["xmr"][mid] = spc.xmr(rows, within)
-        if hasattr(self.data, "lsoa"):  # police.uk: each neighbourhood (LSOA) of the district
+        if hasattr(self.data, "lsoa"):  # police.uk: each neighbourhood (LSOA) of the district, and outcomes
             s.update(self._neighbourhoods())
+            s.update(self._outcomes())
         for ctx in ("asb", "cse"):
             steps = [("CPW", f"{ctx}_cpw"), ("CPN", f"{ctx}_cpn"), ("CPN breach", f"{ctx}_cpn_breach")]
             if all(i not in self.cube.missing for _, i in steps):
@@ -328,6 +366,16 @@ def _by_lsoa(frame: pd.DataFrame, window: Period | None) -> pd.Series:
         return pd.Series(dtype="int64")
     inside = frame[(frame["month"] >= window.first) & (frame["month"] <= window.last)]
     return inside.groupby("lsoa_code")["n"].sum()
+
+
+NO_OUTCOME = "No outcome recorded"
+
+
+def _by_outcome(frame: pd.DataFrame, window: Period | None) -> pd.Series:
+    if window is None:
+        return pd.Series(dtype="int64")
+    inside = frame[(frame["month"] >= window.first) & (frame["month"] <= window.last)]
+    return inside.groupby("outcome")["n"].sum()
 
 
 def neighbourhood_rows(frame: pd.DataFrame, cur: Period | None, prev: Period | None) -> list[dict]:

@@ -608,6 +608,27 @@ def neighbourhoods(figs: dict, key: str = "neighbourhoods") -> str:
     return s + ". The ten with the most are below; the download lists every neighbourhood."
 
 
+def outcomes(figs: dict) -> str:
+    """What happened next to the period's crimes (police.uk's last outcome), and why recent months read
+    differently: outcomes are updated after publication."""
+    rows = figs["series"].get("outcomes") or []
+    total = _f(figs, "all_crime")
+    if not rows or not rows[0]["value"]:
+        return ""
+    top = rows[0]
+    s = (
+        f"Of the {num(total['value'])} crimes recorded in {period_name(figs)}, the most common last outcome "
+        f"was '{top['outcome']}' ({pct(top['share'])})"
+    )
+    pending = next((r for r in rows if r["outcome"] == "Under investigation"), None)
+    if pending and pending is not top and pending["value"]:
+        s += f"; {pct(pending['share'])} were still under investigation when the files were published"
+    return (
+        s + ". Outcomes are updated after publication, so the most recent months show more crimes under "
+        "investigation than they will later."
+    )
+
+
 DEMO_BANNER = (
     '<div class="csp-demo" role="note"><strong>Demonstration data.</strong> This report is made from invented '
     "records (<code>csp demo-data</code>), calibrated to Blackpool's published 2016/17 report. No real person "

@@ -71,6 +71,14 @@ class Report:
             html += f'<p class="csp-download"><a href="downloads/{path.name}" download>Download {words} (CSV)</a></p>'
         display(HTML(html))
 
+    def outcomes(self) -> None:
+        """What happened next: the period's crimes by their last outcome (police.uk data only)."""
+        rows = self.figs["series"].get("outcomes")
+        if not rows:
+            return
+        self.say("## What happened next", narrative.outcomes(self.figs))
+        self._show(tables.outcome_frame(self.figs, rows), f"Crimes by last outcome, {self.figs['area']}", ("outcomes",))
+
     def neighbourhoods(self, fid: str = "all_crime", top: int = 10) -> None:
         """The neighbourhoods (LSOAs) with the most crime (or ASB): a sentence, the top ``top`` with their
         change, and every neighbourhood of the district in the CSV. Police.uk data only (it has the LSOAs)."""

@@ -132,3 +132,23 @@ def neighbourhood_frame(figs: dict, fid: str, rows: list[dict]) -> pd.DataFrame:
     )
     df.attrs["threshold"] = figs.get("disclosure", {}).get("threshold", 4)
     return df
+
+
+def outcome_frame(figs: dict, rows: list[dict]) -> pd.DataFrame:
+    """One row per last outcome, the most first: the period and the year before, counts and shares."""
+    f = figs["figures"].get("all_crime", {})
+    before, now = _window_name(f, "previous_", short(figs, "previous")), _window_name(f, "", short(figs))
+    df = pd.DataFrame(
+        [
+            {
+                "Last outcome": r["outcome"],
+                before: r["previous"],
+                f"% of crimes, {before}": r["previous_share"],
+                now: r["value"],
+                f"% of crimes, {now}": r["share"],
+            }
+            for r in rows
+        ]
+    )
+    df.attrs["threshold"] = figs.get("disclosure", {}).get("threshold", 4)
+    return df
