@@ -54,7 +54,9 @@ class Report:
         """A table of figures; in a build, also a CSV beside the page, linked under the table."""
         self._show(tables.figure_frame(self.figs, ids), caption, tuple(ids))
 
-    def _show(self, df, caption: str, what: tuple, download=None, download_caption: str | None = None) -> None:
+    def _show(
+        self, df, caption: str, what: tuple, download=None, download_caption: str | None = None, rows: str = "every row"
+    ) -> None:
         """An HTML table and, in a build, its CSV (``download``: a fuller frame than the one shown)."""
         html = tables.to_html(df, caption)
         if self.downloads_dir is not None:
@@ -67,7 +69,7 @@ class Report:
             path = downloads.write_csv(
                 df if download is None else download, self.downloads_dir, download_caption or caption
             )
-            words = "this table" if download is None else "every row"
+            words = "this table" if download is None else rows
             html += f'<p class="csp-download"><a href="downloads/{path.name}" download>Download {words} (CSV)</a></p>'
         display(HTML(html))
 
@@ -97,6 +99,7 @@ class Report:
             (key,),
             download=full,
             download_caption=f"Every neighbourhood: {what}, {area}",
+            rows="every neighbourhood",
         )
 
     def open_data(self, section_slug: str) -> None:
