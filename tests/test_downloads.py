@@ -73,7 +73,7 @@ def _check_every_table(report) -> int:
     assert len(set(links)) == len(links), "two tables share a download"
     wb = openpyxl.load_workbook(report / "downloads" / "report.xlsx")
     about = [r[0].value for r in wb["About"].iter_rows()]
-    for page, caption, rows, href, fuller in found:  # noqa: B007 (caption names the failing table)
+    for page, caption, rows, href, fuller in found:
         csv = report / href
         _same_rows(csv, rows, fuller)
         sheet = next(line.split(": ")[0] for line in about if line and line.endswith(": " + csv.name))
