@@ -519,3 +519,28 @@ def test_outcomes_counted_by_hand(tmp_path):
         ("No outcome recorded", 4, 0),
         ("Under investigation", 2, 5),
     ]
+
+
+def test_rolling_twelve_months_counted_by_hand(folder):
+    """series.rolling: the 12-month total to each month the files cover. Alpha's crimes are 5 a month in 2020
+    and 6 in 2021 (street.py), so the totals run 60, 61, ... 72 from December 2020 to December 2021; a one-month
+    report says where its month sits."""
+    from csp_lib.present import charts
+    from csp_lib.present import narrative as say
+
+    f = figures.published(folder, "Alpha", "2021-06", 4)
+    rows = f["series"]["rolling"]["all_crime"]
+    assert [(r["month"], r["value"]) for r in rows] == [("2020-12", 60)] + [
+        (f"2021-{m:02d}", 60 + m) for m in range(1, 13)
+    ]
+    assert {r["value"] for r in f["series"]["rolling"]["asb_incidents"]} == {12}
+    assert say.rolling(f) == (
+        "In the 12 months to June 2021, 66 crimes were recorded in Alpha. Over the 13 twelve-month totals the data "
+        "give, the highest was to December 2021 (72) and the lowest to December 2020 (60)."
+    )
+    year = figures.published(folder, "Alpha", "2021-01..2021-12", 4)
+    assert say.rolling(year).startswith(
+        "In the 12 months to December 2021, 72 crimes were recorded in Alpha, against 60 in the 12 months to "
+        "December 2020."
+    )
+    assert "12-month total" in charts.rolling(f, "all_crime")

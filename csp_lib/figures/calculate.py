@@ -250,6 +250,26 @@ class Figures:
             out[key] = neighbourhood_rows(frame[asb if mid == "asb_incidents" else ~asb], cur, prev)
         return out
 
+    def _rolling(self) -> dict:
+        """``series.rolling``: the area's 12-month total to each month the data cover (all crime and ASB), so a
+        report of one month or one quarter shows where it sits in the year; a total that would include a month
+        with no data is not given."""
+        out = {}
+        for mid in ROLLING_IDS:
+            if mid in self.cube.missing:
+                continue
+            first, last = self.cube.coverage[self.cube.source.get(mid, "crimes")]
+            monthly = self.cube.by_month(mid, [self.area], first, last)
+            rows = []
+            for m in range(first + 11, last + 1):
+                window = Period(m - 11, m)
+                if not self.cube.has_gap(window):
+                    rows.append(
+                        {"month": month_key(m), "label": month_label(m), "value": int(monthly.loc[m - 11 : m].sum())}
+                    )
+            out[mid] = rows
+        return out
+
     def _outcomes(self) -> dict:
         """``series.outcomes``: the period's crimes by their last outcome (police.uk's ``Last outcome category``;
         blank: "No outcome recorded"), each with its share, and the same months a year earlier;
@@ -345,6 +365,7 @@ class Figures:
             rows = [{"month": month_key(i), "value": int(monthly.loc[i])} for i in monthly.index]
             within = range(max(0, self.period.first - w.first), self.period.last - w.first + 1)
             s["xmr"][mid] = spc.xmr(rows, within)
+        s["rolling"] = self._rolling()
         if hasattr(self.data, "lsoa"):  # police.uk: each neighbourhood (LSOA) of the district, and outcomes
             s.update(self._neighbourhoods())
             s.update(self._outcomes())
@@ -369,6 +390,7 @@ def _by_lsoa(frame: pd.DataFrame, window: Period | None) -> pd.Series:
 
 
 NO_OUTCOME = "No outcome recorded"
+ROLLING_IDS = ("all_crime", "asb_incidents")  # counts of no victim group: a 12-month total to every month
 
 
 def _by_outcome(frame: pd.DataFrame, window: Period | None) -> pd.Series:

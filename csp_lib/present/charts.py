@@ -333,3 +333,39 @@ def xmr(figs: dict, fid: str) -> str | None:
         f"the shaded months are {short(figs)}.{trial}"
     )
     return _figure_html(fig, alt, caption)
+
+
+def rolling(figs: dict, fid: str) -> str | None:
+    """The area's 12-month total to each month the data cover, the report's last month marked: where a month
+    or a quarter sits in the year around it."""
+    rows = figs["series"].get("rolling", {}).get(fid) or []
+    if len(rows) < 2:
+        return None
+    _style()
+    df = pd.DataFrame(rows)
+    df["date"] = pd.to_datetime(df["month"] + "-01")
+    # a month with no data breaks the line instead of joining across it
+    full = pd.DataFrame({"date": pd.date_range(df["date"].min(), df["date"].max(), freq="MS")})
+    df = full.merge(df, on="date", how="left")
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    ax.plot(df["date"], df["value"], color=AREA, linewidth=2)
+    end = pd.Timestamp(figs["period"]["end"][:7] + "-01")
+    here = df[df["date"] == end]
+    if not here.empty and pd.notna(here["value"].iloc[0]):
+        ax.scatter(here["date"], here["value"], color=COUNTY, zorder=3, s=40, label=f"12 months to {short(figs)}")
+        ax.legend(loc="lower right", frameon=False)
+    ax.set_title(f"{label(fid)} in {figs['area']}: 12-month total to each month")
+    ax.set_xlabel("12 months to")
+    ax.set_ylabel("Count (records)")
+    _thousands(ax)
+    fig.tight_layout()
+    alt = (
+        f"Line chart of the 12-month total of {label(fid).lower()} in {figs['area']}, to each month: "
+        + "; ".join(f"{r['label']} {_n(r['value'])}" for r in rows)
+        + "."
+    )
+    caption = (
+        f"{label(fid)} in {figs['area']}: each point is the total of the 12 months to that month; the marked point "
+        "ends with the report's last month. A break is a month with no data."
+    )
+    return _figure_html(fig, alt, caption)

@@ -608,6 +608,29 @@ def neighbourhoods(figs: dict, key: str = "neighbourhoods") -> str:
     return s + ". The ten with the most are below; the download lists every neighbourhood."
 
 
+def rolling(figs: dict, fid: str = "all_crime", unit: str = "crime") -> str:
+    """The 12 months to the report's last month, against the year before and the range the data cover."""
+    rows = figs["series"].get("rolling", {}).get(fid) or []
+    end = figs["period"]["end"][:7]
+    by_month = {r["month"]: r for r in rows}
+    here = by_month.get(end)
+    if here is None:
+        return ""
+    n = here["value"]
+    s = f"In the 12 months to {here['label']}, {counted(n, unit)} {were(n)} recorded in {figs['area']}"
+    before = by_month.get(f"{int(end[:4]) - 1}{end[4:]}")
+    if before is not None:
+        s += f", against {num(before['value'])} in the 12 months to {before['label']}"
+    if len(rows) >= 3:
+        top = max(rows, key=lambda r: (r["value"], r["month"]))
+        low = min(rows, key=lambda r: (r["value"], r["month"]))
+        s += (
+            f". Over the {len(rows)} twelve-month totals the data give, the highest was to {top['label']} "
+            f"({num(top['value'])}) and the lowest to {low['label']} ({num(low['value'])})"
+        )
+    return s + "."
+
+
 def outcomes(figs: dict) -> str:
     """What happened next to the period's crimes (police.uk's last outcome), and why recent months read
     differently: outcomes are updated after publication."""
