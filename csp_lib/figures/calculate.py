@@ -277,8 +277,7 @@ class Figures:
         frame = self.data.outcomes(self.area)
         frame["outcome"] = frame["outcome"].replace("", NO_OUTCOME)
         cur, prev = self._window("all_crime")
-        now = _by_outcome(frame, cur)
-        before = _by_outcome(frame, prev)
+        now, before = _total_by(frame, cur, "outcome"), _total_by(frame, prev, "outcome")
         total, total_before = int(now.sum()), int(before.sum())
         rows = [
             {
@@ -382,29 +381,23 @@ class Figures:
 NEIGHBOURHOODS = {"neighbourhoods": "all_crime", "neighbourhoods_asb": "asb_incidents"}
 
 
-def _by_lsoa(frame: pd.DataFrame, window: Period | None) -> pd.Series:
+def _total_by(frame: pd.DataFrame, window: Period | None, by: str) -> pd.Series:
+    """``n`` summed by ``by`` over the months of ``window`` (nothing without one)."""
     if window is None:
         return pd.Series(dtype="int64")
     inside = frame[(frame["month"] >= window.first) & (frame["month"] <= window.last)]
-    return inside.groupby("lsoa_code")["n"].sum()
+    return inside.groupby(by)["n"].sum()
 
 
 NO_OUTCOME = "No outcome recorded"
 ROLLING_IDS = ("all_crime", "asb_incidents")  # counts of no victim group: a 12-month total to every month
 
 
-def _by_outcome(frame: pd.DataFrame, window: Period | None) -> pd.Series:
-    if window is None:
-        return pd.Series(dtype="int64")
-    inside = frame[(frame["month"] >= window.first) & (frame["month"] <= window.last)]
-    return inside.groupby("outcome")["n"].sum()
-
-
 def neighbourhood_rows(frame: pd.DataFrame, cur: Period | None, prev: Period | None) -> list[dict]:
     """Every LSOA of ``frame`` (lsoa_code, lsoa_name, month, n) counted over ``cur`` and ``prev``: the most
     first, ties by code; an LSOA with records in either window is listed, with 0 in the other."""
     names = frame.groupby("lsoa_code")["lsoa_name"].min()
-    now, before = _by_lsoa(frame, cur), _by_lsoa(frame, prev)
+    now, before = _total_by(frame, cur, "lsoa_code"), _total_by(frame, prev, "lsoa_code")
     rows = []
     for code in sorted(set(now.index) | set(before.index)):
         value, previous = int(now.get(code, 0)), (int(before.get(code, 0)) if prev is not None else None)
