@@ -44,7 +44,7 @@ HEADER = (
     "Context",
 )
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-([a-z0-9-]+?)-street\.csv(\.gz)?$")
-CUBE_VERSION = "4"  # bump when the cube's query changes: old cached cubes are then ignored
+CUBE_VERSION = "5"  # bump when the cube's query changes: old cached cubes are then ignored
 
 
 @dataclass(frozen=True)
@@ -132,33 +132,40 @@ def files_key(files: list[StreetFile]) -> str:
 # The district is the LSOA name without its code: the last five characters of the ONS
 # form "Blackpool 001A" (a slice, no regular expression: 0.4 s less a year nationally),
 # else the name without its last word; spaces the slice leaves ("Blackpool  001A") are
-# trimmed on the small grouped table. The files are read once, grouped by LSOA into
-# ``fine``; the cube (by district) and the neighbourhood cube (by LSOA) are both made from it.
+# trimmed on the grouped table. The files are read once into ``fine``, grouped two ways at
+# once (GROUPING SETS): by LSOA, whence the cube (by district) and the neighbourhood cube, and
+# by last outcome, whence the outcomes cube; LSOA x outcome is never formed.
 FINE_SQL = """
 CREATE TEMP TABLE fine AS
 SELECT force, nullif(regexp_replace(district, '^\\s+|\\s+$', '', 'g'), '') AS district,
        nullif(trim(lsoa_code), '') AS lsoa_code, nullif(trim(lsoa_name), '') AS lsoa_name,
-       month, crime_type, coalesce(nullif(trim(outcome), ''), '') AS outcome, n
+       month, crime_type, coalesce(nullif(trim(outcome), ''), '') AS outcome, n, by_outcome
 FROM (
     SELECT "Falls within" AS force,
            CASE WHEN "LSOA name"[-5] = ' ' THEN "LSOA name"[:-6]
                 ELSE regexp_replace(nullif(trim("LSOA name"), ''), '\\s+\\S+$', '') END AS district,
            "LSOA code" AS lsoa_code, "LSOA name" AS lsoa_name,
-           "Month" AS month, "Crime type" AS crime_type, "Last outcome category" AS outcome, count(*) AS n
+           "Month" AS month, "Crime type" AS crime_type, "Last outcome category" AS outcome, count(*) AS n,
+           grouping("LSOA code") = 1 AS by_outcome
     FROM read_csv({files}, header = true, auto_detect = false, columns = {columns},
                   quote = '"', escape = '"', delim = ',')
-    GROUP BY ALL
+    GROUP BY GROUPING SETS ((force, district, lsoa_code, lsoa_name, month, crime_type),
+                            (force, district, month, crime_type, outcome))
 )
 """
-CUBE_SQL = "SELECT force, district, month, crime_type, sum(n)::BIGINT AS n FROM fine GROUP BY ALL ORDER BY ALL"
+CUBE_SQL = (
+    "SELECT force, district, month, crime_type, sum(n)::BIGINT AS n FROM fine WHERE NOT by_outcome "
+    "GROUP BY ALL ORDER BY ALL"
+)
 LSOA_SQL = """
 SELECT force, district, lsoa_code, min(lsoa_name) AS lsoa_name, month, crime_type, sum(n)::BIGINT AS n
-FROM fine WHERE lsoa_code IS NOT NULL AND district IS NOT NULL GROUP BY force, district, lsoa_code, month, crime_type
-ORDER BY ALL
+FROM fine WHERE NOT by_outcome AND lsoa_code IS NOT NULL AND district IS NOT NULL
+GROUP BY force, district, lsoa_code, month, crime_type ORDER BY ALL
 """
 OUTCOMES_SQL = """
 SELECT force, district, month, crime_type, outcome, sum(n)::BIGINT AS n
-FROM fine WHERE district IS NOT NULL AND crime_type <> 'Anti-social behaviour' GROUP BY ALL ORDER BY ALL
+FROM fine WHERE by_outcome AND district IS NOT NULL AND crime_type <> 'Anti-social behaviour'
+GROUP BY ALL ORDER BY ALL
 """
 
 
