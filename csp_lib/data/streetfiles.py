@@ -1,12 +1,13 @@
-"""data.police.uk street files as downloaded, counted into the cube: pandas is not imported here.
+"""data.police.uk street files as downloaded, counted into cubes: pandas is not imported here.
 
 ``find`` lists a folder's ``YYYY-MM-<force>-street.csv`` files (plain or ``.gz``, flat
 or in the ``YYYY-MM/`` folders the archive unpacks to, one or several forces);
 ``check_header`` stops at a file that is not a street file; ``count_cube`` has DuckDB
-count them straight into a Parquet file of rows per force x district x month x crime
-type (``policeuk`` caches it and reads it with pandas). Keeping pandas out of this step
-keeps it to DuckDB's own work: a year of the whole country's files in 2 to 4 s
-(benchmarks/README.md).
+read them once and write three Parquet files: the cube of rows per force x district x
+month x crime type, the neighbourhood cube (per LSOA) and the outcomes cube (per last
+outcome); ``policeuk`` caches them and reads them with pandas. Keeping pandas out of
+this step keeps it to DuckDB's own work: a year of the whole country's files in about
+8 s, most of it the LSOA grouping (benchmarks/README.md).
 
 District = the LSOA name without its last token (``Blackpool 010A`` -> ``Blackpool``;
 for a name in the ONS form, whose fifth character from the end is a space, the name
