@@ -306,8 +306,8 @@ def test_side_channels_are_withheld_with_their_figure():
 
 def test_a_number_the_gate_does_not_know_stops_the_build():
     figs = base()
-    figs["series"]["neighbourhoods"] = [{"lsoa": "A 001", "value": 3}]
-    with pytest.raises(disclosure.DisclosureError, match="series.neighbourhoods"):
+    figs["series"]["hotspots"] = [{"cell": "A 001", "value": 3}]  # a series no rule knows yet
+    with pytest.raises(disclosure.DisclosureError, match="series.hotspots"):
         disclosure.apply(figs, threshold=4)
 
 
