@@ -544,3 +544,32 @@ def test_rolling_twelve_months_counted_by_hand(folder):
         "December 2020."
     )
     assert "12-month total" in charts.rolling(f, "all_crime")
+
+
+def test_outcome_tables_show_shares_as_shares(tmp_path):
+    """The outcomes tables read as the sentences do: 66.7%, not 66; each crime type's crimes are its figure."""
+    from csp_lib.present import tables
+
+    folder = street.write(tmp_path / "police_uk")
+    f = figures.published(folder, "Alpha", "2021-01..2021-12", 4)
+    html = tables.to_html(tables.outcome_frame(f, f["series"]["outcomes"]), "Outcomes")
+    assert '<td class="num">100.0%</td>' in html  # 2021: every crime under investigation
+    by_type = tables.outcome_type_frame(f, f["series"]["outcomes_by_type"])
+    assert by_type.to_dict("records") == [
+        {
+            "Crime type": "Burglary",
+            "Crimes": 48,
+            "Most common last outcome": "Under investigation",
+            "% of the type's crimes": 100.0,
+            "% under investigation": 100.0,
+        },
+        {
+            "Crime type": "Violence and sexual offences",
+            "Crimes": 24,
+            "Most common last outcome": "Under investigation",
+            "% of the type's crimes": 100.0,
+            "% under investigation": 100.0,
+        },
+    ]
+    assert tables.cell(41.9, "% of the type's crimes") == ("41.9%", True)
+    assert tables.cell(-2.8, "% change") == ("-2.8%", True)

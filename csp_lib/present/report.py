@@ -79,7 +79,11 @@ class Report:
         if not rows:
             return
         self.say("## What happened next", narrative.outcomes(self.figs))
-        self._show(tables.outcome_frame(self.figs, rows), f"Crimes by last outcome, {self.figs['area']}", ("outcomes",))
+        area = self.figs["area"]
+        self._show(tables.outcome_frame(self.figs, rows), f"Crimes by last outcome, {area}", ("outcomes",))
+        if by_type := self.figs["series"].get("outcomes_by_type"):
+            caption = f"The most common last outcome of each crime type, {area}"
+            self._show(tables.outcome_type_frame(self.figs, by_type), caption, ("outcomes_by_type",))
 
     def neighbourhoods(self, fid: str = "all_crime", top: int = 10) -> None:
         """The neighbourhoods (LSOAs) with the most crime (or ASB): a sentence, the top ``top`` with their

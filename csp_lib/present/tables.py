@@ -85,6 +85,8 @@ def cell(value, col: str) -> tuple[str, bool]:
         return signed(int(value)), True
     if col == "Per 1,000":
         return f"{value:,.1f}", True
+    if "%" in col:  # a share: 41.9%, never cut to a whole number
+        return pct(value, trim=False), True
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{int(value):,}", True
     return str(value), False
@@ -150,5 +152,28 @@ def outcome_frame(figs: dict, rows: list[dict]) -> pd.DataFrame:
             for r in rows
         ]
     )
+    df.attrs["threshold"] = figs.get("disclosure", {}).get("threshold", 4)
+    return df
+
+
+def outcome_type_frame(figs: dict, by_type: dict[str, list[dict]]) -> pd.DataFrame:
+    """One row per crime type: its crimes in the period and its most common last outcome, with its share."""
+    rows = []
+    for tid, outcomes in by_type.items():
+        if not outcomes:
+            continue
+        top = outcomes[0]
+        rows.append(
+            {
+                "Crime type": label(tid),
+                "Crimes": figs["figures"].get(tid, {}).get("value"),
+                "Most common last outcome": top["outcome"],
+                "% of the type's crimes": top["share"],
+                "% under investigation": next(
+                    (o["share"] for o in outcomes if o["outcome"] == "Under investigation"), 0.0
+                ),
+            }
+        )
+    df = pd.DataFrame(rows).sort_values("Crimes", ascending=False, kind="stable").reset_index(drop=True)
     df.attrs["threshold"] = figs.get("disclosure", {}).get("threshold", 4)
     return df
