@@ -191,6 +191,21 @@ ERRORS = {
         {},
         "marac_cases.csv, line 3, column 'repeat': 'maybe' is not a yes/no value",
     ),
+    "bad-lsoa-code": (
+        "a neighbourhood that is not an LSOA code",
+        {
+            "asb_incidents_csv": "\n".join(
+                [TINY["asb_incidents.csv"].splitlines()[0] + ",lsoa_code"]
+                + [
+                    r + (",Blackpool 010A" if r.startswith("a2,") else ",E01012736")
+                    for r in TINY["asb_incidents.csv"].splitlines()[1:]
+                ]
+            )
+            + "\n"
+        },
+        {},
+        "asb_incidents.csv, line 3, column 'lsoa_code': 'Blackpool 010A' is not an LSOA code",
+    ),
     "negative-count": (
         "a negative number of children",
         {"marac_cases_csv": TINY["marac_cases.csv"].replace("m2,2015-11-01,A,1,1", "m2,2015-11-01,A,-1,1")},

@@ -141,3 +141,47 @@ def test_variation_label_from_xmr(figs):
     assert [p["value"] for p in chart["points"]][:3] == [0, 0, 0]  # April 2015 onwards, month by month
     assert chart["trial"] is False and len(chart["points"]) == 24
     assert figs["figures"]["all_crime"]["variation"] == chart["label"]
+
+
+def test_neighbourhoods_from_an_extract_with_lsoa_codes(tmp_path):
+    """A force extract with the optional lsoa_code (and lsoa_name) columns gets series.neighbourhoods as
+    police.uk files do, counted by hand: A's crimes of 2016/17 are c01, c02, c07 in E01000001, c05 in
+    E01000002 (no name: the code stands for it) and c04 with no code; of 2015/16, c03, c06 and c08."""
+    from conftest import TINY, write_tiny
+
+    codes = {
+        "c01": "E01000001",
+        "c02": "E01000001",
+        "c07": "E01000001",
+        "c03": "E01000001",
+        "c05": "E01000002",
+        "c06": "E01000002",
+        "c08": "E01000003",
+    }
+    lines = TINY["crimes.csv"].strip().splitlines()
+    crimes = [lines[0] + ",lsoa_code,lsoa_name"] + [
+        f"{x},{codes.get(x[:3], '')},{'A 001A' if codes.get(x[:3]) == 'E01000001' else ''}" for x in lines[1:]
+    ]
+    folder = write_tiny(tmp_path / "lsoa", **{"crimes.csv": "\n".join(crimes) + "\n"})
+    s = figures.published(folder, "A", "2016/17", 4)["series"]
+    assert s["neighbourhoods"] == [
+        {"lsoa_code": "E01000001", "lsoa_name": "A 001A", "value": 3, "previous": 1, "change": 2},
+        {"lsoa_code": "E01000002", "lsoa_name": "E01000002", "value": 1, "previous": 1, "change": 0},
+        {"lsoa_code": "E01000003", "lsoa_name": "E01000003", "value": 0, "previous": 1, "change": -1},
+    ]
+    assert s["neighbourhoods_asb"] == []  # the ASB table has no LSOA codes
+    assert "neighbourhoods" not in figures.compute_from_folder(write_tiny(tmp_path / "plain"), "A", "2016/17")["series"]
+
+
+def test_a_bad_lsoa_code_names_the_file_line_and_column(tmp_path):
+    from conftest import TINY, write_tiny
+    from csp_lib.data import load
+    from csp_lib.data.contract import DataError
+
+    lines = TINY["crimes.csv"].strip().splitlines()
+    crimes = [lines[0] + ",lsoa_code"] + [x + ("," if i != 2 else ",Blackpool 010A") for i, x in enumerate(lines[1:])]
+    folder = write_tiny(tmp_path / "bad", **{"crimes.csv": "\n".join(crimes) + "\n"})
+    with pytest.raises(
+        DataError, match=r"crimes.csv, line 4, column 'lsoa_code': 'Blackpool 010A' is not an LSOA code"
+    ):
+        load(folder)

@@ -213,6 +213,17 @@ def _convert(path, lines, df: pd.DataFrame, col: contract.Column, districts: set
             path, lines, bad, name, lambda i: f"'{raw.iloc[i]}' is not a yes/no value", "use 1/0, true/false or yes/no"
         )
         return pd.Series(np.where(blank, pd.NA, low.isin(TRUE)), index=raw.index, dtype="boolean")
+    if col.kind == "lsoa":
+        bad = ~blank & ~raw.str.fullmatch(r"[EW]01\d{6}")
+        _fail(
+            path,
+            lines,
+            bad,
+            name,
+            lambda i: f"'{raw.iloc[i]}' is not an LSOA code",
+            "write the ONS code of the Lower Layer Super Output Area (E01012736), or leave it empty when unknown",
+        )
+        return raw.where(~blank)
     if col.kind == "offence":
         bad = ~raw.isin(contract.OFFENCES)
         _fail(
@@ -374,6 +385,29 @@ class Data:
     def quality(self, area: str, period, coverage: dict) -> dict:
         """The data quality section of figures.json."""
         return quality.assess(self, area, period, coverage)
+
+    def lsoa(self, district: str) -> pd.DataFrame | None:
+        """The district's crimes and ASB incidents by neighbourhood (the optional ``lsoa_code`` and
+        ``lsoa_name`` columns): lsoa_code, lsoa_name, month, crime_type (ASB's police.uk name, or "crime"),
+        n; None when no table has LSOA codes. Records without a code are in no neighbourhood."""
+        parts = []
+        for name, kind in (("crimes", "crime"), ("asb_incidents", contract.POLICE_UK_ASB)):
+            df = self.tables.get(name)
+            if df is None or "lsoa_code" not in df:
+                continue
+            d = df[(df["district"] == district).to_numpy(dtype=bool, na_value=False) & df["lsoa_code"].notna()]
+            names = d["lsoa_name"].replace("", pd.NA).fillna(d["lsoa_code"]) if "lsoa_name" in d else d["lsoa_code"]
+            parts.append(
+                pd.DataFrame(
+                    {"lsoa_code": d["lsoa_code"], "lsoa_name": names, "month": d["month"], "crime_type": kind, "n": 1}
+                )
+            )
+        if not parts:
+            return None
+        frame = pd.concat(parts, ignore_index=True)
+        names = frame.groupby("lsoa_code")["lsoa_name"].transform("min")  # one name a code
+        frame = frame.assign(lsoa_name=names)
+        return frame.groupby(["lsoa_code", "lsoa_name", "month", "crime_type"], as_index=False)["n"].sum()
 
     def paths(self) -> list[Path]:
         """The files read: the contract tables and areas.csv."""

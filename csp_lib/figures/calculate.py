@@ -243,6 +243,8 @@ class Figures:
         """``series.neighbourhoods`` (all crime) and ``neighbourhoods_asb``: every LSOA of the district, the most
         first, over the months the all-crime (or ASB) figure counts and the same months a year earlier."""
         frame = self.data.lsoa(self.area)
+        if frame is None:
+            return {}
         asb = frame["crime_type"] == contract.POLICE_UK_ASB
         out = {}
         for key, mid in NEIGHBOURHOODS.items():
@@ -365,8 +367,8 @@ class Figures:
             within = range(max(0, self.period.first - w.first), self.period.last - w.first + 1)
             s["xmr"][mid] = spc.xmr(rows, within)
         s["rolling"] = self._rolling()
-        if hasattr(self.data, "lsoa"):  # police.uk: each neighbourhood (LSOA) of the district, and outcomes
-            s.update(self._neighbourhoods())
+        s.update(self._neighbourhoods())  # where the data place records in LSOAs
+        if hasattr(self.data, "outcomes"):  # police.uk: what happened next
             s.update(self._outcomes())
         for ctx in ("asb", "cse"):
             steps = [("CPW", f"{ctx}_cpw"), ("CPN", f"{ctx}_cpn"), ("CPN breach", f"{ctx}_cpn_breach")]
