@@ -185,3 +185,14 @@ def test_a_bad_lsoa_code_names_the_file_line_and_column(tmp_path):
         DataError, match=r"crimes.csv, line 4, column 'lsoa_code': 'Blackpool 010A' is not an LSOA code"
     ):
         load(folder)
+
+
+def test_rank_on_rates_in_the_county(tiny):
+    """A: 5 crimes in 2016/17 for 1,000 residents; B: 1 for 2,000 (conftest.py): A has the higher rate."""
+    from csp_lib.present import narrative as say
+
+    a = figures.compute_from_folder(tiny, "A", "2016/17")
+    b = figures.compute_from_folder(tiny, "B", "2016/17")
+    assert a["figures"]["all_crime_rate_rank_in_county"] == {"value": 1, "of": 2}
+    assert b["figures"]["all_crime_rate_rank_in_county"] == {"value": 2, "of": 2}
+    assert say.rate(b, "all_crime").endswith(": the 2nd highest rate of the 2 districts.")

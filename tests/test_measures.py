@@ -81,3 +81,11 @@ def test_share():
     assert m.share(215, 690) == 31.2
     assert m.share(72, 131) == 55.0
     assert m.share(1, 0) is None
+
+
+def test_rank_on_rates_highest_first():
+    counts = {"A": (5, 1000), "B": (1, 2000), "C": (10, 2000), "D": (3, 0)}
+    assert m.rank_highest_rate(counts, "A") == {"value": 1, "of": 3}  # 5.0 per 1,000 = C's 5.0: they share 1st
+    assert m.rank_highest_rate(counts, "C") == {"value": 1, "of": 3}
+    assert m.rank_highest_rate(counts, "B") == {"value": 3, "of": 3}
+    assert m.rank_highest_rate(counts, "D") == {"value": None, "of": 3}  # no residents: not ranked

@@ -197,6 +197,10 @@ class Figures:
                 if f[fid].get("previous") is not None:
                     f[fid]["previous_rate"] = measures.rate(f[fid]["previous"], n)
                 f[fid]["rate_per"] = f"1,000 {'households' if base == 'households' else 'residents'}"
+            # the district's rate among the county's: a fair comparison of districts of different sizes
+            if areas.loc[self.districts, base].notna().all() and f[mid].get("rate") is not None:
+                counts = {d: (v, int(areas.loc[d, base])) for d, (v, _) in self.district_changes(mid).items()}
+                f[f"{mid}_rate_rank_in_county"] = measures.rank_highest_rate(counts, self.area)
 
     def _trend_window(self) -> Period:
         t = self.period.trend()

@@ -67,6 +67,18 @@ def rank_lowest_first(changes: dict[str, tuple[int, int]], area: str) -> dict:
     return {"value": 1 + sum(r < mine for r in ratios.values()), "of": len(ratios)}
 
 
+def rank_highest_rate(counts: dict[str, tuple[int, int]], area: str) -> dict:
+    """Place of ``area`` when districts are ordered by rate, highest first (1 = the highest rate).
+
+    ``counts`` maps district -> (count, residents or households); the order uses the exact ratio and
+    equal rates share the place. Districts with no denominator are left out of ``of``.
+    """
+    rates = {d: Fraction(v, n) for d, (v, n) in counts.items() if n}
+    if area not in rates:
+        return {"value": None, "of": len(rates)}
+    return {"value": 1 + sum(r > rates[area] for r in rates.values()), "of": len(rates)}
+
+
 def count_rising(changes: dict[str, tuple[int, int]]) -> dict:
     """How many districts rose (value above previous), of how many."""
     return {"value": sum(v > p for v, p in changes.values()), "of": len(changes)}

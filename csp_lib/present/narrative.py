@@ -826,4 +826,8 @@ def rate(figs: dict, fid: str, unit: str | None = None) -> str:
     if c.get("rate") is not None:
         higher = "higher than" if f["rate"] > c["rate"] else "lower than" if f["rate"] < c["rate"] else "the same as"
         s += f", {higher} the {c['rate']:,.1f} across {figs['county']}"
+    r = figs["figures"].get(f"{fid}_rate_rank_in_county", {})
+    if r.get("value") and r.get("of", 0) > 1:
+        place = "the highest" if r["value"] == 1 else f"the {ordinal(r['value'])} highest"
+        s += f": {place} rate of the {r['of']} districts"
     return s + "."
