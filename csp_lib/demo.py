@@ -602,6 +602,12 @@ def _iso(s: pd.Series) -> pd.Series:
     return s.dt.strftime("%Y-%m-%d")
 
 
+# the demo's most similar groups (families.csv): invented, for the comparison beyond the county; a real
+# partnership takes its group from iQuanta's most similar groups or CIPFA's nearest neighbours
+URBAN = ("Blackpool", "Blackburn with Darwen", "Burnley", "Hyndburn", "Pendle", "Preston")
+FAMILY_OF = {d: "urban centres" if d in URBAN else "towns, coast and country" for d in DISTRICTS}
+
+
 def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
     """Every table of the data contract, as frames of text ready to write."""
     rng = np.random.default_rng(seed)
@@ -643,6 +649,9 @@ def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
     rf = _with_refs(_referrals(plan, rng), "date", "referral_ref", "RF", ["date", "district", "programme", "complied"])
     tables = {
         "areas": areas,
+        "families": pd.DataFrame(
+            [(d, FAMILY_OF[d]) for d in DISTRICTS], columns=["district", "family"]
+        ),  # invented most similar groups, so the demo shows a comparison beyond the county
         "crimes": c,
         "asb_incidents": a,
         "hate_incidents": h,

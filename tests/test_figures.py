@@ -196,3 +196,25 @@ def test_rank_on_rates_in_the_county(tiny):
     assert a["figures"]["all_crime_rate_rank_in_county"] == {"value": 1, "of": 2}
     assert b["figures"]["all_crime_rate_rank_in_county"] == {"value": 2, "of": 2}
     assert say.rate(b, "all_crime").endswith(": the 2nd highest rate of the 2 districts.")
+
+
+def test_most_similar_group_from_families_csv(tiny):
+    """families.csv puts A with C (another county) and B alone: A is ranked within its group too. A's crimes
+    rose from 4 to 5 (+25%) and C's stayed at 1 (conftest.py): A has the higher % change of the two."""
+    from csp_lib.present import narrative as say
+
+    (tiny / "families.csv").write_text("district,family\nA,F1\nB,F2\nC,F1\n")
+    a = figures.compute_from_folder(tiny, "A", "2016/17")
+    assert a["family"] == {"name": "F1", "districts": ["A", "C"]}
+    assert a["figures"]["all_crime_rank_in_family"] == {"value": 2, "of": 2}
+    assert say.family(a, "all_crime") == " Among its most similar group (F1, 2 districts), A had the highest % change."
+    b = figures.compute_from_folder(tiny, "B", "2016/17")  # alone in its group: nothing to compare with
+    assert "family" not in b and "all_crime_rank_in_family" not in b["figures"]
+
+
+def test_a_family_of_an_unknown_district_names_the_file_line_and_column(tiny):
+    from csp_lib.data.contract import DataError
+
+    (tiny / "families.csv").write_text("district,family\nA,F1\nQ,F1\n")
+    with pytest.raises(DataError, match=r"families.csv, line 3, column 'district'"):
+        figures.compute_from_folder(tiny, "A", "2016/17")

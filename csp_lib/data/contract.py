@@ -225,6 +225,10 @@ TABLES: dict[str, Table] = {
     )
 }
 
+# families.csv (optional, beside areas.csv): each district's most similar group, as iQuanta's most similar
+# groups or CIPFA's nearest neighbours define it; a district is then also ranked within its group
+FAMILIES = Table("families", (Column("district", "district", unique=True), Column("family", "str")))
+
 
 def slug(text: str) -> str:
     """Lower-case, every run of non-alphanumerics as one ``_`` (figure ids, paths)."""

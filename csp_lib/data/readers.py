@@ -326,6 +326,21 @@ class Data:
     areas: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # recovered problems, for the data quality page
+    _families: dict | None = field(default=None, repr=False)  # district -> family, read on first use
+
+    def family_of(self, district: str) -> tuple[str, list[str]] | None:
+        """The district's most similar group (families.csv, when the folder has one): its name and its
+        districts, in the order of areas.csv; None without one, or when the district is alone in it."""
+        if self._families is None:
+            path = table_path(self.folder, "families")
+            known = set(self.areas["district"].astype(str))
+            rows = read_table(path, contract.FAMILIES, known) if path is not None else None
+            self._families = {} if rows is None else dict(zip(rows["district"].astype(str), rows["family"]))
+        name = self._families.get(district)
+        if name is None:
+            return None
+        members = [d for d in self.areas["district"].astype(str) if self._families.get(d) == name]
+        return (name, members) if len(members) > 1 else None
 
     def has(self, name: str) -> bool:
         return name in self.tables

@@ -119,6 +119,13 @@ class Figures:
                 }
         return self._district_changes[measure]
 
+    def changes_of(self, measure: str, districts: list[str]) -> dict[str, tuple[int, int]]:
+        """(value, previous) of ``districts`` (a most similar group, say) over the measure's windows."""
+        cur, prev = self._window(measure)
+        if cur is None or prev is None or measure in self.cube.missing:
+            return {}
+        return {d: (self.count(measure, [d], cur), self.count(measure, [d], prev)) for d in districts}
+
     @property
     def stand_ins(self) -> list[str]:
         """Open-data categories drawn where the report's own figure is not in the data (sections.STAND_INS):
@@ -139,6 +146,10 @@ class Figures:
             f[f"{mid}_rank_in_county"] = measures.rank_lowest_first(self.district_changes(mid), self.area)
         for mid in RISING_IDS + self.stand_ins:
             f[f"{mid}_districts_rising"] = measures.count_rising(self.district_changes(mid))
+        if family := self.data.family_of(self.area):  # families.csv: the district's most similar group too
+            for mid in RANK_IDS + self.stand_ins:
+                changes = self.changes_of(mid, family[1])
+                f[f"{mid}_rank_in_family"] = measures.rank_lowest_first(changes, self.area)
         for prog, rid in self.cube.programmes.items():
             f[rid]["name"] = prog
         self._rates(f)
@@ -149,9 +160,11 @@ class Figures:
         for mid, chart in series["xmr"].items():
             f[mid]["variation"] = chart["label"]
         now, before = self.counted()
+        family = self.data.family_of(self.area)
         return {
             "area": self.area,
             "county": self.county,
+            **({"family": {"name": family[0], "districts": family[1]}} if family else {}),
             "period": self.period.as_json() | {"name": self.period.long_label, "short": self.period.short} | now,
             "previous": self.prev.as_json() | {"name": self.prev.long_label, "short": self.prev.short} | before,
             "figures": dict(sorted(f.items())),

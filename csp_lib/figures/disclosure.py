@@ -41,7 +41,7 @@ VICTIM_BASED = (
     "domestic_",
     "marac_",
 )
-NOT_COUNTS = ("_rank_in_county", "_districts_rising", "_months_lower", "_quarters_lower")
+NOT_COUNTS = ("_rank_in_county", "_rank_in_family", "_districts_rising", "_months_lower", "_quarters_lower")
 # totals and the parts that add up to them (or nearly: a hate crime can carry several strands); all crime is
 # the sum of the nine Home Office offence groups, so a withheld group could be worked out from the others
 TOTALS = {

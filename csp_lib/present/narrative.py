@@ -232,7 +232,23 @@ def rank(figs: dict, fid: str, subject: str | None = None) -> str:
         s += f"One of the {of} districts is showing an increase. "
     elif up is not None:
         s += f"{words(up).capitalize()} of the {of} districts are showing increases. "
-    return s + place(figs["area"], f["change"], {**r, "higher": _higher(figs, fid)}, up)
+    return s + place(figs["area"], f["change"], {**r, "higher": _higher(figs, fid)}, up) + family(figs, fid)
+
+
+def family(figs: dict, fid: str) -> str:
+    """`` Among its most similar group (Urban, 6 districts), Blackpool had the 2nd lowest % change.``"""
+    r = figs["figures"].get(f"{fid}_rank_in_family", {})
+    fam = figs.get("family")
+    if not fam or not r.get("value") or r.get("of", 0) < 2:
+        return ""
+    where = (
+        "the lowest"
+        if r["value"] == 1
+        else "the highest"
+        if r["value"] == r["of"]
+        else (f"the {ordinal(r['value'])} lowest")
+    )
+    return f" Among its most similar group ({fam['name']}, {r['of']} districts), {figs['area']} had {where} % change."
 
 
 def _higher(figs: dict, fid: str) -> int | None:
