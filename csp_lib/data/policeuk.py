@@ -113,7 +113,12 @@ def _check_months(cube: pd.DataFrame, files: list[StreetFile]) -> pd.Series:
             column="Month",
             hint="download the file again from data.police.uk",
         )
-    return cube["month"].map(lambda s: month_index(int(s[:4]), int(s[5:7]))).astype("int32")
+    return _month_indexes(cube["month"])
+
+
+def _month_indexes(months: pd.Series) -> pd.Series:
+    """Month indexes of ``YYYY-MM`` values (checked by _check_months when the cube is read)."""
+    return months.map(lambda s: month_index(int(s[:4]), int(s[5:7]))).astype("int32")
 
 
 def _locate(files: list[StreetFile], column: str, value) -> tuple[Path, int | None]:
@@ -200,7 +205,7 @@ class StreetData(Data):
             where = lsoa_path(self.finer) if which == "lsoa" else outcomes_path(self.finer)
             frame = pd.read_parquet(where, filters=[("district", "==", district)])
         frame = frame.drop(columns=["force", "district"]).reset_index(drop=True)
-        frame["month"] = frame["month"].map(lambda s: month_index(int(s[:4]), int(s[5:7]))).astype("int32")
+        frame["month"] = _month_indexes(frame["month"])
         return frame
 
     def lsoa(self, district: str) -> pd.DataFrame:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -110,14 +111,13 @@ class Figures:
         """(value, previous) of every district of the county; ranks, rising counts and the
         district series all read it, so it is counted once per measure."""
         if measure not in self._district_changes:
-            cur, prev = self._window(measure)
-            if cur is None or prev is None or measure in self.cube.missing:
-                self._district_changes[measure] = {}
-            else:
-                self._district_changes[measure] = {
-                    d: (self.count(measure, [d], cur), self.count(measure, [d], prev)) for d in self.districts
-                }
+            self._district_changes[measure] = self.changes_of(measure, self.districts)
         return self._district_changes[measure]
+
+    @cached_property
+    def family(self) -> tuple[str, list[str]] | None:
+        """The district's most similar group (families.csv): its name and districts, or None."""
+        return self.data.family_of(self.area)
 
     def changes_of(self, measure: str, districts: list[str]) -> dict[str, tuple[int, int]]:
         """(value, previous) of ``districts`` (a most similar group, say) over the measure's windows."""
@@ -146,7 +146,7 @@ class Figures:
             f[f"{mid}_rank_in_county"] = measures.rank_lowest_first(self.district_changes(mid), self.area)
         for mid in RISING_IDS + self.stand_ins:
             f[f"{mid}_districts_rising"] = measures.count_rising(self.district_changes(mid))
-        if family := self.data.family_of(self.area):  # families.csv: the district's most similar group too
+        if family := self.family:  # families.csv: the district's most similar group too
             for mid in RANK_IDS + self.stand_ins:
                 changes = self.changes_of(mid, family[1])
                 f[f"{mid}_rank_in_family"] = measures.rank_lowest_first(changes, self.area)
@@ -160,7 +160,7 @@ class Figures:
         for mid, chart in series["xmr"].items():
             f[mid]["variation"] = chart["label"]
         now, before = self.counted()
-        family = self.data.family_of(self.area)
+        family = self.family
         return {
             "area": self.area,
             "county": self.county,

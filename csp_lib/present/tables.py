@@ -29,6 +29,11 @@ def _window_name(f: dict, key: str, default: str) -> str:
     return f"{a:%B} to {b:%B %Y}" if a.year == b.year else f"{a:%B %Y} to {b:%B %Y}"
 
 
+def _window_names(figs: dict, f: dict) -> tuple[str, str]:
+    """Column headers of the comparison year and the period, as figure ``f`` counts them."""
+    return _window_name(f, "previous_", short(figs, "previous")), _window_name(f, "", short(figs))
+
+
 def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
     """One row per figure: previous, current, change and % change."""
     rows = []
@@ -61,12 +66,8 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
     if df["Per 1,000"].isna().all() or (df["Per 1,000"].isin([WITHHELD]) | df["Per 1,000"].isna()).all():
         df = df.drop(columns="Per 1,000")
     first = figs["figures"].get(ids[0], {}) if ids else {}
-    df = df.rename(
-        columns={
-            "Previous": _window_name(first, "previous_", short(figs, "previous")),
-            "Current": _window_name(first, "", short(figs)),
-        }
-    )
+    before, now = _window_names(figs, first)
+    df = df.rename(columns={"Previous": before, "Current": now})
     if not df["Note"].astype(bool).any():
         df = df.drop(columns="Note")
     df.attrs["threshold"] = figs.get("disclosure", {}).get("threshold", 4)
@@ -119,7 +120,7 @@ def to_html(df: pd.DataFrame, caption: str, css_class: str = "csp-table") -> str
 def neighbourhood_frame(figs: dict, fid: str, rows: list[dict]) -> pd.DataFrame:
     """One row per neighbourhood (LSOA), the most first: name, code, the two windows and the change."""
     f = figs["figures"].get(fid, {})
-    before, now = _window_name(f, "previous_", short(figs, "previous")), _window_name(f, "", short(figs))
+    before, now = _window_names(figs, f)
     df = pd.DataFrame(
         [
             {
@@ -139,7 +140,7 @@ def neighbourhood_frame(figs: dict, fid: str, rows: list[dict]) -> pd.DataFrame:
 def outcome_frame(figs: dict, rows: list[dict]) -> pd.DataFrame:
     """One row per last outcome, the most first: the period and the year before, counts and shares."""
     f = figs["figures"].get("all_crime", {})
-    before, now = _window_name(f, "previous_", short(figs, "previous")), _window_name(f, "", short(figs))
+    before, now = _window_names(figs, f)
     df = pd.DataFrame(
         [
             {
