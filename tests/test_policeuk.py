@@ -441,6 +441,14 @@ def test_neighbourhood_sentence_and_table(folder):
         "December 2021: 48 crimes, 12 more than a year earlier. The ten with the most are below; the download "
         "lists every neighbourhood."
     )
+    gone = {
+        **f,
+        "series": {**f["series"], "neighbourhoods_asb": [{**r, "value": 0} for r in f["series"]["neighbourhoods_asb"]]},
+    }
+    assert say.neighbourhoods(gone, "neighbourhoods_asb") == (
+        "No antisocial behaviour was recorded in Alpha's neighbourhoods (LSOAs) in January to December 2021; "
+        "1 neighbourhood had some a year earlier."
+    )
     df = tables.neighbourhood_frame(f, "all_crime", f["series"]["neighbourhoods"])
     assert list(df.columns) == ["Neighbourhood (LSOA)", "LSOA code", "Jan 2020–Dec 2020", "Jan 2021–Dec 2021", "Change"]
     assert df.iloc[0].tolist() == ["Alpha 001A", "E01000001", 36, 48, 12]

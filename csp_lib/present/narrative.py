@@ -613,6 +613,11 @@ def neighbourhoods(figs: dict, key: str = "neighbourhoods") -> str:
         return ""
     what, unit = ("crime", "crime") if key == "neighbourhoods" else ("antisocial behaviour", "incident")
     top = rows[0]
+    if not top["value"]:  # every neighbourhood had some a year earlier, none now
+        return (
+            f"No {what} was recorded in {figs['area']}'s neighbourhoods (LSOAs) in {period_name(figs)}; "
+            f"{counted(len(rows), 'neighbourhood')} had some a year earlier."
+        )
     ties = [r["lsoa_name"] for r in rows if r["value"] == top["value"]]
     s = (
         f"Of the {len(rows)} neighbourhoods (LSOAs) of {figs['area']}, {listing(ties)} recorded the most {what} in "
