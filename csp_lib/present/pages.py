@@ -93,7 +93,7 @@ def committee(cover: dict) -> list[str]:
     if cover.get("considerations"):
         lines += ["", "**Considerations.**", ""]
         lines += [f"- {k}: {v}" for k, v in cover["considerations"].items() if v]
-    back = [("Does the paper include any exempt information?", "exempt_information"), ("Appendices", "appendices")]
+    back = [("Does the paper include any exempt information?", "exempt_information"), ("Appendices:", "appendices")]
     if any(cover.get(key, "").strip() for _, key in back):
         lines += [""] + [f"- {q} {cover[key].strip()}" for q, key in back if cover.get(key, "").strip()]
     return lines + [""]
