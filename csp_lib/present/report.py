@@ -1,7 +1,7 @@
 """What a section notebook calls: open one report's figures and show them.
 
-A notebook reads like the report: ``r = report.open(...)``, then one call per
-sentence, table or chart, then the analyst's commentary.
+A notebook reads like the report: ``r, f = report.start(section, ...)``, then one call
+per sentence, table or chart, then the analyst's commentary (``r.commentary()``).
 """
 
 from __future__ import annotations
@@ -87,7 +87,8 @@ class Report:
 
     def neighbourhoods(self, fid: str = "all_crime", top: int = 10) -> None:
         """The neighbourhoods (LSOAs) with the most crime (or ASB): a sentence, the top ``top`` with their
-        change, and every neighbourhood of the district in the CSV. Police.uk data only (it has the LSOAs)."""
+        change, and every neighbourhood of the district in the CSV. Data that place records in LSOAs only:
+        police.uk files, or an extract with the lsoa_code column."""
         key = "neighbourhoods" if fid == "all_crime" else "neighbourhoods_asb"
         rows = self.figs["series"].get(key)
         if not rows:
