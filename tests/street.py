@@ -12,6 +12,8 @@ Testshire Constabulary, two districts (Alpha, Beta), 2020-01 to 2021-12. Every m
 | Gamma 003C    | Drugs                        | 1            | 1            |   (a neighbouring force's district)
 
 With areas.csv (Alpha, Beta in Testshire): Gamma and the blank rows are in no district.
+Each LSOA's rows share one map point (POINTS), about 3.5 km apart: each is its own hotspot cell; blank
+rows have no coordinates.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ PLAN = [  # (LSOA code, LSOA name, crime type, rows a month in 2020, in 2021)
     ("", "", "Other theft", 1, 1),
     ("E01000009", "Gamma 003C", "Drugs", 1, 1),
 ]
+POINTS = {  # LSOA code -> its map point (longitude, latitude)
+    "E01000001": ("-3.050000", "53.810000"),
+    "E01000002": ("-3.000000", "53.800000"),
+    "E01000003": ("-2.950000", "53.790000"),
+    "E01000009": ("-2.900000", "53.780000"),
+}
 MONTHS = [f"{y}-{m:02d}" for y in (2020, 2021) for m in range(1, 13)]
 AREAS = "district,county,population,households\nAlpha,Testshire,1000,400\nBeta,Testshire,500,200\n"
 
@@ -43,7 +51,7 @@ def rows(month: str) -> list[str]:
         for j in range(n2020 if year == 2020 else n2021):
             crime_id = "" if crime_type == "Anti-social behaviour" else f"{month}-{i}-{j:04x}abc"
             location = "On or near Test Street" if name else "No Location"
-            lon, lat = ("-3.05", "53.81") if name else ("", "")
+            lon, lat = POINTS.get(code, ("", ""))
             out.append(
                 f"{crime_id},{month},{FORCE},{FORCE},{lon},{lat},{location},{code},{name},{crime_type},"
                 f"Under investigation,"

@@ -13,6 +13,12 @@ def test_data_digest_follows_content(tiny):
     assert cache.data_digest(tiny) != a
     (tiny / "crimes.csv").write_text(text)
     assert cache.data_digest(tiny) == a  # content, not modification time
+    # the optional files read beside the tables: most similar groups, LSOA boundaries
+    (tiny / "families.csv").write_text("district,family\n")
+    b = cache.data_digest(tiny)
+    assert b != a
+    (tiny / "lsoa_boundaries.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    assert cache.data_digest(tiny) not in (a, b)
 
 
 def test_notebook_key_follows_inputs(tmp_path):

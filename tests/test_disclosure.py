@@ -306,8 +306,8 @@ def test_side_channels_are_withheld_with_their_figure():
 
 def test_a_number_the_gate_does_not_know_stops_the_build():
     figs = base()
-    figs["series"]["hotspots"] = [{"cell": "A 001", "value": 3}]  # a series no rule knows yet
-    with pytest.raises(disclosure.DisclosureError, match="series.hotspots"):
+    figs["series"]["footfall"] = [{"cell": "A 001", "value": 3}]  # a series no rule knows
+    with pytest.raises(disclosure.DisclosureError, match="series.footfall"):
         disclosure.apply(figs, threshold=4)
 
 

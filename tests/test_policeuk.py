@@ -22,7 +22,7 @@ from csp_lib import cli, figures
 from csp_lib.data import load as load_data
 from csp_lib.data import policeuk, readers, streetfiles
 from csp_lib.data.periods import parse
-from csp_lib.present import narrative, pages
+from csp_lib.present import charts, narrative, pages, tables
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "police_uk"
 
@@ -169,11 +169,12 @@ def test_the_cube_is_cached_and_counted_again_when_a_file_changes(folder, tmp_pa
     assert again.reused is False
     assert _figs(folder)["all_crime"]["value"] == 73
     cubes = tmp_path / "cache" / "csp-book"
-    assert len(list(cubes.glob("*.parquet"))) == 3  # the old cube is gone: the cube and its two finer ones stay
+    kept = 1 + len(streetfiles.FINER)  # the cube and its finer ones (neighbourhoods, map points, outcomes)
+    assert len(list(cubes.glob("*.parquet"))) == kept  # the old cube's are gone
     other = street.write(tmp_path / "other")  # another folder keeps its own cube
     load_data(other)
     assert load_data(folder).reused is True
-    assert len(list(cubes.glob("*.parquet"))) == 6
+    assert len(list(cubes.glob("*.parquet"))) == 2 * kept
 
 
 def test_a_cache_that_cannot_be_written_is_counted_in_a_temporary_folder(folder, tmp_path, monkeypatch):
@@ -457,12 +458,17 @@ def test_neighbourhood_sentence_and_table(folder):
 @real
 def test_real_neighbourhoods_and_outcomes_match_a_plain_csv_count():
     """Blackpool's neighbourhoods and its crimes' last outcomes (Nov 2021 to Oct 2022 and the year before),
-    counted again by a csv loop over the raw files: every LSOA, crimes and ASB apart; every outcome."""
+    counted again by a csv loop over the raw files: every LSOA, crimes and ASB apart; every outcome; and the
+    hotspot map's cells (H3 resolution 9 for Blackpool: its points fill under 400 cells), each point placed by h3
+    here."""
+    import h3
+
     cur = {"2021-11", "2021-12"} | {f"2022-{m:02d}" for m in range(1, 11)}
     prev = {f"{int(m[:4]) - 1}{m[4:]}" for m in cur}
     counts = {k: Counter() for k in ("crime_cur", "crime_prev", "asb_cur", "asb_prev")}
     names = {}
     outcomes = {"cur": Counter(), "prev": Counter()}
+    cells = {"crime": Counter(), "asb": Counter()}
     for path in sorted(REAL.glob("*-street.csv.gz")):
         month = path.name[:7]
         if month not in cur | prev:
@@ -480,6 +486,8 @@ def test_real_neighbourhoods_and_outcomes_match_a_plain_csv_count():
                 names[code] = name
                 kind = "asb" if row["Crime type"] == "Anti-social behaviour" else "crime"
                 counts[f"{kind}_{'cur' if month in cur else 'prev'}"][code] += 1
+                if month in cur and row["Longitude"] and row["Latitude"]:
+                    cells[kind][h3.latlng_to_cell(float(row["Latitude"]), float(row["Longitude"]), 9)] += 1
     s = figures.published(REAL, "Blackpool", "2021-11..2022-10", 4)["series"]
     for key, kind in (("neighbourhoods", "crime"), ("neighbourhoods_asb", "asb")):
         now, before = counts[f"{kind}_cur"], counts[f"{kind}_prev"]
@@ -498,6 +506,10 @@ def test_real_neighbourhoods_and_outcomes_match_a_plain_csv_count():
         )
         assert s[key] == want
     assert len(s["neighbourhoods"]) > 90 and s["neighbourhoods"][0]["lsoa_name"].startswith("Blackpool ")
+    assert len(cells["crime"]) <= 400
+    for key, kind in (("hotspots", "crime"), ("hotspots_asb", "asb")):
+        assert {r["cell"]: r["value"] for r in s[key]} == dict(cells[kind])
+        assert [r["value"] for r in s[key]] == sorted(cells[kind].values(), reverse=True)
     got = {r["outcome"]: (r["value"], r["previous"]) for r in s["outcomes"]}
     assert got == {o: (outcomes["cur"][o], outcomes["prev"][o]) for o in set(outcomes["cur"]) | set(outcomes["prev"])}
 
@@ -581,3 +593,70 @@ def test_outcome_tables_show_shares_as_shares(tmp_path):
     ]
     assert tables.cell(41.9, "% of the type's crimes") == ("41.9%", True)
     assert tables.cell(-2.8, "% change") == ("-2.8%", True)
+
+
+A_CELL, B_CELL = "891951d492bffff", "8919518b373ffff"  # Alpha 001A's and Alpha 002B's map points, H3 res 9
+
+
+def test_hotspots_counted_by_hand(folder):
+    """series.hotspots: the period's crimes by H3 cell of their map point, the busiest first, each with its LSOA.
+    Alpha, 2021: 48 burglaries at 001A's point, 24 violence at 002B's; 12 ASB at 001A's."""
+    s = figures.published(folder, "Alpha", "2021-01..2021-12", 4)["series"]
+    assert s["hotspots"] == [
+        {"cell": A_CELL, "value": 48, "lsoa_code": "E01000001", "lsoa_name": "Alpha 001A"},
+        {"cell": B_CELL, "value": 24, "lsoa_code": "E01000002", "lsoa_name": "Alpha 002B"},
+    ]
+    assert s["hotspots_asb"] == [{"cell": A_CELL, "value": 12, "lsoa_code": "E01000001", "lsoa_name": "Alpha 001A"}]
+    one = figures.compute_from_folder(folder, "Alpha", "2021-03")["series"]
+    assert [(r["cell"], r["value"]) for r in one["hotspots"]] == [(A_CELL, 4), (B_CELL, 2)]
+    assert figures.compute_from_folder(folder, "Beta", "2021-01..2021-12")["series"]["hotspots_asb"] == []
+
+
+def test_hotspot_cells_take_the_lsoa_with_most_records_and_skip_blank_coordinates(tmp_path):
+    """Alpha 002B's violence moved onto 001A's map point: one cell of 72, in 001A (48 of its 72); then
+    001A's burglaries with blank coordinates: not on the map (24 left), still in their neighbourhood."""
+    folder = street.write(tmp_path / "police_uk")
+    files = sorted(folder.glob("2021-*-street.csv"))
+    for path in files:
+        path.write_text(path.read_text().replace("-3.000000,53.800000", "-3.050000,53.810000"))
+    s = figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12")["series"]
+    assert s["hotspots"] == [{"cell": A_CELL, "value": 72, "lsoa_code": "E01000001", "lsoa_name": "Alpha 001A"}]
+    for path in files:
+        lines = path.read_text().splitlines()
+        lines = [x.replace("-3.050000,53.810000", ",") if "Burglary" in x else x for x in lines]
+        path.write_text("\n".join(lines) + "\n")
+    s = figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12")["series"]
+    assert s["hotspots"] == [{"cell": A_CELL, "value": 24, "lsoa_code": "E01000002", "lsoa_name": "Alpha 002B"}]
+    assert s["neighbourhoods"][0] == {
+        "lsoa_code": "E01000001",
+        "lsoa_name": "Alpha 001A",
+        "value": 48,
+        "previous": 36,
+        "change": 12,
+    }
+
+
+def test_hotspot_resolution_is_the_finest_that_keeps_the_map_readable():
+    """500 map points 300 m apart fill 500 cells of 0.1 km² (resolution 9): too many; at 0.7 km² (8) fewer
+    than 400. One point: resolution 9."""
+    from csp_lib.figures.calculate import HOTSPOT_CELLS, hotspot_resolution
+
+    grid = pd.DataFrame(
+        [(-3.0 + 0.0045 * (i % 25), 53.8 + 0.0027 * (i // 25)) for i in range(500)], columns=["lon", "lat"]
+    )
+    assert HOTSPOT_CELLS == 400
+    assert hotspot_resolution(grid) == 8
+    assert hotspot_resolution(grid.head(1)) == 9
+
+
+def test_hotspot_sentence_map_and_table(folder):
+    f = figures.published(folder, "Alpha", "2021-01..2021-12", 4)
+    assert narrative.hotspots(f) == (
+        "Crime in Alpha was recorded in 2 map cells in January to December 2021. The busiest cell (48 crimes) is "
+        "in Alpha 001A; the next busiest cell is in Alpha 002B."
+    )
+    html = charts.hotspot_map(f)
+    assert 'alt="Map of Alpha, north up, in 2 hexagonal cells' in html and "48 crimes" in html
+    df = tables.hotspot_frame(f, f["series"]["hotspots"], "crimes")
+    assert list(df["Crimes"]) == [48, 24] and list(df["Neighbourhood (LSOA)"]) == ["Alpha 001A", "Alpha 002B"]
+    assert (round(df["Centre latitude"][0], 2), round(df["Centre longitude"][0], 2)) == (53.81, -3.05)

@@ -25,7 +25,7 @@ import pandas as pd
 from . import contract
 from .periods import Period, month_index, month_key, month_label, month_runs
 from .readers import Data, DataError, read_table, table_path
-from .streetfiles import HEADER, StreetFile, count_cube, files_key, find, lsoa_path, open_bytes, outcomes_path
+from .streetfiles import FINER, HEADER, StreetFile, count_cube, files_key, find, open_bytes
 
 ASB = contract.POLICE_UK_ASB
 THEFT_TYPES = ("Burglary", "Vehicle crime", "Theft from the person", "Bicycle theft", "Shoplifting", "Other theft")
@@ -64,12 +64,12 @@ def cache_dir() -> Path:
 
 def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, object, bool]:
     """The cube from the Parquet cache when the files are unchanged, else counted and cached, and where its
-    neighbourhood and outcome cubes are (their Parquet path, or a _Kept of both when no cache could be
-    written). The cache keeps one cube per folder: a new one replaces the folder's older cubes.
+    finer cubes (neighbourhoods, map points, outcomes) are (the cube's Parquet path, beside which they
+    are, or a _Kept of them when no cache could be written). The cache keeps one cube per folder: a new one replaces the folder's older cubes.
     Returns (cube, the finer cubes, reused)."""
     prefix = "police-uk-" + hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:12]
     path = cache_dir() / f"{prefix}-{files_key(files)}.parquet"
-    kept = (path, lsoa_path(path), outcomes_path(path))
+    kept = (path, *(where(path) for where, _ in FINER.values()))
     if all(p.exists() for p in kept):
         try:
             return pd.read_parquet(path), path, True
@@ -81,7 +81,7 @@ def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, obje
     except OSError:  # no writable cache: counted in a temporary folder, and again next time
         with tempfile.TemporaryDirectory() as tmp:
             cube = count_cube(files, Path(tmp) / path.name)
-            frames = _Kept(pd.read_parquet(lsoa_path(cube)), pd.read_parquet(outcomes_path(cube)))
+            frames = _Kept({which: pd.read_parquet(where(cube)) for which, (where, _) in FINER.items()})
             return pd.read_parquet(cube), frames, False
     for old in path.parent.glob(f"{prefix}-*.parquet"):
         if old not in kept:
@@ -90,13 +90,13 @@ def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, obje
 
 
 class _Kept:
-    """The neighbourhood and outcome cubes, read already (their temporary files are gone)."""
+    """The finer cubes, read already (their temporary files are gone)."""
 
-    def __init__(self, lsoa: pd.DataFrame, outcomes: pd.DataFrame):
-        self.lsoa, self.outcomes = lsoa, outcomes
+    def __init__(self, frames: dict[str, pd.DataFrame]):
+        self.frames = frames
 
     def read(self, which: str, district: str) -> pd.DataFrame:
-        frame = getattr(self, which)
+        frame = self.frames[which]
         return frame[frame["district"] == district]
 
 
@@ -147,7 +147,7 @@ class StreetData(Data):
 
     files: list[StreetFile] = field(default_factory=list)
     cube: pd.DataFrame | None = None  # force, district (None: no LSOA), month (index), crime_type, n
-    finer: object = None  # the cube's Parquet path, beside which the neighbourhood and outcome cubes are; or _Kept
+    finer: object = None  # the cube's Parquet path, beside which the finer cubes are (streetfiles.FINER); or _Kept
     allow_partial: bool = False
     reused: bool = False
 
@@ -202,8 +202,8 @@ class StreetData(Data):
         if isinstance(self.finer, _Kept):
             frame = self.finer.read(which, district)
         else:
-            where = lsoa_path(self.finer) if which == "lsoa" else outcomes_path(self.finer)
-            frame = pd.read_parquet(where, filters=[("district", "==", district)])
+            where, _ = FINER[which]
+            frame = pd.read_parquet(where(self.finer), filters=[("district", "==", district)])
         frame = frame.drop(columns=["force", "district"]).reset_index(drop=True)
         frame["month"] = _month_indexes(frame["month"])
         return frame
@@ -211,6 +211,11 @@ class StreetData(Data):
     def lsoa(self, district: str) -> pd.DataFrame:
         """The neighbourhood cube of one district: lsoa_code, lsoa_name, month (index), crime_type, n."""
         return self._finer("lsoa", district)
+
+    def points(self, district: str) -> pd.DataFrame:
+        """The district's records by lsoa_code, lsoa_name, month (index), crime_type and map point (lon, lat), n:
+        rows with coordinates only."""
+        return self._finer("points", district)
 
     def outcomes(self, district: str) -> pd.DataFrame:
         """The district's crimes by month (index), crime_type and outcome ("" where none is recorded), n."""

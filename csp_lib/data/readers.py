@@ -424,6 +424,11 @@ class Data:
         frame = frame.assign(lsoa_name=names)
         return frame.groupby(["lsoa_code", "lsoa_name", "month", "crime_type"], as_index=False)["n"].sum()
 
+    def points(self, district: str) -> pd.DataFrame | None:
+        """Records by map point, for hotspot maps: none in the data contract (a force extract's addresses
+        are not published; police.uk's points are anonymised already)."""
+        return None
+
     def paths(self) -> list[Path]:
         """The files read: the contract tables and areas.csv."""
         out = [Path(df.attrs["path"]) for df in self.tables.values() if df.attrs.get("path")]

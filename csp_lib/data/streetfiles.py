@@ -3,9 +3,9 @@
 ``find`` lists a folder's ``YYYY-MM-<force>-street.csv`` files (plain or ``.gz``, flat
 or in the ``YYYY-MM/`` folders the archive unpacks to, one or several forces);
 ``check_header`` stops at a file that is not a street file; ``count_cube`` has DuckDB
-read them once and write three Parquet files: the cube of rows per force x district x
-month x crime type, the neighbourhood cube (per LSOA) and the outcomes cube (per last
-outcome); ``policeuk`` caches them and reads them with pandas. Keeping pandas out of
+read them once and write four Parquet files: the cube of rows per force x district x
+month x crime type, the neighbourhood cube (per LSOA), the map-point cube (per LSOA and
+map point, for hotspot maps) and the outcomes cube (per last outcome); ``policeuk`` caches them and reads them with pandas. Keeping pandas out of
 this step keeps it to DuckDB's own work: a year of the whole country's files in about
 8 s, most of it the LSOA grouping (benchmarks/README.md).
 
@@ -45,7 +45,7 @@ HEADER = (
     "Context",
 )
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-([a-z0-9-]+?)-street\.csv(\.gz)?$")
-CUBE_VERSION = "5"  # bump when the cube's query changes: old cached cubes are then ignored
+CUBE_VERSION = "6"  # bump when the cube's query changes: old cached cubes are then ignored
 
 
 @dataclass(frozen=True)
@@ -134,23 +134,26 @@ def files_key(files: list[StreetFile]) -> str:
 # form "Blackpool 001A" (a slice, no regular expression: 0.4 s less a year nationally),
 # else the name without its last word; spaces the slice leaves ("Blackpool  001A") are
 # trimmed on the grouped table. The files are read once into ``fine``, grouped two ways at
-# once (GROUPING SETS): by LSOA, whence the cube (by district) and the neighbourhood cube, and
-# by last outcome, whence the outcomes cube; LSOA x outcome is never formed.
+# once (GROUPING SETS): by LSOA and map point, whence the cube (by district), the neighbourhood
+# cube and the map-point cube, and by last outcome, whence the outcomes cube; LSOA x outcome is
+# never formed. police.uk's points are already anonymised to a list of map points (snap points
+# over the middle of a street, each covering several addresses), so there are few of them.
 FINE_SQL = """
 CREATE TEMP TABLE fine AS
 SELECT force, nullif(regexp_replace(district, '^\\s+|\\s+$', '', 'g'), '') AS district,
        nullif(trim(lsoa_code), '') AS lsoa_code, nullif(trim(lsoa_name), '') AS lsoa_name,
-       month, crime_type, coalesce(nullif(trim(outcome), ''), '') AS outcome, n, by_outcome
+       month, crime_type, coalesce(nullif(trim(outcome), ''), '') AS outcome, lon, lat, n, by_outcome
 FROM (
     SELECT "Falls within" AS force,
            CASE WHEN "LSOA name"[-5] = ' ' THEN "LSOA name"[:-6]
                 ELSE regexp_replace(nullif(trim("LSOA name"), ''), '\\s+\\S+$', '') END AS district,
            "LSOA code" AS lsoa_code, "LSOA name" AS lsoa_name,
-           "Month" AS month, "Crime type" AS crime_type, "Last outcome category" AS outcome, count(*) AS n,
+           "Month" AS month, "Crime type" AS crime_type, "Last outcome category" AS outcome,
+           "Longitude" AS lon, "Latitude" AS lat, count(*) AS n,
            grouping("LSOA code") = 1 AS by_outcome
     FROM read_csv({files}, header = true, auto_detect = false, columns = {columns},
                   quote = '"', escape = '"', delim = ',')
-    GROUP BY GROUPING SETS ((force, district, lsoa_code, lsoa_name, month, crime_type),
+    GROUP BY GROUPING SETS ((force, district, lsoa_code, lsoa_name, month, crime_type, lon, lat),
                             (force, district, month, crime_type, outcome))
 )
 """
@@ -162,6 +165,14 @@ LSOA_SQL = """
 SELECT force, district, lsoa_code, min(lsoa_name) AS lsoa_name, month, crime_type, sum(n)::BIGINT AS n
 FROM fine WHERE NOT by_outcome AND lsoa_code IS NOT NULL AND district IS NOT NULL
 GROUP BY force, district, lsoa_code, month, crime_type ORDER BY ALL
+"""
+POINTS_SQL = """
+SELECT force, district, lsoa_code, min(lsoa_name) AS lsoa_name, month, crime_type,
+       try_cast(lon AS DOUBLE) AS lon, try_cast(lat AS DOUBLE) AS lat, sum(n)::BIGINT AS n
+FROM fine WHERE NOT by_outcome AND lsoa_code IS NOT NULL AND district IS NOT NULL
+     AND try_cast(lon AS DOUBLE) IS NOT NULL AND try_cast(lat AS DOUBLE) IS NOT NULL
+GROUP BY force, district, lsoa_code, month, crime_type, try_cast(lon AS DOUBLE), try_cast(lat AS DOUBLE)
+ORDER BY ALL
 """
 OUTCOMES_SQL = """
 SELECT force, district, month, crime_type, outcome, sum(n)::BIGINT AS n
@@ -185,17 +196,26 @@ def lsoa_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).stem + ".lsoa.parquet")
 
 
+def points_path(path: Path) -> Path:
+    """Where the map-point cube (crimes by district, LSOA, month, crime type and map point) is kept."""
+    return Path(path).with_name(Path(path).stem + ".points.parquet")
+
+
 def outcomes_path(path: Path) -> Path:
     """Where the outcomes cube (crimes by district, month, crime type and last outcome) is kept."""
     return Path(path).with_name(Path(path).stem + ".outcomes.parquet")
 
 
+FINER = {"lsoa": (lsoa_path, LSOA_SQL), "points": (points_path, POINTS_SQL), "outcomes": (outcomes_path, OUTCOMES_SQL)}
+
+
 def count_cube(files: list[StreetFile], path: Path) -> Path:
     """Count the files into the cube at ``path`` (Parquet: force, district, month, crime_type, n), and
-    the neighbourhood cube beside it (``lsoa_path``: force, district, lsoa_code, lsoa_name, month,
-    crime_type, n; rows with an LSOA in a district only).
+    the finer cubes beside it: neighbourhoods (``lsoa_path``: force, district, lsoa_code, lsoa_name,
+    month, crime_type, n; rows with an LSOA in a district only), map points (``points_path``: the same
+    and lon, lat; rows with both coordinates) and outcomes (``outcomes_path``).
 
-    Both appear whole or not at all (written beside them, then renamed: the cube last). A file DuckDB
+    All appear whole or not at all (written beside them, then renamed: the cube last). A file DuckDB
     cannot read stops with a DataError naming it; OSError when ``path``'s folder is not writable."""
     import duckdb
 
@@ -203,18 +223,19 @@ def count_cube(files: list[StreetFile], path: Path) -> Path:
         check_header(f.path)
     path = Path(path)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp_lsoa = path.with_name(f"{lsoa_path(path).name}.{os.getpid()}.tmp")
-    tmp_outcomes = path.with_name(f"{outcomes_path(path).name}.{os.getpid()}.tmp")
+    finer = {
+        where(path): (path.with_name(f"{where(path).name}.{os.getpid()}.tmp"), sql) for where, sql in FINER.values()
+    }
     tmp.touch()  # OSError here, before any counting, when the folder cannot be written
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(fine_sql([f.path for f in files]))
-        con.execute(f"COPY ({LSOA_SQL}) TO {_quote(tmp_lsoa)} (FORMAT parquet)")
-        con.execute(f"COPY ({OUTCOMES_SQL}) TO {_quote(tmp_outcomes)} (FORMAT parquet)")
+        for part, sql in finer.values():
+            con.execute(f"COPY ({sql}) TO {_quote(part)} (FORMAT parquet)")
         con.execute(f"COPY ({CUBE_SQL}) TO {_quote(tmp)} (FORMAT parquet)")
-        tmp_lsoa.replace(lsoa_path(path))
-        tmp_outcomes.replace(outcomes_path(path))
+        for final, (part, _) in finer.items():
+            part.replace(final)
         tmp.replace(path)
     except duckdb.Error as e:
         message = str(e).splitlines()[0]
@@ -229,9 +250,21 @@ def count_cube(files: list[StreetFile], path: Path) -> Path:
     finally:
         con.close()
         tmp.unlink(missing_ok=True)
-        tmp_lsoa.unlink(missing_ok=True)
-        tmp_outcomes.unlink(missing_ok=True)
+        for part, _ in finer.values():
+            part.unlink(missing_ok=True)
     return path
 
 
-__all__ = ["HEADER", "StreetFile", "find", "is_street_folder", "check_header", "count_cube", "files_key", "lsoa_path", "outcomes_path"]
+__all__ = [
+    "HEADER",
+    "StreetFile",
+    "find",
+    "is_street_folder",
+    "check_header",
+    "count_cube",
+    "files_key",
+    "lsoa_path",
+    "points_path",
+    "outcomes_path",
+    "FINER",
+]

@@ -7,6 +7,7 @@ import json
 from functools import cached_property
 from pathlib import Path
 
+import h3
 import pandas as pd
 
 from .. import __version__
@@ -269,6 +270,25 @@ class Figures:
             out[key] = neighbourhood_rows(frame[asb if mid == "asb_incidents" else ~asb], cur, prev)
         return out
 
+    def _hotspots(self) -> dict:
+        """``series.hotspots`` (all crime) and ``hotspots_asb``: the period's records by hexagonal cell (H3) of
+        their map point, the busiest first, each with the LSOA most of its records are in; both at the finest
+        resolution at which all crime fills at most HOTSPOT_CELLS cells, so that the two maps compare."""
+        frame = self.data.points(self.area)
+        if frame is None:
+            return {}
+        cur, _ = self._window("all_crime")
+        if cur is not None:
+            frame = frame[(frame["month"] >= cur.first) & (frame["month"] <= cur.last)]
+        else:
+            frame = frame.iloc[:0]
+        asb = frame["crime_type"] == contract.POLICE_UK_ASB
+        resolution = hotspot_resolution(frame[~asb])
+        return {
+            key: hotspot_rows(frame[asb if mid == "asb_incidents" else ~asb], resolution)
+            for key, mid in HOTSPOTS.items()
+        }
+
     def _rolling(self) -> dict:
         """``series.rolling``: the area's 12-month total to each month the data cover (all crime and ASB), so a
         report of one month or one quarter shows where it sits in the year; a total that would include a month
@@ -385,6 +405,7 @@ class Figures:
             s["xmr"][mid] = spc.xmr(rows, within)
         s["rolling"] = self._rolling()
         s.update(self._neighbourhoods())  # where the data place records in LSOAs
+        s.update(self._hotspots())  # where they place them on a map (police.uk)
         if hasattr(self.data, "outcomes"):  # police.uk: what happened next
             s.update(self._outcomes())
         for ctx in ("asb", "cse"):
@@ -406,6 +427,45 @@ def _total_by(frame: pd.DataFrame, window: Period | None, by: str) -> pd.Series:
         return pd.Series(dtype="int64")
     inside = frame[(frame["month"] >= window.first) & (frame["month"] <= window.last)]
     return inside.groupby(by)["n"].sum()
+
+
+HOTSPOTS = {"hotspots": "all_crime", "hotspots_asb": "asb_incidents"}
+HOTSPOT_RESOLUTIONS = (9, 8, 7)  # H3 cells of about 0.1, 0.7 and 5 square km (edges of 200 m, 530 m, 1.4 km)
+HOTSPOT_CELLS = 400  # the most cells a map shows: finer than this, a district's map is speckle
+
+
+def _cells(frame: pd.DataFrame, resolution: int) -> pd.Series:
+    """The H3 cell of each row's map point (lon, lat), each distinct point worked out once."""
+    points = frame[["lon", "lat"]].drop_duplicates()
+    cell = {(lon, lat): h3.latlng_to_cell(lat, lon, resolution) for lon, lat in points.itertuples(index=False)}
+    return pd.Series([cell[p] for p in zip(frame["lon"], frame["lat"])], index=frame.index, dtype="object")
+
+
+def hotspot_resolution(frame: pd.DataFrame) -> int:
+    """The finest of HOTSPOT_RESOLUTIONS at which the map points of ``frame`` fall in at most HOTSPOT_CELLS
+    cells (the coarsest when none does)."""
+    points = frame[["lon", "lat"]].drop_duplicates()
+    for r in HOTSPOT_RESOLUTIONS:
+        if _cells(points, r).nunique() <= HOTSPOT_CELLS:
+            return r
+    return HOTSPOT_RESOLUTIONS[-1]
+
+
+def hotspot_rows(frame: pd.DataFrame, resolution: int) -> list[dict]:
+    """Every H3 cell (at ``resolution``) of ``frame``'s map points (lsoa_code, lsoa_name, lon, lat, n) with its
+    count, the busiest first (ties by cell id), and the LSOA most of the cell's records are in (ties: the
+    lowest code)."""
+    if frame.empty:
+        return []
+    frame = frame.assign(cell=_cells(frame, resolution))
+    by_lsoa = frame.groupby(["cell", "lsoa_code"], as_index=False).agg(n=("n", "sum"), lsoa_name=("lsoa_name", "min"))
+    top = by_lsoa.sort_values(["cell", "n", "lsoa_code"], ascending=[True, False, True]).drop_duplicates("cell")
+    totals = frame.groupby("cell")["n"].sum()
+    rows = [
+        {"cell": r.cell, "value": int(totals[r.cell]), "lsoa_code": r.lsoa_code, "lsoa_name": r.lsoa_name}
+        for r in top.itertuples(index=False)
+    ]
+    return sorted(rows, key=lambda r: (-r["value"], r["cell"]))
 
 
 NO_OUTCOME = "No outcome recorded"

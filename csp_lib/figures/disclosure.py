@@ -327,6 +327,7 @@ FIELDS = [
     (r"series\.xmr\.\w+\.signals\[\]\.points\[\]", "safe"),
     (r"series\.(?P<id>neighbourhoods(_asb)?)\[\]\.(value|previous)", "count"),
     (r"series\.rolling\.(?P<id>\w+)\[\]\.value", "count"),
+    (r"series\.(?P<id>hotspots(_asb)?)\[\]\.value", "count"),
     (r"series\.(?P<id>outcomes)\[\]\.(value|previous)", "count"),
     (r"series\.outcomes\[\]\.(share|previous_share)", "derived"),
     (r"series\.outcomes_by_type\.(?P<id>\w+)\[\]\.value", "count"),

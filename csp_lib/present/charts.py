@@ -21,7 +21,7 @@ import seaborn as sns  # noqa: E402
 from ..data.periods import parse  # noqa: E402
 from ..figures.measures import pct_change  # noqa: E402
 from ..figures.sections import label  # noqa: E402
-from .narrative import fewer, pct, short  # noqa: E402
+from .narrative import fewer, pct, period_name, short  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
 # counts a trend title must not read as a measure of the problem (a rise or fall of the flag is not one)
@@ -367,5 +367,129 @@ def rolling(figs: dict, fid: str) -> str | None:
     caption = (
         f"{label(fid)} in {figs['area']}: each point is the total of the 12 months to that month; the marked point "
         "ends with the report's last month. A break is a month with no data."
+    )
+    return _figure_html(fig, alt, caption)
+
+
+# -- maps -----------------------------------------------------------------------------------
+BREAKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)
+
+
+def classes(top: int, most: int = 6) -> list[int]:
+    """The lower bounds of a map's shading classes (1, 2, 5, 10...; at most ``most``), up to ``top``."""
+    breaks = [b for b in BREAKS if b <= max(top, 1)]
+    while len(breaks) > most:
+        breaks = breaks[:1] + breaks[2::2] if len(breaks) % 2 == 0 else breaks[::2]
+    return breaks
+
+
+def _class_labels(breaks: list[int]) -> list[str]:
+    upper = [f"{b:,} to {n - 1:,}" if n - 1 > b else f"{b:,}" for b, n in zip(breaks, breaks[1:])]
+    return upper + [f"{breaks[-1]:,} or more"]
+
+
+def _map_figure(shapes: list):
+    """A figure whose map area has the shapes' proportions (a tall district is drawn tall), the legend beside."""
+    import shapely
+
+    x0, y0, x1, y1 = shapely.GeometryCollection(shapes).bounds
+    height = min(9.0, max(3.5, 5.0 * (y1 - y0) / max(x1 - x0, 1e-9)))
+    return plt.subplots(figsize=(7.5, height + 0.8))
+
+
+def _map(ax, shapes: list, values: list[int], legend_title: str) -> list[int]:
+    """Shade ``shapes`` (shapely polygons in km) by ``values`` in classes, with a legend, north arrow and a
+    scale bar; returns the classes."""
+    import matplotlib.patches as mpatches
+    import shapely
+    from matplotlib.path import Path as MPath
+
+    breaks = classes(max(values, default=1))
+    colours = sns.color_palette("rocket_r", len(breaks) + 1)[1:]
+    for geom, v in zip(shapes, values):
+        colour = colours[max(i for i, b in enumerate(breaks) if v >= b)] if v >= 1 else "#f2f2f2"
+        for poly in getattr(geom, "geoms", [geom]):
+            poly = shapely.geometry.polygon.orient(poly)
+            path = MPath.make_compound_path(MPath(poly.exterior.coords), *(MPath(r.coords) for r in poly.interiors))
+            ax.add_patch(mpatches.PathPatch(path, facecolor=colour, edgecolor="white", linewidth=0.3))
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    handles = [mpatches.Patch(facecolor=c, label=t) for c, t in zip(colours, _class_labels(breaks))]
+    ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    width = x1 - x0
+    bar = max((b for b in (0.5, 1, 2, 5, 10, 20, 50) if b <= width / 4), default=0.25)
+    ax.plot([x0, x0 + bar], [y0 - 0.04 * (y1 - y0)] * 2, color="black", lw=3, solid_capstyle="butt", clip_on=False)
+    ax.text(x0 + bar / 2, y0 - 0.06 * (y1 - y0), f"{bar:g} km", ha="center", va="top", fontsize=8)
+    ax.annotate(
+        "N",
+        xy=(x1, y1),
+        xytext=(x1, y1 - 0.1 * (y1 - y0)),
+        ha="center",
+        va="top",
+        fontsize=10,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2},
+        annotation_clip=False,
+    )
+    return breaks
+
+
+def hotspot_map(figs: dict, key: str = "hotspots") -> str | None:
+    """A map of the district in hexagonal cells (H3) shaded by the records whose map point falls in each:
+    drawn from figures.json alone (no tiles, no boundaries), north up, with a scale."""
+    import h3
+    import shapely
+
+    from ..data.boundaries import plane
+
+    rows = [r for r in figs["series"].get(key) or [] if r.get("value")]
+    if not rows:
+        return None
+    _style()
+    what, unit = ("Crime", "crimes") if key == "hotspots" else ("Antisocial behaviour", "incidents")
+    rings = [h3.cell_to_boundary(r["cell"]) for r in rows]
+    lat0 = sum(lat for ring in rings for lat, _ in ring) / sum(len(ring) for ring in rings)
+    shapes = [shapely.Polygon([plane(lon, lat, lat0) for lat, lon in ring]) for ring in rings]
+    area = h3.average_hexagon_area(h3.get_resolution(rows[0]["cell"]), unit="km^2")
+    fig, ax = _map_figure(shapes)
+    _map(ax, shapes, [r["value"] for r in rows], f"{unit.capitalize()} in a cell")
+    ax.set_title(f"{what} in {figs['area']}, {short(figs)}: where it was recorded")
+    busiest = list(dict.fromkeys(r["lsoa_name"] for r in rows[:3]))
+    alt = (
+        f"Map of {figs['area']}, north up, in {len(rows):,} hexagonal cells of about {area:.1g} square km, each "
+        f"shaded by the number of {unit} recorded in it in {period_name(figs)} (darker: more). The busiest "
+        f"cell holds {rows[0]['value']:,} {unit}; the busiest cells are in {', '.join(busiest)}."
+    )
+    caption = (
+        f"{what} in {figs['area']} by hexagonal cell (H3, about {area:.1g} km² each), from the map points "
+        "police.uk gives each record: points it has already moved to the centre of the street or place they "
+        "are in, so that no address is shown. Cells with none are not drawn. The table of every cell is in "
+        "the download."
+    )
+    return _figure_html(fig, alt, caption)
+
+
+def choropleth(figs: dict, shapes: dict, key: str = "neighbourhoods") -> str | None:
+    """The district's neighbourhoods (LSOAs) shaded by their count, from the boundaries in the data folder."""
+    rows = [r for r in figs["series"].get(key) or [] if r.get("value") is not None and r["lsoa_code"] in shapes]
+    if not rows:
+        return None
+    _style()
+    what, unit = ("Crime", "crimes") if key == "neighbourhoods" else ("Antisocial behaviour", "incidents")
+    fig, ax = _map_figure([shapes[r["lsoa_code"]] for r in rows])
+    _map(ax, [shapes[r["lsoa_code"]] for r in rows], [r["value"] for r in rows], f"{unit.capitalize()}")
+    ax.set_title(f"{what} in {figs['area']}'s neighbourhoods, {short(figs)}")
+    left = len(figs["series"].get(key) or []) - len(rows)
+    alt = (
+        f"Map of {figs['area']}'s {len(rows)} neighbourhoods (LSOAs), north up, each shaded by the number of "
+        f"{unit} recorded in it in {period_name(figs)} (darker: more). The most: {rows[0]['lsoa_name']}, "
+        f"{rows[0]['value']:,}."
+    )
+    caption = (
+        f"{what} in each neighbourhood (LSOA) of {figs['area']}: counts, not rates (neighbourhoods have about the "
+        "same number of residents, 1,000 to 3,000). Boundaries: ONS, from the file in the data folder."
+        + (f" {left} neighbourhoods are not in that file and are not drawn." if left else "")
     )
     return _figure_html(fig, alt, caption)

@@ -11,6 +11,7 @@ from fractions import Fraction
 from ..data.contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
 from ..data.periods import parse
 from ..figures.disclosure import secondary, withheld
+from ..figures.measures import share
 from ..figures.sections import POLICE_UK_IDS, PROGRAMME_SECTIONS, label, noun
 from ..figures.sections import subject as subject_of
 
@@ -627,6 +628,26 @@ def neighbourhoods(figs: dict, key: str = "neighbourhoods") -> str:
         c = top["change"]
         s += f", {num(abs(c))} {'more' if c > 0 else 'fewer'} than a year earlier" if c else ", as a year earlier"
     return s + ". The ten with the most are below; the download lists every neighbourhood."
+
+
+def hotspots(figs: dict, key: str = "hotspots", top: int = 10) -> str:
+    """How concentrated crime (or ASB) is on the map: the share the ``top`` busiest hexagonal cells hold, and
+    the neighbourhoods (LSOAs) the busiest cells are in."""
+    rows = [r for r in figs["series"].get(key) or [] if r.get("value") is not None]
+    if not rows:
+        return ""
+    what, unit = ("crime", "crime") if key == "hotspots" else ("antisocial behaviour", "incident")
+    s = f"{what.capitalize()} in {figs['area']} was recorded in {counted(len(rows), 'map cell')} in {period_name(figs)}"
+    if len(rows) > top:
+        total = sum(r["value"] for r in rows)
+        held = sum(r["value"] for r in rows[:top])
+        s += f"; the {top} busiest held {counted(held, unit)}, {pct(share(held, total))} of the {num(total)} mapped"
+    first = rows[0]
+    s += f". The busiest cell ({counted(first['value'], unit)}) is in {first['lsoa_name']}"
+    others = [n for n in dict.fromkeys(r["lsoa_name"] for r in rows[1:3]) if n != first["lsoa_name"]]
+    if others:
+        s += f"; the next busiest {'cell is' if len(rows) == 2 else 'cells are'} in {listing(others)}"
+    return s + "."
 
 
 def rolling(figs: dict, fid: str = "all_crime", unit: str = "crime") -> str:

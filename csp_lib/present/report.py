@@ -11,11 +11,12 @@ from pathlib import Path
 from IPython.display import HTML, Markdown, display
 
 from .. import figures
+from ..data import boundaries
 from ..data.contract import INTERVENTION_TYPES, report_folder
 from ..figures import disclosure
 from ..figures.sections import BY_SLUG, GROUP_IDS, STAND_INS
 from ..figures.sections import get as section
-from . import downloads, narrative, tables
+from . import charts, downloads, narrative, tables
 
 TOOL_IDS = [f"asb_{t}" for t in INTERVENTION_TYPES.values()]
 
@@ -25,8 +26,9 @@ TEMPLATES = Path(__file__).parent.parent / "templates" / "commentary"
 class Report:
     """figures.json of one area and period, and where its commentary lives."""
 
-    def __init__(self, figs: dict, commentary_dir=None, downloads_dir=None, section: str | None = None):
+    def __init__(self, figs: dict, commentary_dir=None, downloads_dir=None, section: str | None = None, data_dir=None):
         self.figs = figs
+        self.data_dir = Path(data_dir) if data_dir else None  # where LSOA boundaries may be, for choropleths
         self.section = section  # the section's slug: its commentary file and what police.uk shows of it
         self.commentary_dir = Path(commentary_dir) if commentary_dir else None
         self.downloads_dir = Path(downloads_dir) if downloads_dir else None
@@ -107,6 +109,35 @@ class Report:
             rows="every neighbourhood",
         )
 
+    def hotspots(self, fid: str = "all_crime", top: int = 5) -> None:
+        """Where on the map crime (or ASB) was recorded: hexagonal cells shaded by count, a sentence naming the
+        busiest cells' neighbourhoods, the ``top`` busiest in a table (every cell in the CSV); and, where the
+        data folder holds LSOA boundaries, the neighbourhoods shaded too. Data with map points only (police.uk)."""
+        key, lsoa_key = ("hotspots", "neighbourhoods") if fid == "all_crime" else ("hotspots_asb", "neighbourhoods_asb")
+        rows = self.figs["series"].get(key)
+        if not rows:
+            return
+        what, unit = ("crime", "crimes") if fid == "all_crime" else ("antisocial behaviour", "incidents")
+        area = self.figs["area"]
+        self.say(
+            f"## Hotspot map{'' if fid == 'all_crime' else ': antisocial behaviour'}",
+            narrative.hotspots(self.figs, key),
+        )
+        self.chart(charts.hotspot_map(self.figs, key))
+        full = tables.hotspot_frame(self.figs, rows, unit)
+        self._show(
+            full.head(top)[full.columns[:3]],  # the cell id and its centre are for GIS: in the CSV
+            f"The {min(top, len(rows))} busiest map cells for {what}, {area}",
+            (key,),
+            download=full,
+            download_caption=f"Every map cell: {what}, {area}",
+            rows="every map cell",
+        )
+        path = boundaries.find(self.data_dir) if self.data_dir and self.data_dir.is_dir() else None
+        if path is not None:
+            lsoas = self.figs["series"].get(lsoa_key) or []
+            self.chart(charts.choropleth(self.figs, boundaries.read(path, [r["lsoa_code"] for r in lsoas]), lsoa_key))
+
     def open_data(self, section_slug: str) -> None:
         """In a report made from police.uk open data: what the source shows for this section."""
         if self.figs.get("data_format") != "police.uk" or section_slug not in BY_SLUG:
@@ -175,10 +206,12 @@ def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=Non
     control as the site (``csp.toml``'s threshold), so the notebook shows what the site shows.
     ``internal=True`` shows every count, as ``csp build --no-suppression`` does: never publish it."""
     if figures_file and Path(figures_file).exists():
-        return Report(figures.read(figures_file), commentary_dir, Path(figures_file).parent / "downloads")
+        downloads_dir = Path(figures_file).parent / "downloads"
+        return Report(figures.read(figures_file), commentary_dir, downloads_dir, data_dir=data_dir)
     if internal:
-        return Report(figures.compute_from_folder(data_dir, area, period), commentary_dir)
-    return Report(figures.published(data_dir, area, period, disclosure.threshold_from(None)), commentary_dir)
+        return Report(figures.compute_from_folder(data_dir, area, period), commentary_dir, data_dir=data_dir)
+    figs = figures.published(data_dir, area, period, disclosure.threshold_from(None))
+    return Report(figs, commentary_dir, data_dir=data_dir)
 
 
 def start(

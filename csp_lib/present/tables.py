@@ -137,6 +137,26 @@ def neighbourhood_frame(figs: dict, fid: str, rows: list[dict]) -> pd.DataFrame:
     return df
 
 
+def hotspot_frame(figs: dict, rows: list[dict], unit: str) -> pd.DataFrame:
+    """One row per map cell, the busiest first: its neighbourhood, count, H3 id and centre (for GIS)."""
+    import h3
+
+    centres = [h3.cell_to_latlng(r["cell"]) for r in rows]
+    return pd.DataFrame(
+        [
+            {
+                "Neighbourhood (LSOA)": r["lsoa_name"],
+                "LSOA code": r["lsoa_code"],
+                unit.capitalize(): r["value"],
+                "H3 cell": r["cell"],
+                "Centre latitude": round(lat, 5),
+                "Centre longitude": round(lon, 5),
+            }
+            for r, (lat, lon) in zip(rows, centres)
+        ]
+    )
+
+
 def outcome_frame(figs: dict, rows: list[dict]) -> pd.DataFrame:
     """One row per last outcome, the most first: the period and the year before, counts and shares."""
     f = figs["figures"].get("all_crime", {})

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..data import contract
-from ..data.readers import file_hash
+from ..data.readers import file_hash, table_path
 from ..present import downloads
 
 CODE = Path(__file__).parent.parent  # the whole csp_lib package
@@ -31,7 +31,9 @@ def digest(*parts) -> str:
 
 
 def data_digest(folder: Path) -> str:
-    """Contents of every contract table and police.uk street file in a data folder (names and bytes)."""
+    """Contents of every contract table and police.uk street file in a data folder (names and bytes), and
+    of the optional files read beside them: the most similar groups and the LSOA boundaries."""
+    from ..data import boundaries
     from ..data.policeuk import find
 
     parts = []
@@ -42,6 +44,9 @@ def data_digest(folder: Path) -> str:
                 parts += [p.name, file_hash(p)]
     for f in find(folder):
         parts += [f.path.relative_to(folder).as_posix(), file_hash(f.path)]
+    for p in (table_path(folder, "families"), boundaries.find(folder)):
+        if p is not None:
+            parts += [p.name, file_hash(p)]
     return digest(*parts)
 
 
