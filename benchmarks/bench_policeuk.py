@@ -1,10 +1,11 @@
 """National-scale police.uk benchmark: a year of street files for 43 forces, ingested by csp, DuckDB and pandas.
 
-    .venv/bin/python benchmarks/bench_policeuk.py [--rows 6000000] [--folder /tmp/police_uk_national]
+    .venv/bin/python benchmarks/bench_policeuk.py [--rows 6000000] [--folder /tmp/police_uk_national_v2]
 
 1. generate (once; kept for the next run): one ``YYYY-MM-<force>-street.csv`` per force
    and month, rows shared among forces by size, realistic LSOA names
-   (``<district> 012C``), blank LSOAs (about 1.5%) and rows in a neighbouring force's
+   (``<district> 012C``), map points from a fixed list (about 20 an LSOA, as police.uk's
+   anonymised points are), blank LSOAs (about 1.5%) and rows in a neighbouring force's
    districts (about 0.5%), as real downloads have;
 2. csp: ``streetfiles.count_cube`` (header checks, DuckDB counting the CSVs into the
    force x district x month x crime type cube, written as Parquet) from a cold cache;
@@ -138,6 +139,7 @@ def generate(folder: Path, rows: int, year: int = 2022, seed: int = 7) -> dict:
     types = np.array([t for t, _ in CRIME_TYPES])
     tprob = np.array([p for _, p in CRIME_TYPES]) / sum(p for _, p in CRIME_TYPES)
     all_districts = [districts_of(i, s) for i, (_, _, s) in enumerate(FORCES)]
+    number = {d: k for k, d in enumerate(sorted({d for ds in all_districts for d in ds}))}
     written = 0
     for month in range(1, 13):
         key = f"{year}-{month:02d}"
@@ -146,27 +148,30 @@ def generate(folder: Path, rows: int, year: int = 2022, seed: int = 7) -> dict:
             ds = all_districts[i]
             # 0.5% of rows in a neighbouring force's districts, 1.5% with no LSOA
             neighbour = all_districts[(i + 1) % len(FORCES)]
-            d = np.array(ds + neighbour)[
-                np.where(
-                    rng.random(n) < 0.005,
-                    rng.integers(len(ds), len(ds) + len(neighbour), n),
-                    rng.integers(0, len(ds), n),
-                )
-            ]
-            lsoa_no = rng.integers(1, 31, n)  # about 120 LSOAs a district, 37,000 in all, as in England and Wales
-            letter = np.array(list("ABCD"))[rng.integers(0, 4, n)]
-            names = np.char.add(
-                np.char.add(d.astype(str), " "), np.char.add(np.char.zfill(lsoa_no.astype(str), 3), letter)
+            pick = np.where(
+                rng.random(n) < 0.005,
+                rng.integers(len(ds), len(ds) + len(neighbour), n),
+                rng.integers(0, len(ds), n),
             )
-            codes = np.char.add("E0", np.char.zfill((i * 1000 + lsoa_no).astype(str), 7))
+            d = np.array(ds + neighbour)[pick]
+            # about 120 LSOAs a district (37,000 in all, as in England and Wales), each with one code and one name
+            idx = rng.integers(0, 120, n)
+            letter = np.array(list("ABCD"))[idx % 4]
+            names = np.char.add(
+                np.char.add(d.astype(str), " "), np.char.add(np.char.zfill((idx // 4 + 1).astype(str), 3), letter)
+            )
+            code_no = np.array([number[x] for x in ds + neighbour])[pick] * 120 + idx
+            codes = np.char.add("E0", np.char.zfill(code_no.astype(str), 7))
             blank = rng.random(n) < 0.015
             names = np.where(blank, "", names)
             codes = np.where(blank, "", codes)
             t = types[rng.choice(len(types), n, p=tprob)]
             ids = np.frombuffer(rng.bytes(32 * n).hex().encode(), dtype="S64").astype(str)
             ids = np.where(t == "Anti-social behaviour", "", ids)
-            lon = np.round(rng.uniform(-3.2, 0.5, n), 6).astype(str)
-            lat = np.round(rng.uniform(50.5, 54.8, n), 6).astype(str)
+            # map points as police.uk has them: a fixed list (about 20 an LSOA, 750,000 in all), not one a record
+            point = rng.integers(0, 20, n)
+            lon = np.round(-3.2 + (code_no * 7919 % 3700) / 1000 + 0.0007 * (point % 5), 6).astype(str)
+            lat = np.round(50.5 + (code_no * 104729 % 4300) / 1000 + 0.0005 * (point // 5), 6).astype(str)
             table = pa.table(
                 {
                     "Crime ID": ids,
@@ -270,7 +275,7 @@ def measure(kind: str, folder: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=6_000_000)
-    ap.add_argument("--folder", default="/tmp/police_uk_national")
+    ap.add_argument("--folder", default="/tmp/police_uk_national_v2")
     ap.add_argument("--skip", nargs="*", default=[], choices=["pandas"], help="leave out a slow baseline")
     ap.add_argument("--repeat", type=int, default=5, help="runs of each ingest (the median is kept)")
     args = ap.parse_args()

@@ -25,14 +25,16 @@ def kind(folder) -> str:
 def load(folder, allow_partial: bool = False):
     """Read and check a data folder, whichever kind it is. ``allow_partial`` lets police.uk periods
     with missing months through, labelled (contract extracts refuse them in the figures)."""
-    from . import policeuk, readers
+    from . import policeuk, population, readers
 
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(folder, "no such data folder")
-    if kind(folder) == "police.uk":
-        return policeuk.load(folder, allow_partial)
-    return readers.load(folder)
+    data = policeuk.load(folder, allow_partial) if kind(folder) == "police.uk" else readers.load(folder)
+    # residents from an ONS mid-year estimates file as downloaded, where areas.csv gives none
+    data.areas, data.population, warnings = population.fill(data.areas, folder)
+    data.warnings.extend(warnings)
+    return data
 
 
 __all__ = ["DataError", "kind", "load"]

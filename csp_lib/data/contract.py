@@ -143,6 +143,7 @@ TABLES: dict[str, Table] = {
                 Column("county", "str"),
                 Column("population", "int", required=False),
                 Column("households", "int", required=False),
+                Column("code", "str", required=False),  # the ONS local authority code, to find its residents
             ),
             required=True,
         ),

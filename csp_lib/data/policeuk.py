@@ -204,7 +204,7 @@ class StreetData(Data):
         else:
             where, _ = FINER[which]
             frame = pd.read_parquet(where(self.finer), filters=[("district", "==", district)])
-        frame = frame.drop(columns=["force", "district"]).reset_index(drop=True)
+        frame = frame.drop(columns=[c for c in ("force", "district") if c in frame]).reset_index(drop=True)
         frame["month"] = _month_indexes(frame["month"])
         return frame
 
@@ -213,9 +213,11 @@ class StreetData(Data):
         return self._finer("lsoa", district)
 
     def points(self, district: str) -> pd.DataFrame:
-        """The district's records by lsoa_code, lsoa_name, month (index), crime_type and map point (lon, lat), n:
-        rows with coordinates only."""
-        return self._finer("points", district)
+        """The district's records by lsoa_code, lsoa_name, month (index), asb (True: antisocial behaviour, False:
+        a crime) and map point (lon, lat), n: rows with coordinates only."""
+        frame = self._finer("points", district)
+        names = self.lsoa(district).groupby("lsoa_code")["lsoa_name"].min()
+        return frame.assign(lsoa_name=frame["lsoa_code"].map(names))
 
     def outcomes(self, district: str) -> pd.DataFrame:
         """The district's crimes by month (index), crime_type and outcome ("" where none is recorded), n."""

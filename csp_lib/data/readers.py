@@ -327,6 +327,7 @@ class Data:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # recovered problems, for the data quality page
     _families: dict | None = field(default=None, repr=False)  # district -> family, read on first use
+    population: dict | None = None  # the ONS population file read (file, sheet, year, districts), if any
 
     def family_of(self, district: str) -> tuple[str, list[str]] | None:
         """The district's most similar group (families.csv, when the folder has one): its name and its

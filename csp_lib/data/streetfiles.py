@@ -3,11 +3,11 @@
 ``find`` lists a folder's ``YYYY-MM-<force>-street.csv`` files (plain or ``.gz``, flat
 or in the ``YYYY-MM/`` folders the archive unpacks to, one or several forces);
 ``check_header`` stops at a file that is not a street file; ``count_cube`` has DuckDB
-read them once and write four Parquet files: the cube of rows per force x district x
-month x crime type, the neighbourhood cube (per LSOA), the map-point cube (per LSOA and
-map point, for hotspot maps) and the outcomes cube (per last outcome); ``policeuk`` caches them and reads them with pandas. Keeping pandas out of
-this step keeps it to DuckDB's own work: a year of the whole country's files in about
-8 s, most of it the LSOA grouping (benchmarks/README.md).
+read them and write four Parquet files: the cube of rows per force x district x month x
+crime type, the neighbourhood cube (per LSOA), the outcomes cube (per last outcome) and,
+in a second read, the map-point cube (for hotspot maps); ``policeuk`` caches them and reads
+them with pandas. Keeping pandas out of this step keeps it to DuckDB's own work: a year of
+the whole country's files in about 15 s, half of it the map points (benchmarks/README.md).
 
 District = the LSOA name without its last token (``Blackpool 010A`` -> ``Blackpool``;
 for a name in the ONS form, whose fifth character from the end is a space, the name
@@ -45,7 +45,7 @@ HEADER = (
     "Context",
 )
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-([a-z0-9-]+?)-street\.csv(\.gz)?$")
-CUBE_VERSION = "6"  # bump when the cube's query changes: old cached cubes are then ignored
+CUBE_VERSION = "7"  # bump when the cube's query changes: old cached cubes are then ignored
 
 
 @dataclass(frozen=True)
@@ -133,27 +133,27 @@ def files_key(files: list[StreetFile]) -> str:
 # The district is the LSOA name without its code: the last five characters of the ONS
 # form "Blackpool 001A" (a slice, no regular expression: 0.4 s less a year nationally),
 # else the name without its last word; spaces the slice leaves ("Blackpool  001A") are
-# trimmed on the grouped table. The files are read once into ``fine``, grouped two ways at
-# once (GROUPING SETS): by LSOA and map point, whence the cube (by district), the neighbourhood
-# cube and the map-point cube, and by last outcome, whence the outcomes cube; LSOA x outcome is
-# never formed. police.uk's points are already anonymised to a list of map points (snap points
-# over the middle of a street, each covering several addresses), so there are few of them.
-FINE_SQL = """
+# trimmed on the grouped table.
+DISTRICT = """CASE WHEN "LSOA name"[-5] = ' ' THEN "LSOA name"[:-6]
+                ELSE regexp_replace(nullif(trim("LSOA name"), ''), '\\s+\\S+$', '') END"""
+TRIM = "nullif(trim({}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '')"
+SOURCE = """read_csv({files}, header = true, auto_detect = false, columns = {columns},
+                  quote = '"', escape = '"', delim = ',')"""
+# The files are read into ``fine``, grouped two ways at once (GROUPING SETS): by LSOA, whence
+# the cube (by district) and the neighbourhood cube, and by last outcome, whence the outcomes
+# cube; LSOA x outcome is never formed.
+FINE_SQL = f"""
 CREATE TEMP TABLE fine AS
-SELECT force, nullif(regexp_replace(district, '^\\s+|\\s+$', '', 'g'), '') AS district,
+SELECT force, {TRIM.format("district")} AS district,
        nullif(trim(lsoa_code), '') AS lsoa_code, nullif(trim(lsoa_name), '') AS lsoa_name,
-       month, crime_type, coalesce(nullif(trim(outcome), ''), '') AS outcome, lon, lat, n, by_outcome
+       month, crime_type, coalesce(nullif(trim(outcome), ''), '') AS outcome, n, by_outcome
 FROM (
-    SELECT "Falls within" AS force,
-           CASE WHEN "LSOA name"[-5] = ' ' THEN "LSOA name"[:-6]
-                ELSE regexp_replace(nullif(trim("LSOA name"), ''), '\\s+\\S+$', '') END AS district,
+    SELECT "Falls within" AS force, {DISTRICT} AS district,
            "LSOA code" AS lsoa_code, "LSOA name" AS lsoa_name,
-           "Month" AS month, "Crime type" AS crime_type, "Last outcome category" AS outcome,
-           "Longitude" AS lon, "Latitude" AS lat, count(*) AS n,
+           "Month" AS month, "Crime type" AS crime_type, "Last outcome category" AS outcome, count(*) AS n,
            grouping("LSOA code") = 1 AS by_outcome
-    FROM read_csv({files}, header = true, auto_detect = false, columns = {columns},
-                  quote = '"', escape = '"', delim = ',')
-    GROUP BY GROUPING SETS ((force, district, lsoa_code, lsoa_name, month, crime_type, lon, lat),
+    FROM {SOURCE}
+    GROUP BY GROUPING SETS ((force, district, lsoa_code, lsoa_name, month, crime_type),
                             (force, district, month, crime_type, outcome))
 )
 """
@@ -161,18 +161,24 @@ CUBE_SQL = (
     "SELECT force, district, month, crime_type, sum(n)::BIGINT AS n FROM fine WHERE NOT by_outcome "
     "GROUP BY ALL ORDER BY ALL"
 )
+# the finer cubes are sorted by district: a report reads its district's rows only (Parquet statistics)
 LSOA_SQL = """
-SELECT force, district, lsoa_code, min(lsoa_name) AS lsoa_name, month, crime_type, sum(n)::BIGINT AS n
-FROM fine WHERE NOT by_outcome AND lsoa_code IS NOT NULL AND district IS NOT NULL
-GROUP BY force, district, lsoa_code, month, crime_type ORDER BY ALL
+SELECT force, district, lsoa_code, lsoa_name, month, crime_type, n::BIGINT AS n
+FROM fine WHERE NOT by_outcome AND lsoa_code IS NOT NULL AND district IS NOT NULL ORDER BY district
 """
-POINTS_SQL = """
-SELECT force, district, lsoa_code, min(lsoa_name) AS lsoa_name, month, crime_type,
-       try_cast(lon AS DOUBLE) AS lon, try_cast(lat AS DOUBLE) AS lat, sum(n)::BIGINT AS n
-FROM fine WHERE NOT by_outcome AND lsoa_code IS NOT NULL AND district IS NOT NULL
-     AND try_cast(lon AS DOUBLE) IS NOT NULL AND try_cast(lat AS DOUBLE) IS NOT NULL
-GROUP BY force, district, lsoa_code, month, crime_type, try_cast(lon AS DOUBLE), try_cast(lat AS DOUBLE)
-ORDER BY ALL
+# Map points are grouped in a second read of the files, after ``fine`` is gone: a point x month
+# group holds one or two records, so this grouping is nearly as long as the files (millions of
+# groups a year nationally), and kept out of ``fine`` it does not add to its memory. Crime or ASB
+# only, not the crime type. police.uk's points are already anonymised to its list of map points
+# (each over several addresses); a point is in one LSOA, whose name the neighbourhood cube has.
+POINTS_SQL = f"""
+SELECT * FROM (
+    SELECT {TRIM.format(DISTRICT)} AS district, nullif(trim("LSOA code"), '') AS lsoa_code, "Month" AS month,
+           "Crime type" = 'Anti-social behaviour' AS asb,
+           try_cast("Longitude" AS DOUBLE) AS lon, try_cast("Latitude" AS DOUBLE) AS lat, count(*)::BIGINT AS n
+    FROM {SOURCE}
+    GROUP BY ALL
+) WHERE district IS NOT NULL AND lsoa_code IS NOT NULL AND lon IS NOT NULL AND lat IS NOT NULL ORDER BY district
 """
 OUTCOMES_SQL = """
 SELECT force, district, month, crime_type, outcome, sum(n)::BIGINT AS n
@@ -185,10 +191,11 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def fine_sql(paths: list[Path]) -> str:
+def fine_sql(paths: list[Path], sql: str = FINE_SQL) -> str:
+    """``sql`` (FINE_SQL, or POINTS_SQL) reading the files at ``paths``."""
     files = "[" + ", ".join(_quote(p) for p in paths) + "]"
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in HEADER) + "}"
-    return FINE_SQL.format(files=files, columns=columns)
+    return sql.replace("{files}", files).replace("{columns}", columns)
 
 
 def lsoa_path(path: Path) -> Path:
@@ -197,7 +204,7 @@ def lsoa_path(path: Path) -> Path:
 
 
 def points_path(path: Path) -> Path:
-    """Where the map-point cube (crimes by district, LSOA, month, crime type and map point) is kept."""
+    """Where the map-point cube (records by district, LSOA, month, crime or ASB, and map point) is kept."""
     return Path(path).with_name(Path(path).stem + ".points.parquet")
 
 
@@ -206,14 +213,15 @@ def outcomes_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).stem + ".outcomes.parquet")
 
 
-FINER = {"lsoa": (lsoa_path, LSOA_SQL), "points": (points_path, POINTS_SQL), "outcomes": (outcomes_path, OUTCOMES_SQL)}
+FINER = {"lsoa": (lsoa_path, LSOA_SQL), "outcomes": (outcomes_path, OUTCOMES_SQL), "points": (points_path, POINTS_SQL)}
 
 
 def count_cube(files: list[StreetFile], path: Path) -> Path:
     """Count the files into the cube at ``path`` (Parquet: force, district, month, crime_type, n), and
     the finer cubes beside it: neighbourhoods (``lsoa_path``: force, district, lsoa_code, lsoa_name,
-    month, crime_type, n; rows with an LSOA in a district only), map points (``points_path``: the same
-    and lon, lat; rows with both coordinates) and outcomes (``outcomes_path``).
+    month, crime_type, n; rows with an LSOA in a district only), outcomes (``outcomes_path``) and map points
+    (``points_path``: district, lsoa_code, month, asb (True: antisocial behaviour), lon, lat, n; rows with an
+    LSOA in a district and both coordinates).
 
     All appear whole or not at all (written beside them, then renamed: the cube last). A file DuckDB
     cannot read stops with a DataError naming it; OSError when ``path``'s folder is not writable."""
@@ -230,10 +238,14 @@ def count_cube(files: list[StreetFile], path: Path) -> Path:
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
-        con.execute(fine_sql([f.path for f in files]))
+        paths = [f.path for f in files]
+        con.execute(fine_sql(paths))
         for part, sql in finer.values():
-            con.execute(f"COPY ({sql}) TO {_quote(part)} (FORMAT parquet)")
+            if sql is not POINTS_SQL:
+                con.execute(f"COPY ({sql}) TO {_quote(part)} (FORMAT parquet)")
         con.execute(f"COPY ({CUBE_SQL}) TO {_quote(tmp)} (FORMAT parquet)")
+        con.execute("DROP TABLE fine")
+        con.execute(f"COPY ({fine_sql(paths, POINTS_SQL)}) TO {_quote(finer[points_path(path)][0])} (FORMAT parquet)")
         for final, (part, _) in finer.items():
             part.replace(final)
         tmp.replace(path)

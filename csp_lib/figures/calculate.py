@@ -166,6 +166,7 @@ class Figures:
             "area": self.area,
             "county": self.county,
             **({"family": {"name": family[0], "districts": family[1]}} if family else {}),
+            **({"population": self.data.population} if self.data.population else {}),
             "period": self.period.as_json() | {"name": self.period.long_label, "short": self.period.short} | now,
             "previous": self.prev.as_json() | {"name": self.prev.long_label, "short": self.prev.short} | before,
             "figures": dict(sorted(f.items())),
@@ -282,7 +283,7 @@ class Figures:
             frame = frame[(frame["month"] >= cur.first) & (frame["month"] <= cur.last)]
         else:
             frame = frame.iloc[:0]
-        asb = frame["crime_type"] == contract.POLICE_UK_ASB
+        asb = frame["asb"].astype(bool)
         resolution = hotspot_resolution(frame[~asb])
         return {
             key: hotspot_rows(frame[asb if mid == "asb_incidents" else ~asb], resolution)

@@ -343,6 +343,7 @@ FIELDS = [
     (r"(period|previous)\.(months_counted|months)", "safe"),
     (r"sources\.\w+\.rows", "safe"),
     (r"disclosure\.threshold", "safe"),
+    (r"population\.(year|districts)", "safe"),
 ]
 _FIELDS = [(re.compile(p), kind) for p, kind in FIELDS]
 

@@ -141,6 +141,9 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
         if src.get("missing_months"):
             months += f" (no file for {month_runs(src['missing_months'])})"
         lines.append(f"| {src['file']} | {src['rows']:,} | {months} |")
+    if pop := figs.get("population"):
+        year = f"mid-{pop['year']} " if pop.get("year") else ""
+        lines += ["", f"Residents (for rates per 1,000): ONS {year}population estimates, from {pop['file']}."]
     if open_data:
         lines += ["", narrative.open_data_note(figs), "", OGL]
     lines += [
