@@ -312,6 +312,11 @@ def test_real_files_build_a_report(tmp_path, raw):
     assert "not available from police.uk open data" in page
     assert "Open Government Licence" in (report / "index.html").read_text(encoding="utf-8")
     assert os.path.exists(report / "data-quality.html")
+    overview = (report / "01-overview.html").read_text(encoding="utf-8")
+    for what in ("The 10 neighbourhoods with the most crime", "Hotspot map", 'alt="Map of Blackpool, north up'):
+        assert what in overview, what
+    assert "Crimes by last outcome" in overview
+    assert (report / "downloads" / "every-map-cell-crime-blackpool.csv").exists()
 
 
 def test_each_section_says_what_open_data_shows_once(folder, monkeypatch):
@@ -634,6 +639,24 @@ def test_hotspot_cells_take_the_lsoa_with_most_records_and_skip_blank_coordinate
         "previous": 36,
         "change": 12,
     }
+
+
+def test_hotspot_ties_go_by_cell_id_and_a_cell_split_between_lsoas_takes_the_lower_code():
+    from csp_lib.figures.calculate import hotspot_rows
+
+    frame = pd.DataFrame(
+        {
+            "lsoa_code": ["E02", "E01", "E01"],
+            "lsoa_name": ["Alpha 002B", "Alpha 001A", "Alpha 001A"],
+            "lon": [-3.0, -3.0, -3.05],
+            "lat": [53.8, 53.8, 53.81],
+            "n": [2, 2, 4],
+        }
+    )
+    assert hotspot_rows(frame, 9) == [
+        {"cell": B_CELL, "value": 4, "lsoa_code": "E01", "lsoa_name": "Alpha 001A"},  # 2 and 2: the lower code
+        {"cell": A_CELL, "value": 4, "lsoa_code": "E01", "lsoa_name": "Alpha 001A"},
+    ]  # 4 and 4: by cell id
 
 
 def test_hotspot_resolution_is_the_finest_that_keeps_the_map_readable():
