@@ -146,7 +146,7 @@ def copy_project(dst: Path) -> Path:
     for name in ("notebooks", "commentary"):
         shutil.copytree(ROOT / name, dst / name)
     (dst / "book").mkdir()
-    for f in ("index.md", "methods.md", "accessibility.md"):
+    for f in ("index.md", "methods.md", "accessibility.md", "search-reports.md"):
         shutil.copy(ROOT / "book" / f, dst / "book" / f)
     for name in ("_static", "_templates"):
         shutil.copytree(ROOT / "book" / name, dst / "book" / name)

@@ -93,7 +93,7 @@ def violations(html_root: Path, page: str) -> list[dict]:
     return json.loads(base64.b64decode(found[-1]))
 
 
-SITE_PAGES = ["book/index.html", "book/methods.html", "book/accessibility.html", "search.html"]
+SITE_PAGES = ["book/index.html", "book/methods.html", "book/accessibility.html", "book/search-reports.html"]
 
 
 def _check(pages: list[str], html_root: Path):

@@ -344,3 +344,31 @@ def test_a_build_leaves_git_status_clean(site):
     )
     shown = [line.split("\t")[-1] for line in res.stdout.splitlines() if line.startswith("::")]
     assert not shown, f"a build writes files that git status would show: {shown[:10]}"
+
+
+def test_after_adding_a_report_every_page_links_to_it_or_to_a_front_page_that_does(tmp_path):
+    """Each report is a book of its own: adding B's report rebuilds the front page (which lists it) and no page of
+    A's, yet every page of the site reaches B's report: directly, or through the front page."""
+    from conftest import write_tiny
+
+    data = write_tiny(tmp_path / "data")
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    first = build.build(data, ["A"], ["2016/17"], root=root, out="_site")
+    a_pages = {p.relative_to(first): p.read_bytes() for p in (first / "book" / "reports" / "a").rglob("*.html")}
+    site = build.build(data, ["B"], ["2016/17"], root=root, out="_site")
+    new = (site / "book" / "reports" / "b" / "2016-17" / "index.html").resolve()
+    front = (site / "book" / "index.html").resolve()
+
+    def links(page: Path) -> set[Path]:
+        hrefs = re.findall(r'(?:href="|url=)([^"#?]+)', page.read_text(encoding="utf-8"))  # url=: the redirect
+        return {(page.parent / h).resolve() for h in hrefs if "://" not in h}
+
+    assert new in links(front)
+    for page in site.rglob("*.html"):
+        if page.resolve().is_relative_to(new.parent) or page.relative_to(site).parts[0] in ("_static", "pagefind"):
+            continue  # the new report's own pages; theme and search assets, not pages
+        reached = links(page)
+        assert new in reached or front in reached, page.relative_to(site)
+    # A's pages were not rebuilt: its book came from the cache, byte for byte
+    assert {p: (site / p).read_bytes() for p in a_pages} == a_pages

@@ -43,6 +43,8 @@ def test_toc_lists_a_section_only_where_it_was_built(tmp_path):
     figs = {"area": "A", "period": {"label": "2016/17", "name": "April 2016 to March 2017", "end": "2017-03-31"}}
     (report / "figures.json").write_text(json.dumps(figs))
     (report / "01-overview.ipynb").write_text("{}")
-    site.write_toc(root)
-    toc = (root / "_toc.yml").read_text()
-    assert "book/reports/a/2016-17/01-overview" in toc and "02-violence" not in toc
+    toc = site.report_toc(root, "a", "2016-17")  # each report is a book of its own, with its own contents
+    assert "- file: 01-overview" in toc and "02-violence" not in toc and toc.endswith("- file: data-quality\n")
+    site.write_toc(root)  # the front book's lists no report: its front page does
+    assert "reports/a" not in (root / "_toc.yml").read_text()
+    assert 'href="reports/a/2016-17/index.html"' in (root / "book" / "_generated" / "reports.md").read_text()

@@ -128,7 +128,7 @@ def build(
         if not any(gone.parent.iterdir()):
             gone.parent.rmdir()
     write_toc(root)
-    return publish(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store)
+    return publish(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store, jobs, scheduler)
 
 
 def _other_sources(root: Path, jobs_: list[ReportJob]) -> list[Path]:
@@ -211,6 +211,7 @@ def _reports(
             store.put_figures(key, figs)
         return figs
 
+    started = time.perf_counter()
     wanted = [(internal(area, parse(period)), parse(period)) for area in areas for period in periods]
     every_period = list({p.label: p for _, p in wanted}.values())
     published: dict = {}  # (district, period label) -> published figures
@@ -221,6 +222,7 @@ def _reports(
             county = [r["district"] for r in figs["series"]["districts"].get("all_crime", [])] or [figs["area"]]
             every = {(d, q.label): internal(d, q) for d in county for q in every_period}
             published.update(disclosure.apply_all(every, threshold))
+    log(f"csp build: figures of {len(wanted)} report(s) ready in {time.perf_counter() - started:.1f} s")
     out = []
     for figs, p in wanted:
         figs = published.get((figs["area"], p.label), figs)

@@ -1,11 +1,24 @@
-"""The site: the table of contents from the reports present, jupyter-book, and publishing.
+"""The site: a front book and one small book per report, built by jupyter-book, and publishing.
 
-A report's staged folder replaces its published one touching only the files that changed (so
-jupyter-book rebuilds only those pages); the new site replaces ``<out>/html`` in one rename.
+The front book is the front page (every report, by county and area, the newest period first),
+the methods and the accessibility statement. Each report (area x period) is a Jupyter Book of its
+own: its landing page, sections and data quality page, with its own short navigation and a
+banner linking up to the front page. So no page's navigation lists another report, a page's
+cost does not grow with the number of reports, and adding a report leaves no page stale: every
+page links to the front page, which is rebuilt each time. Report books are built in parallel in
+warm worker processes (Sphinx in-process), cached by content, and share one ``_static`` folder.
+The new site replaces ``<out>/html`` in one rename.
 """
 
 from __future__ import annotations
 
+import contextlib
+import html
+import io
+import json
+import multiprocessing
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +26,7 @@ import time
 from pathlib import Path
 
 from .. import figures
+from ..data import contract
 from ..figures.sections import discover
 from ..present import narrative, pages
 from . import cache, paper
@@ -39,42 +53,161 @@ def reports_present(root: Path) -> list[tuple[str, str, dict]]:
     return out
 
 
+def area_anchor(area: str) -> str:
+    """The id of an area's heading on the front page (``area-blackburn-with-darwen``)."""
+    return "area-" + contract.slug(area).replace("_", "-")
+
+
 def write_toc(root: Path) -> None:
+    """The front book's table of contents (the front page and the pages about the book) and its list of every
+    report, by county and area, the newest period first. Reports are books of their own: the front book's
+    navigation lists none, so adding one changes no page but the front page."""
     reports = reports_present(root)
     lines = [
-        "# Written by `csp build` from the reports in book/reports/: edit csp_lib/publish/site.py.",
+        "# Written by `csp build`: edit csp_lib/publish/site.py.",
         "format: jb-book",
         "root: book/index",
-        "parts:",
+        "chapters:",
+        "- file: book/search-reports",
+        "- file: book/methods",
+        "- file: book/accessibility",
+        "",
     ]
-    listing = ["| Area | Period | Months | Made from |", "|:--|:--|:--|:--|"]
-    by_area: dict[str, list] = {}
-    for a, p, figs in reports:
-        by_area.setdefault(figs["area"], []).append((a, p, figs))
-    for area, items in by_area.items():
-        lines += [f'- caption: "{area}"', "  chapters:"]
-        for a, p, figs in items:
-            base = f"book/reports/{a}/{p}"
-            lines += [f"  - file: {base}/index", f'    title: "{narrative.short(figs)}"', "    sections:"]
-            here = root / base
-            lines += [
-                f"    - file: {base}/{s.notebook}"
-                for s in discover(root / "notebooks")
-                if (here / f"{s.notebook}.ipynb").exists()
-            ]
-            lines += [f"    - file: {base}/data-quality"]
-            listing.append(
-                f"| [{area}](reports/{a}/{p}/index.md) | {narrative.short(figs)} | {narrative.period_name(figs)} "
-                f"| {'**Demonstration data** (invented)' if narrative.demo(figs) else narrative.source_line(figs)} |"
-            )
-    lines += ['- caption: "About"', "  chapters:", "  - file: book/methods", "  - file: book/accessibility", ""]
     (root / "_toc.yml").write_text("\n".join(lines), encoding="utf-8")
+    counties: dict[str, dict[str, list]] = {}
+    for a, p, figs in reports:
+        counties.setdefault(figs.get("county") or "", {}).setdefault(figs["area"], []).append((a, p, figs))
+    listing = []
+    for county, areas in sorted(counties.items()):
+        listing += [f"### {county}" if county else "### Other areas", ""]
+        for area, items in sorted(areas.items()):
+            listing += [
+                f"({area_anchor(area)})=",
+                f"#### {area}",
+                "",
+                "| Period | Months | Made from |",
+                "|:--|:--|:--|",
+            ]
+            for a, p, figs in items:
+                made = "**Demonstration data** (invented)" if narrative.demo(figs) else narrative.source_line(figs)
+                link = f'<a href="reports/{a}/{p}/index.html">{narrative.short(figs)}</a>'
+                listing.append(f"| {link} | {narrative.period_name(figs)} | {made} |")
+            listing.append("")
     gen = root / "book" / "_generated"
     gen.mkdir(exist_ok=True)
-    (gen / "reports.md").write_text(
-        "\n".join(listing) + "\n" if reports else "*No report built yet.*\n", encoding="utf-8"
-    )
+    (gen / "reports.md").write_text("\n".join(listing) if reports else "*No report built yet.*\n", encoding="utf-8")
     (gen / "offences.md").write_text(pages.offences(), encoding="utf-8")
+
+
+def report_toc(root: Path, area_slug: str, period_slug: str) -> str:
+    """A report's own table of contents: its landing page, the sections it has, its data quality page."""
+    here = root / "book" / "reports" / area_slug / period_slug
+    files = [s.notebook for s in discover(root / "notebooks") if (here / f"{s.notebook}.ipynb").exists()]
+    lines = ["format: jb-book", "root: index", "chapters:", *(f"- file: {f}" for f in [*files, "data-quality"])]
+    return "\n".join(lines) + "\n"
+
+
+UP = "../../../"  # from a report's pages (book/reports/<area>/<period>/) to the front book's (book/)
+
+
+def report_overrides(root: Path, figs: dict, toc: Path) -> dict:
+    """What a report's book changes of the front book's settings: its own table of contents and title, the
+    shared static files and templates, and a banner on every page linking up to the front page and to the
+    area's every period there (both always current: adding a report never leaves a page's links stale)."""
+    area = html.escape(figs["area"])
+    banner = (
+        f'<a href="{UP}index.html">All reports</a> &rsaquo; '
+        f'<a href="{UP}index.html#{area_anchor(figs["area"])}">{area}: every period</a>'
+    )
+    if narrative.demo(figs):  # on every page of the report's book, its search page too
+        banner += ' &middot; <span class="csp-demo">Demonstration data: invented records</span>'
+    return {
+        "external_toc_path": str(toc),
+        "html_static_path": [str(root / "book" / "_static")],
+        "templates_path": [str(root / "book" / "_templates")],
+        "exclude_patterns": ["downloads/**", "_build/**", "*.staging/**", "*.old/**"],
+        "html_title": f"{figs['area']}, {narrative.short(figs)}",
+        "html_theme_options": {"announcement": banner},
+        "html_context": {"csp_search_url": f"{UP}search-reports.html"},  # the search of every report
+        "latex_individualpages": False,
+    }
+
+
+def _book(src: str, html_dir: str, config: str, overrides: dict, doctrees: str) -> str | None:
+    """Build one Jupyter Book with Sphinx in this process (its imports stay warm from book to book);
+    None, or the warnings and errors that stopped it."""
+    from jupyter_book.sphinx import build_sphinx
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+        code = build_sphinx(
+            src,
+            html_dir,
+            noconfig=True,
+            path_config=config,
+            confoverrides=dict(overrides),
+            doctreedir=doctrees,
+            warningiserror=True,
+            keep_going=True,
+            quiet=True,
+            freshenv=True,
+        )
+    shutil.rmtree(doctrees, ignore_errors=True)
+    if code == 0:
+        return None
+    return "\n".join((buf.getvalue() + (str(code) if isinstance(code, Exception) else "")).strip().splitlines()[-25:])
+
+
+STATIC = re.compile(r"""(["'(])_static/""")
+
+
+def build_report_book(task: tuple) -> tuple[str, str | None]:
+    """One book: ``(source folder, where it goes, _config.yml, overrides, front)``. A report's book goes into its
+    cache folder unless built already, its pages pointing at the site's shared ``_static`` (its own is kept
+    beside them, merged into the site's when published); the front book is built every time. Returns (where it
+    went, error or None)."""
+    src, done, config, overrides, front = task
+    done = Path(done)
+    if front:  # the front book: built every time, with the site's _static
+        return str(done), _book(src, str(done), config, overrides, str(done) + ".doctrees")
+    if done.is_dir():
+        return str(done), None
+    work = done.with_name(done.name + f".{os.getpid()}.tmp")
+    shutil.rmtree(work, ignore_errors=True)
+    err = _book(src, str(work / "html"), config, overrides, str(work / "doctrees"))
+    if err:
+        shutil.rmtree(work, ignore_errors=True)
+        return str(done), err
+    site = work / "html"
+    shutil.rmtree(site / "_sources", ignore_errors=True)  # no page links its source
+    for junk in (".buildinfo", "objects.inv", "genindex.html", "search.html", "searchindex.js"):  # one search: all
+        (site / junk).unlink(missing_ok=True)
+    shared = "../../../../_static/"  # the site's _static, from book/reports/<area>/<period>/
+    for page in site.glob("*.html"):
+        page.write_text(STATIC.sub(lambda m: m[1] + shared, page.read_text(encoding="utf-8")), encoding="utf-8")
+    done.parent.mkdir(parents=True, exist_ok=True)
+    site.rename(done)  # whole or not at all
+    shutil.rmtree(work, ignore_errors=True)
+    return str(done), None
+
+
+def _warm() -> None:
+    import jupyter_book.sphinx  # noqa: F401  (a worker's first book then costs what the others do)
+
+
+def run_books(tasks: list[tuple], workers: int, scheduler: str | None = None) -> list[str]:
+    """Build books in parallel (a process pool, or the Dask cluster of ``scheduler``); the errors."""
+    if not tasks:
+        return []
+    if scheduler:
+        from . import distributed
+
+        return [f"{t[0]}: {err}" for t, err in distributed.run(tasks, scheduler, build_report_book) if err]
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max(1, min(workers, len(tasks))), mp_context=ctx, initializer=_warm) as pool:
+        return [f"{t[0]}: {err}" for t, (_, err) in zip(tasks, pool.map(build_report_book, tasks)) if err]
 
 
 def swap(new: Path, final: Path) -> None:
@@ -117,8 +250,47 @@ def _site_digest(root: Path) -> str:
     return cache.digest(*[x for p in files for x in (p.relative_to(root).as_posix(), p.read_bytes())])
 
 
-def publish(root: Path, out: Path, papers: list | None = None, store=None) -> Path:
-    """Build the site with jupyter-book and publish it, unless nothing it is made from changed."""
+def _report_key(root: Path, folder: Path, toc: str, overrides: dict) -> str:
+    """Everything a report's book is made from: the code, the settings, the shared static files and templates,
+    its table of contents and its own files (not its papers)."""
+    shared = [root / "_config.yml"] + sorted(
+        p for d in ("_static", "_templates") for p in (root / "book" / d).rglob("*")
+    )
+    own = sorted(p for p in folder.rglob("*") if p.suffix != ".pdf")
+    parts = [cache.code_digest(), toc, json.dumps(overrides, sort_keys=True, default=str)]
+    parts += [x for p in shared + own if p.is_file() for x in (p.relative_to(root).as_posix(), p.read_bytes())]
+    return cache.digest(*parts)
+
+
+def _merge_static(src: Path, dst: Path) -> None:
+    """Add a report book's static files to the site's (the same theme and settings give the same files)."""
+    for f in src.rglob("*"):
+        target = dst / f.relative_to(src)
+        if f.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, target)
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """Copy a built report into the site, by hard links where the file system allows (a cached report is never
+    written again: its folder is replaced whole)."""
+
+    def link(a, b):
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    shutil.copytree(src, dst, copy_function=link, ignore=shutil.ignore_patterns("_static"))
+
+
+def publish(
+    root: Path, out: Path, papers: list | None = None, store=None, jobs: int | None = None, scheduler: str | None = None
+) -> Path:
+    """Build the site and publish it, unless nothing it is made from changed: the front book (front page,
+    methods, accessibility) and one small book per report, each built only when its content changed (cached
+    by content in ``<out>/cache/books``), in parallel; the site is assembled from them and replaces
+    ``<out>/html`` in one rename."""
     digest = _site_digest(root)
     stamp = out / "site.digest"
     published = out / "html"
@@ -129,47 +301,73 @@ def publish(root: Path, out: Path, papers: list | None = None, store=None) -> Pa
         log("csp build: the site's sources are unchanged: the published site is kept as it is")
         return published
     stamp.unlink(missing_ok=True)
+    books = out / "cache" / "books"
     work = out / "work"
-    exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [
-        str(exe) if exe.exists() else "jupyter-book",
-        "build",
-        str(root),
-        "--path-output",
-        str(work),
-        "-W",
-        "--keep-going",
-        "-q",
-    ]
-    log("csp build: jupyter-book build")
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "tocs").mkdir(parents=True)
+    config = str(root / "_config.yml")
+    present = reports_present(root)
+    front = work / "front"
+    tasks, built = [(str(root), str(front), config, {"latex_individualpages": False}, True)], []
+    for a, p, figs in present:
+        toc = report_toc(root, a, p)
+        toc_path = work / "tocs" / f"{a}--{p}.yml"
+        toc_path.write_text(toc, encoding="utf-8")
+        overrides = report_overrides(root, figs, toc_path)
+        folder = root / "book" / "reports" / a / p
+        key = _report_key(root, folder, toc, {k: v for k, v in overrides.items() if k != "external_toc_path"})
+        built.append((a, p, books / key))
+        if not (books / key).is_dir():
+            tasks.append((str(folder), str(books / key), config, overrides, False))
+    unchanged = len(present) - len(tasks) + 1
+    log(f"csp build: site of {len(present)} report(s): {len(tasks) - 1} to build, {unchanged} unchanged")
     started = time.perf_counter()
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    log(f"csp build: jupyter-book took {time.perf_counter() - started:.1f} s")
-    if res.returncode != 0:
-        tail = "\n".join((res.stdout + res.stderr).strip().splitlines()[-25:])
-        raise BuildError(f"jupyter-book build failed, the published site is unchanged:\n{tail}")
-    html = work / "_build" / "html"
+    errors = run_books(tasks, jobs or os.cpu_count() or 1, scheduler)
+    log(f"csp build: {len(tasks)} book(s) built in {time.perf_counter() - started:.1f} s")
+    if errors:
+        raise BuildError("jupyter-book build failed, the published site is unchanged:\n" + "\n".join(errors))
     new = out / "html.new"
     if new.exists():
         shutil.rmtree(new)
-    shutil.copytree(html, new)
-    # Sphinx keeps the pages of documents that are gone: a report no longer in book/reports leaves the site
-    present = {(a, p) for a, p, _ in reports_present(root)}
-    for base in (new / "book" / "reports", new / "_sources" / "book" / "reports"):
-        for folder in sorted(base.glob("*/*")) if base.is_dir() else []:
-            if folder.is_dir() and (folder.parent.name, folder.name) not in present:
-                shutil.rmtree(folder)
-        for area in list(base.glob("*")) if base.is_dir() else []:
-            if area.is_dir() and not any(area.iterdir()):
-                area.rmdir()
-    # figures.json and the downloads sit beside each report's pages
-    for a, p, _ in reports_present(root):
-        src, dst = root / "book" / "reports" / a / p, new / "book" / "reports" / a / p
+    shutil.copytree(front, new)
+    for a, p, done in built:
+        dst = new / "book" / "reports" / a / p
+        _link_tree(done, dst)
+        _merge_static(done / "_static", new / "_static")
+        src = root / "book" / "reports" / a / p
         shutil.copy2(src / "figures.json", dst / "figures.json")
         if (src / "downloads").is_dir():
             shutil.copytree(src / "downloads", dst / "downloads")
         for pdf in src.glob("*.pdf"):  # papers printed by an earlier build of this report
             shutil.copy2(pdf, dst / pdf.name)
+    started = time.perf_counter()
+    search = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pagefind",
+            "--site",
+            str(new),
+            "--glob",
+            "book/**/*.html",
+            "--root-selector",
+            "article",
+            "--keep-index-url",
+            "--silent",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if search.returncode:
+        shutil.rmtree(new, ignore_errors=True)
+        raise BuildError(
+            f"the search index (Pagefind) failed, the published site is unchanged:\n{search.stderr[-2000:]}"
+        )
+    log(f"csp build: search index of every page in {time.perf_counter() - started:.1f} s")
+    keep = {done.name for _, _, done in built}
+    for old in books.glob("*") if books.is_dir() else []:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)  # reports no longer built, and old versions of them
     for job, cover in papers or []:
         report = new / job.final.relative_to(root)
         started = time.perf_counter()
@@ -185,8 +383,9 @@ def publish(root: Path, out: Path, papers: list | None = None, store=None) -> Pa
         shutil.copy2(pdf, job.final / pdf.name)  # kept with the report's sources for later builds
         log(f"csp build: {pdf.name} ({time.perf_counter() - started:.1f} s)")
     swap(new, out / "html")
+    shutil.rmtree(work, ignore_errors=True)
     stamp.write_text(digest)
     return out / "html"
 
 
-__all__ = ["BuildError", "log", "publish", "reports_present", "sync", "write_toc"]
+__all__ = ["BuildError", "log", "publish", "reports_present", "sync", "write_toc", "report_toc"]
