@@ -47,7 +47,22 @@ def timed(fn):
     return time.perf_counter() - t, out
 
 
+def single_book_toc(root: Path) -> None:
+    """One book of every report (the naive way, and csp's before 2026-11-29): every report's pages in one
+    _toc.yml, so one jupyter-book build makes the whole site. ``csp build`` now builds a book per report
+    (site.py); ``bench_national.py`` measures that at national scale."""
+    site.write_toc(root)  # the front page's list of reports and the offence list
+    lines = ["format: jb-book", "root: book/index", "chapters:"]
+    for a, p, _ in site.reports_present(root):
+        lines += [f"- file: book/reports/{a}/{p}/index", "  sections:"]
+        lines += [
+            f"  - file: book/reports/{a}/{p}/{f.split(': ')[1]}" for f in site.report_toc(root, a, p).splitlines()[3:]
+        ]
+    (root / "_toc.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def jupyter_book(root: Path, out: Path) -> float:
+    single_book_toc(root)
     exe = Path(sys.executable).with_name("jupyter-book")
     t, res = timed(
         lambda: subprocess.run(
@@ -97,7 +112,6 @@ def baseline(data: Path, areas: list[str], period: str, proj: Path, ours: Path) 
                 log_output=False,
             )
     notebooks = time.perf_counter() - t0
-    site.write_toc(proj)
     book = jupyter_book(proj, proj / "_work")
     return notebooks, book
 

@@ -72,23 +72,19 @@ def measure(cmd: list[str], cwd: Path) -> dict:
     import psutil
 
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    top = psutil.Process(proc.pid)
-    peak = 0
-    out = []
-    os.set_blocking(proc.stdout.fileno(), False)
-    while proc.poll() is None:
-        try:
-            tree = [top, *top.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
-        chunk = proc.stdout.read()
-        if chunk:
-            out.append(chunk)
-        time.sleep(0.2)
-    out.append(proc.stdout.read() or "")
-    log = "".join(out)
+    logfile = cwd / "bench-build.log"
+    with open(logfile, "w") as fh:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT)
+        top = psutil.Process(proc.pid)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                tree = [top, *top.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+    log = logfile.read_text()
     if proc.returncode:
         raise SystemExit(f"build failed:\n{log[-3000:]}")
     steps = {k: float(m[1]) for k, rx in STEPS.items() if (m := re.search(rx, log))}

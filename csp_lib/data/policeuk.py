@@ -118,7 +118,8 @@ def _check_months(cube: pd.DataFrame, files: list[StreetFile]) -> pd.Series:
 
 def _month_indexes(months: pd.Series) -> pd.Series:
     """Month indexes of ``YYYY-MM`` values (checked by _check_months when the cube is read)."""
-    return months.map(lambda s: month_index(int(s[:4]), int(s[5:7]))).astype("int32")
+    text = months.astype(str)  # vectorised: year * 12 + month - 1, as periods.month_index
+    return (text.str[:4].astype("int32") * 12 + text.str[5:7].astype("int32") - 1).astype("int32")
 
 
 def _locate(files: list[StreetFile], column: str, value) -> tuple[Path, int | None]:

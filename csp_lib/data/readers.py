@@ -328,6 +328,7 @@ class Data:
     warnings: list[str] = field(default_factory=list)  # recovered problems, for the data quality page
     _families: dict | None = field(default=None, repr=False)  # district -> family, read on first use
     population: dict | None = None  # the ONS population file read (file, sheet, year, districts), if any
+    _source: tuple | None = field(default=None, repr=False)  # (coverage, figures.json source) once worked out
 
     def family_of(self, district: str) -> tuple[str, list[str]] | None:
         """The district's most similar group (families.csv, when the folder has one): its name and its
@@ -441,10 +442,12 @@ class Data:
         """What the report was made from (figures.json ``source``): the kind of data (``contract``,
         ``police.uk``, or ``demo`` for the invented demonstration data), the folder and files read, the
         months they cover and a content hash of the files, so a reader can tell a report from its twin."""
-        files = self.paths()
         first, last = coverage.get("crimes") or (None, None)
+        if self._source and self._source[0] == (first, last):  # every report of a build reads the same files
+            return dict(self._source[1])
+        files = self.paths()
         demo = (Path(self.folder) / contract.DEMO_MARKER).exists()
-        return {
+        out = {
             "kind": "demo" if demo else "police.uk" if self.format == "police.uk" else "contract",
             "folder": Path(self.folder).name,
             "files": [f.name for f in files] if len(files) <= 12 else [files[0].name, "...", files[-1].name],
@@ -452,6 +455,8 @@ class Data:
             "months": f"{month_key(first)} to {month_key(last)}" if first is not None else None,
             "hash": "sha256:" + content_hash(files),
         }
+        self._source = ((first, last), out)
+        return dict(out)
 
     def sources(self, coverage: dict) -> dict:
         """Each table read: its file, rows and months (the landing page's data sources)."""

@@ -3,21 +3,23 @@
 Nothing published is touched until everything succeeded:
 
 1. every report's figures are computed (or taken from the cache while the data
-   files and the code are unchanged); a bad area, period or input stops here,
-   before any notebook runs;
+   files and the code are unchanged), many at once in worker processes; a bad
+   area, period or input stops here, before any notebook runs;
 2. each report is written into ``book/reports/<area>/<period>.staging``; its
    section notebooks are restored from the cache when nothing they depend on
    changed, and the others are executed there by papermill in a bounded process
    pool (or on a Dask cluster); a failing notebook stops the build, names the
    report, section and error, and leaves the previous pages as they were;
 3. the staged reports replace the old ones (rewriting only files whose content
-   changed, so jupyter-book rebuilds only those pages), ``_toc.yml`` is written
-   from the reports present, and jupyter-book builds the site into ``<out>/work``;
+   changed), the front book's ``_toc.yml`` and list of reports are written from the
+   reports present, and ``site.publish`` builds the front book and each changed
+   report's book (site.py);
 4. the new site replaces ``<out>/html`` in one rename.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
@@ -76,6 +78,15 @@ def build(
     root = find_root(root)
     data_dir = Path(data).resolve()
     out = (root / out).resolve() if not Path(out).is_absolute() else Path(out)
+    stamp = out / "build.digest"
+    inputs = _inputs_digest(root, data_dir, [areas, periods, suppression, allow_partial, pdf])
+    if (out / "html").is_dir() and stamp.exists() and stamp.read_text() == inputs:
+        log(
+            "csp build: nothing changed since the last build (data, code, notebooks, commentary, settings): "
+            "the published site is kept as it is"
+        )
+        return out / "html"
+    stamp.unlink(missing_ok=True)
     store = cache.Cache(out / "cache")
     pool = execute.Pool(jobs or os.cpu_count() or 1, out / "logs") if not scheduler else None
     try:
@@ -128,7 +139,27 @@ def build(
         if not any(gone.parent.iterdir()):
             gone.parent.rmdir()
     write_toc(root)
-    return publish(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store, jobs, scheduler)
+    site = publish(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store, jobs, scheduler)
+    stamp.write_text(_inputs_digest(root, data_dir, [areas, periods, suppression, allow_partial, pdf]))
+    return site
+
+
+def _inputs_digest(root: Path, data_dir: Path, args: list) -> str:
+    """Everything a build is made from, read cheaply, so that a build with nothing changed returns at once:
+    the code, the build's arguments, the project's notebooks, commentary, settings and pages (their bytes),
+    the data folder's files and the reports' sources (their names, sizes and modification times: the data of a
+    national build is gigabytes; the figures' cache key reads their contents when this does not match)."""
+    own = [root / "_config.yml", root / "csp.toml", *sorted((root / "notebooks").glob("*.ipynb"))]
+    own += sorted(p for d in ("commentary", "book/_static", "book/_templates") for p in (root / d).rglob("*"))
+    own += sorted((root / "book").glob("*.md"))
+    stats = sorted(p for d in (data_dir, root / "book" / "reports") for p in d.rglob("*"))
+    parts = [cache.code_digest(), repr(args), str(data_dir)]
+    parts += [x for p in own if p.is_file() for x in (p.relative_to(root).as_posix(), p.read_bytes())]
+    for p in stats:
+        if p.is_file():
+            st = p.stat()
+            parts.append(f"{p} {st.st_size} {st.st_mtime_ns}")
+    return cache.digest(*parts)
 
 
 def _other_sources(root: Path, jobs_: list[ReportJob]) -> list[Path]:
@@ -212,6 +243,7 @@ def _reports(
         return figs
 
     started = time.perf_counter()
+    _prefetch(data_dir, areas, [parse(x) for x in periods], store, data_key, allow_partial, state, pool, suppression)
     wanted = [(internal(area, parse(period)), parse(period)) for area in areas for period in periods]
     every_period = list({p.label: p for _, p in wanted}.values())
     published: dict = {}  # (district, period label) -> published figures
@@ -231,6 +263,59 @@ def _reports(
             ReportJob(figs["area"], figs["period"]["label"], figs, final, final.with_name(final.name + ".staging"))
         )
     return out
+
+
+_WORKER: dict = {}  # a figures worker's data, read once
+
+
+def _figures_worker(data_dir: str, allow_partial: bool) -> None:
+    _WORKER["data"] = load_data(data_dir, allow_partial)
+    _WORKER["cube"] = figures.build_cube(_WORKER["data"])
+
+
+def _figures_task(pair: tuple) -> dict:
+    return figures.Figures(_WORKER["data"], _WORKER["cube"], pair[0], pair[1]).compute()
+
+
+def _prefetch(data_dir, areas, periods, store, data_key, allow_partial, state, pool, suppression) -> None:
+    """Compute the figures a build needs and the cache lacks (its reports, and every district of their counties
+    when small counts are withheld) in parallel: worker processes that each read the data once (the counted
+    cube is cached, so a read is a second), instead of one report after another here."""
+    suffix = " partial" if allow_partial else ""
+    missing = [
+        (a, p)
+        for a in areas
+        for p in periods
+        if store.get_figures(store.figures_key(data_key, a, p.label + suffix)) is None
+    ]
+    workers = min(os.cpu_count() or 1, 8)
+    if not missing or workers < 2:
+        return
+    if pool is not None:
+        pool.warm()
+    log(f"csp build: reading {data_dir}")
+    started = time.perf_counter()
+    state["data"] = data = load_data(data_dir, allow_partial)
+    state["cube"] = figures.build_cube(data)
+    log(f"csp build: data read and counted in {time.perf_counter() - started:.1f} s")
+    pairs = dict.fromkeys(
+        (d, p)
+        for a in areas
+        for d in (data.districts_of(data.county_of(data.check_area(a))) if suppression else [data.check_area(a)])
+        for p in periods
+    )
+    todo = [x for x in pairs if store.get_figures(store.figures_key(data_key, x[0], x[1].label + suffix)) is None]
+    if len(todo) < 16:
+        return  # each worker reads the data again: worth it for many reports only; the few are computed here
+    for p in periods:  # a period the data cannot give stops here, with its message, before any worker starts
+        data.check_period(p.first, p.last, p.label)
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    init = (str(data_dir), allow_partial)
+    with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_figures_worker, initargs=init) as ex:
+        for (d, p), figs in zip(todo, ex.map(_figures_task, todo, chunksize=max(1, len(todo) // (4 * workers)))):
+            store.put_figures(store.figures_key(data_key, d, p.label + suffix), figs)
 
 
 def _stage(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store):

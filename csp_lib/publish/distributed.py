@@ -1,7 +1,8 @@
-"""Run the section notebooks on a Dask distributed cluster.
+"""Run the section notebooks, and then the report books, on a Dask distributed cluster.
 
-``csp build --scheduler tcp://host:8786`` sends every notebook execution to an
-existing cluster; ``--scheduler local`` starts a LocalCluster on this machine.
+``csp build --scheduler tcp://host:8786`` sends every notebook execution and every
+report's book to an existing cluster; ``--scheduler local`` starts a LocalCluster
+on this machine.
 Workers need the same csp-book installation and the same paths: the project
 folder (notebooks, commentary, book/reports) and the data folder must be on a
 file system every worker sees (e.g. a shared mount), because each task reads its
@@ -14,7 +15,7 @@ import os
 
 
 def run(tasks: list[tuple], scheduler: str, execute):
-    """Yield (task, error or None) as the cluster finishes each notebook."""
+    """Yield (task, error or None) as the cluster finishes each task (a notebook, or a book)."""
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
