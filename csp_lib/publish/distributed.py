@@ -14,8 +14,30 @@ from __future__ import annotations
 import os
 
 
-def run(tasks: list[tuple], scheduler: str, execute):
-    """Yield (task, error or None) as the cluster finishes each task (a notebook, or a book)."""
+def warm_kernels(start, stop):
+    """A worker plugin: each worker starts one kernel when it joins (``start``: pandas, seaborn and csp_lib
+    imported once) and runs its notebooks on it one after another, as the process pool's workers do; the
+    kernel stops with the worker (``stop``)."""
+    from dask.distributed import WorkerPlugin
+
+    class WarmKernel(WorkerPlugin):
+        name = "csp-warm-kernel"
+
+        def setup(self, worker):
+            try:
+                start()
+            except Exception:  # the first notebook starts one again and reports a real failure
+                stop()
+
+        def teardown(self, worker):
+            stop()
+
+    return WarmKernel()
+
+
+def run(tasks: list[tuple], scheduler: str, execute, plugin=None):
+    """Yield (task, error or None) as the cluster finishes each task (a notebook, or a book); ``plugin``, a
+    worker plugin registered first (warm kernels, for notebooks)."""
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -27,6 +49,8 @@ def run(tasks: list[tuple], scheduler: str, execute):
     else:
         client = Client(scheduler)
     try:
+        if plugin is not None:
+            client.register_plugin(plugin)
         futures = client.map(execute, tasks, pure=False)
         index = {f.key: t for f, t in zip(futures, tasks)}
         for fut in as_completed(futures):

@@ -1,5 +1,6 @@
-"""Execute section notebooks: papermill on a fresh kernel (a Dask task), or a warm kernel per
-pool worker reused from notebook to notebook; kernel failures retried, cell errors reported.
+"""Execute section notebooks on a warm kernel per worker (a process pool's, or a Dask worker's, started by
+a worker plugin), reused from notebook to notebook: papermill's parameters, nbclient's execution; kernel
+failures retried, cell errors reported.
 
 A task is ``(notebook, executed copy, parameters, working folder, log file)``.
 """
@@ -19,35 +20,6 @@ def stderr_to(log) -> None:
     Path(log).parent.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as fh:
         os.dup2(fh.fileno(), 2)
-
-
-def execute(task: tuple) -> tuple[str, str | None]:
-    """Run one notebook with papermill on a kernel of its own (a Dask worker: no kernel
-    outlives a task); returns (name, error or None). Kernel start failures are retried.
-
-    The kernel's own chatter (ZMQ/TCP notices) goes to the task's log file, not the
-    worker's console, for the duration of the task.
-    """
-    saved = os.dup(2)
-    stderr_to(task[4])
-    try:
-        return retrying(task[0], lambda: _run_papermill(*task[:4]))
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def _run_papermill(src: str, dst: str, params: dict, cwd: str) -> None:
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    try:
-        nb = pm.execute_notebook(
-            src, dst, parameters=params, cwd=cwd, kernel_name="python3", progress_bar=False, log_output=False
-        )
-    except PapermillExecutionError as e:
-        raise NotebookError(f"{e.ename}: {e.evalue}") from None
-    hide_parameters(nb, dst)
 
 
 class NotebookError(Exception):
@@ -193,7 +165,9 @@ def run(tasks: list[tuple], workers: int, scheduler: str | None, pool: Pool | No
         if scheduler:
             from . import distributed
 
-            for task, err in distributed.run(tasks, scheduler, execute):
+            for task, err in distributed.run(
+                tasks, scheduler, execute_warm, distributed.warm_kernels(warm_kernel, stop_kernel)
+            ):
                 bar.update()
                 yield task, err
             return
@@ -211,4 +185,4 @@ def run(tasks: list[tuple], workers: int, scheduler: str | None, pool: Pool | No
         bar.close()
 
 
-__all__ = ["Pool", "NotebookError", "run", "execute", "execute_warm", "run_warm", "retrying"]
+__all__ = ["Pool", "NotebookError", "run", "execute_warm", "run_warm", "retrying"]
