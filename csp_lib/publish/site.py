@@ -184,11 +184,23 @@ def build_report_book(task: tuple) -> tuple[str, str | None]:
         (site / junk).unlink(missing_ok=True)
     shared = "../../../../_static/"  # the site's _static, from book/reports/<area>/<period>/
     for page in site.glob("*.html"):
-        page.write_text(STATIC.sub(lambda m: m[1] + shared, page.read_text(encoding="utf-8")), encoding="utf-8")
+        text = STATIC.sub(lambda m: m[1] + shared, page.read_text(encoding="utf-8"))
+        page.write_text(text, encoding="utf-8")
+        slim(text, site / SEARCH / page.name)
     done.parent.mkdir(parents=True, exist_ok=True)
     site.rename(done)  # whole or not at all
     shutil.rmtree(work, ignore_errors=True)
     return str(done), None
+
+
+SEARCH = "_search"  # beside a cached report's pages: the same pages without their charts, for the search index
+DATA_URI = re.compile(r'src="data:[^"]*"')
+
+
+def slim(text: str, path: Path) -> None:
+    """A page as the search index reads it: its charts (inline images, most of a page's bytes) left out."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(DATA_URI.sub('src=""', text), encoding="utf-8")
 
 
 def _warm() -> None:
@@ -281,7 +293,25 @@ def _link_tree(src: Path, dst: Path) -> None:
         except OSError:
             shutil.copy2(a, b)
 
-    shutil.copytree(src, dst, copy_function=link, ignore=shutil.ignore_patterns("_static"))
+    shutil.copytree(src, dst, copy_function=link, ignore=shutil.ignore_patterns("_static", SEARCH))
+
+
+def _search_index(site: Path, built: list, work: Path) -> None:
+    """Pagefind's index of every page of ``site`` (its front book's pages and every report's), made from the
+    pages without their charts (kept with each cached report, so a build reads only the new ones), into
+    ``site/pagefind``: seconds, not the minutes and gigabytes of indexing the charts' inline images."""
+    shutil.rmtree(work, ignore_errors=True)
+    for page in (site / "book").glob("*.html"):
+        slim(page.read_text(encoding="utf-8"), work / "book" / page.name)
+    for a, p, done in built:
+        _link_tree(done / SEARCH, work / "book" / "reports" / a / p)
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(work), "--output-path", str(site / "pagefind")]
+    cmd += ["--glob", "book/**/*.html", "--root-selector", "article", "--keep-index-url", "--silent"]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    shutil.rmtree(work, ignore_errors=True)
+    if res.returncode:
+        shutil.rmtree(site, ignore_errors=True)
+        raise BuildError(f"the search index (Pagefind) failed, the published site is unchanged:\n{res.stderr[-2000:]}")
 
 
 def publish(
@@ -307,8 +337,12 @@ def publish(
     (work / "tocs").mkdir(parents=True)
     config = str(root / "_config.yml")
     present = reports_present(root)
-    front = work / "front"
-    tasks, built = [(str(root), str(front), config, {"latex_individualpages": False}, True)], []
+    front, front_src = work / "front", work / "front-src"
+    # the front book's sources alone (its pages, static files, templates and toc), not the project folder:
+    # Sphinx's toc extension walks the whole source folder, and the project's holds every report and build
+    shutil.copytree(root / "book", front_src / "book", ignore=shutil.ignore_patterns("reports"))
+    shutil.copy2(root / "_toc.yml", front_src / "_toc.yml")
+    tasks, built = [(str(front_src), str(front), config, {"latex_individualpages": False}, True)], []
     for a, p, figs in present:
         toc = report_toc(root, a, p)
         toc_path = work / "tocs" / f"{a}--{p}.yml"
@@ -341,28 +375,7 @@ def publish(
         for pdf in src.glob("*.pdf"):  # papers printed by an earlier build of this report
             shutil.copy2(pdf, dst / pdf.name)
     started = time.perf_counter()
-    search = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pagefind",
-            "--site",
-            str(new),
-            "--glob",
-            "book/**/*.html",
-            "--root-selector",
-            "article",
-            "--keep-index-url",
-            "--silent",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if search.returncode:
-        shutil.rmtree(new, ignore_errors=True)
-        raise BuildError(
-            f"the search index (Pagefind) failed, the published site is unchanged:\n{search.stderr[-2000:]}"
-        )
+    _search_index(new, [(a, p, done) for a, p, done in built], work / "search")
     log(f"csp build: search index of every page in {time.perf_counter() - started:.1f} s")
     keep = {done.name for _, _, done in built}
     for old in books.glob("*") if books.is_dir() else []:
