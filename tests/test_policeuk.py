@@ -682,4 +682,4 @@ def test_hotspot_sentence_map_and_table(folder):
     assert 'alt="Map of Alpha, north up, in 2 hexagonal cells' in html and "48 crimes" in html
     df = tables.hotspot_frame(f, f["series"]["hotspots"], "crimes")
     assert list(df["Crimes"]) == [48, 24] and list(df["Neighbourhood (LSOA)"]) == ["Alpha 001A", "Alpha 002B"]
-    assert (round(df["Centre latitude"][0], 2), round(df["Centre longitude"][0], 2)) == (53.81, -3.05)
+    assert list(df["H3 cell"]) == [A_CELL, B_CELL]

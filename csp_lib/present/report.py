@@ -126,7 +126,7 @@ class Report:
         self.chart(charts.hotspot_map(self.figs, key))
         full = tables.hotspot_frame(self.figs, rows, unit)
         self._show(
-            full.head(top)[full.columns[:3]],  # the cell id and its centre are for GIS: in the CSV
+            full.head(top),
             f"The {min(top, len(rows))} busiest map cells for {what}, {area}",
             (key,),
             download=full,

@@ -138,10 +138,8 @@ def neighbourhood_frame(figs: dict, fid: str, rows: list[dict]) -> pd.DataFrame:
 
 
 def hotspot_frame(figs: dict, rows: list[dict], unit: str) -> pd.DataFrame:
-    """One row per map cell, the busiest first: its neighbourhood, count, H3 id and centre (for GIS)."""
-    import h3
-
-    centres = [h3.cell_to_latlng(r["cell"]) for r in rows]
+    """One row per map cell, the busiest first: its neighbourhood, count and H3 id (which GIS software reads
+    as the cell's shape)."""
     return pd.DataFrame(
         [
             {
@@ -149,10 +147,8 @@ def hotspot_frame(figs: dict, rows: list[dict], unit: str) -> pd.DataFrame:
                 "LSOA code": r["lsoa_code"],
                 unit.capitalize(): r["value"],
                 "H3 cell": r["cell"],
-                "Centre latitude": round(lat, 5),
-                "Centre longitude": round(lon, 5),
             }
-            for r, (lat, lon) in zip(rows, centres)
+            for r in rows
         ]
     )
 
