@@ -278,11 +278,7 @@ class Figures:
         frame = self.data.points(self.area)
         if frame is None:
             return {}
-        cur, _ = self._window("all_crime")
-        if cur is not None:
-            frame = frame[(frame["month"] >= cur.first) & (frame["month"] <= cur.last)]
-        else:
-            frame = frame.iloc[:0]
+        frame = _within(frame, self._window("all_crime")[0])
         asb = frame["asb"].astype(bool)
         resolution = hotspot_resolution(frame[~asb])
         return {
@@ -330,7 +326,7 @@ class Figures:
             for o in set(now.index) | set(before.index)
         ]
         by_type = {}
-        inside = frame[(frame["month"] >= cur.first) & (frame["month"] <= cur.last)] if cur else frame.iloc[:0]
+        inside = _within(frame, cur)
         for crime_type, part in inside.groupby("crime_type"):
             counts = part.groupby("outcome")["n"].sum()
             by_type[crime_type_id(crime_type)] = sorted(
@@ -422,12 +418,18 @@ class Figures:
 NEIGHBOURHOODS = {"neighbourhoods": "all_crime", "neighbourhoods_asb": "asb_incidents"}
 
 
+def _within(frame: pd.DataFrame, window: Period | None) -> pd.DataFrame:
+    """The rows of ``frame`` (with a ``month`` index column) in the months of ``window``; none without one."""
+    if window is None:
+        return frame.iloc[:0]
+    return frame[(frame["month"] >= window.first) & (frame["month"] <= window.last)]
+
+
 def _total_by(frame: pd.DataFrame, window: Period | None, by: str) -> pd.Series:
     """``n`` summed by ``by`` over the months of ``window`` (nothing without one)."""
     if window is None:
         return pd.Series(dtype="int64")
-    inside = frame[(frame["month"] >= window.first) & (frame["month"] <= window.last)]
-    return inside.groupby(by)["n"].sum()
+    return _within(frame, window).groupby(by)["n"].sum()
 
 
 HOTSPOTS = {"hotspots": "all_crime", "hotspots_asb": "asb_incidents"}

@@ -75,6 +75,19 @@ class Report:
             html += f'<p class="csp-download"><a href="downloads/{path.name}" download>Download {words} (CSV)</a></p>'
         display(HTML(html))
 
+    def _top(self, full, top: int, caption: str, key: str, item: str, what: str) -> None:
+        """The first ``top`` rows of a long list (neighbourhoods, map cells) in a table, and every row in its
+        CSV (``Every <item>: <what>, <area>``)."""
+        area = self.figs["area"]
+        self._show(
+            full.head(top),
+            f"{caption}, {area}",
+            (key,),
+            download=full,
+            download_caption=f"Every {item}: {what}, {area}",
+            rows=f"every {item}",
+        )
+
     def outcomes(self) -> None:
         """What happened next: the period's crimes by their last outcome (police.uk data only)."""
         rows = self.figs["series"].get("outcomes")
@@ -96,17 +109,11 @@ class Report:
         if not rows:
             return
         what = "crime" if fid == "all_crime" else "antisocial behaviour"
-        area = self.figs["area"]
         self.say(f"## Neighbourhoods{'' if fid == 'all_crime' else ': antisocial behaviour'}")
         self.say(narrative.neighbourhoods(self.figs, key))
         full = tables.neighbourhood_frame(self.figs, fid, rows)
-        self._show(
-            full.head(top),
-            f"The {min(top, len(rows))} neighbourhoods with the most {what}, {area}",
-            (key,),
-            download=full,
-            download_caption=f"Every neighbourhood: {what}, {area}",
-            rows="every neighbourhood",
+        self._top(
+            full, top, f"The {min(top, len(rows))} neighbourhoods with the most {what}", key, "neighbourhood", what
         )
 
     def hotspots(self, fid: str = "all_crime", top: int = 5) -> None:
@@ -118,21 +125,13 @@ class Report:
         if not rows:
             return
         what, unit = ("crime", "crimes") if fid == "all_crime" else ("antisocial behaviour", "incidents")
-        area = self.figs["area"]
         self.say(
             f"## Hotspot map{'' if fid == 'all_crime' else ': antisocial behaviour'}",
             narrative.hotspots(self.figs, key),
         )
         self.chart(charts.hotspot_map(self.figs, key))
         full = tables.hotspot_frame(self.figs, rows, unit)
-        self._show(
-            full.head(top),
-            f"The {min(top, len(rows))} busiest map cells for {what}, {area}",
-            (key,),
-            download=full,
-            download_caption=f"Every map cell: {what}, {area}",
-            rows="every map cell",
-        )
+        self._top(full, top, f"The {min(top, len(rows))} busiest map cells for {what}", key, "map cell", what)
         path = boundaries.find(self.data_dir) if self.data_dir and self.data_dir.is_dir() else None
         if path is not None:
             lsoas = self.figs["series"].get(lsoa_key) or []
