@@ -224,26 +224,62 @@ def _reports(
     whether it is published alone or beside the county's others."""
     data_key = cache.data_digest(data_dir)
     threshold = disclosure.threshold_from(root)
+    suffix = " partial" if allow_partial else ""
     state: dict = {}
 
+    def key(area: str, p) -> str:
+        return store.figures_key(data_key, area, p.label + suffix)
+
+    def read():
+        """The data, read and counted once, when a figure the cache lacks is first needed (the pool's kernels
+        start meanwhile)."""
+        if "data" not in state:
+            if pool is not None:
+                pool.warm()
+            log(f"csp build: reading {data_dir}")
+            started = time.perf_counter()
+            state["data"] = load_data(data_dir, allow_partial)
+            state["cube"] = figures.build_cube(state["data"])
+            log(f"csp build: data read and counted in {time.perf_counter() - started:.1f} s")
+        return state["data"], state["cube"]
+
     def internal(area: str, p) -> dict:
-        key = store.figures_key(data_key, area, p.label + (" partial" if allow_partial else ""))
-        figs = store.get_figures(key)
+        figs = store.get_figures(key(area, p))
         if figs is None:
-            if "data" not in state:
-                if pool is not None:
-                    pool.warm()
-                log(f"csp build: reading {data_dir}")
-                started = time.perf_counter()
-                state["data"] = load_data(data_dir, allow_partial)
-                state["cube"] = figures.build_cube(state["data"])
-                log(f"csp build: data read and counted in {time.perf_counter() - started:.1f} s")
-            figs = figures.Figures(state["data"], state["cube"], area, p).compute()
-            store.put_figures(key, figs)
+            figs = figures.Figures(*read(), area, p).compute()
+            store.put_figures(key(area, p), figs)
         return figs
 
+    def prefetch(periods) -> None:
+        """Compute the figures the build needs and the cache lacks (its reports, and every district of their
+        counties when small counts are withheld) in worker processes that each read the data once (the counted
+        cube is cached, so a read is a second), instead of one report after another here."""
+        workers = min(os.cpu_count() or 1, 8)
+        if workers < 2 or all(store.has_figures(key(a, p)) for a in areas for p in periods):
+            return
+        data, _ = read()
+        pairs = dict.fromkeys(
+            (d, p)
+            for a in areas
+            for d in (data.districts_of(data.county_of(data.check_area(a))) if suppression else [data.check_area(a)])
+            for p in periods
+        )
+        todo = [x for x in pairs if not store.has_figures(key(*x))]
+        if len(todo) < 16:
+            return  # each worker reads the data again: worth it for many reports only; the few are computed here
+        for p in periods:  # a period the data cannot give stops here, with its message, before any worker starts
+            data.check_period(p.first, p.last, p.label)
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx, init = multiprocessing.get_context("spawn"), (str(data_dir), allow_partial)
+        with ProcessPoolExecutor(
+            min(workers, len(todo)), mp_context=ctx, initializer=_figures_worker, initargs=init
+        ) as ex:
+            for (d, p), figs in zip(todo, ex.map(_figures_task, todo, chunksize=max(1, len(todo) // (4 * workers)))):
+                store.put_figures(key(d, p), figs)
+
     started = time.perf_counter()
-    _prefetch(data_dir, areas, [parse(x) for x in periods], store, data_key, allow_partial, state, pool, suppression)
+    prefetch([parse(x) for x in periods])
     wanted = [(internal(area, parse(period)), parse(period)) for area in areas for period in periods]
     every_period = list({p.label: p for _, p in wanted}.values())
     published: dict = {}  # (district, period label) -> published figures
@@ -265,7 +301,7 @@ def _reports(
     return out
 
 
-_WORKER: dict = {}  # a figures worker's data, read once
+_WORKER: dict = {}  # a figures worker's data, read once (_reports' prefetch)
 
 
 def _figures_worker(data_dir: str, allow_partial: bool) -> None:
@@ -275,47 +311,6 @@ def _figures_worker(data_dir: str, allow_partial: bool) -> None:
 
 def _figures_task(pair: tuple) -> dict:
     return figures.Figures(_WORKER["data"], _WORKER["cube"], pair[0], pair[1]).compute()
-
-
-def _prefetch(data_dir, areas, periods, store, data_key, allow_partial, state, pool, suppression) -> None:
-    """Compute the figures a build needs and the cache lacks (its reports, and every district of their counties
-    when small counts are withheld) in parallel: worker processes that each read the data once (the counted
-    cube is cached, so a read is a second), instead of one report after another here."""
-    suffix = " partial" if allow_partial else ""
-    missing = [
-        (a, p)
-        for a in areas
-        for p in periods
-        if store.get_figures(store.figures_key(data_key, a, p.label + suffix)) is None
-    ]
-    workers = min(os.cpu_count() or 1, 8)
-    if not missing or workers < 2:
-        return
-    if pool is not None:
-        pool.warm()
-    log(f"csp build: reading {data_dir}")
-    started = time.perf_counter()
-    state["data"] = data = load_data(data_dir, allow_partial)
-    state["cube"] = figures.build_cube(data)
-    log(f"csp build: data read and counted in {time.perf_counter() - started:.1f} s")
-    pairs = dict.fromkeys(
-        (d, p)
-        for a in areas
-        for d in (data.districts_of(data.county_of(data.check_area(a))) if suppression else [data.check_area(a)])
-        for p in periods
-    )
-    todo = [x for x in pairs if store.get_figures(store.figures_key(data_key, x[0], x[1].label + suffix)) is None]
-    if len(todo) < 16:
-        return  # each worker reads the data again: worth it for many reports only; the few are computed here
-    for p in periods:  # a period the data cannot give stops here, with its message, before any worker starts
-        data.check_period(p.first, p.last, p.label)
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("spawn")
-    init = (str(data_dir), allow_partial)
-    with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_figures_worker, initargs=init) as ex:
-        for (d, p), figs in zip(todo, ex.map(_figures_task, todo, chunksize=max(1, len(todo) // (4 * workers)))):
-            store.put_figures(store.figures_key(data_key, d, p.label + suffix), figs)
 
 
 def _stage(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store):

@@ -65,12 +65,18 @@ class Cache:
     def figures_key(self, data_key: str, area: str, period: str) -> str:
         return digest("figures", data_key, code_digest(), area, period)
 
+    def _figures_path(self, key: str) -> Path:
+        return self.folder / "figures" / f"{key}.json"
+
+    def has_figures(self, key: str) -> bool:
+        return self._figures_path(key).exists()
+
     def get_figures(self, key: str) -> dict | None:
-        p = self.folder / "figures" / f"{key}.json"
+        p = self._figures_path(key)
         return json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
 
     def put_figures(self, key: str, figs: dict) -> None:
-        p = self.folder / "figures" / f"{key}.json"
+        p = self._figures_path(key)
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(".tmp")
         tmp.write_text(json.dumps(figs, ensure_ascii=False), encoding="utf-8")
