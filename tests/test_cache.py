@@ -49,3 +49,56 @@ def test_notebook_round_trip_with_its_downloads(tmp_path):
     assert store.restore_notebook("k", again / "02-violence.ipynb")
     assert (again / "downloads" / "t.csv").read_text() == "a,b\n1,2\n"
     assert not (again / "downloads" / "other.csv").exists()  # only what the page links to
+
+
+def test_file_hashes_are_remembered_across_processes_while_the_file_is_unchanged(tmp_path, monkeypatch):
+    """A build remembers its files' hashes (a national data folder is gigabytes): a later process takes a hash
+    from the memo while the file's size, modification time and inode are unchanged, and hashes it again when
+    one changes; the memo keeps no entry for a file that is gone."""
+    import hashlib
+
+    from csp_lib.data import readers
+
+    memo, f, gone = tmp_path / "hashes.json", tmp_path / "a.csv", tmp_path / "b.csv"
+    f.write_text("x,y\n1,2\n")
+    gone.write_text("z\n")
+    monkeypatch.delenv(readers.HASH_MEMO, raising=False)
+    readers.remember_hashes(memo)
+    assert readers.file_hash(f) == hashlib.sha256(b"x,y\n1,2\n").hexdigest()
+    readers.file_hash(gone)
+    gone.unlink()
+    readers.save_hashes()
+    assert list(json.loads(memo.read_text())) == [str(f.resolve())]
+
+    def no_read(*_):
+        raise AssertionError("read again")
+
+    readers._MEMO.clear()  # another process: nothing in memory, the memo on disk
+    monkeypatch.setattr(readers, "_file_hash", no_read)
+    assert readers.file_hash(f) == hashlib.sha256(b"x,y\n1,2\n").hexdigest()
+    f.write_text("x,y\n1,3\n")  # same size, a new modification time
+    monkeypatch.undo()
+    readers.remember_hashes(memo)
+    assert readers.file_hash(f) == hashlib.sha256(b"x,y\n1,3\n").hexdigest()
+    monkeypatch.delenv(readers.HASH_MEMO, raising=False)
+
+
+def test_sync_replaces_a_changed_file_and_leaves_a_published_hard_link_as_it_was(tmp_path):
+    """The published site holds hard links to a report's sources (downloads, figures.json): a later build
+    replaces a changed source by a new file, so the site still published is not written over meanwhile."""
+    from csp_lib.publish.site import sync
+
+    final, staging, site = tmp_path / "final", tmp_path / "staging", tmp_path / "site"
+    for d in (final, staging, site):
+        d.mkdir()
+    (final / "table.csv").write_text("a\n1\n")
+    (final / "same.csv").write_text("b\n")
+    (site / "table.csv").hardlink_to(final / "table.csv")
+    (staging / "table.csv").write_text("a\n2\n")
+    (staging / "same.csv").write_text("b\n")
+    before = (final / "same.csv").stat().st_mtime_ns
+    sync(staging, final)
+    assert (final / "table.csv").read_text() == "a\n2\n"
+    assert (site / "table.csv").read_text() == "a\n1\n"
+    assert (final / "same.csv").stat().st_mtime_ns == before  # unchanged: not touched
+    assert not staging.exists()

@@ -12,6 +12,8 @@ import difflib
 import gzip
 import hashlib
 import io
+import json
+import os
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -473,7 +475,7 @@ class Data:
 
 
 @lru_cache(maxsize=4096)
-def _file_hash(path: str, size: int, mtime: int) -> str:
+def _file_hash(path: str, size: int, mtime: int, inode: int = 0) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -481,10 +483,58 @@ def _file_hash(path: str, size: int, mtime: int) -> str:
     return h.hexdigest()
 
 
+HASH_MEMO = "CSP_HASH_MEMO"  # environment: a JSON file remembering hashes across processes and builds
+_MEMO: dict = {}  # {"path": the memo file, "hashes": {file: [size, mtime_ns, inode, sha256]}, "new": bool}
+
+
+def _memo() -> dict:
+    path = os.environ.get(HASH_MEMO, "")
+    if _MEMO.get("path") != path:
+        hashes = {}
+        if path:
+            try:
+                hashes = json.loads(Path(path).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                hashes = {}  # absent or unreadable: hashed again, written anew
+        _MEMO.update(path=path, hashes=hashes, new=False)
+    return _MEMO
+
+
+def remember_hashes(path: Path) -> None:
+    """Remember files' hashes in ``path`` (JSON) from now on, in this process and in the worker processes
+    it starts: a build then reads a national data folder (gigabytes) once, not in every build and worker."""
+    os.environ[HASH_MEMO] = str(path)
+
+
+def save_hashes() -> None:
+    """Write the hashes made since the memo was read (atomically: a reader never sees half a file)."""
+    memo = _memo()
+    if not memo["path"] or not memo["new"]:
+        return
+    target = Path(memo["path"])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    kept = {f: h for f, h in memo["hashes"].items() if os.path.exists(f)}  # no entry outlives its file
+    tmp.write_text(json.dumps(kept), encoding="utf-8")
+    tmp.replace(target)
+    memo["new"] = False
+
+
 def file_hash(path: Path) -> str:
-    """sha256 of a file's bytes (remembered while its size and modification time are unchanged)."""
-    st = Path(path).stat()
-    return _file_hash(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+    """sha256 of a file's bytes, remembered while its size, modification time and inode are unchanged (as git's
+    index does): in this process, and across processes and builds where :func:`remember_hashes` was called."""
+    resolved = str(Path(path).resolve())
+    st = os.stat(resolved)
+    sig = [st.st_size, st.st_mtime_ns, st.st_ino]
+    memo = _memo()
+    known = memo["hashes"].get(resolved)
+    if known and known[:3] == sig:
+        return known[3]
+    digest = _file_hash(resolved, *sig)
+    if memo["path"]:
+        memo["hashes"][resolved] = [*sig, digest]
+        memo["new"] = True
+    return digest
 
 
 def content_hash(paths) -> str:

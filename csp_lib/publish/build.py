@@ -30,6 +30,7 @@ from .. import figures
 from ..data import contract
 from ..data import load as load_data
 from ..data.periods import parse
+from ..data.readers import remember_hashes, save_hashes
 from ..figures import disclosure
 from ..figures.sections import discover
 from ..present import downloads, pages
@@ -88,6 +89,7 @@ def build(
         return out / "html"
     stamp.unlink(missing_ok=True)
     store = cache.Cache(out / "cache")
+    remember_hashes(store.folder / "hashes.json")
     pool = execute.Pool(jobs or os.cpu_count() or 1, out / "logs") if not scheduler else None
     try:
         # the workers' kernels start while the data are read and the figures computed
@@ -141,6 +143,7 @@ def build(
     write_toc(root)
     site = publish(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store, jobs, scheduler)
     stamp.write_text(_inputs_digest(root, data_dir, [areas, periods, suppression, allow_partial, pdf]))
+    save_hashes()
     return site
 
 
@@ -223,6 +226,7 @@ def _reports(
     runs on every district of the county at once (their figures are computed too), so a report reads alike
     whether it is published alone or beside the county's others."""
     data_key = cache.data_digest(data_dir)
+    save_hashes()  # the figures' workers read the data's hashes, not the data again
     threshold = disclosure.threshold_from(root)
     suffix = " partial" if allow_partial else ""
     state: dict = {}

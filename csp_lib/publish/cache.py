@@ -89,8 +89,8 @@ class Cache:
             Path(notebook).read_bytes(),
             json.dumps(params, sort_keys=True),
             code_digest(),
-            Path(figures_json).read_bytes(),
-            commentary.read_bytes() if commentary.exists() else b"",
+            file_hash(figures_json),  # once a report: its eight notebooks' keys read it from memory
+            file_hash(commentary) if commentary.exists() else "",
         )
 
     def restore_notebook(self, key: str, dst: Path) -> bool:

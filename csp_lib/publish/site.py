@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .. import figures
 from ..data import contract
+from ..data.readers import file_hash, save_hashes
 from ..figures.sections import discover
 from ..present import narrative, pages
 from . import cache, paper
@@ -235,8 +236,9 @@ def swap(new: Path, final: Path) -> None:
 
 
 def sync(staging: Path, final: Path) -> None:
-    """Make ``final`` hold what ``staging`` holds, touching only files that changed
-    (so that jupyter-book rebuilds only the pages that changed), then drop ``staging``."""
+    """Make ``final`` hold what ``staging`` holds, touching only files that changed (their hashes, and so the
+    report's book, are then kept), then drop ``staging``. A changed file is replaced by a new one, never
+    written over: the published site holds hard links to these files."""
     final.mkdir(parents=True, exist_ok=True)
     new = {p.relative_to(staging) for p in staging.rglob("*") if p.is_file()}
     for old in [p for p in final.rglob("*") if p.is_file()]:
@@ -244,11 +246,17 @@ def sync(staging: Path, final: Path) -> None:
             old.unlink()
     for rel in sorted(new):
         src, dst = staging / rel, final / rel
-        if dst.exists() and dst.read_bytes() == src.read_bytes():
+        if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.read_bytes() == src.read_bytes():
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, dst)
+        os.replace(src, dst)  # the same file system: a rename
     shutil.rmtree(staging)
+
+
+def _files_digest(root: Path, files) -> str:
+    """The names (from ``root``) and contents of ``files`` (their hashes, remembered while a file is unchanged:
+    the reports of a national site are gigabytes, read once, not on every build)."""
+    return cache.digest(*[x for p in files if p.is_file() for x in (p.relative_to(root).as_posix(), file_hash(p))])
 
 
 def _site_digest(root: Path) -> str:
@@ -259,19 +267,23 @@ def _site_digest(root: Path) -> str:
         for p in (root / "book").rglob("*")
         if p.is_file() and p.suffix != ".pdf" and not any(x.endswith((".staging", ".old")) for x in p.parts)
     )
-    return cache.digest(*[x for p in files for x in (p.relative_to(root).as_posix(), p.read_bytes())])
+    return _files_digest(root, files)
 
 
-def _report_key(root: Path, folder: Path, toc: str, overrides: dict) -> str:
-    """Everything a report's book is made from: the code, the settings, the shared static files and templates,
-    its table of contents and its own files (not its papers)."""
+def _shared_digest(root: Path) -> str:
+    """What every report's book is made from besides its own files: the code, the settings, the shared static
+    files and templates."""
     shared = [root / "_config.yml"] + sorted(
         p for d in ("_static", "_templates") for p in (root / "book" / d).rglob("*")
     )
+    return cache.digest(cache.code_digest(), _files_digest(root, shared))
+
+
+def _report_key(root: Path, shared: str, folder: Path, toc: str, overrides: dict) -> str:
+    """Everything a report's book is made from: what all share (``_shared_digest``), its table of contents and
+    its own files (not its papers)."""
     own = sorted(p for p in folder.rglob("*") if p.suffix != ".pdf")
-    parts = [cache.code_digest(), toc, json.dumps(overrides, sort_keys=True, default=str)]
-    parts += [x for p in shared + own if p.is_file() for x in (p.relative_to(root).as_posix(), p.read_bytes())]
-    return cache.digest(*parts)
+    return cache.digest(shared, toc, json.dumps(overrides, sort_keys=True, default=str), _files_digest(root, own))
 
 
 def _merge_static(src: Path, dst: Path) -> None:
@@ -283,17 +295,17 @@ def _merge_static(src: Path, dst: Path) -> None:
             shutil.copy2(f, target)
 
 
-def _link_tree(src: Path, dst: Path) -> None:
-    """Copy a built report into the site, by hard links where the file system allows (a cached report is never
-    written again: its folder is replaced whole)."""
+def _link(a, b) -> None:
+    try:
+        os.link(a, b)
+    except OSError:
+        shutil.copy2(a, b)
 
-    def link(a, b):
-        try:
-            os.link(a, b)
-        except OSError:
-            shutil.copy2(a, b)
 
-    shutil.copytree(src, dst, copy_function=link, ignore=shutil.ignore_patterns("_static", SEARCH))
+def _link_tree(src: Path, dst: Path, ignore=("_static", SEARCH)) -> None:
+    """Copy a folder into the site by hard links where the file system allows: a cached report book is never
+    written again (its folder is replaced whole), nor a report's source file (``sync`` replaces it)."""
+    shutil.copytree(src, dst, copy_function=_link, ignore=shutil.ignore_patterns(*ignore), dirs_exist_ok=True)
 
 
 def _search_index(site: Path, built: list, work: Path) -> None:
@@ -337,6 +349,7 @@ def publish(
     (work / "tocs").mkdir(parents=True)
     config = str(root / "_config.yml")
     present = reports_present(root)
+    shared = _shared_digest(root)
     front, front_src = work / "front", work / "front-src"
     # the front book's sources alone (its pages, static files, templates and toc), not the project folder:
     # Sphinx's toc extension walks the whole source folder, and the project's holds every report and build
@@ -349,7 +362,7 @@ def publish(
         toc_path.write_text(toc, encoding="utf-8")
         overrides = report_overrides(root, figs, toc_path)
         folder = root / "book" / "reports" / a / p
-        key = _report_key(root, folder, toc, {k: v for k, v in overrides.items() if k != "external_toc_path"})
+        key = _report_key(root, shared, folder, toc, {k: v for k, v in overrides.items() if k != "external_toc_path"})
         built.append((a, p, books / key))
         if not (books / key).is_dir():
             tasks.append((str(folder), str(books / key), config, overrides, False))
@@ -369,10 +382,10 @@ def publish(
         _link_tree(done, dst)
         _merge_static(done / "_static", new / "_static")
         src = root / "book" / "reports" / a / p
-        shutil.copy2(src / "figures.json", dst / "figures.json")
+        _link(src / "figures.json", dst / "figures.json")
         if (src / "downloads").is_dir():
-            shutil.copytree(src / "downloads", dst / "downloads")
-        for pdf in src.glob("*.pdf"):  # papers printed by an earlier build of this report
+            _link_tree(src / "downloads", dst / "downloads", ())
+        for pdf in src.glob("*.pdf"):  # papers printed by an earlier build of this report (copied: printed over)
             shutil.copy2(pdf, dst / pdf.name)
     started = time.perf_counter()
     _search_index(new, [(a, p, done) for a, p, done in built], work / "search")
@@ -398,6 +411,7 @@ def publish(
     swap(new, out / "html")
     shutil.rmtree(work, ignore_errors=True)
     stamp.write_text(digest)
+    save_hashes()
     return out / "html"
 
 
