@@ -142,6 +142,24 @@ def test_front_page_lists_the_report(site):
     assert "Methods and definitions" in (html / "book" / "methods.html").read_text(encoding="utf-8")
 
 
+def test_every_pages_search_field_searches_every_report(site):
+    """The theme's search field on every page (front book and report books) sends the words to the search of
+    every report (Pagefind), not to a Sphinx search of one book; no report page loads a search index it has not."""
+    root, html = site
+    pages = sorted((html / "book").glob("*.html")) + sorted((html / "book" / "reports").rglob("*.html"))
+    assert len(pages) > 12
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        actions = set(re.findall(r'<form class="bd-search[^>]*action="([^"]*)"', text.replace("\n", " ")))
+        action = actions.pop() if len(actions) == 1 else None
+        target = page.resolve() if action == "#" else (page.parent / action).resolve()  # "#": the search page
+        assert target == (html / "book" / "search-reports.html").resolve(), (page, actions)
+        assert 'placeholder="Search every report"' in text
+        if "reports" in page.parts:
+            assert "searchindex.js" not in text, page
+    assert (html / "pagefind" / "pagefind-ui.js").exists()
+
+
 def test_a_failing_notebook_publishes_nothing(site, demo_dir):
     root, html = site
     before = {p: p.read_bytes() for p in html.rglob("*.html")}
