@@ -32,3 +32,25 @@ def test_trend_tick_labels_are_short_names_on_two_lines(tiny, period, ticks, fir
     assert any(t.startswith(f"All crime since {first}:") for t in text)
     alt = re.search(r'alt="([^"]*)"', html).group(1)
     assert f"{first}: " in alt  # the alt text names the period as the page does, on one line
+
+
+def test_a_chart_of_the_same_figures_is_drawn_once_per_process(tiny, monkeypatch):
+    """police.uk's combined category is charted on the violence and sexual offences pages alike: a kernel that
+    runs both draws it once. The same figures give the same chart without drawing; other figures (another
+    period here) or another chart are drawn."""
+    drawn = []
+    plain = charts._figure_html
+    monkeypatch.setattr(charts, "_figure_html", lambda *a: drawn.append(1) or plain(*a))
+    monkeypatch.setattr(charts, "_DRAWN", {})
+    figs = figures.compute_from_folder(tiny, "A", "2016/17")
+    first = charts.trend(figs, "all_crime")
+    assert charts.trend(json_copy(figs), "all_crime") == first and len(drawn) == 1
+    assert charts.xmr(figs, "all_crime") != first
+    charts.trend(figures.compute_from_folder(tiny, "A", "2016/17-Q1"), "all_crime")
+    assert len(drawn) == 3
+
+
+def json_copy(figs: dict) -> dict:
+    import json
+
+    return json.loads(json.dumps(figs))

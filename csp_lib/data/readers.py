@@ -523,7 +523,7 @@ def save_hashes() -> None:
 def file_hash(path: Path) -> str:
     """sha256 of a file's bytes, remembered while its size, modification time and inode are unchanged (as git's
     index does): in this process, and across processes and builds where :func:`remember_hashes` was called."""
-    resolved = str(Path(path).resolve())
+    resolved = os.path.abspath(path)  # not resolve(): a system call for every folder of the path
     st = os.stat(resolved)
     sig = [st.st_size, st.st_mtime_ns, st.st_ino]
     memo = _memo()

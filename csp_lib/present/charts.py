@@ -7,8 +7,11 @@ caption, and uses one colour-blind-safe palette.
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import html
 import io
+import json
 
 import matplotlib
 import matplotlib.ticker
@@ -99,6 +102,27 @@ def _figure_html(fig, alt: str, caption: str) -> str:
     )
 
 
+_DRAWN: dict[str, str] = {}  # this process's last charts, by what they were drawn from (_once)
+
+
+def _once(draw):
+    """Draw a chart once per process for the same figures and arguments: where police.uk has only the combined
+    category, the violence and sexual offences pages show the same three charts, and a warm kernel that runs
+    both pages of a report (as it mostly does) draws them once. The key is the whole of figures.json, so a
+    chart is never taken for another's."""
+
+    @functools.wraps(draw)
+    def drawn(figs: dict, *args):
+        key = hashlib.sha256(json.dumps([draw.__name__, args, figs], sort_keys=True, default=str).encode()).hexdigest()
+        if key not in _DRAWN:
+            if len(_DRAWN) >= 32:
+                _DRAWN.pop(next(iter(_DRAWN)))
+            _DRAWN[key] = draw(figs, *args)
+        return _DRAWN[key]
+
+    return drawn
+
+
 def _n(v) -> str:
     return "withheld" if v is None or pd.isna(v) else f"{int(v):,}"
 
@@ -132,6 +156,7 @@ def _years(figs: dict, n: int) -> tuple[str, str]:
     return "Months", f"in the same months of the last {n} years"
 
 
+@_once
 def trend(figs: dict, fid: str) -> str | None:
     """Four-year trend, district and county side by side (their scales differ)."""
     if note := unavailable(figs, fid):
@@ -195,6 +220,7 @@ def trend(figs: dict, fid: str) -> str | None:
     return _figure_html(fig, alt, caption)
 
 
+@_once
 def ranking(figs: dict, fid: str) -> str | None:
     """% change of every district of the county, the report's area highlighted."""
     if note := unavailable(figs, fid):
@@ -302,6 +328,7 @@ def strands(figs: dict, ids: list[str]) -> str | None:
     return _figure_html(fig, alt, caption)
 
 
+@_once
 def xmr(figs: dict, fid: str) -> str | None:
     """XmR chart of the area's monthly counts over the four-year window, special causes marked."""
     if note := unavailable(figs, fid):

@@ -42,13 +42,27 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+_READ: dict[str, tuple] = {}  # figures.json of the reports present, by path: (size, mtime, inode), figures
+
+
+def _figures_of(path: Path) -> dict:
+    """A report's figures.json, read again only when the file changed (a build looks at every report's three
+    times: 300 files of 200 KB)."""
+    st = path.stat()
+    sig = (st.st_size, st.st_mtime_ns, st.st_ino)
+    known = _READ.get(str(path))
+    if known is None or known[0] != sig:
+        _READ[str(path)] = known = (sig, figures.read(path))
+    return known[1]
+
+
 def reports_present(root: Path) -> list[tuple[str, str, dict]]:
     """(area slug, period slug, figures) of every report in book/reports, sorted for the toc."""
     out = []
     for fj in sorted((root / "book" / "reports").glob("*/*/figures.json")):
         if fj.parent.name.endswith((".staging", ".old")):
             continue
-        out.append((fj.parent.parent.name, fj.parent.name, figures.read(fj)))
+        out.append((fj.parent.parent.name, fj.parent.name, _figures_of(fj)))
     # areas A-Z, latest period first
     out.sort(key=lambda r: (r[2]["area"], [-ord(ch) for ch in r[2]["period"]["end"]]))
     return out
@@ -320,12 +334,25 @@ def _report_key(root: Path, shared: str, folder: Path, toc: str, overrides: dict
 
 
 def _merge_static(src: Path, dst: Path) -> None:
-    """Add a report book's static files to the site's (the same theme and settings give the same files)."""
+    """Add a report book's static files to ``dst`` (the same theme and settings give the same files)."""
     for f in src.rglob("*"):
         target = dst / f.relative_to(src)
         if f.is_file() and not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(f, target)
+
+
+def _books_static(books: Path, shared: str, built: list, new: list) -> Path:
+    """The static files of every report book, merged as each book is built (``new``) into one folder kept with
+    them, so that a build merges the new books' only, not all 300 again (10 s). The folder is named by what
+    every book is made from (``_shared_digest``): new code or settings, whose books are all new, start a new one."""
+    merged = books / f"_static-{shared[:16]}"
+    if not merged.is_dir():  # new code or settings, or the cache was cleared: from every book
+        new = [done for _, _, done in built]
+    for done in new:
+        _merge_static(done / "_static", merged)
+    merged.mkdir(parents=True, exist_ok=True)
+    return merged
 
 
 def _link(a, b) -> None:
@@ -410,10 +437,11 @@ def publish(
     if new.exists():
         shutil.rmtree(new)
     shutil.copytree(front, new)
+    merged = _books_static(books, shared, built, [Path(t[1]) for t in tasks[1:]])
+    _merge_static(merged, new / "_static")
     for a, p, done in built:
         dst = new / "book" / "reports" / a / p
         _link_tree(done, dst)
-        _merge_static(done / "_static", new / "_static")
         src = root / "book" / "reports" / a / p
         _link(src / "figures.json", dst / "figures.json")
         if (src / "downloads").is_dir():
@@ -423,7 +451,7 @@ def publish(
     started = time.perf_counter()
     _search_index(new, [(a, p, done) for a, p, done in built], work / "search")
     log(f"csp build: search index of every page in {time.perf_counter() - started:.1f} s")
-    keep = {done.name for _, _, done in built}
+    keep = {done.name for _, _, done in built} | {merged.name}
     for old in books.glob("*") if books.is_dir() else []:
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)  # reports no longer built, and old versions of them
