@@ -270,4 +270,21 @@ def quality(figs: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["report_index", "quality", "offences", "with_banner"]
+TEMPLATES = Path(__file__).parent.parent / "templates" / "commentary"
+
+
+def ensure_commentary(path: Path, section: str, figs: dict) -> Path:
+    """Create the commentary file from its template; never overwrite one that exists."""
+    if not path.exists():
+        template = TEMPLATES / f"{section}.md"
+        if not template.exists():
+            template = TEMPLATES / "default.md"
+        text = template.read_text(encoding="utf-8").format(
+            area=figs["area"], period=figs["period"]["label"], section=section
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+__all__ = ["report_index", "quality", "offences", "with_banner", "ensure_commentary"]

@@ -17,10 +17,9 @@ from ..figures import disclosure
 from ..figures.sections import BY_SLUG, GROUP_IDS, STAND_INS
 from ..figures.sections import get as section
 from . import charts, downloads, narrative, tables
+from .pages import ensure_commentary
 
 TOOL_IDS = [f"asb_{t}" for t in INTERVENTION_TYPES.values()]
-
-TEMPLATES = Path(__file__).parent.parent / "templates" / "commentary"
 
 
 class Report:
@@ -183,20 +182,6 @@ class Report:
             return
         text = path.read_text(encoding="utf-8").strip()
         display(Markdown((f"### {heading}\n\n" if heading else "") + text))
-
-
-def ensure_commentary(path: Path, section: str, figs: dict) -> Path:
-    """Create the commentary file from its template; never overwrite one that exists."""
-    if not path.exists():
-        template = TEMPLATES / f"{section}.md"
-        if not template.exists():
-            template = TEMPLATES / "default.md"
-        text = template.read_text(encoding="utf-8").format(
-            area=figs["area"], period=figs["period"]["label"], section=section
-        )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=None, internal: bool = False) -> Report:

@@ -34,7 +34,7 @@ from ..data.readers import remember_hashes, save_hashes
 from ..figures import disclosure
 from ..figures.sections import discover
 from ..present import downloads, pages
-from ..present.report import ensure_commentary
+from ..present.pages import ensure_commentary  # not present.report: it imports matplotlib, 0.8 s a process
 from . import cache, execute, paper
 from .site import BuildError, log, publish, reports_present, sync, write_toc
 
