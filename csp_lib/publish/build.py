@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,10 +105,7 @@ def build(
         failures = []
         started = time.perf_counter()
         # a report's workbook is made here as soon as its notebooks have run, while the pool runs the others'
-        left = {id(job): 0 for job in jobs_}
-        for task in tasks:
-            left[id(owner[task[1]][0])] += 1
-        booked = set()
+        left = Counter(id(owner[task[1]][0]) for task in tasks)  # notebooks still to run, by report
         for task, err in execute.run(tasks, workers, scheduler, pool):
             job, s, key = owner[task[1]]
             left[id(job)] -= 1
@@ -117,7 +115,6 @@ def build(
                 store.store_notebook(key, Path(task[1]))
             if not left[id(job)] and not failures:
                 _workbook(job, store)
-                booked.add(id(job))
         if tasks:
             log(f"csp build: {len(tasks)} notebooks ran in {time.perf_counter() - started:.1f} s")
     finally:
@@ -133,7 +130,7 @@ def build(
             shutil.rmtree(job.staging, ignore_errors=True)
         raise BuildError("two tables would download as one file, nothing was published:\n  " + "\n  ".join(clashes))
     for job in jobs_:
-        if id(job) not in booked:  # every notebook of it reused
+        if id(job) not in left:  # every notebook of it reused: its workbook is made here
             _workbook(job, store)
         paper_name = paper.file_name(job.figs) if pdf else None
         landing = pages.report_index(job.figs, job.staging, paper_name, covers[job.final])

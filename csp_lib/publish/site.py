@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .. import figures
 from ..data import contract
-from ..data.readers import file_hash, save_hashes
+from ..data.readers import file_hash
 from ..figures.sections import discover
 from ..present import narrative, pages
 from . import cache, paper
@@ -125,10 +125,11 @@ def report_toc(root: Path, area_slug: str, period_slug: str) -> str:
 UP = "../../../"  # from a report's pages (book/reports/<area>/<period>/) to the front book's (book/)
 
 
-def report_overrides(root: Path, figs: dict, toc: Path) -> dict:
-    """What a report's book changes of the front book's settings: its own table of contents and title, the
-    shared static files and templates, and a banner on every page linking up to the front page and to the
-    area's every period there (both always current: adding a report never leaves a page's links stale)."""
+def report_overrides(root: Path, figs: dict) -> dict:
+    """What a report's book changes of the front book's settings, besides its table of contents (a file written
+    when the book is built: ``external_toc_path``): its title, the shared static files and templates, and a
+    banner on every page linking up to the front page and to the area's every period there (both always
+    current: adding a report never leaves a page's links stale)."""
     area = html.escape(figs["area"])
     banner = (
         f'<a href="{UP}index.html">All reports</a> &rsaquo; '
@@ -137,7 +138,6 @@ def report_overrides(root: Path, figs: dict, toc: Path) -> dict:
     if narrative.demo(figs):  # on every page of the report's book, its search page too
         banner += ' &middot; <span class="csp-demo">Demonstration data: invented records</span>'
     return {
-        "external_toc_path": str(toc),
         "html_static_path": [str(root / "book" / "_static")],
         "templates_path": [str(root / "book" / "_templates"), str(root / "book" / "_templates" / "components")],
         "exclude_patterns": ["downloads/**", "_build/**", "*.staging/**", "*.old/**"],
@@ -411,9 +411,9 @@ def publish(
     reports = []  # (area, period, folder, toc, overrides, where its book is): each report's book by its key
     for a, p, figs in present:
         toc = report_toc(root, a, p)
-        overrides = report_overrides(root, figs, Path("toc.yml"))  # the toc's file is written if it is built
+        overrides = report_overrides(root, figs)
         folder = root / "book" / "reports" / a / p
-        key = _report_key(root, shared, folder, toc, {k: v for k, v in overrides.items() if k != "external_toc_path"})
+        key = _report_key(root, shared, folder, toc, overrides)
         reports.append((a, p, folder, toc, overrides, books / key))
     digest = _site_digest(root, shared, reports)
     stamp = out / "site.digest"
@@ -487,7 +487,6 @@ def publish(
     swap(new, out / "html")
     shutil.rmtree(work, ignore_errors=True)
     stamp.write_text(digest)
-    save_hashes()
     return out / "html"
 
 
