@@ -683,3 +683,32 @@ def test_hotspot_sentence_map_and_table(folder):
     df = tables.hotspot_frame(f, f["series"]["hotspots"], "crimes")
     assert list(df["Crimes"]) == [48, 24] and list(df["Neighbourhood (LSOA)"]) == ["Alpha 001A", "Alpha 002B"]
     assert list(df["H3 cell"]) == [A_CELL, B_CELL]
+
+
+def test_a_district_is_read_from_its_row_groups_only(tmp_path):
+    """The finer cubes are sorted by district in small row groups: a district's rows come from the groups whose
+    statistics can hold it, whole when it spans several groups, and none (with the columns) when it has none."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [("Alpha", "E1", 3), ("Alpha", "E2", 1), ("Alpha", "E3", 2), ("Beta", "E4", 5), ("Gamma", "E5", 7)]
+    path = tmp_path / "lsoa.parquet"
+    table = pa.table({k: [r[i] for r in rows] for i, k in enumerate(("district", "lsoa_code", "n"))})
+    pq.write_table(table, path, row_group_size=2)  # Alpha spans groups 0 and 1, which Beta shares
+    alpha = policeuk._read_district(path, "Alpha")
+    assert alpha["lsoa_code"].tolist() == ["E1", "E2", "E3"] and alpha["n"].sum() == 6
+    assert policeuk._read_district(path, "Beta", ["n"]).to_dict("list") == {"n": [5]}
+    assert policeuk._read_district(path, "Gamma")["lsoa_code"].tolist() == ["E5"]
+    none = policeuk._read_district(path, "Delta")
+    assert none.empty and list(none.columns) == ["district", "lsoa_code", "n"]
+
+
+def test_the_finer_cubes_are_written_in_small_row_groups_sorted_by_district(folder):
+    import pyarrow.parquet as pq
+
+    data = load_data(folder)
+    for which, (where, _) in streetfiles.FINER.items():
+        meta = pq.ParquetFile(where(data.finer)).metadata
+        assert all(meta.row_group(i).num_rows <= streetfiles.FINER_ROWS for i in range(meta.num_row_groups)), which
+        districts = pq.read_table(where(data.finer), columns=["district"])["district"].to_pylist()
+        assert districts == sorted(districts), which

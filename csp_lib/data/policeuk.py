@@ -12,6 +12,7 @@ cube and are counted on the data quality page: none is dropped silently.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import contract
-from .periods import Period, month_index, month_key, month_label, month_runs
+from .periods import Period, month_key, month_label, month_runs
 from .readers import Data, DataError, read_table, table_path
 from .streetfiles import FINER, HEADER, StreetFile, count_cube, files_key, find, open_bytes
 
@@ -65,7 +66,8 @@ def cache_dir() -> Path:
 def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, object, bool]:
     """The cube from the Parquet cache when the files are unchanged, else counted and cached, and where its
     finer cubes (neighbourhoods, map points, outcomes) are (the cube's Parquet path, beside which they
-    are, or a _Kept of them when no cache could be written). The cache keeps one cube per folder: a new one replaces the folder's older cubes.
+    are, or a _Kept of them when no cache could be written). The cache keeps one cube per folder: a new one
+    replaces the folder's older cubes.
     Returns (cube, the finer cubes, reused)."""
     prefix = "police-uk-" + hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:12]
     path = cache_dir() / f"{prefix}-{files_key(files)}.parquet"
@@ -95,9 +97,43 @@ class _Kept:
     def __init__(self, frames: dict[str, pd.DataFrame]):
         self.frames = frames
 
-    def read(self, which: str, district: str) -> pd.DataFrame:
+    def read(self, which: str, district: str, columns: list[str] | None = None) -> pd.DataFrame:
         frame = self.frames[which]
-        return frame[frame["district"] == district]
+        frame = frame[frame["district"] == district]
+        return frame if columns is None else frame[columns]
+
+
+def _read_district(path: Path, district: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows of ``district`` in the finer cube at ``path``: only the row groups whose statistics can hold it
+    (the cubes are sorted by district), through the file's footer read once per process."""
+    import pyarrow.compute as pc
+
+    st = os.stat(path)
+    pf, ranges = _district_ranges(str(path), st.st_size, st.st_mtime_ns)
+    # a group without statistics is read; a maximum the writer shortened is a prefix of the names it covers
+    groups = [
+        i for i, lo, hi in ranges if lo is None or lo <= district <= hi or lo <= district and district.startswith(hi)
+    ]
+    wanted = None if columns is None else list(dict.fromkeys([*columns, "district"]))
+    table = pf.read_row_groups(groups, columns=wanted) if groups else pf.schema_arrow.empty_table()
+    table = table.filter(pc.equal(table["district"], district))
+    return table.to_pandas() if columns is None else table.select(columns).to_pandas()
+
+
+@functools.lru_cache(maxsize=16)
+def _district_ranges(path: str, size: int, mtime_ns: int):
+    """The finer cube at ``path`` (of that size and time: a recounted cube is opened afresh), opened, and each
+    row group's first and last district."""
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    meta, col = pf.metadata, pf.schema_arrow.get_field_index("district")
+    ranges = []
+    for i in range(meta.num_row_groups):
+        stats = meta.row_group(i).column(col).statistics
+        known = stats is not None and stats.has_min_max
+        ranges.append((i, stats.min if known else None, stats.max if known else None))
+    return pf, ranges
 
 
 def _check_months(cube: pd.DataFrame, files: list[StreetFile]) -> pd.Series:
@@ -117,9 +153,12 @@ def _check_months(cube: pd.DataFrame, files: list[StreetFile]) -> pd.Series:
 
 
 def _month_indexes(months: pd.Series) -> pd.Series:
-    """Month indexes of ``YYYY-MM`` values (checked by _check_months when the cube is read)."""
-    text = months.astype(str)  # vectorised: year * 12 + month - 1, as periods.month_index
-    return (text.str[:4].astype("int32") * 12 + text.str[5:7].astype("int32") - 1).astype("int32")
+    """Month indexes of ``YYYY-MM`` values (checked by _check_months when the cube is read): year * 12 + month - 1,
+    as periods.month_index, worked out once for each distinct month."""
+    codes, uniques = pd.factorize(months)
+    text = pd.Series(uniques, dtype=str)
+    index = (text.str[:4].astype("int32") * 12 + text.str[5:7].astype("int32") - 1).to_numpy("int32")
+    return pd.Series(index[codes], index=months.index, dtype="int32")
 
 
 def _locate(files: list[StreetFile], column: str, value) -> tuple[Path, int | None]:
@@ -151,6 +190,7 @@ class StreetData(Data):
     finer: object = None  # the cube's Parquet path, beside which the finer cubes are (streetfiles.FINER); or _Kept
     allow_partial: bool = False
     reused: bool = False
+    _excluded: dict = field(default_factory=dict, repr=False, compare=False)  # excluded(), by period
 
     format = "police.uk"
     described = "these police.uk files"
@@ -199,14 +239,14 @@ class StreetData(Data):
     def coverage(self, name: str) -> tuple[int, int] | None:
         return (min(self.months), max(self.months)) if self.months else None
 
-    def _finer(self, which: str, district: str) -> pd.DataFrame:
+    def _finer(self, which: str, district: str, columns: list[str] | None = None) -> pd.DataFrame:
         if isinstance(self.finer, _Kept):
-            frame = self.finer.read(which, district)
+            frame = self.finer.read(which, district, columns)
         else:
-            where, _ = FINER[which]
-            frame = pd.read_parquet(where(self.finer), filters=[("district", "==", district)])
+            frame = _read_district(FINER[which][0](self.finer), district, columns)
         frame = frame.drop(columns=[c for c in ("force", "district") if c in frame]).reset_index(drop=True)
-        frame["month"] = _month_indexes(frame["month"])
+        if "month" in frame:
+            frame["month"] = _month_indexes(frame["month"])
         return frame
 
     def lsoa(self, district: str) -> pd.DataFrame:
@@ -217,7 +257,7 @@ class StreetData(Data):
         """The district's records by lsoa_code, lsoa_name, month (index), asb (True: antisocial behaviour, False:
         a crime) and map point (lon, lat), n: rows with coordinates only."""
         frame = self._finer("points", district)
-        names = self.lsoa(district).groupby("lsoa_code")["lsoa_name"].min()
+        names = self._finer("lsoa", district, ["lsoa_code", "lsoa_name"]).groupby("lsoa_code")["lsoa_name"].min()
         return frame.assign(lsoa_name=frame["lsoa_code"].map(names))
 
     def outcomes(self, district: str) -> pd.DataFrame:
@@ -250,7 +290,14 @@ class StreetData(Data):
         return out.sort_index(), source
 
     def excluded(self, period: Period) -> list[dict]:
-        """Rows of the report's two years not counted in any county district, by reason."""
+        """Rows of the report's two years not counted in any county district, by reason (the same for every
+        report of the period: worked out once)."""
+        key = (period.first, period.last)
+        if key not in self._excluded:
+            self._excluded[key] = self._count_excluded(period)
+        return [dict(r) for r in self._excluded[key]]
+
+    def _count_excluded(self, period: Period) -> list[dict]:
         window = self.cube["month"].between(period.previous().first, period.last)
         c = self.cube[window]
         ours = set(self.areas["district"].astype(str))
@@ -269,10 +316,13 @@ class StreetData(Data):
             },
         ]
 
-    def _parts(self):
-        """(table name, its part of the cube): police.uk files hold crimes and ASB incidents together."""
+    @functools.cached_property
+    def _parts(self) -> list[tuple[str, int, pd.Series]]:
+        """(table name, its rows, its rows by district) for the two tables police.uk files hold together: crimes
+        and ASB incidents (worked out once: every report's sources and quality read them)."""
         is_asb = self.cube["crime_type"] == ASB
-        return [("crimes", self.cube[~is_asb]), ("asb_incidents", self.cube[is_asb])]
+        parts = [("crimes", self.cube[~is_asb]), ("asb_incidents", self.cube[is_asb])]
+        return [(name, int(c["n"].sum()), c.groupby("district")["n"].sum()) for name, c in parts]
 
     def sources(self, coverage: dict) -> dict:
         first, last = min(self.months), max(self.months)
@@ -281,12 +331,12 @@ class StreetData(Data):
             name: {
                 "file": f"{'Antisocial behaviour' if name == 'asb_incidents' else 'Crimes'} in "
                 f"{len(self.files)} police.uk street files",
-                "rows": int(c["n"].sum()),
+                "rows": rows,
                 "first_month": month_key(first),
                 "last_month": month_key(last),
                 "missing_months": gaps,
             }
-            for name, c in self._parts()
+            for name, rows, _ in self._parts
         }
 
     def quality(self, area: str, period: Period, coverage: dict) -> dict:
@@ -295,15 +345,15 @@ class StreetData(Data):
         tables = [
             {
                 "table": f"{name} (police.uk street files)",
-                "rows": int(c["n"].sum()),
-                "area_rows": int(c.loc[c["district"] == area, "n"].sum()),
+                "rows": rows,
+                "area_rows": int(by_district.get(area, 0)),
                 "first_month": month_key(first),
                 "last_month": month_key(last),
                 "window": f"{month_label(first)} to {month_label(last)}",
                 "gaps": gaps,
                 "area_gaps": [],
             }
-            for name, c in self._parts()
+            for name, rows, by_district in self._parts
         ]
         missing = [
             {"column": what, "rows": "all records", "blank": None, "of": 0, "affects": affects, "note": "not published"}

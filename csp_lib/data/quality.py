@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .contract import OFFENCES
-from .periods import Period, month_key, month_label, month_runs
+from .periods import Period, month_key, month_label
 
 DENSE = ("crimes", "asb_incidents")
 FIGURE_OF = {"Sexual offences": "sexual_offences", "Violence against the person": "vap"}  # the rows' own figure
