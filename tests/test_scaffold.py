@@ -48,3 +48,40 @@ def test_toc_lists_a_section_only_where_it_was_built(tmp_path):
     site.write_toc(root)  # the front book's lists no report: its front page does
     assert "reports/a" not in (root / "_toc.yml").read_text()
     assert 'href="reports/a/2016-17/index.html"' in (root / "book" / "_generated" / "reports.md").read_text()
+
+
+def test_the_front_page_lists_each_area_as_one_html_block(tmp_path):
+    """Areas are written as HTML (Sphinx reads a Markdown table and heading per area slowly): one block each, with
+    no blank line inside it (Markdown would end the block there), names escaped, the source's Markdown rendered."""
+    root = copy_project(tmp_path)
+    for slug, area, county in (("a-and-b", "A & B", "North"), ("c", "C", "North"), ("d", "D", "South")):
+        report = root / "book" / "reports" / slug / "2016-17"
+        report.mkdir(parents=True)
+        figs = {
+            "area": area,
+            "county": county,
+            "period": {"label": "2016/17", "name": "April 2016 to March 2017", "end": "2017-03-31"},
+            "source": {
+                "kind": "police.uk",
+                "folder": "street",
+                "file_count": 24,
+                "months": "2015-04 to 2017-03",
+                "hash": "sha256:0123456789abcdef0123",
+            },
+        }
+        (report / "figures.json").write_text(json.dumps(figs))
+    site.write_toc(root)
+    text = (root / "book" / "_generated" / "reports.md").read_text()
+    blocks = text.split("\n\n")
+    assert [b.splitlines()[0] for b in blocks if b.strip()] == [
+        "### North",
+        '<section id="area-a-b">',
+        '<section id="area-c">',
+        "### South",
+        '<section id="area-d">',
+    ]
+    a_and_b = next(b for b in blocks if b.startswith('<section id="area-a-b">'))
+    assert "<h4>A &amp; B<a" in a_and_b and a_and_b.rstrip().endswith("</section>")
+    assert '<a href="reports/a-and-b/2016-17/index.html">' in a_and_b and "April 2016 to March 2017" in a_and_b
+    assert "street files in the folder <code>street</code> (24 files" in a_and_b
+    assert site.area_anchor("A & B") == "area-a-b"
