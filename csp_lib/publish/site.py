@@ -283,19 +283,48 @@ def _warm() -> None:
     import jupyter_book.sphinx  # noqa: F401  (a worker's first book then costs what the others do)
 
 
-def run_books(tasks: list[tuple], workers: int, scheduler: str | None = None) -> list[str]:
-    """Build books in parallel (a process pool, or the Dask cluster of ``scheduler``); the errors."""
+class BookWorkers:
+    """The processes that build the books (Sphinx in-process, its imports warm), started when first used or ahead
+    of it (``start``): a build of one or two reports starts them while its figures are computed, as Sphinx's
+    imports take a worker 2 s and the books are then what the build waits for."""
+
+    def __init__(self, size: int):
+        self.size, self.executor = max(1, size), None
+
+    def start(self, size: int | None = None):
+        if self.executor is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.size = max(1, min(self.size, size or self.size))
+            ctx = multiprocessing.get_context("spawn")
+            self.executor = ProcessPoolExecutor(self.size, mp_context=ctx, initializer=_warm)
+            for _ in range(self.size):  # a process a task: each starts now, not when the books are ready
+                self.executor.submit(os.getpid)
+        return self.executor
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+def run_books(tasks: list[tuple], workers: int, scheduler: str | None = None, pool: BookWorkers | None = None):
+    """Build books in parallel (in ``pool``, a pool of their own, or the Dask cluster of ``scheduler``); the
+    errors."""
     if not tasks:
         return []
     if scheduler:
         from . import distributed
 
         return [f"{t[0]}: {err}" for t, err in distributed.run(tasks, scheduler, build_report_book) if err]
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max(1, min(workers, len(tasks))), mp_context=ctx, initializer=_warm) as pool:
-        return [f"{t[0]}: {err}" for t, (_, err) in zip(tasks, pool.map(build_report_book, tasks)) if err]
+    own = pool is None
+    pool = pool or BookWorkers(workers)
+    try:
+        ex = pool.start(len(tasks))
+        return [f"{t[0]}: {err}" for t, (_, err) in zip(tasks, ex.map(build_report_book, tasks)) if err]
+    finally:
+        if own:
+            pool.close()
 
 
 def swap(new: Path, final: Path) -> None:
@@ -397,26 +426,39 @@ def _link_tree(src: Path, dst: Path, ignore=("_static", SEARCH)) -> None:
     shutil.copytree(src, dst, copy_function=_link, ignore=shutil.ignore_patterns(*ignore), dirs_exist_ok=True)
 
 
-def _search_index(site: Path, built: list, work: Path) -> None:
-    """Pagefind's index of every page of ``site`` (its front book's pages and every report's), made from the
-    pages without their charts (kept with each cached report, so a build reads only the new ones), into
-    ``site/pagefind``: seconds, not the minutes and gigabytes of indexing the charts' inline images."""
+def _search_index(front: Path, built: list, work: Path, out: Path) -> subprocess.Popen:
+    """Start Pagefind on every page of the site (the front book's, in ``front``, and every report's) into ``out``,
+    from the pages without their charts (kept with each cached report, so a build reads only the new ones):
+    seconds, not the minutes and gigabytes of indexing the charts' inline images. It runs while the site is
+    assembled; ``_search_done`` waits for it."""
     shutil.rmtree(work, ignore_errors=True)
-    for page in (site / "book").glob("*.html"):
+    for page in (front / "book").glob("*.html"):
         slim(page.read_text(encoding="utf-8"), work / "book" / page.name)
     for a, p, done in built:
         _link_tree(done / SEARCH, work / "book" / "reports" / a / p)
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(work), "--output-path", str(site / "pagefind")]
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(work), "--output-path", str(out)]
     cmd += ["--glob", "book/**/*.html", "--root-selector", "article", "--keep-index-url", "--silent"]
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _search_done(proc: subprocess.Popen, work: Path, out: Path, site: Path) -> None:
+    """Wait for Pagefind; its index goes to ``site/pagefind``. A failure leaves the published site as it was."""
+    _, err = proc.communicate()
     shutil.rmtree(work, ignore_errors=True)
-    if res.returncode:
+    if proc.returncode:
         shutil.rmtree(site, ignore_errors=True)
-        raise BuildError(f"the search index (Pagefind) failed, the published site is unchanged:\n{res.stderr[-2000:]}")
+        raise BuildError(f"the search index (Pagefind) failed, the published site is unchanged:\n{err[-2000:]}")
+    out.rename(site / "pagefind")
 
 
 def publish(
-    root: Path, out: Path, papers: list | None = None, store=None, jobs: int | None = None, scheduler: str | None = None
+    root: Path,
+    out: Path,
+    papers: list | None = None,
+    store=None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    workers: BookWorkers | None = None,
 ) -> Path:
     """Build the site and publish it, unless nothing it is made from changed: the front book (front page,
     methods, accessibility) and one small book per report, each built only when its content changed (cached
@@ -461,32 +503,39 @@ def publish(
     unchanged = len(present) - len(tasks) + 1
     log(f"csp build: site of {len(present)} report(s): {len(tasks) - 1} to build, {unchanged} unchanged")
     started = time.perf_counter()
-    errors = run_books(tasks, jobs or os.cpu_count() or 1, scheduler)
+    errors = run_books(tasks, jobs or os.cpu_count() or 1, scheduler, workers)
     log(f"csp build: {len(tasks)} book(s) built in {time.perf_counter() - started:.1f} s")
     if errors:
         raise BuildError("jupyter-book build failed, the published site is unchanged:\n" + "\n".join(errors))
-    new = out / "html.new"
-    if new.exists():
-        shutil.rmtree(new)
-    shutil.copytree(front, new)
-    merged = _books_static(books, shared, built, [Path(t[1]) for t in tasks[1:]])
-    _merge_static(merged, new / "_static")
-    for a, p, done in built:
-        dst = new / "book" / "reports" / a / p
-        _link_tree(done, dst)
-        src = root / "book" / "reports" / a / p
-        _link(src / "figures.json", dst / "figures.json")
-        if (src / "downloads").is_dir():
-            _link_tree(src / "downloads", dst / "downloads", ())
-        for pdf in src.glob("*.pdf"):  # papers printed by an earlier build of this report (copied: printed over)
-            shutil.copy2(pdf, dst / pdf.name)
     started = time.perf_counter()
-    _search_index(new, [(a, p, done) for a, p, done in built], work / "search")
-    log(f"csp build: search index of every page in {time.perf_counter() - started:.1f} s")
-    keep = {done.name for _, _, done in built} | {merged.name}
-    for old in books.glob("*") if books.is_dir() else []:
-        if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)  # reports no longer built, and old versions of them
+    index = work / "pagefind"  # Pagefind's output, moved into the site when both are ready
+    search = _search_index(front, built, work / "search", index)
+    new = out / "html.new"
+    try:
+        if new.exists():
+            shutil.rmtree(new)
+        shutil.copytree(front, new)
+        merged = _books_static(books, shared, built, [Path(t[1]) for t in tasks[1:]])
+        _merge_static(merged, new / "_static")
+        for a, p, done in built:
+            dst = new / "book" / "reports" / a / p
+            _link_tree(done, dst)
+            src = root / "book" / "reports" / a / p
+            _link(src / "figures.json", dst / "figures.json")
+            if (src / "downloads").is_dir():
+                _link_tree(src / "downloads", dst / "downloads", ())
+            for pdf in src.glob("*.pdf"):  # papers printed by an earlier build of this report (copied: printed over)
+                shutil.copy2(pdf, dst / pdf.name)
+        keep = {done.name for _, _, done in built} | {merged.name}
+        for old in books.glob("*") if books.is_dir() else []:
+            if old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)  # reports no longer built, and old versions of them
+    except BaseException:
+        search.kill()
+        search.wait()
+        raise
+    _search_done(search, work / "search", index, new)
+    log(f"csp build: site assembled and every page indexed for search in {time.perf_counter() - started:.1f} s")
     for job, cover in papers or []:
         report = new / job.final.relative_to(root)
         started = time.perf_counter()
@@ -507,4 +556,4 @@ def publish(
     return out / "html"
 
 
-__all__ = ["BuildError", "log", "publish", "reports_present", "sync", "write_toc", "report_toc"]
+__all__ = ["BookWorkers", "BuildError", "log", "publish", "reports_present", "sync", "write_toc", "report_toc"]
