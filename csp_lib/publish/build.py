@@ -37,7 +37,7 @@ from ..figures.sections import discover
 from ..present import downloads, pages
 from ..present.pages import ensure_commentary  # not present.report: it imports matplotlib, 0.8 s a process
 from . import cache, execute, paper
-from .site import BookWorkers, BuildError, log, publish, reports_present, sync, write_toc
+from .site import BuildError, log, publish, reports_present, sync, write_toc
 
 
 @dataclass
@@ -92,79 +92,66 @@ def build(
     store = cache.Cache(out / "cache")
     remember_hashes(store.folder / "hashes.json")
     pool = execute.Pool(jobs or os.cpu_count() or 1, out / "logs") if not scheduler else None
-    books = BookWorkers(jobs or os.cpu_count() or 1)
-    if pool is not None and len(areas) * len(periods) <= books.size:
-        books.start()  # a report or two: the books' workers start while the figures are computed
     try:
         # the workers' kernels start while the data are read and the figures computed
         jobs_ = _reports(data_dir, areas, periods, root, store, suppression, allow_partial, pool)
         covers = _covers(jobs_, root)  # the landing page shows the front matter; --pdf prints the paper
-        failures, left = _notebooks(jobs_, data_dir, root, out, store, jobs, scheduler, pool)
-        if pool is not None:
-            pool.close()  # the kernels stop before the books are built
-        if failures:
-            for job in jobs_:
-                shutil.rmtree(job.staging, ignore_errors=True)
-            raise BuildError("notebook failed, nothing was published:\n  " + "\n  ".join(failures))
-        clashes = [c for job in jobs_ for c in _shared_downloads(job)]
-        if clashes:
-            for job in jobs_:
-                shutil.rmtree(job.staging, ignore_errors=True)
-            raise BuildError("two tables would download as one file, nothing was published:\n  " + "\n  ".join(clashes))
-        for job in jobs_:
-            if id(job) not in left:  # every notebook of it reused: its workbook is made here
+        tasks, owner, reused = _stage(jobs_, data_dir, root, out, store)
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
+        log(
+            f"csp build: {len(jobs_)} report(s), {len(owner)} notebooks: {reused} unchanged and reused, "
+            f"{len(tasks)} to run" + (f", {workers} at a time" if tasks and not scheduler else "")
+        )
+        failures = []
+        started = time.perf_counter()
+        # a report's workbook is made here as soon as its notebooks have run, while the pool runs the others'
+        left = Counter(id(owner[task[1]][0]) for task in tasks)  # notebooks still to run, by report
+        for task, err in execute.run(tasks, workers, scheduler, pool):
+            job, s, key = owner[task[1]]
+            left[id(job)] -= 1
+            if err:
+                failures.append(f"{job.area} {job.period}, section '{s.title}' (notebooks/{s.notebook}.ipynb): {err}")
+            else:
+                store.store_notebook(key, Path(task[1]))
+            if not left[id(job)] and not failures:
                 _workbook(job, store)
-            paper_name = paper.file_name(job.figs) if pdf else None
-            landing = pages.report_index(job.figs, job.staging, paper_name, covers[job.final])
-            (job.staging / "index.md").write_text(landing, encoding="utf-8")
-            (job.staging / "data-quality.md").write_text(
-                pages.with_banner(pages.quality(job.figs), job.figs), encoding="utf-8"
-            )
-            sync(job.staging, job.final)
-            if not pdf:  # a report built without --pdf offers no paper (its landing page has no link)
-                for old in job.final.glob("*.pdf"):
-                    old.unlink()
-        for gone in _other_sources(root, jobs_):
-            log(f"csp build: {gone.relative_to(root)} was made from another data folder: left out of this site")
-            shutil.rmtree(gone)
-            if not any(gone.parent.iterdir()):
-                gone.parent.rmdir()
-        write_toc(root)
-        papers = [(job, covers[job.final]) for job in jobs_] if pdf else []
-        site = publish(root, out, papers, store, jobs, scheduler, books)
+        if tasks:
+            log(f"csp build: {len(tasks)} notebooks ran in {time.perf_counter() - started:.1f} s")
     finally:
-        books.close()
         if pool is not None:
             pool.close()
+    if failures:
+        for job in jobs_:
+            shutil.rmtree(job.staging, ignore_errors=True)
+        raise BuildError("notebook failed, nothing was published:\n  " + "\n  ".join(failures))
+    clashes = [c for job in jobs_ for c in _shared_downloads(job)]
+    if clashes:
+        for job in jobs_:
+            shutil.rmtree(job.staging, ignore_errors=True)
+        raise BuildError("two tables would download as one file, nothing was published:\n  " + "\n  ".join(clashes))
+    for job in jobs_:
+        if id(job) not in left:  # every notebook of it reused: its workbook is made here
+            _workbook(job, store)
+        paper_name = paper.file_name(job.figs) if pdf else None
+        landing = pages.report_index(job.figs, job.staging, paper_name, covers[job.final])
+        (job.staging / "index.md").write_text(landing, encoding="utf-8")
+        (job.staging / "data-quality.md").write_text(
+            pages.with_banner(pages.quality(job.figs), job.figs), encoding="utf-8"
+        )
+        sync(job.staging, job.final)
+        if not pdf:  # a report built without --pdf offers no paper (its landing page has no link)
+            for old in job.final.glob("*.pdf"):
+                old.unlink()
+    for gone in _other_sources(root, jobs_):
+        log(f"csp build: {gone.relative_to(root)} was made from another data folder: left out of this site")
+        shutil.rmtree(gone)
+        if not any(gone.parent.iterdir()):
+            gone.parent.rmdir()
+    write_toc(root)
+    site = publish(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store, jobs, scheduler)
     stamp.write_text(_inputs_digest(root, data_dir, [areas, periods, suppression, allow_partial, pdf]))
     save_hashes()
     return site
-
-
-def _notebooks(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store, jobs, scheduler, pool):
-    """Run the notebooks the cache lacks; each report's workbook is made as soon as its notebooks have run, while
-    the pool runs the others'. Returns the failures and the notebooks left to run by report (none left: 0)."""
-    tasks, owner, reused = _stage(jobs_, data_dir, root, out, store)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
-    log(
-        f"csp build: {len(jobs_)} report(s), {len(owner)} notebooks: {reused} unchanged and reused, "
-        f"{len(tasks)} to run" + (f", {workers} at a time" if tasks and not scheduler else "")
-    )
-    failures = []
-    started = time.perf_counter()
-    left = Counter(id(owner[task[1]][0]) for task in tasks)
-    for task, err in execute.run(tasks, workers, scheduler, pool):
-        job, s, key = owner[task[1]]
-        left[id(job)] -= 1
-        if err:
-            failures.append(f"{job.area} {job.period}, section '{s.title}' (notebooks/{s.notebook}.ipynb): {err}")
-        else:
-            store.store_notebook(key, Path(task[1]))
-        if not left[id(job)] and not failures:
-            _workbook(job, store)
-    if tasks:
-        log(f"csp build: {len(tasks)} notebooks ran in {time.perf_counter() - started:.1f} s")
-    return failures, left
 
 
 def _inputs_digest(root: Path, data_dir: Path, args: list) -> str:

@@ -283,48 +283,19 @@ def _warm() -> None:
     import jupyter_book.sphinx  # noqa: F401  (a worker's first book then costs what the others do)
 
 
-class BookWorkers:
-    """The processes that build the books (Sphinx in-process, its imports warm), started when first used or ahead
-    of it (``start``): a build of one or two reports starts them while its figures are computed, as Sphinx's
-    imports take a worker 2 s and the books are then what the build waits for."""
-
-    def __init__(self, size: int):
-        self.size, self.executor = max(1, size), None
-
-    def start(self, size: int | None = None):
-        if self.executor is None:
-            from concurrent.futures import ProcessPoolExecutor
-
-            self.size = max(1, min(self.size, size or self.size))
-            ctx = multiprocessing.get_context("spawn")
-            self.executor = ProcessPoolExecutor(self.size, mp_context=ctx, initializer=_warm)
-            for _ in range(self.size):  # a process a task: each starts now, not when the books are ready
-                self.executor.submit(os.getpid)
-        return self.executor
-
-    def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
-
-
-def run_books(tasks: list[tuple], workers: int, scheduler: str | None = None, pool: BookWorkers | None = None):
-    """Build books in parallel (in ``pool``, a pool of their own, or the Dask cluster of ``scheduler``); the
-    errors."""
+def run_books(tasks: list[tuple], workers: int, scheduler: str | None = None) -> list[str]:
+    """Build books in parallel (a process pool, or the Dask cluster of ``scheduler``); the errors."""
     if not tasks:
         return []
     if scheduler:
         from . import distributed
 
         return [f"{t[0]}: {err}" for t, err in distributed.run(tasks, scheduler, build_report_book) if err]
-    own = pool is None
-    pool = pool or BookWorkers(workers)
-    try:
-        ex = pool.start(len(tasks))
-        return [f"{t[0]}: {err}" for t, (_, err) in zip(tasks, ex.map(build_report_book, tasks)) if err]
-    finally:
-        if own:
-            pool.close()
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max(1, min(workers, len(tasks))), mp_context=ctx, initializer=_warm) as pool:
+        return [f"{t[0]}: {err}" for t, (_, err) in zip(tasks, pool.map(build_report_book, tasks)) if err]
 
 
 def swap(new: Path, final: Path) -> None:
@@ -452,13 +423,7 @@ def _search_done(proc: subprocess.Popen, work: Path, out: Path, site: Path) -> N
 
 
 def publish(
-    root: Path,
-    out: Path,
-    papers: list | None = None,
-    store=None,
-    jobs: int | None = None,
-    scheduler: str | None = None,
-    workers: BookWorkers | None = None,
+    root: Path, out: Path, papers: list | None = None, store=None, jobs: int | None = None, scheduler: str | None = None
 ) -> Path:
     """Build the site and publish it, unless nothing it is made from changed: the front book (front page,
     methods, accessibility) and one small book per report, each built only when its content changed (cached
@@ -503,7 +468,7 @@ def publish(
     unchanged = len(present) - len(tasks) + 1
     log(f"csp build: site of {len(present)} report(s): {len(tasks) - 1} to build, {unchanged} unchanged")
     started = time.perf_counter()
-    errors = run_books(tasks, jobs or os.cpu_count() or 1, scheduler, workers)
+    errors = run_books(tasks, jobs or os.cpu_count() or 1, scheduler)
     log(f"csp build: {len(tasks)} book(s) built in {time.perf_counter() - started:.1f} s")
     if errors:
         raise BuildError("jupyter-book build failed, the published site is unchanged:\n" + "\n".join(errors))
@@ -556,4 +521,4 @@ def publish(
     return out / "html"
 
 
-__all__ = ["BookWorkers", "BuildError", "log", "publish", "reports_present", "sync", "write_toc", "report_toc"]
+__all__ = ["BuildError", "log", "publish", "reports_present", "sync", "write_toc", "report_toc"]
