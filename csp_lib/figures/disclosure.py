@@ -22,6 +22,7 @@ analyst's internal build (``--no-suppression``) shows everything.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -368,13 +369,23 @@ def _sweep(out: dict, threshold: int) -> None:
     """The last step of the gate: every number must be of a kind it knows, and no count of a victim-based
     id from 1 to the threshold may be left, wherever it sits (a new figure, series or field included)."""
     for path, value, holder in numbers(out):
-        found = [(m, kind) for rx, kind in _FIELDS if (m := rx.fullmatch(path))]
-        if not found:
+        known = _kind(path)
+        if known is None:
             raise DisclosureError(f"figures.json has a number at {path} that disclosure.FIELDS does not know")
-        m, kind = found[0]
-        fid = m.groupdict().get("id") or (holder or {}).get("id") or (holder or {}).get("figure") or ""
+        kind, fid = known
+        fid = fid or (holder or {}).get("id") or (holder or {}).get("figure") or ""
         if kind == "count" and victim_based(fid) and small(value, threshold):
             raise DisclosureError(f"a count from 1 to {threshold} of {fid} is left at {path}")
+
+
+@functools.lru_cache(maxsize=8192)
+def _kind(path: str) -> tuple[str, str | None] | None:
+    """(kind, the figure id the path names, if it does) of the first of FIELDS that ``path`` matches; None when
+    none does. Paths repeat from report to report (a list's items share one), so each is matched once."""
+    for rx, kind in _FIELDS:
+        if m := rx.fullmatch(path):
+            return kind, m.groupdict().get("id")
+    return None
 
 
 def _withhold_xmr(out: dict, fid: str) -> None:
