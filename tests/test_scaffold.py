@@ -47,7 +47,9 @@ def test_toc_lists_a_section_only_where_it_was_built(tmp_path):
     assert "- file: 01-overview" in toc and "02-violence" not in toc and toc.endswith("- file: data-quality\n")
     site.write_toc(root)  # the front book's lists no report: its front page does
     assert "reports/a" not in (root / "_toc.yml").read_text()
-    assert 'href="reports/a/2016-17/index.html"' in (root / "book" / "_generated" / "reports.md").read_text()
+    listing = (root / "book" / "_generated" / "reports.md").read_text()
+    assert 'href="reports/a/2016-17/index.html"' in listing
+    assert "<nav" not in listing  # one county: no line of links to the counties
 
 
 def test_the_front_page_lists_each_area_as_one_html_block(tmp_path):
@@ -74,12 +76,15 @@ def test_the_front_page_lists_each_area_as_one_html_block(tmp_path):
     text = (root / "book" / "_generated" / "reports.md").read_text()
     blocks = text.split("\n\n")
     assert [b.splitlines()[0] for b in blocks if b.strip()] == [
-        "### North",
+        '<nav aria-label="Counties"><p>Counties, with the number of areas: '
+        '<a href="#county-north">North</a> (2) · <a href="#county-south">South</a> (1)',
+        "(county-north)=",
         '<section id="area-a-b">',
         '<section id="area-c">',
-        "### South",
+        "(county-south)=",
         '<section id="area-d">',
     ]
+    assert "(county-north)=\n### North" in text
     a_and_b = next(b for b in blocks if b.startswith('<section id="area-a-b">'))
     assert "<h4>A &amp; B<a" in a_and_b and a_and_b.rstrip().endswith("</section>")
     assert '<a href="reports/a-and-b/2016-17/index.html">' in a_and_b and "April 2016 to March 2017" in a_and_b

@@ -65,6 +65,11 @@ def reports_present(root: Path) -> list[tuple[str, str, dict]]:
     return out
 
 
+def county_anchor(county: str) -> str:
+    """The id of a county's heading on the front page (``county-lancashire``)."""
+    return "county-" + contract.slug(county).replace("_", "-")
+
+
 def area_anchor(area: str) -> str:
     """The id of an area's heading on the front page (``area-blackburn-with-darwen``)."""
     return "area-" + contract.slug(area).replace("_", "-")
@@ -90,8 +95,19 @@ def write_toc(root: Path) -> None:
     for a, p, figs in reports:
         counties.setdefault(figs.get("county") or "", {}).setdefault(figs["area"], []).append((a, p, figs))
     listing = []
+    names = {county: county or "Other areas" for county in counties}
+    if len(counties) > 1:  # a national book: a line of links to each county, before 300 areas' tables
+        links = [
+            f'<a href="#{county_anchor(names[c])}">{html.escape(names[c])}</a> ({len(counties[c])})'
+            for c in sorted(counties)
+        ]
+        listing += [
+            '<nav aria-label="Counties"><p>Counties, with the number of areas: ' + " · ".join(links),
+            "</p></nav>",
+        ]
+        listing.append("")
     for county, areas in sorted(counties.items()):
-        listing += [f"### {county}" if county else "### Other areas", ""]
+        listing += [f"({county_anchor(names[county])})=", f"### {names[county]}", ""]
         listing += [_area_html(area, items) for area, items in sorted(areas.items())]
     gen = root / "book" / "_generated"
     gen.mkdir(exist_ok=True)
