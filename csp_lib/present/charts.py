@@ -24,7 +24,7 @@ import seaborn as sns  # noqa: E402
 from ..data.periods import parse  # noqa: E402
 from ..figures.measures import pct_change  # noqa: E402
 from ..figures.sections import label  # noqa: E402
-from .narrative import fewer, pct, period_name, short  # noqa: E402
+from .narrative import fewer, pct, period_name, short, what_counted  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
 # counts a trend title must not read as a measure of the problem (a rise or fall of the flag is not one)
@@ -121,6 +121,12 @@ def _once(draw):
         return _DRAWN[key]
 
     return drawn
+
+
+def _counted(asb: bool) -> tuple[str, str]:
+    """A map's subject and unit: ("Crime", "crimes") or ("Antisocial behaviour", "incidents")."""
+    what, unit = what_counted(asb)
+    return what.capitalize(), unit + "s"
 
 
 def _n(v) -> str:
@@ -501,7 +507,7 @@ def hotspot_map(figs: dict, key: str = "hotspots") -> str | None:
     if not rows:
         return None
     _style()
-    what, unit = ("Crime", "crimes") if key == "hotspots" else ("Antisocial behaviour", "incidents")
+    what, unit = _counted(key != "hotspots")
     rings = [h3.cell_to_boundary(r["cell"]) for r in rows]
     lat0 = sum(lat for ring in rings for lat, _ in ring) / sum(len(ring) for ring in rings)
     shapes = [shapely.Polygon([plane(lon, lat, lat0) for lat, lon in ring]) for ring in rings]
@@ -530,7 +536,7 @@ def choropleth(figs: dict, shapes: dict, key: str = "neighbourhoods") -> str | N
     if not rows:
         return None
     _style()
-    what, unit = ("Crime", "crimes") if key == "neighbourhoods" else ("Antisocial behaviour", "incidents")
+    what, unit = _counted(key != "neighbourhoods")
     fig, ax = _map_figure([shapes[r["lsoa_code"]] for r in rows])
     _map(ax, [shapes[r["lsoa_code"]] for r in rows], [r["value"] for r in rows], f"{unit.capitalize()}")
     ax.set_title(f"{what} in {figs['area']}'s neighbourhoods, {short(figs)}")

@@ -607,12 +607,18 @@ def listing(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def what_counted(asb: bool) -> tuple[str, str]:
+    """What a map or a table of places counts, and its unit: ("crime", "crime") or ("antisocial behaviour",
+    "incident")."""
+    return ("antisocial behaviour", "incident") if asb else ("crime", "crime")
+
+
 def neighbourhoods(figs: dict, key: str = "neighbourhoods") -> str:
     """Where in the district the most crime (or ASB) was recorded, by neighbourhood (LSOA)."""
     rows = figs["series"].get(key) or []
     if not rows:
         return ""
-    what, unit = ("crime", "crime") if key == "neighbourhoods" else ("antisocial behaviour", "incident")
+    what, unit = what_counted(key != "neighbourhoods")
     top = rows[0]
     if not top["value"]:  # every neighbourhood had some a year earlier, none now
         return (
@@ -636,7 +642,7 @@ def hotspots(figs: dict, key: str = "hotspots", top: int = 10) -> str:
     rows = [r for r in figs["series"].get(key) or [] if r.get("value") is not None]
     if not rows:
         return ""
-    what, unit = ("crime", "crime") if key == "hotspots" else ("antisocial behaviour", "incident")
+    what, unit = what_counted(key != "hotspots")
     s = f"{what.capitalize()} in {figs['area']} was recorded in {counted(len(rows), 'map cell')} in {period_name(figs)}"
     if len(rows) > top:
         total = sum(r["value"] for r in rows)

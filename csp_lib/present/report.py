@@ -123,7 +123,8 @@ class Report:
         rows = self.figs["series"].get(key)
         if not rows:
             return
-        what, unit = ("crime", "crimes") if fid == "all_crime" else ("antisocial behaviour", "incidents")
+        what, unit = narrative.what_counted(fid != "all_crime")
+        unit += "s"
         self.say(
             f"## Hotspot map{'' if fid == 'all_crime' else ': antisocial behaviour'}",
             narrative.hotspots(self.figs, key),
