@@ -43,7 +43,14 @@ $(AXE): tests/a11y/package.json tests/a11y/package-lock.json $(SYSTEM)
 	npm ci --prefix tests/a11y --no-audit --no-fund --silent
 	touch $@
 
-setup: $(STAMP) $(SYSTEM) $(AXE)
+# Vega, Vega-Lite and vega-embed (npm registry, pinned in js/package-lock.json): the site serves its own copies,
+# which draw the charts in the reader's browser
+CHARTS := js/node_modules/vega-embed/build/vega-embed.min.js
+$(CHARTS): js/package.json js/package-lock.json $(SYSTEM)
+	npm ci --prefix js --no-audit --no-fund --silent
+	touch $@
+
+setup: $(STAMP) $(SYSTEM) $(AXE) $(CHARTS)
 
 # the demo data is generated (deterministic), never committed
 $(DATA)/crimes.csv: $(STAMP) csp_lib/demo.py
@@ -51,13 +58,13 @@ $(DATA)/crimes.csv: $(STAMP) csp_lib/demo.py
 
 demo-data: $(DATA)/crimes.csv
 
-book: demo-data
+book: demo-data $(CHARTS)
 	$(BIN)/csp build --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" $(if $(JOBS),--jobs $(JOBS))
 
-pdf: demo-data $(SYSTEM)
+pdf: demo-data $(SYSTEM) $(CHARTS)
 	$(BIN)/csp build --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" --pdf $(if $(JOBS),--jobs $(JOBS))
 
-test: demo-data lint $(SYSTEM) $(AXE)
+test: demo-data lint $(SYSTEM) $(AXE) $(CHARTS)
 	$(BIN)/python -m pytest
 
 # ruff, import-linter (the stages, no import cycle), nbstripout, large-file and secret checks

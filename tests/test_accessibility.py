@@ -30,7 +30,10 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PROBE = """<script>{axe}</script>
 <script>
 window.addEventListener("load", function () {{
-  axe.run(document, {{runOnly: {{type: "tag", values: {tags}}}, resultTypes: ["violations"]}}).then(function (r) {{
+  // the charts drawn first (csp.js): their SVG is checked too
+  Promise.resolve(window.cspCharts).then(function () {{
+    return axe.run(document, {{runOnly: {{type: "tag", values: {tags}}}, resultTypes: ["violations"]}});
+  }}).then(function (r) {{
     var out = r.violations.map(function (v) {{
       var nodes = v.nodes.map(function (n) {{ return n.html.slice(0, 160); }});
       return {{id: v.id, impact: v.impact, help: v.help, nodes: nodes}};
@@ -90,6 +93,8 @@ def violations(html_root: Path, page: str) -> list[dict]:
         probe.unlink()
     found = re.findall(r"AXE:([A-Za-z0-9+/=]+):AXE", out)
     assert found, f"axe-core gave no result for {page}"
+    charts = src.read_text(encoding="utf-8").count('<div class="csp-vega">')
+    assert out.count('aria-roledescription="visualization"') == charts, f"not every chart of {page} was drawn"
     return json.loads(base64.b64decode(found[-1]))
 
 

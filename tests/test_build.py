@@ -48,7 +48,8 @@ def test_site_has_every_section_with_tables_charts_and_sentences(site):
         if s.table:
             assert '<table class="csp-table">' in text, s.slug
             assert text.count('<figure class="csp-chart">') >= 1, s.slug
-            assert 'alt="' in text
+            assert '<script type="application/json" class="csp-spec">' in text, s.slug  # the charts' specs
+            assert "<noscript><p>" in text, s.slug  # and their values in words without JavaScript
     assert (
         "All districts are showing increases. Blackpool had the 4th lowest proportional increase of the 14 districts."
         in _text(report / "02-violence.html")

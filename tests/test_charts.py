@@ -1,56 +1,121 @@
-"""Charts read as a reader sees them: the SVG's own text (tick labels, titles) and the alt text."""
+"""Charts read as a reader's browser gets them: the Vega-Lite spec on the page (its data, titles and text
+alternative), the text for a reader without JavaScript, and what the site serves to draw them."""
 
 from __future__ import annotations
 
-import base64
-import re
+import json
 
 import pytest
 
 from csp_lib import figures
 from csp_lib.present import charts
-
-
-def _svg_text(html: str) -> list[str]:
-    svg = base64.b64decode(re.search(r"base64,([^\"]+)", html).group(1)).decode()
-    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+from csp_lib.publish import site
 
 
 @pytest.mark.parametrize(
     "period, ticks, first",
     [
         ("2016/17", ["2015/16", "2016/17"], "2015/16"),
-        ("2016/17-Q1", ["Q1", "2015/16", "Q1", "2016/17"], "Q1 2015/16"),  # two lines: four fit under a panel
-        ("2016-04..2017-03", ["Apr 2015\u2013", "Mar 2016", "Apr 2016\u2013", "Mar 2017"], "Apr 2015\u2013Mar 2016"),
+        ("2016/17-Q1", ["Q1\n2015/16", "Q1\n2016/17"], "Q1 2015/16"),  # two lines: four fit under a panel
+        ("2016-04..2017-03", ["Apr 2015\u2013\nMar 2016", "Apr 2016\u2013\nMar 2017"], "Apr 2015\u2013Mar 2016"),
     ],
 )
 def test_trend_tick_labels_are_short_names_on_two_lines(tiny, period, ticks, first):
     figs = figures.compute_from_folder(tiny, "A", period)
     html = charts.trend(figs, "all_crime")
-    text = _svg_text(html)
-    assert text[: len(ticks)] == ticks  # the district's panel, first
-    assert any(t.startswith(f"All crime since {first}:") for t in text)
-    alt = re.search(r'alt="([^"]*)"', html).group(1)
-    assert f"{first}: " in alt  # the alt text names the period as the page does, on one line
+    spec = charts.spec_of(html)
+    area, county = spec["hconcat"]
+    assert [v["period"] for v in area["data"]["values"]] == ticks  # the district's panel, first
+    assert area["title"] == "A" and county["title"] == "X"
+    assert " ".join(spec["title"]).startswith(f"All crime since {first}:")
+    assert f"{first}: " in spec["description"]  # the text alternative names the period as the page does
+    assert f"<noscript><p>{spec['description']}</p></noscript>" in html  # and says it without JavaScript
 
 
-def test_a_chart_of_the_same_figures_is_drawn_once_per_process(tiny, monkeypatch):
-    """police.uk's combined category is charted on the violence and sexual offences pages alike: a kernel that
-    runs both draws it once. The same figures give the same chart without drawing; other figures (another
-    period here) or another chart are drawn."""
-    drawn = []
-    plain = charts._figure_html
-    monkeypatch.setattr(charts, "_figure_html", lambda *a: drawn.append(1) or plain(*a))
-    monkeypatch.setattr(charts, "_DRAWN", {})
+def test_a_trend_shows_counts_and_says_withheld_ones(tiny):
     figs = figures.compute_from_folder(tiny, "A", "2016/17")
-    first = charts.trend(figs, "all_crime")
-    assert charts.trend(json_copy(figs), "all_crime") == first and len(drawn) == 1
-    assert charts.xmr(figs, "all_crime") != first
-    charts.trend(figures.compute_from_folder(tiny, "A", "2016/17-Q1"), "all_crime")
-    assert len(drawn) == 3
+    figs["series"]["trend"]["all_crime"][0]["area"] = None  # withheld by disclosure control
+    area = charts.spec_of(charts.trend(figs, "all_crime"))["hconcat"][0]["data"]["values"]
+    assert [(v["count"], v["label"]) for v in area] == [(0, "withheld"), (5, "5")]  # c01, c02, c04, c05, c07
 
 
-def json_copy(figs: dict) -> dict:
-    import json
+def test_the_spec_is_safe_inside_the_page():
+    """A name with markup in it cannot close the spec's script element or open another."""
+    figs = {
+        "area": "A</script><script>alert(1)</script>",
+        "county": "X",
+        "period": {"label": "2016/17"},
+        "previous": {"label": "2015/16"},
+        "figures": {},
+        "series": {
+            "districts": {
+                "all_crime": [
+                    {"district": "A</script><script>alert(1)</script>", "pct_change": 5.0},
+                    {"district": "B", "pct_change": -2.0},
+                ]
+            }
+        },
+    }
+    html = charts.ranking(figs, "all_crime")
+    assert html.count("</script>") == 1 and html.count("<script") == 1 and "<!--" not in html
+    spec = charts.spec_of(html)
+    assert [v["district"] for v in spec["data"]["values"]] == ["B", figs["area"]]  # lowest first
+    bold = spec["layer"][0]["encoding"]["y"]["axis"]["labelFontWeight"]["condition"]["test"]
+    assert bold == "datum.value === " + json.dumps(figs["area"])
 
-    return json.loads(json.dumps(figs))
+
+def test_months_are_read_as_utc_dates():
+    """ "2016-04-01" is midnight UTC: read in a browser's local time west of Greenwich it would be March."""
+    assert charts.MONTHS == {"timeUnit": "utcyearmonth", "type": "temporal"}
+
+
+def test_the_site_serves_its_own_chart_scripts():
+    """Vega, Vega-Lite and vega-embed from npm (js/package-lock.json), in the versions pinned, nothing from
+    elsewhere: _config.yml loads them from the site's _static/vega/."""
+    import yaml
+
+    lock = json.loads((site.JS.parent / "package-lock.json").read_text())["packages"]
+    assert {n: lock[f"node_modules/{n}"]["version"] for n in ("vega", "vega-lite", "vega-embed")} == {
+        "vega": "5.33.0",
+        "vega-lite": "5.23.0",
+        "vega-embed": "6.29.0",
+    }
+    config = yaml.safe_load((site.JS.parents[1] / "_config.yml").read_text())
+    scripts = config["sphinx"]["config"]["html_js_files"]
+    assert scripts[:3] == [f"vega/{p.name}" for p in site.chart_scripts()]
+    assert charts.SCHEMA.startswith("https://vega.github.io/schema/vega-lite/v5")  # the major version in use
+
+
+def test_each_month_has_its_own_place_and_a_short_name():
+    """A span of more than 12 months has two Mays: each keeps its place on the axis, shown as "May"."""
+    labels = [
+        f"{m} {y}"
+        for y, months in ((2016, "Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"), (2017, "Jan Feb Mar Apr May"))
+        for m in months.split()
+    ]
+    rows = [{"label": lab, "value": i + 1, "previous": None if i == 3 else i} for i, lab in enumerate(labels)]
+    figs = {
+        "area": "A",
+        "period": {"label": "2016-02..2017-05", "short": "Feb 2016\u2013May 2017"},
+        "previous": {"label": "2014-10..2016-01", "short": "Oct 2014\u2013Jan 2016"},
+        "figures": {},
+        "series": {"monthly": {"all_crime": rows}},
+    }
+    spec = charts.spec_of(charts.monthly(figs, "all_crime"))
+    x = spec["encoding"]["x"]
+    assert x["sort"] == labels and len(set(x["sort"])) == 16
+    assert x["axis"]["labelExpr"] == "slice(datum.label, 0, 3)"
+    points = [(v["month"], v["year"], v["count"]) for v in spec["data"]["values"]]
+    assert points[:2] == [("Feb 2016", "Feb 2016\u2013May 2017", 1), ("Mar 2016", "Feb 2016\u2013May 2017", 2)]
+    assert ("May 2016", "Oct 2014\u2013Jan 2016", None) not in points and len(points) == 16 + 15  # one withheld
+
+
+def test_a_neighbourhood_with_none_is_pale_grey_not_a_colour_of_the_classes():
+    import shapely
+
+    square = shapely.box(0, 0, 1, 1)
+    spec = charts._map([square, square], [{"value": 7}, {"value": 0}], "Crimes", [])
+    shading = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert shading["domain"] == ["0", "1", "2 to 4", "5 or more"]
+    assert shading["range"][0] == "#f2f2f2"
+    assert [f["properties"]["class"] for f in spec["layer"][0]["data"]["values"]] == ["5 or more", "0"]

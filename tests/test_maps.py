@@ -99,8 +99,22 @@ def test_choropleth_shades_the_neighbourhoods_of_the_report(tmp_path):
     f = figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12")
     shapes = boundaries.read(boundaries.find(folder), [r["lsoa_code"] for r in f["series"]["neighbourhoods"]])
     html = charts.choropleth(f, shapes)
-    assert "Map of Alpha&#x27;s 2 neighbourhoods (LSOAs), north up" in html
-    assert "The most: Alpha 001A, 48." in html
+    spec = charts.spec_of(html)
+    assert spec["description"].startswith("Map of Alpha's 2 neighbourhoods (LSOAs), north up")
+    assert "The most: Alpha 001A, 48." in spec["description"]
+    shaded = spec["layer"][0]["data"]["values"]
+    assert [(s["properties"]["lsoa_name"], s["properties"]["value"], s["properties"]["class"]) for s in shaded] == [
+        ("Alpha 001A", 48, "20 or more"),
+        ("Alpha 002B", 24, "20 or more"),
+    ]
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == [
+        "1",
+        "2 to 4",
+        "5 to 9",
+        "10 to 19",
+        "20 or more",
+    ]
+    assert spec["projection"] == {"type": "identity", "reflectY": True}  # kilometres, north up
     assert charts.choropleth(f, {}) is None  # no shapes for its neighbourhoods: no map
 
 

@@ -184,6 +184,9 @@ def test_the_demo_committee_paper(site):
         assert m, s.title
         assert s.title in re.sub(r"\s+", " ", texts[int(m.group(1)) - 1]), s.title
     assert "Menu" not in flat and "Download this table" not in flat
+    # the charts are drawn (by the site's scripts, in Chromium) before the paper is printed: their own text
+    assert re.search(r"All crime: Blackpool is \d+ of 14 \(1 = lowest % change\)", flat)
+    assert "Count (records)" in flat
     landing = (report / "index.html").read_text(encoding="utf-8")
     assert 'href="blackpool-2016-17-committee-paper.pdf"' in landing
 

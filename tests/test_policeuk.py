@@ -313,7 +313,11 @@ def test_real_files_build_a_report(tmp_path, raw):
     assert "Open Government Licence" in (report / "index.html").read_text(encoding="utf-8")
     assert os.path.exists(report / "data-quality.html")
     overview = (report / "01-overview.html").read_text(encoding="utf-8")
-    for what in ("The 10 neighbourhoods with the most crime", "Hotspot map", 'alt="Map of Blackpool, north up'):
+    for what in (
+        "The 10 neighbourhoods with the most crime",
+        "Hotspot map",
+        '"description":"Map of Blackpool, north up',
+    ):
         assert what in overview, what
     assert "Crimes by last outcome" in overview
     assert (report / "downloads" / "every-map-cell-crime-blackpool.csv").exists()
@@ -678,8 +682,12 @@ def test_hotspot_sentence_map_and_table(folder):
         "Crime in Alpha was recorded in 2 map cells in January to December 2021. The busiest cell (48 crimes) is "
         "in Alpha 001A; the next busiest cell is in Alpha 002B."
     )
-    html = charts.hotspot_map(f)
-    assert 'alt="Map of Alpha, north up, in 2 hexagonal cells' in html and "48 crimes" in html
+    spec = charts.spec_of(charts.hotspot_map(f))
+    assert spec["description"].startswith("Map of Alpha, north up, in 2 hexagonal cells")
+    assert "48 crimes" in spec["description"]
+    cells = spec["layer"][0]["data"]["values"]
+    assert [c["properties"]["value"] for c in cells] == [48, 24]
+    assert all(len(c["geometry"]["coordinates"][0][0]) == 7 for c in cells)  # a hexagon: six corners, closed
     df = tables.hotspot_frame(f, f["series"]["hotspots"], "crimes")
     assert list(df["Crimes"]) == [48, 24] and list(df["Neighbourhood (LSOA)"]) == ["Alpha 001A", "Alpha 002B"]
     assert list(df["H3 cell"]) == [A_CELL, B_CELL]

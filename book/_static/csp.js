@@ -12,3 +12,50 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", name);
   else name();
 })();
+
+// The theme's colour mode button is named "Color mode"; Font Awesome turns its icons into SVGs titled "Light",
+// "Dark" and "System Settings", read as the button's visible text, which its name must then contain (WCAG
+// 2.5.3). The icons are decoration beside the name: hidden from screen readers, now and when replaced.
+(function () {
+  function quiet(button) {
+    button.querySelectorAll("i, svg").forEach(function (icon) {
+      if (icon.getAttribute("aria-hidden") === "true" && !icon.querySelector("title")) return;
+      icon.setAttribute("aria-hidden", "true");
+      ["title", "role", "aria-labelledby"].forEach(function (a) { icon.removeAttribute(a); });
+      icon.querySelectorAll("title").forEach(function (t) { t.remove(); });
+    });
+  }
+  function watch() {
+    document.querySelectorAll(".theme-switch-button").forEach(function (button) {
+      quiet(button);
+      new MutationObserver(function () { quiet(button); }).observe(button, { childList: true, subtree: true });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
+  else watch();
+})();
+
+// Charts: each figure.csp-chart holds its Vega-Lite spec (script.csp-spec, written by csp_lib.present.charts);
+// vega-embed draws it as SVG, in this site's own copies of Vega, Vega-Lite and vega-embed (_static/vega/).
+// The menu of each chart saves it as SVG or PNG; its button gets a name, as the theme's chevrons do above.
+(function () {
+  var ACTIONS = { export: true, source: false, compiled: false, editor: false };
+  function draw() {
+    if (!window.vegaEmbed) return;
+    var pending = [];
+    document.querySelectorAll("figure.csp-chart").forEach(function (figure) {
+      var spec = figure.querySelector("script.csp-spec"), box = figure.querySelector(".csp-vega");
+      if (!spec || !box || box.hasAttribute("data-drawn")) return;
+      box.setAttribute("data-drawn", "");
+      pending.push(
+        vegaEmbed(box, JSON.parse(spec.textContent), { renderer: "svg", actions: ACTIONS }).then(function () {
+          var summary = box.querySelector("details > summary");
+          if (summary) summary.setAttribute("aria-label", "Save this chart");
+        })
+      );
+    });
+    window.cspCharts = Promise.all(pending); // the committee paper's printer waits for it
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
+  else draw();
+})();

@@ -1,126 +1,101 @@
-"""Seaborn charts read from figures.json, returned as accessible HTML figures.
+"""Charts read from figures.json, as Vega-Lite specs that the reader's browser draws, in accessible HTML figures.
 
-Every chart has a title that states the finding, labelled axes, alt text and a
-caption, and uses one colour-blind-safe palette.
+A chart is a small JSON spec on the page (its data are figures.json's, already through disclosure
+control), drawn as SVG by Vega, Vega-Lite and vega-embed, which the site serves from its own ``_static``
+folder (``js/package.json``: nothing is fetched from elsewhere). The build writes the spec; it draws
+nothing, so a report's 15 charts cost milliseconds instead of seconds (benchmarks/README.md). JupyterLab
+draws the same spec in a notebook (its Vega-Lite renderer); the committee paper's Chromium draws it
+before printing.
+
+Every chart has a title that states the finding, labelled axes, a text alternative (the spec's
+``description``, which Vega gives its SVG as ``aria-label``, and the page's ``<noscript>``), a
+caption, and uses one colour-blind-safe palette (seaborn's).
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
 import html
-import io
 import json
+import re
+import textwrap
 
-import matplotlib
-import matplotlib.ticker
+import pandas as pd
+import seaborn as sns
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+from ..data.periods import parse
+from ..figures.measures import pct_change
+from ..figures.sections import label
+from .narrative import fewer, pct, period_name, short, what_counted
 
-from ..data.periods import parse  # noqa: E402
-from ..figures.measures import pct_change  # noqa: E402
-from ..figures.sections import label  # noqa: E402
-from .narrative import fewer, pct, period_name, short, what_counted  # noqa: E402
 
-PALETTE = sns.color_palette("colorblind")
+def _hex(colour) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in colour))
+
+
+PALETTE = [_hex(c) for c in sns.color_palette("colorblind")]
 # counts a trend title must not read as a measure of the problem (a rise or fall of the flag is not one)
 NOT_PERFORMANCE = {"cse_flagged_crimes": "counts of a flag that depend on recording practice, not a measure of CSE"}
 AREA, COUNTY, PREVIOUS, OTHER = PALETTE[0], PALETTE[1], PALETTE[7], "#b8b8b8"
+# bars in seaborn's saturation (0.75), as its barplot draws them
+BAR = {c: _hex(sns.desaturate(c, 0.75)) for c in (AREA, COUNTY, PREVIOUS, OTHER)}
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # names the spec's version: nothing fetches it
+FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
+CONFIG = {  # seaborn's "whitegrid", as the charts were drawn before
+    "font": FONT,
+    "view": {"stroke": "#cccccc"},
+    "axis": {
+        "gridColor": "#e3e3e3",
+        "domain": False,
+        "tickColor": "#cccccc",
+        "labelFontSize": 11,
+        "titleFontSize": 11,
+        "titleFontWeight": "normal",
+        "labelColor": "#262626",
+        "titleColor": "#262626",
+    },
+    "axisBand": {"grid": False},  # no grid across categories
+    "legend": {
+        "labelFontSize": 11,
+        "titleFontSize": 11,
+        "orient": "bottom",
+        "direction": "horizontal",
+        "labelLimit": 320,
+    },
+    "title": {"fontSize": 13, "fontWeight": "bold", "anchor": "start", "offset": 10, "subtitleFontSize": 11},
+    "header": {"labelFontSize": 12, "titleFontSize": 12},
+    "text": {"fontSize": 10},
+    # one text alternative for the chart (the spec's description, on its SVG), not one for each mark: Vega left
+    # some marks (lines and limits, a layer with no point to show) as unnamed images a screen reader stops at
+    "mark": {"aria": False},
+}
+COUNT = {"title": "Count (records)", "axis": {"format": ",d", "tickMinStep": 1}}  # a count axis: whole numbers
+MONTHS = {"timeUnit": "utcyearmonth", "type": "temporal"}  # "2016-04-01" is a UTC date: no slip to March
+SPEC = re.compile(r'<script type="application/json" class="csp-spec">(.*?)</script>', re.S)
 
 
-def _bars(ax, labels, values, colours, horizontal: bool = False):
-    """Bars on a categorical axis as seaborn's barplot draws them (its saturation, no grid across the
-    categories, the first category first), by matplotlib directly: a seaborn barplot cost 90 ms, most of
-    a chart's drawing, for what is one call here."""
-    at = range(len(labels))
-    colours = [sns.desaturate(c, 0.75) for c in colours]
-    if horizontal:
-        ax.barh(at, values, color=colours, height=0.8)
-        ax.set_yticks(at, labels)
-        ax.set_ylim(len(labels) - 0.5, -0.5)
-        ax.yaxis.grid(False)
-    else:
-        ax.bar(at, values, color=colours, width=0.8)
-        ax.set_xticks(at, labels)
-        ax.set_xlim(-0.5, len(labels) - 0.5)
-        ax.xaxis.grid(False)
+def _title(text: str, width: int = 78) -> list[str]:
+    """A chart title in lines of at most ``width`` characters: Vega does not wrap a title to the chart."""
+    return textwrap.wrap(text, width) or [""]
 
 
-def _months_axis(ax, dates: pd.Series) -> None:
-    """A date axis of months ticked each January and July, or each January (or second, third...) over
-    longer spans: matplotlib's automatic date ticks are worked out again on every draw, at a cost."""
-    import matplotlib.dates as mdates
-
-    years = (dates.max() - dates.min()).days / 365.25
-    if years <= 4:
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    else:
-        ax.xaxis.set_major_locator(mdates.YearLocator(base=max(1, round(years / 8))))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-
-
-def _thousands(ax, axis="y"):
-    fmt = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
-
-
-def _style():
-    sns.set_theme(
-        style="whitegrid",
-        palette="colorblind",
-        font_scale=0.95,
-        rc={
-            "svg.hashsalt": "csp-book",
-            "axes.titleweight": "bold",
-            "axes.titlesize": 11,
-            # a title at a fixed height over the axes (nothing is drawn above them): matplotlib's
-            # search for a clear place measured every artist of the axes, the largest cost of a chart
-            "axes.titley": 1.0,
-            # text stays text in the SVG: selectable, searchable, a third of the size and quicker to
-            # draw; laid out with DejaVu Sans, whose fallbacks are no wider, so nothing overflows
-            "svg.fonttype": "none",
-            "font.family": "sans-serif",
-            "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
-        },
-    )
-
-
-def _figure_html(fig, alt: str, caption: str) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
-    data = base64.b64encode(buf.getvalue().encode()).decode()
+def _figure(spec: dict, alt: str, caption: str) -> str:
+    """The chart as the page holds it: its spec (drawn in the browser by ``book/_static/csp.js``), the text
+    alternative for a reader without JavaScript, and the caption."""
+    full = {"$schema": SCHEMA, "description": alt, "usermeta": {"caption": caption}, "config": CONFIG, **spec}
+    # "<" as its JSON escape: no name in the data can close the script element or open a comment in it
+    data = json.dumps(full, separators=(",", ":"), ensure_ascii=False).replace("<", "\\u003c")
     return (
-        f'<figure class="csp-chart"><img src="data:image/svg+xml;base64,{data}" '
-        f'alt="{html.escape(alt, quote=True)}" style="max-width:100%"/>'
+        '<figure class="csp-chart"><div class="csp-vega"></div>'
+        f'<script type="application/json" class="csp-spec">{data}</script>'
+        f"<noscript><p>{html.escape(alt)}</p></noscript>"
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )
 
 
-_DRAWN: dict[str, str] = {}  # this process's last charts, by what they were drawn from (_once)
-
-
-def _once(draw):
-    """Draw a chart once per process for the same figures and arguments: where police.uk has only the combined
-    category, the violence and sexual offences pages show the same three charts, and a warm kernel that runs
-    both pages of a report (as it mostly does) draws them once. The key is the whole of figures.json, so a
-    chart is never taken for another's."""
-
-    @functools.wraps(draw)
-    def drawn(figs: dict, *args):
-        key = hashlib.sha256(json.dumps([draw.__name__, args, figs], sort_keys=True, default=str).encode()).hexdigest()
-        if key not in _DRAWN:
-            if len(_DRAWN) >= 32:
-                _DRAWN.pop(next(iter(_DRAWN)))
-            _DRAWN[key] = draw(figs, *args)
-        return _DRAWN[key]
-
-    return drawn
+def spec_of(chart: str | None) -> dict | None:
+    """The Vega-Lite spec of a chart's HTML (None for a note in place of a chart)."""
+    m = SPEC.search(chart or "")
+    return json.loads(m[1]) if m else None
 
 
 def _counted(asb: bool) -> tuple[str, str]:
@@ -131,6 +106,10 @@ def _counted(asb: bool) -> tuple[str, str]:
 
 def _n(v) -> str:
     return "withheld" if v is None or pd.isna(v) else f"{int(v):,}"
+
+
+def _count(v) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
 
 
 def _change_words(first, last) -> str:
@@ -162,7 +141,6 @@ def _years(figs: dict, n: int) -> tuple[str, str]:
     return "Months", f"in the same months of the last {n} years"
 
 
-@_once
 def trend(figs: dict, fid: str) -> str | None:
     """Four-year trend, district and county side by side (their scales differ)."""
     if note := unavailable(figs, fid):
@@ -170,50 +148,59 @@ def trend(figs: dict, fid: str) -> str | None:
     rows = figs["series"]["trend"].get(fid) or []
     if len(rows) < 2:
         return None
-    _style()
-    df = pd.DataFrame(rows)
-    df[["area", "county"]] = df[["area", "county"]].apply(pd.to_numeric)  # withheld counts are NaN
-    if "short" in df:  # "Nov 2018–Oct 2019" and "Q3 2016/17" on two lines, so that four fit under a panel
-        df["period"] = df["short"].str.replace("\u2013", "\u2013\n").str.replace(r"^(Q\d) ", "\\1\n", regex=True)
-    xlabel, over = _years(figs, len(df))
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.3))
-    for ax, col, name, colour in ((axes[0], "area", figs["area"], AREA), (axes[1], "county", figs["county"], COUNTY)):
-        if df[col].isna().all():
-            ax.text(0.5, 0.5, "small counts withheld", ha="center", va="center", transform=ax.transAxes)
-            ax.set_xticks([])
-            ax.set_yticks([])
-        else:
-            _bars(ax, df["period"], df[col].fillna(0), [colour] * len(df))
-            for bar, v in zip(ax.patches, df[col]):
-                ax.annotate(
-                    _n(v),
-                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    ha="center",
-                    va="bottom",
-                    fontsize=8,
-                    xytext=(0, 2),
-                    textcoords="offset points",
-                )
-        ax.set_title(name, fontsize=10)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel("Count (records)")
-        _thousands(ax)
-        ax.margins(y=0.15)
-        if not df[col].fillna(0).any():  # every bar 0: an axis from 0 up, not -0 to 0
-            ax.set_ylim(0, 1)
-            ax.set_yticks([0, 1])
+    # "Nov 2018–Oct 2019" and "Q3 2016/17" on two lines, so that four fit under a panel
+    ticks = [re.sub(r"^(Q\d) ", "\\1\n", r.get("short", r["period"]).replace("\u2013", "\u2013\n")) for r in rows]
+    xlabel, over = _years(figs, len(rows))
+
+    def panel(col: str, name: str, colour: str) -> dict:
+        values = [{"period": t, "count": _count(r[col]) or 0, "label": _n(r[col])} for t, r in zip(ticks, rows)]
+        if all(_count(r[col]) is None for r in rows):
+            return {
+                "title": name,
+                "width": 215,
+                "height": 200,
+                "mark": {"type": "text", "fontSize": 12},
+                "encoding": {"text": {"value": "small counts withheld"}},
+            }
+        x = {
+            "field": "period",
+            "type": "nominal",
+            "sort": None,
+            "title": xlabel,
+            "axis": {"labelAngle": 0, "labelExpr": "split(datum.label, '\\n')"},
+        }
+        y = {"field": "count", "type": "quantitative", **COUNT}
+        if not any(v["count"] for v in values):  # every bar 0: an axis from 0 up
+            y["scale"] = {"domain": [0, 1]}
+        return {
+            "title": name,
+            "width": 215,
+            "height": 200,
+            "data": {"values": values},
+            "encoding": {"x": x, "y": y},
+            "layer": [
+                {
+                    "mark": {"type": "bar", "color": BAR[colour], "width": {"band": 0.8}},
+                    "encoding": {"tooltip": [{"field": "label", "title": name}]},
+                },
+                {"mark": {"type": "text", "baseline": "bottom", "dy": -2}, "encoding": {"text": {"field": "label"}}},
+            ],
+        }
+
     first = rows[0].get("short", rows[0]["period"])
     if fid in NOT_PERFORMANCE:  # a flag's count moves with recording practice: no change is claimed
         title = f"{label(fid)} since {first}: {NOT_PERFORMANCE[fid]}"
     else:
         title = (
-            f"{label(fid)} since {first}: {figs['area']} {_change_words(df['area'].iloc[0], df['area'].iloc[-1])}, "
-            f"{figs['county']} {_change_words(df['county'].iloc[0], df['county'].iloc[-1])}"
+            f"{label(fid)} since {first}: {figs['area']} {_change_words(rows[0]['area'], rows[-1]['area'])}, "
+            f"{figs['county']} {_change_words(rows[0]['county'], rows[-1]['county'])}"
         )
-    fig.suptitle(title, fontsize=11, fontweight="bold", y=0.99)
-    # room for the two titles and between the panels; the saved figure is cropped to what is drawn (a
-    # tight layout, measuring every label once more, was 40% of the chart's cost)
-    fig.subplots_adjust(top=0.8, wspace=0.45)
+    spec = {
+        "title": _title(title),
+        "hconcat": [panel("area", figs["area"], AREA), panel("county", figs["county"], COUNTY)],
+        "resolve": {"scale": {"y": "independent"}},
+        "spacing": 24,
+    }
     values = "; ".join(
         f"{r.get('short', r['period'])}: {_n(r['area'])} in {figs['area']}, {_n(r['county'])} in {figs['county']}"
         for r in rows
@@ -223,10 +210,9 @@ def trend(figs: dict, fid: str) -> str | None:
         f"{label(fid)} in {figs['area']} (left) and {figs['county']} (right) {over}. "
         "Separate scales: the county is larger."
     )
-    return _figure_html(fig, alt, caption)
+    return _figure(spec, alt, caption)
 
 
-@_once
 def ranking(figs: dict, fid: str) -> str | None:
     """% change of every district of the county, the report's area highlighted."""
     if note := unavailable(figs, fid):
@@ -234,26 +220,53 @@ def ranking(figs: dict, fid: str) -> str | None:
     rows = [r for r in figs["series"]["districts"].get(fid, []) if r["pct_change"] is not None]
     if len(rows) < 2:
         return None
-    _style()
-    df = pd.DataFrame(rows).sort_values("pct_change")
-    df["is_area"] = df["district"] == figs["area"]
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.2))
-    _bars(ax, df["district"], df["pct_change"], [AREA if a else OTHER for a in df["is_area"]], horizontal=True)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel(f"% change, {short(figs)} on {short(figs, 'previous')}")
-    ax.set_ylabel("")
+    rows = sorted(rows, key=lambda r: r["pct_change"])
+    area = figs["area"]
+    values = [{"district": r["district"], "change": r["pct_change"], "label": pct(r["pct_change"], True)} for r in rows]
     rank = figs["figures"].get(f"{fid}_rank_in_county", {})
     place = f"{rank.get('value')} of {rank.get('of')}" if rank.get("value") else "not ranked"
-    ax.set_title(f"{label(fid)}: {figs['area']} is {place} (1 = lowest % change)")
-    for t in ax.get_yticklabels():
-        if t.get_text() == figs["area"]:
-            t.set_fontweight("bold")
+    is_area = f"datum.district === {json.dumps(area)}"
+    spec = {
+        "title": _title(f"{label(fid)}: {area} is {place} (1 = lowest % change)"),
+        "width": "container",
+        "height": {"step": 20},
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "data": {"values": values},
+        "layer": [
+            {
+                "mark": {"type": "bar", "height": {"band": 0.8}},
+                "encoding": {
+                    "y": {
+                        "field": "district",
+                        "type": "nominal",
+                        "sort": None,
+                        "title": None,
+                        "axis": {
+                            "labelFontWeight": {
+                                "condition": {"test": f"datum.value === {json.dumps(area)}", "value": "bold"},
+                                "value": "normal",
+                            },
+                            "labelLimit": 220,
+                        },
+                    },
+                    "x": {
+                        "field": "change",
+                        "type": "quantitative",
+                        "title": f"% change, {short(figs)} on {short(figs, 'previous')}",
+                    },
+                    "color": {"condition": {"test": is_area, "value": BAR[AREA]}, "value": BAR[OTHER]},
+                    "tooltip": [{"field": "district", "title": "District"}, {"field": "label", "title": "% change"}],
+                },
+            },
+            {"mark": {"type": "rule", "color": "black", "strokeWidth": 0.8}, "encoding": {"x": {"datum": 0}}},
+        ],
+    }
     alt = (
         f"Horizontal bar chart of the % change in {label(fid).lower()} for each district of "
-        f"{figs['county']}: " + "; ".join(f"{r.district} {pct(r.pct_change, True)}" for r in df.itertuples()) + "."
+        f"{figs['county']}: " + "; ".join(f"{r['district']} {pct(r['pct_change'], True)}" for r in rows) + "."
     )
-    caption = f"{label(fid)}: % change by district of {figs['county']}, lowest first; {figs['area']} highlighted."
-    return _figure_html(fig, alt, caption)
+    caption = f"{label(fid)}: % change by district of {figs['county']}, lowest first; {area} highlighted."
+    return _figure(spec, alt, caption)
 
 
 def monthly(figs: dict, fid: str) -> str | None:
@@ -263,78 +276,117 @@ def monthly(figs: dict, fid: str) -> str | None:
     rows = figs["series"]["monthly"].get(fid) or []
     if not rows:
         return None
-    _style()
-    df = pd.DataFrame(rows)
-    df["m"] = df["label"].str[:3]
-    long = pd.concat(
-        [
-            df.assign(year=short(figs), count=df["value"]),
-            df.assign(year=short(figs, "previous"), count=df["previous"]),
-        ]
-    ).dropna(subset=["count"])
-    fig, ax = plt.subplots(figsize=(9, 3.4))
-    for (year, rows_of), colour, marker in zip(long.groupby("year", sort=False), (AREA, PREVIOUS), ("o", "X")):
-        ax.plot(rows_of.index, rows_of["count"], color=colour, marker=marker, label=year)  # index: the month's place
-    ax.set_xticks(range(len(df)), df["m"])
+    this, before = short(figs), short(figs, "previous")
+    values = [  # each month by its label ("May 2016", one a place), shown by its first three letters
+        {"month": r["label"], "year": year, "count": _count(r[col]), "label": _n(r[col])}
+        for year, col in ((this, "value"), (before, "previous"))
+        for r in rows
+        if _count(r[col]) is not None
+    ]
     cmp = figs["figures"].get(f"{fid}_months_lower", {})
-    lower, higher, of = cmp.get("value", 0), cmp.get("higher", 0), cmp.get("of", len(df))
+    lower, higher, of = cmp.get("value", 0), cmp.get("higher", 0), cmp.get("of", len(rows))
     finding = f"{higher} of {of} months higher" if higher > lower else f"{lower} of {of} months lower"
-    ax.set_title(f"{label(fid)} in {figs['area']} by month: {finding} than a year earlier")
-    ax.set_xlabel("Month")
-    ax.set_ylabel("Count (records)")
-    _thousands(ax)
-    ax.legend(title="")
+    year = {"field": "year", "type": "nominal", "title": None, "sort": [this, before]}
+    spec = {
+        "title": _title(f"{label(fid)} in {figs['area']} by month: {finding} than a year earlier"),
+        "width": "container",
+        "height": 220,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "data": {"values": values},
+        "mark": {"type": "line", "point": {"size": 40, "filled": True}},
+        "encoding": {
+            "x": {
+                "field": "month",
+                "type": "ordinal",
+                "sort": [r["label"] for r in rows],
+                "title": "Month",
+                "axis": {"labelAngle": 0, "labelExpr": "slice(datum.label, 0, 3)"},
+            },
+            "y": {"field": "count", "type": "quantitative", **COUNT},
+            "color": {**year, "scale": {"domain": [this, before], "range": [AREA, PREVIOUS]}},
+            "shape": {**year, "scale": {"domain": [this, before], "range": ["circle", "cross"]}},
+            "tooltip": [
+                {"field": "month", "title": "Month"},
+                {"field": "year", "title": "Year"},
+                {"field": "label", "title": "Count"},
+            ],
+        },
+    }
     alt = (
         f"Line chart of {label(fid).lower()} in {figs['area']} by month: "
         + "; ".join(f"{r['label']} {_n(r['value'])} (a year earlier {_n(r['previous'])})" for r in rows)
         + "."
     )
-    caption = f"{label(fid)} in {figs['area']}, each month of {short(figs)} and of {short(figs, 'previous')}."
-    return _figure_html(fig, alt, caption)
+    caption = f"{label(fid)} in {figs['area']}, each month of {this} and of {before}."
+    return _figure(spec, alt, caption)
 
 
 def strands(figs: dict, ids: list[str]) -> str | None:
     """Hate crime by strand, this period and the one before."""
+    this, before = short(figs), short(figs, "previous")
     rows = []
     for fid in ids:
         f = figs["figures"].get(fid, {})
         if f.get("value") is None:
             continue
-        rows.append({"strand": label(fid), "year": short(figs), "count": f["value"]})
+        rows.append({"strand": label(fid), "year": this, "count": f["value"], "label": f"{f['value']:,}"})
         if f.get("previous") is not None:
-            rows.append({"strand": label(fid), "year": short(figs, "previous"), "count": f["previous"]})
+            rows.append({"strand": label(fid), "year": before, "count": f["previous"], "label": f"{f['previous']:,}"})
     if not rows:
         return None
-    _style()
-    df = pd.DataFrame(rows)
-    fig, ax = plt.subplots(figsize=(8, 3.4))
-    sns.barplot(
-        data=df,
-        x="strand",
-        y="count",
-        hue="year",
-        hue_order=[short(figs, "previous"), short(figs)],
-        palette=[PREVIOUS, AREA],
-        ax=ax,
-    )
-    for c in ax.containers:
-        ax.bar_label(c, fontsize=8, padding=2)
-    top = df[df["year"] == short(figs)].sort_values("count").iloc[-1]
-    ax.set_title(f"Hate crime in {figs['area']} by strand: {top['strand'].lower()} is the most common")
-    ax.set_xlabel("Strand (a crime can carry more than one)")
-    ax.set_ylabel("Crimes")
-    ax.margins(y=0.15)
-    ax.legend(title="")
+    top = max((r for r in rows if r["year"] == this), key=lambda r: r["count"])
+    years = {"domain": [before, this], "range": [BAR[PREVIOUS], BAR[AREA]]}
+    spec = {
+        "title": _title(f"Hate crime in {figs['area']} by strand: {top['strand'].lower()} is the most common"),
+        "width": "container",
+        "height": 220,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "data": {"values": rows},
+        "encoding": {
+            "x": {
+                "field": "strand",
+                "type": "nominal",
+                "sort": None,
+                "title": "Strand (a crime can carry more than one)",
+                "axis": {"labelAngle": 0},
+            },
+            "xOffset": {"field": "year", "sort": [before, this]},
+            "y": {
+                "field": "count",
+                "type": "quantitative",
+                "title": "Crimes",
+                "axis": {"format": ",d", "tickMinStep": 1},
+            },
+        },
+        "layer": [
+            {
+                "mark": "bar",
+                "encoding": {
+                    "color": {"field": "year", "type": "nominal", "title": None, "scale": years},
+                    "tooltip": [
+                        {"field": "strand", "title": "Strand"},
+                        {"field": "year", "title": "Year"},
+                        {"field": "label", "title": "Crimes"},
+                    ],
+                },
+            },
+            {"mark": {"type": "text", "baseline": "bottom", "dy": -2}, "encoding": {"text": {"field": "label"}}},
+        ],
+    }
     alt = (
         "Bar chart of hate crimes by strand: "
-        + "; ".join(f"{r.strand} {r.year} {r.count}" for r in df.itertuples())
+        + "; ".join(f"{r['strand']} {r['year']} {r['count']}" for r in rows)
         + "."
     )
-    caption = f"Hate crimes in {figs['area']} by strand, {short(figs, 'previous')} and {short(figs)}."
-    return _figure_html(fig, alt, caption)
+    caption = f"Hate crimes in {figs['area']} by strand, {before} and {this}."
+    return _figure(spec, alt, caption)
 
 
-@_once
+def _legend(names: list[str], colours: list[str]) -> dict:
+    """A colour scale whose legend lists the layers of a chart, each layer naming itself (``datum``)."""
+    return {"scale": {"domain": names, "range": colours}, "legend": {"title": None, "symbolType": "stroke"}}
+
+
 def xmr(figs: dict, fid: str) -> str | None:
     """XmR chart of the area's monthly counts over the four-year window, special causes marked."""
     if note := unavailable(figs, fid):
@@ -345,47 +397,85 @@ def xmr(figs: dict, fid: str) -> str | None:
         return f'<p class="csp-note"><em>No chart: {withheld}.</em></p>'
     if not chart or len(chart["points"]) < 2:
         return None
-    _style()
-    df = pd.DataFrame(chart["points"])
-    df["value"] = pd.to_numeric(df["value"])
-    df["x"] = pd.to_datetime(df["month"] + "-01")
-    fig, ax = plt.subplots(figsize=(9, 3.4))
-    period_start = pd.Timestamp(figs["period"]["start"])
-    ax.axvspan(
-        period_start,
-        df["x"].iloc[-1] + pd.Timedelta(days=15),
-        color="#eeeeee",
-        zorder=0,
-        label=f"{short(figs)}",
-    )
-    ax.plot(df["x"], df["value"], color=AREA, marker="o", markersize=3.5, label="Month")
-    _months_axis(ax, df["x"])
-    special = df[df["special"] & df["value"].notna()]
-    ax.scatter(special["x"], special["value"], color=COUNTY, s=26, zorder=3, label="Special cause")
-    ax.axhline(chart["mean"], color="black", lw=1, label="Mean")
+    points = chart["points"]
+    values = [
+        {
+            "month": f"{p['month']}-01",
+            "count": _count(p["value"]),
+            "label": _n(p["value"]),
+            "special": bool(p["special"]),
+        }
+        for p in points
+    ]
+    end = (pd.Timestamp(points[-1]["month"] + "-01") + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+    shaded, limits = short(figs), "Process limits"
+    names = [shaded, "Month", "Special cause", "Mean", limits]
+    colour = _legend(names, ["#eeeeee", AREA, COUNTY, "black", "black"])
+    x = {
+        "field": "month",
+        **MONTHS,
+        "title": "Month",
+        "axis": {"format": "%b %Y", "tickCount": {"interval": "month", "step": 6}},
+    }
+    layers = [
+        {
+            "data": {"values": [{"start": figs["period"]["start"], "end": end}]},
+            "mark": {"type": "rect", "color": "#eeeeee"},
+            "encoding": {"x": {**x, "field": "start"}, "x2": {"field": "end"}, "color": {"datum": shaded, **colour}},
+        },
+        {
+            "mark": {"type": "line", "point": {"size": 16, "filled": True}},
+            "encoding": {
+                "x": x,
+                "y": {"field": "count", "type": "quantitative", **COUNT},
+                "color": {"datum": "Month"},
+                "tooltip": [
+                    {"field": "month", **MONTHS, "format": "%B %Y", "title": "Month"},
+                    {"field": "label", "title": "Count"},
+                ],
+            },
+        },
+        {
+            "transform": [{"filter": "datum.special && datum.count != null"}],
+            "mark": {"type": "point", "filled": True, "size": 40, "opacity": 1},
+            "encoding": {"x": x, "y": {"field": "count", "type": "quantitative"}, "color": {"datum": "Special cause"}},
+        },
+        {
+            "mark": {"type": "rule", "strokeWidth": 1},
+            "encoding": {"y": {"datum": chart["mean"]}, "color": {"datum": "Mean"}},
+        },
+    ]
     for y in (chart["ucl"], chart["lcl"]):
         if y >= 0:
-            ax.axhline(y, color="black", lw=0.8, ls="--")
-    ax.plot([], [], color="black", lw=0.8, ls="--", label="Process limits")
+            layers.append(
+                {
+                    "mark": {"type": "rule", "strokeWidth": 0.8, "strokeDash": [4, 3]},
+                    "encoding": {"y": {"datum": y}, "color": {"datum": limits}},
+                }
+            )
     finding = "shows special causes" if chart["label"].startswith("special") else "within normal variation"
-    ax.set_title(f"{label(fid)} in {figs['area']} by month: {short(figs)} {finding}")
-    ax.set_xlabel("Month")
-    ax.set_ylabel("Count (records)")
-    _thousands(ax)
-    ax.legend(loc="upper left", fontsize=8, ncol=5, frameon=False, bbox_to_anchor=(0, -0.18))
+    spec = {
+        "title": _title(f"{label(fid)} in {figs['area']} by month: {shaded} {finding}"),
+        "width": "container",
+        "height": 220,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "data": {"values": values},
+        "layer": layers,
+    }
     trial = " Trial limits (fewer than 12 months)." if chart["trial"] else ""
+    flagged = sum(1 for p in points if p["special"])
     alt = (
-        f"XmR chart of {label(fid).lower()} in {figs['area']} by month from {df['month'].iloc[0]} to "
-        f"{df['month'].iloc[-1]}: mean {chart['mean']:,.1f}, process limits {max(chart['lcl'], 0):,.1f} "
-        f"to {chart['ucl']:,.1f}; {int(df['special'].sum())} months flagged as special cause; "
-        f"{short(figs)}: {chart['label']}.{trial}"
+        f"XmR chart of {label(fid).lower()} in {figs['area']} by month from {points[0]['month']} to "
+        f"{points[-1]['month']}: mean {chart['mean']:,.1f}, process limits {max(chart['lcl'], 0):,.1f} "
+        f"to {chart['ucl']:,.1f}; {flagged} months flagged as special cause; "
+        f"{shaded}: {chart['label']}.{trial}"
     )
     caption = (
         f"{label(fid)} in {figs['area']}, each month, with the mean and process limits (mean ± 2.66 × "
         f"the mean moving range). Orange points are special causes under the Making Data Count rules; "
-        f"the shaded months are {short(figs)}.{trial}"
+        f"the shaded months are {shaded}.{trial}"
     )
-    return _figure_html(fig, alt, caption)
+    return _figure(spec, alt, caption)
 
 
 def rolling(figs: dict, fid: str) -> str | None:
@@ -394,24 +484,63 @@ def rolling(figs: dict, fid: str) -> str | None:
     rows = figs["series"].get("rolling", {}).get(fid) or []
     if len(rows) < 2:
         return None
-    _style()
-    df = pd.DataFrame(rows)
-    df["date"] = pd.to_datetime(df["month"] + "-01")
-    # a month with no data breaks the line instead of joining across it
-    full = pd.DataFrame({"date": pd.date_range(df["date"].min(), df["date"].max(), freq="MS")})
-    df = full.merge(df, on="date", how="left")
-    fig, ax = plt.subplots(figsize=(9, 3.2))
-    ax.plot(df["date"], df["value"], color=AREA, linewidth=2)
-    end = pd.Timestamp(figs["period"]["end"][:7] + "-01")
-    here = df[df["date"] == end]
-    if not here.empty and pd.notna(here["value"].iloc[0]):
-        ax.scatter(here["date"], here["value"], color=COUNTY, zorder=3, s=40, label=f"12 months to {short(figs)}")
-        ax.legend(loc="best", frameon=False)
-    ax.set_title(f"{label(fid)} in {figs['area']}: 12-month total to each month")
-    ax.set_xlabel("12 months to")
-    ax.set_ylabel("Count (records)")
-    _thousands(ax)
-    _months_axis(ax, df["date"])
+    by_month = {r["month"]: r for r in rows}
+    # a month with no data breaks the line instead of joining across it (a null is not drawn)
+    months = pd.date_range(min(by_month) + "-01", max(by_month) + "-01", freq="MS").strftime("%Y-%m")
+    values = [
+        {
+            "month": f"{m}-01",
+            "total": _count((by_month.get(m) or {}).get("value")),
+            "label": _n((by_month.get(m) or {}).get("value")),
+        }
+        for m in months
+    ]
+    end = f"{figs['period']['end'][:7]}-01"
+    marked = f"12 months to {short(figs)}"
+    x = {
+        "field": "month",
+        **MONTHS,
+        "title": "12 months to",
+        "axis": {"format": "%b %Y", "tickCount": {"interval": "month", "step": 6}},
+    }
+    here = [v for v in values if v["month"] == end and v["total"] is not None]
+    layers = [
+        {
+            "mark": {"type": "line", "strokeWidth": 2, "color": AREA},
+            "encoding": {
+                "x": x,
+                "y": {"field": "total", "type": "quantitative", **COUNT},
+                "tooltip": [
+                    {"field": "month", **MONTHS, "format": "%B %Y", "title": "12 months to"},
+                    {"field": "label", "title": "Total"},
+                ],
+            },
+        }
+    ]
+    if here:
+        layers.append(
+            {
+                "data": {"values": here},
+                "mark": {"type": "point", "filled": True, "size": 70, "opacity": 1},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "total", "type": "quantitative"},
+                    "color": {
+                        "datum": marked,
+                        "scale": {"domain": [marked], "range": [COUNTY]},
+                        "legend": {"title": None},
+                    },
+                },
+            }
+        )
+    spec = {
+        "title": _title(f"{label(fid)} in {figs['area']}: 12-month total to each month"),
+        "width": "container",
+        "height": 220,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "data": {"values": values},
+        "layer": layers,
+    }
     alt = (
         f"Line chart of the 12-month total of {label(fid).lower()} in {figs['area']}, to each month: "
         + "; ".join(f"{r['label']} {_n(r['value'])}" for r in rows)
@@ -421,7 +550,7 @@ def rolling(figs: dict, fid: str) -> str | None:
         f"{label(fid)} in {figs['area']}: each point is the total of the 12 months to that month; the marked point "
         "ends with the report's last month. A break is a month with no data."
     )
-    return _figure_html(fig, alt, caption)
+    return _figure(spec, alt, caption)
 
 
 # -- maps -----------------------------------------------------------------------------------
@@ -441,58 +570,79 @@ def _class_labels(breaks: list[int]) -> list[str]:
     return upper + [f"{breaks[-1]:,} or more"]
 
 
-def _map_figure(shapes: list):
-    """A figure whose map area has the shapes' proportions (a tall district is drawn tall), the legend beside."""
+def _ring(coords) -> list:
+    return [[round(x, 3), round(y, 3)] for x, y in coords]  # to the metre
+
+
+def _map(shapes: list, rows: list[dict], legend_title: str, tooltip: list[dict]) -> dict:
+    """A map of ``shapes`` (shapely polygons in km, north up), each shaded by its row's ``value`` in classes
+    (1, 2, 5, 10...), with a legend, a north arrow and a scale bar: the spec's layers, width and height.
+    Drawn in the plane the shapes are in (Vega's identity projection, y up): no map tiles, no projection."""
     import shapely
 
+    breaks = classes(max((r["value"] for r in rows), default=1))
+    labels = _class_labels(breaks)
+    names, colours = labels, [_hex(c) for c in sns.color_palette("rocket_r", len(breaks) + 1)[1:]]
+    if any(r["value"] < 1 for r in rows):  # a neighbourhood with none: pale grey, named in the legend
+        names, colours = ["0", *names], ["#f2f2f2", *colours]
+    features = []
+    for geom, r in zip(shapes, rows):
+        geom = shapely.simplify(geom, 0.005)  # 5 m: no line a reader could see, a tenth of the points
+        polys = [shapely.geometry.polygon.orient(p) for p in getattr(geom, "geoms", [geom])]
+        cls = max((i for i, b in enumerate(breaks) if r["value"] >= b), default=None)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "MultiPolygon",
+                    "coordinates": [[_ring(p.exterior.coords), *(_ring(i.coords) for i in p.interiors)] for p in polys],
+                },
+                "properties": {**r, "class": labels[cls] if cls is not None else "0"},
+            }
+        )
     x0, y0, x1, y1 = shapely.GeometryCollection(shapes).bounds
-    height = min(9.0, max(3.5, 5.0 * (y1 - y0) / max(x1 - x0, 1e-9)))
-    return plt.subplots(figsize=(7.5, height + 0.8))
-
-
-def _map(ax, shapes: list, values: list[int], legend_title: str) -> list[int]:
-    """Shade ``shapes`` (shapely polygons in km) by ``values`` in classes, with a legend, north arrow and a
-    scale bar; returns the classes."""
-    import matplotlib.patches as mpatches
-    import shapely
-    from matplotlib.collections import PathCollection
-    from matplotlib.path import Path as MPath
-
-    breaks = classes(max(values, default=1))
-    colours = sns.color_palette("rocket_r", len(breaks) + 1)[1:]
-    paths, faces = [], []
-    for geom, v in zip(shapes, values):
-        colour = colours[max(i for i, b in enumerate(breaks) if v >= b)] if v >= 1 else "#f2f2f2"
-        for poly in getattr(geom, "geoms", [geom]):
-            poly = shapely.geometry.polygon.orient(poly)
-            paths.append(
-                MPath.make_compound_path(MPath(poly.exterior.coords), *(MPath(r.coords) for r in poly.interiors))
-            )
-            faces.append(colour)
-    # one collection, not a patch a shape: a map of 400 cells draws in a third of the time
-    ax.add_collection(PathCollection(paths, facecolors=faces, edgecolors="white", linewidths=0.3), autolim=True)
-    ax.autoscale_view()
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    handles = [mpatches.Patch(facecolor=c, label=t) for c, t in zip(colours, _class_labels(breaks))]
-    ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    width = x1 - x0
-    bar = max((b for b in (0.5, 1, 2, 5, 10, 20, 50) if b <= width / 4), default=0.25)
-    ax.plot([x0, x0 + bar], [y0 - 0.04 * (y1 - y0)] * 2, color="black", lw=3, solid_capstyle="butt", clip_on=False)
-    ax.text(x0 + bar / 2, y0 - 0.06 * (y1 - y0), f"{bar:g} km", ha="center", va="top", fontsize=8)
-    ax.annotate(
-        "N",
-        xy=(x1, y1),
-        xytext=(x1, y1 - 0.1 * (y1 - y0)),
-        ha="center",
-        va="top",
-        fontsize=10,
-        fontweight="bold",
-        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2},
-        annotation_clip=False,
-    )
-    return breaks
+    width = 520
+    height = round(min(620, max(260, width * (y1 - y0) / max(x1 - x0, 1e-9))))
+    bar = max((b for b in (0.5, 1, 2, 5, 10, 20, 50) if b <= (x1 - x0) / 4), default=0.25)
+    below = y0 - 0.05 * (y1 - y0)
+    plane = {"type": "identity", "reflectY": True}
+    layers = [
+        {
+            "data": {"values": features, "format": {"type": "json"}},
+            "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.4},
+            "encoding": {
+                "color": {
+                    "field": "properties.class",
+                    "type": "ordinal",
+                    "title": legend_title,
+                    "scale": {"domain": names, "range": colours},
+                    "legend": {"orient": "right", "direction": "vertical", "symbolType": "square"},
+                },
+                "tooltip": tooltip,
+            },
+        },
+        {  # the scale bar, under the map's south-west corner, and its length
+            "data": {"values": [{"x": x0, "y": below, "x2": x0 + bar, "y2": below}]},
+            "mark": {"type": "rule", "strokeWidth": 3, "color": "black"},
+            "encoding": {
+                "longitude": {"field": "x"},
+                "latitude": {"field": "y"},
+                "longitude2": {"field": "x2"},
+                "latitude2": {"field": "y2"},
+            },
+        },
+        {
+            "data": {"values": [{"x": x0 + bar / 2, "y": below, "text": f"{bar:g} km"}]},
+            "mark": {"type": "text", "dy": 10, "baseline": "top", "fontSize": 10},
+            "encoding": {"longitude": {"field": "x"}, "latitude": {"field": "y"}, "text": {"field": "text"}},
+        },
+        {  # north up: an arrow in the north-east corner
+            "data": {"values": [{"x": x1, "y": y1, "text": "\u25b2\nN"}]},
+            "mark": {"type": "text", "baseline": "top", "fontSize": 12, "fontWeight": "bold", "lineBreak": "\n"},
+            "encoding": {"longitude": {"field": "x"}, "latitude": {"field": "y"}, "text": {"field": "text"}},
+        },
+    ]
+    return {"width": width, "height": height, "projection": plane, "layer": layers}
 
 
 def hotspot_map(figs: dict, key: str = "hotspots") -> str | None:
@@ -506,15 +656,20 @@ def hotspot_map(figs: dict, key: str = "hotspots") -> str | None:
     rows = [r for r in figs["series"].get(key) or [] if r.get("value")]
     if not rows:
         return None
-    _style()
     what, unit = _counted(key != "hotspots")
     rings = [h3.cell_to_boundary(r["cell"]) for r in rows]
     lat0 = sum(lat for ring in rings for lat, _ in ring) / sum(len(ring) for ring in rings)
     shapes = [shapely.Polygon([plane(lon, lat, lat0) for lat, lon in ring]) for ring in rings]
     area = h3.average_hexagon_area(h3.get_resolution(rows[0]["cell"]), unit="km^2")
-    fig, ax = _map_figure(shapes)
-    _map(ax, shapes, [r["value"] for r in rows], f"{unit.capitalize()} in a cell")
-    ax.set_title(f"{what} in {figs['area']}, {short(figs)}: where it was recorded")
+    cells = [{"value": r["value"], "lsoa_name": r["lsoa_name"]} for r in rows]
+    tooltip = [
+        {"field": "properties.lsoa_name", "title": "Neighbourhood"},
+        {"field": "properties.value", "title": unit.capitalize(), "format": ","},
+    ]
+    spec = {
+        "title": _title(f"{what} in {figs['area']}, {short(figs)}: where it was recorded"),
+        **_map(shapes, cells, f"{unit.capitalize()} in a cell", tooltip),
+    }
     busiest = list(dict.fromkeys(r["lsoa_name"] for r in rows[:3]))
     alt = (
         f"Map of {figs['area']}, north up, in {len(rows):,} hexagonal cells of about {area:.1g} square km, each "
@@ -527,7 +682,7 @@ def hotspot_map(figs: dict, key: str = "hotspots") -> str | None:
         "are in, so that no address is shown. Cells with none are not drawn. The table of every cell is in "
         "the download."
     )
-    return _figure_html(fig, alt, caption)
+    return _figure(spec, alt, caption)
 
 
 def choropleth(figs: dict, shapes: dict, key: str = "neighbourhoods") -> str | None:
@@ -535,11 +690,16 @@ def choropleth(figs: dict, shapes: dict, key: str = "neighbourhoods") -> str | N
     rows = [r for r in figs["series"].get(key) or [] if r.get("value") is not None and r["lsoa_code"] in shapes]
     if not rows:
         return None
-    _style()
     what, unit = _counted(key != "neighbourhoods")
-    fig, ax = _map_figure([shapes[r["lsoa_code"]] for r in rows])
-    _map(ax, [shapes[r["lsoa_code"]] for r in rows], [r["value"] for r in rows], f"{unit.capitalize()}")
-    ax.set_title(f"{what} in {figs['area']}'s neighbourhoods, {short(figs)}")
+    cells = [{"value": r["value"], "lsoa_name": r["lsoa_name"]} for r in rows]
+    tooltip = [
+        {"field": "properties.lsoa_name", "title": "Neighbourhood"},
+        {"field": "properties.value", "title": unit.capitalize(), "format": ","},
+    ]
+    spec = {
+        "title": _title(f"{what} in {figs['area']}'s neighbourhoods, {short(figs)}"),
+        **_map([shapes[r["lsoa_code"]] for r in rows], cells, unit.capitalize(), tooltip),
+    }
     left = len(figs["series"].get(key) or []) - len(rows)
     alt = (
         f"Map of {figs['area']}'s {len(rows)} neighbourhoods (LSOAs), north up, each shaded by the number of "
@@ -551,4 +711,4 @@ def choropleth(figs: dict, shapes: dict, key: str = "neighbourhoods") -> str | N
         "same number of residents, 1,000 to 3,000). Boundaries: ONS, from the file in the data folder."
         + (f" {left} neighbourhoods are not in that file and are not drawn." if left else "")
     )
-    return _figure_html(fig, alt, caption)
+    return _figure(spec, alt, caption)

@@ -167,7 +167,16 @@ class Report:
         return stand_in
 
     def chart(self, html: str | None, missing: str = "No chart: too few periods in the data.") -> None:
-        display(HTML(html) if html else Markdown(f"*{missing}*"))
+        """A chart, or the note in its place. In a build, the page's HTML (the site's scripts draw its spec); a
+        notebook run alone in JupyterLab shows the spec itself, which the Lab draws, then the caption."""
+        spec = charts.spec_of(html)
+        if not html:
+            display(Markdown(f"*{missing}*"))
+        elif spec is None or self.downloads_dir is not None:
+            display(HTML(html))
+        else:
+            display({"application/vnd.vegalite.v5+json": spec, "text/plain": spec["description"]}, raw=True)
+            display(Markdown(f"*{spec['usermeta']['caption']}*"))
 
     # -- the analyst's words ------------------------------------------------------
     def commentary_path(self, section: str) -> Path | None:

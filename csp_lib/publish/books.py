@@ -106,7 +106,7 @@ def build_report_book(task: tuple) -> tuple[str, str | None]:
 
 
 SEARCH = "_search"  # beside a cached report's pages: the same pages without their charts, for the search index
-DATA_URI = re.compile(r'src="data:[^"]*"')
+SPECS = re.compile(r'<script type="application/json" class="csp-spec">.*?</script>', re.S)  # charts' data
 
 
 ARTICLE = re.compile(r"<article\b.*?</article>", re.S)
@@ -115,7 +115,7 @@ HEAD = re.compile(r"<html[^>]*>|<title>.*?</title>", re.S)
 
 def slim(text: str, path: Path) -> None:
     """A page as the search index reads it: its language, title and article (what Pagefind indexes), without
-    the charts' inline images (most of a page's bytes) or the theme's navigation: a third of the bytes to read
+    the charts' specs (most of a page's bytes) or the theme's navigation: a third of the bytes to read
     again on every build, and Pagefind a quarter quicker."""
     article = ARTICLE.search(text)
     if article:
@@ -123,7 +123,7 @@ def slim(text: str, path: Path) -> None:
             *(HEAD.findall(text) + ["", ""])[:2], article[0]
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(DATA_URI.sub('src=""', text), encoding="utf-8")
+    path.write_text(SPECS.sub("", text), encoding="utf-8")
 
 
 def _warm() -> None:

@@ -46,10 +46,7 @@ def retrying(src: str, run, after_failure=None) -> tuple[str, str | None]:
 
 # -- warm kernels: one per pool worker, reused from notebook to notebook --------------------------
 _WARM: dict = {}  # this worker process's kernel: {"km": KernelManager, "kc": KernelClient}
-WARM_UP = (
-    "import pandas, seaborn, matplotlib.pyplot, csp_lib.present.report, csp_lib.present.charts, "
-    "csp_lib.present.narrative"
-)
+WARM_UP = "import pandas, seaborn, csp_lib.present.report, csp_lib.present.charts, csp_lib.present.narrative"
 
 
 def warm_kernel():
@@ -78,8 +75,8 @@ def stop_kernel() -> None:
 
 
 def execute_warm(task: tuple) -> tuple[str, str | None]:
-    """Run one notebook on this worker's warm kernel: its namespace is cleared, matplotlib
-    figures closed and the working folder set first, so each notebook starts as in a fresh
+    """Run one notebook on this worker's warm kernel: its namespace is cleared and the working
+    folder set first, so each notebook starts as in a fresh
     kernel but without the start and the imports. A kernel that fails is replaced."""
     stderr_to(task[4])
     return retrying(task[0], lambda: run_warm(*task[:4]), after_failure=stop_kernel)
@@ -92,12 +89,12 @@ def run_warm(src: str, dst: str, params: dict, cwd: str) -> tuple[str, None]:
     from papermill.parameterize import parameterize_notebook
 
     km, kc = warm_kernel()
-    # %reset ends with a full garbage collection, which walks every object pandas, matplotlib and seaborn
+    # %reset ends with a full garbage collection, which walks every object pandas and seaborn
     # made at import (150 ms a notebook, 1.2 s a report); what survives it is frozen out of later collections
     reset = (
         "get_ipython().run_line_magic('reset', '-f')\n"
-        "import gc as _gc, os as _os, matplotlib.pyplot as _plt\n"
-        f"_plt.close('all'); _gc.freeze(); _os.chdir({cwd!r}); del _gc, _os, _plt"
+        "import gc as _gc, os as _os\n"
+        f"_gc.freeze(); _os.chdir({cwd!r}); del _gc, _os"
     )
     reply = kc.execute_interactive(reset, timeout=120, store_history=False)
     if reply["content"]["status"] != "ok":

@@ -113,7 +113,7 @@ def _article(page: Path):
     """The article of a built page, without permalinks, download links or hidden cells."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     article = soup.find("article") or soup.find("main")
-    for el in article.select("a.headerlink, p.csp-download, .toggle-details, script, style, noscript"):
+    for el in article.select("a.headerlink, p.csp-download, .toggle-details, script:not(.csp-spec), style, noscript"):
         el.decompose()
     for a in article.find_all("a", href=True):  # links between pages of the site mean nothing on paper
         if re.match(r"https?://", a["href"]):
@@ -283,8 +283,19 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}: {html.escape(area)}</title>"
-        f"<style>{site_css}\n{css}</style></head><body>{''.join(parts)}</body></html>\n"
+        f"<style>{site_css}\n{css}</style>{_chart_scripts(report_html)}</head><body>{''.join(parts)}</body></html>\n"
     )
+
+
+CHART_SCRIPTS = ("vega/vega.min.js", "vega/vega-lite.min.js", "vega/vega-embed.min.js", "csp.js")
+
+
+def _chart_scripts(report_html: Path) -> str:
+    """The site's own chart scripts (its ``_static``), which draw the charts in Chromium before it prints."""
+    static = next((d / "_static" for d in report_html.parents if (d / "_static" / CHART_SCRIPTS[0]).exists()), None)
+    if static is None:
+        return ""
+    return "".join(f'<script src="{(static / s).resolve().as_uri()}"></script>' for s in CHART_SCRIPTS)
 
 
 def _headline_part(index) -> str:
@@ -326,6 +337,7 @@ def print_pdf(html_file: Path, pdf: Path) -> None:
             "--no-first-run",
             f"--user-data-dir={profile}",
             "--no-pdf-header-footer",
+            "--virtual-time-budget=30000",  # the charts are drawn by script after the page loads: wait for them
             f"--print-to-pdf={pdf}",
             html_file.resolve().as_uri(),
         ]

@@ -34,6 +34,23 @@ class BuildError(Exception):
     """A notebook or the site build failed; the published site is unchanged."""
 
 
+# the chart scripts (js/package.json, installed from npm by make setup): the front book's _static/vega/ holds them,
+# the site's one copy; every page loads them (_config.yml's html_js_files)
+JS = Path(__file__).resolve().parents[2] / "js" / "node_modules"
+CHART_SCRIPTS = ("vega/build/vega.min.js", "vega-lite/build/vega-lite.min.js", "vega-embed/build/vega-embed.min.js")
+
+
+def chart_scripts() -> list[Path]:
+    """The minified Vega, Vega-Lite and vega-embed the site serves, or a BuildError saying how to install them."""
+    paths = [JS / s for s in CHART_SCRIPTS]
+    if missing := [p for p in paths if not p.is_file()]:
+        raise BuildError(
+            f"the chart scripts are not installed ({missing[0]} is missing): run `make setup`, or "
+            f"`npm ci --prefix {JS.parent}`; the published site is unchanged"
+        )
+    return paths
+
+
 def log(msg: str) -> None:
     """A line of the build's progress, on standard error."""
     print(msg, file=sys.stderr, flush=True)
@@ -222,7 +239,10 @@ def _site_digest(root: Path, shared: str, reports: list) -> str:
         if p.name != "reports":
             files += [p] if p.is_file() else sorted(p.rglob("*"))
     return cache.digest(
-        shared, _files_digest(root, files), *[x for a, p, *_, done in reports for x in (a, p, done.name)]
+        shared,
+        _files_digest(root, files),
+        *[file_hash(p) for p in chart_scripts()],
+        *[x for a, p, *_, done in reports for x in (a, p, done.name)],
     )
 
 
@@ -337,6 +357,9 @@ def publish(
     # the front book's sources alone (its pages, static files, templates and toc), not the project folder:
     # Sphinx's toc extension walks the whole source folder, and the project's holds every report and build
     shutil.copytree(root / "book", front_src / "book", ignore=shutil.ignore_patterns("reports"))
+    (front_src / "book" / "_static" / "vega").mkdir()
+    for script in chart_scripts():
+        shutil.copy2(script, front_src / "book" / "_static" / "vega" / script.name)
     shutil.copy2(root / "_toc.yml", front_src / "_toc.yml")
     tasks, built = [(str(front_src), str(front), config, {"latex_individualpages": False}, True)], []
     for a, p, folder, toc, overrides, done in reports:
