@@ -114,7 +114,7 @@ def test_a_neighbourhood_with_none_is_pale_grey_not_a_colour_of_the_classes():
     import shapely
 
     square = shapely.box(0, 0, 1, 1)
-    spec = charts._map([square, square], [{"value": 7}, {"value": 0}], "Crimes", [])
+    spec = charts._map("A map", [square, square], [{"value": 7}, {"value": 0}], "Crimes", "crimes")
     shading = spec["layer"][0]["encoding"]["color"]["scale"]
     assert shading["domain"] == ["0", "1", "2 to 4", "5 or more"]
     assert shading["range"][0] == "#f2f2f2"

@@ -78,6 +78,16 @@ def _title(text: str, width: int = 78) -> list[str]:
     return textwrap.wrap(text, width) or [""]
 
 
+def _wide(title: str, height: int | dict = 220) -> dict:
+    """What a chart as wide as the page has: its title, the page's width, ``height`` (pixels, or a step a row)."""
+    return {
+        "title": _title(title),
+        "width": "container",
+        "height": height,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+    }
+
+
 def _figure(spec: dict, alt: str, caption: str) -> str:
     """The chart as the page holds it: its spec (drawn in the browser by ``book/_static/csp.js``), the text
     alternative for a reader without JavaScript, and the caption."""
@@ -227,10 +237,7 @@ def ranking(figs: dict, fid: str) -> str | None:
     place = f"{rank.get('value')} of {rank.get('of')}" if rank.get("value") else "not ranked"
     is_area = f"datum.district === {json.dumps(area)}"
     spec = {
-        "title": _title(f"{label(fid)}: {area} is {place} (1 = lowest % change)"),
-        "width": "container",
-        "height": {"step": 20},
-        "autosize": {"type": "fit-x", "contains": "padding"},
+        **_wide(f"{label(fid)}: {area} is {place} (1 = lowest % change)", {"step": 20}),
         "data": {"values": values},
         "layer": [
             {
@@ -288,10 +295,7 @@ def monthly(figs: dict, fid: str) -> str | None:
     finding = f"{higher} of {of} months higher" if higher > lower else f"{lower} of {of} months lower"
     year = {"field": "year", "type": "nominal", "title": None, "sort": [this, before]}
     spec = {
-        "title": _title(f"{label(fid)} in {figs['area']} by month: {finding} than a year earlier"),
-        "width": "container",
-        "height": 220,
-        "autosize": {"type": "fit-x", "contains": "padding"},
+        **_wide(f"{label(fid)} in {figs['area']} by month: {finding} than a year earlier"),
         "data": {"values": values},
         "mark": {"type": "line", "point": {"size": 40, "filled": True}},
         "encoding": {
@@ -337,10 +341,7 @@ def strands(figs: dict, ids: list[str]) -> str | None:
     top = max((r for r in rows if r["year"] == this), key=lambda r: r["count"])
     years = {"domain": [before, this], "range": [BAR[PREVIOUS], BAR[AREA]]}
     spec = {
-        "title": _title(f"Hate crime in {figs['area']} by strand: {top['strand'].lower()} is the most common"),
-        "width": "container",
-        "height": 220,
-        "autosize": {"type": "fit-x", "contains": "padding"},
+        **_wide(f"Hate crime in {figs['area']} by strand: {top['strand'].lower()} is the most common"),
         "data": {"values": rows},
         "encoding": {
             "x": {
@@ -455,10 +456,7 @@ def xmr(figs: dict, fid: str) -> str | None:
             )
     finding = "shows special causes" if chart["label"].startswith("special") else "within normal variation"
     spec = {
-        "title": _title(f"{label(fid)} in {figs['area']} by month: {shaded} {finding}"),
-        "width": "container",
-        "height": 220,
-        "autosize": {"type": "fit-x", "contains": "padding"},
+        **_wide(f"{label(fid)} in {figs['area']} by month: {shaded} {finding}"),
         "data": {"values": values},
         "layer": layers,
     }
@@ -534,10 +532,7 @@ def rolling(figs: dict, fid: str) -> str | None:
             }
         )
     spec = {
-        "title": _title(f"{label(fid)} in {figs['area']}: 12-month total to each month"),
-        "width": "container",
-        "height": 220,
-        "autosize": {"type": "fit-x", "contains": "padding"},
+        **_wide(f"{label(fid)} in {figs['area']}: 12-month total to each month"),
         "data": {"values": values},
         "layer": layers,
     }
@@ -574,10 +569,11 @@ def _ring(coords) -> list:
     return [[round(x, 3), round(y, 3)] for x, y in coords]  # to the metre
 
 
-def _map(shapes: list, rows: list[dict], legend_title: str, tooltip: list[dict]) -> dict:
-    """A map of ``shapes`` (shapely polygons in km, north up), each shaded by its row's ``value`` in classes
-    (1, 2, 5, 10...), with a legend, a north arrow and a scale bar: the spec's layers, width and height.
-    Drawn in the plane the shapes are in (Vega's identity projection, y up): no map tiles, no projection."""
+def _map(title: str, shapes: list, rows: list[dict], legend_title: str, unit: str) -> dict:
+    """The spec of a map of ``shapes`` (shapely polygons in km, north up), each shaded by its row's ``value``
+    in classes (1, 2, 5, 10...), with a legend, a north arrow, a scale bar and a tooltip (the row's
+    neighbourhood, ``lsoa_name``, and its count of ``unit``). Drawn in the plane the shapes are in (Vega's
+    identity projection, y up): no map tiles, no projection."""
     import shapely
 
     breaks = classes(max((r["value"] for r in rows), default=1))
@@ -597,7 +593,11 @@ def _map(shapes: list, rows: list[dict], legend_title: str, tooltip: list[dict])
                     "type": "MultiPolygon",
                     "coordinates": [[_ring(p.exterior.coords), *(_ring(i.coords) for i in p.interiors)] for p in polys],
                 },
-                "properties": {**r, "class": labels[cls] if cls is not None else "0"},
+                "properties": {
+                    "value": r["value"],
+                    "lsoa_name": r.get("lsoa_name"),
+                    "class": labels[cls] if cls is not None else "0",
+                },
             }
         )
     x0, y0, x1, y1 = shapely.GeometryCollection(shapes).bounds
@@ -618,7 +618,10 @@ def _map(shapes: list, rows: list[dict], legend_title: str, tooltip: list[dict])
                     "scale": {"domain": names, "range": colours},
                     "legend": {"orient": "right", "direction": "vertical", "symbolType": "square"},
                 },
-                "tooltip": tooltip,
+                "tooltip": [
+                    {"field": "properties.lsoa_name", "title": "Neighbourhood"},
+                    {"field": "properties.value", "title": unit.capitalize(), "format": ","},
+                ],
             },
         },
         {  # the scale bar, under the map's south-west corner, and its length
@@ -642,7 +645,7 @@ def _map(shapes: list, rows: list[dict], legend_title: str, tooltip: list[dict])
             "encoding": {"longitude": {"field": "x"}, "latitude": {"field": "y"}, "text": {"field": "text"}},
         },
     ]
-    return {"width": width, "height": height, "projection": plane, "layer": layers}
+    return {"title": _title(title), "width": width, "height": height, "projection": plane, "layer": layers}
 
 
 def hotspot_map(figs: dict, key: str = "hotspots") -> str | None:
@@ -661,15 +664,8 @@ def hotspot_map(figs: dict, key: str = "hotspots") -> str | None:
     lat0 = sum(lat for ring in rings for lat, _ in ring) / sum(len(ring) for ring in rings)
     shapes = [shapely.Polygon([plane(lon, lat, lat0) for lat, lon in ring]) for ring in rings]
     area = h3.average_hexagon_area(h3.get_resolution(rows[0]["cell"]), unit="km^2")
-    cells = [{"value": r["value"], "lsoa_name": r["lsoa_name"]} for r in rows]
-    tooltip = [
-        {"field": "properties.lsoa_name", "title": "Neighbourhood"},
-        {"field": "properties.value", "title": unit.capitalize(), "format": ","},
-    ]
-    spec = {
-        "title": _title(f"{what} in {figs['area']}, {short(figs)}: where it was recorded"),
-        **_map(shapes, cells, f"{unit.capitalize()} in a cell", tooltip),
-    }
+    title = f"{what} in {figs['area']}, {short(figs)}: where it was recorded"
+    spec = _map(title, shapes, rows, f"{unit.capitalize()} in a cell", unit)
     busiest = list(dict.fromkeys(r["lsoa_name"] for r in rows[:3]))
     alt = (
         f"Map of {figs['area']}, north up, in {len(rows):,} hexagonal cells of about {area:.1g} square km, each "
@@ -691,15 +687,8 @@ def choropleth(figs: dict, shapes: dict, key: str = "neighbourhoods") -> str | N
     if not rows:
         return None
     what, unit = _counted(key != "neighbourhoods")
-    cells = [{"value": r["value"], "lsoa_name": r["lsoa_name"]} for r in rows]
-    tooltip = [
-        {"field": "properties.lsoa_name", "title": "Neighbourhood"},
-        {"field": "properties.value", "title": unit.capitalize(), "format": ","},
-    ]
-    spec = {
-        "title": _title(f"{what} in {figs['area']}'s neighbourhoods, {short(figs)}"),
-        **_map([shapes[r["lsoa_code"]] for r in rows], cells, unit.capitalize(), tooltip),
-    }
+    title = f"{what} in {figs['area']}'s neighbourhoods, {short(figs)}"
+    spec = _map(title, [shapes[r["lsoa_code"]] for r in rows], rows, unit.capitalize(), unit)
     left = len(figs["series"].get(key) or []) - len(rows)
     alt = (
         f"Map of {figs['area']}'s {len(rows)} neighbourhoods (LSOAs), north up, each shaded by the number of "
