@@ -13,28 +13,6 @@
   else name();
 })();
 
-// The theme's colour mode button is named "Color mode"; Font Awesome turns its icons into SVGs titled "Light",
-// "Dark" and "System Settings", read as the button's visible text, which its name must then contain (WCAG
-// 2.5.3). The icons are decoration beside the name: hidden from screen readers, now and when replaced.
-(function () {
-  function quiet(button) {
-    button.querySelectorAll("i, svg").forEach(function (icon) {
-      if (icon.getAttribute("aria-hidden") === "true" && !icon.querySelector("title")) return;
-      icon.setAttribute("aria-hidden", "true");
-      ["title", "role", "aria-labelledby"].forEach(function (a) { icon.removeAttribute(a); });
-      icon.querySelectorAll("title").forEach(function (t) { t.remove(); });
-    });
-  }
-  function watch() {
-    document.querySelectorAll(".theme-switch-button").forEach(function (button) {
-      quiet(button);
-      new MutationObserver(function () { quiet(button); }).observe(button, { childList: true, subtree: true });
-    });
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
-  else watch();
-})();
-
 // Charts: each figure.csp-chart holds its Vega-Lite spec (script.csp-spec, written by csp_lib.present.charts);
 // vega-embed draws it as SVG, in this site's own copies of Vega, Vega-Lite and vega-embed (_static/vega/).
 // The menu of each chart saves it as SVG or PNG; its button gets a name, as the theme's chevrons do above.
