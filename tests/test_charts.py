@@ -64,9 +64,39 @@ def test_the_spec_is_safe_inside_the_page():
     assert bold == "datum.value === " + json.dumps(figs["area"])
 
 
-def test_months_are_read_as_utc_dates():
+def _temporal(tree):
+    """Every encoding of a spec whose type is temporal."""
+    if isinstance(tree, dict):
+        if tree.get("type") == "temporal":
+            yield tree
+        for v in tree.values():
+            yield from _temporal(v)
+    elif isinstance(tree, list):
+        for v in tree:
+            yield from _temporal(v)
+
+
+def test_months_are_read_as_utc_dates(tiny):
     """ "2016-04-01" is midnight UTC: read in a browser's local time west of Greenwich it would be March."""
     assert charts.MONTHS == {"timeUnit": "utcyearmonth", "type": "temporal"}
+    figs = figures.compute_from_folder(tiny, "A", "2016/17")
+    for chart in (charts.xmr(figs, "all_crime"), charts.rolling(figs, "all_crime")):
+        dates = list(_temporal(charts.spec_of(chart)))
+        assert dates and all(d.get("timeUnit") == "utcyearmonth" for d in dates), dates
+
+
+def test_the_search_index_reads_a_chart_as_its_words_not_its_spec(tiny, tmp_path):
+    """The pages Pagefind indexes (books.slim) drop each chart's spec, its data and most of a page's bytes, and
+    keep what a reader reads: the values in words and the caption."""
+    from csp_lib.publish.books import slim
+
+    chart = charts.trend(figures.compute_from_folder(tiny, "A", "2016/17"), "all_crime")
+    page = f'<html lang="en"><head><title>t</title></head><body><article>{chart}</article></body></html>'
+    slim(page, tmp_path / "p.html")
+    page = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert "csp-spec" not in page and "$schema" not in page
+    assert "<noscript><p>Bar charts of all crime by financial year." in page
+    assert "<figcaption>All crime in A (left) and X (right)" in page
 
 
 def test_the_site_serves_its_own_chart_scripts():

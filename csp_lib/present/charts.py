@@ -164,11 +164,10 @@ def trend(figs: dict, fid: str) -> str | None:
 
     def panel(col: str, name: str, colour: str) -> dict:
         values = [{"period": t, "count": _count(r[col]) or 0, "label": _n(r[col])} for t, r in zip(ticks, rows)]
+        frame = {"title": name, "width": 215, "height": 200}
         if all(_count(r[col]) is None for r in rows):
             return {
-                "title": name,
-                "width": 215,
-                "height": 200,
+                **frame,
                 "mark": {"type": "text", "fontSize": 12},
                 "encoding": {"text": {"value": "small counts withheld"}},
             }
@@ -183,9 +182,7 @@ def trend(figs: dict, fid: str) -> str | None:
         if not any(v["count"] for v in values):  # every bar 0: an axis from 0 up
             y["scale"] = {"domain": [0, 1]}
         return {
-            "title": name,
-            "width": 215,
-            "height": 200,
+            **frame,
             "data": {"values": values},
             "encoding": {"x": x, "y": y},
             "layer": [

@@ -169,10 +169,9 @@ class Report:
     def chart(self, html: str | None, missing: str = "No chart: too few periods in the data.") -> None:
         """A chart, or the note in its place. In a build, the page's HTML (the site's scripts draw its spec); a
         notebook run alone in JupyterLab shows the spec itself, which the Lab draws, then the caption."""
-        spec = charts.spec_of(html)
         if not html:
             display(Markdown(f"*{missing}*"))
-        elif spec is None or self.downloads_dir is not None:
+        elif self.downloads_dir is not None or (spec := charts.spec_of(html)) is None:
             display(HTML(html))
         else:
             display({"application/vnd.vegalite.v5+json": spec, "text/plain": spec["description"]}, raw=True)

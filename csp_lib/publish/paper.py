@@ -287,15 +287,17 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
     )
 
 
-CHART_SCRIPTS = ("vega/vega.min.js", "vega/vega-lite.min.js", "vega/vega-embed.min.js", "csp.js")
+CHART_SCRIPT = re.compile(r"_static/(?:vega/[^/]+|csp)\.js$")  # Vega, Vega-Lite, vega-embed; csp.js draws
 
 
 def _chart_scripts(report_html: Path) -> str:
-    """The site's own chart scripts (its ``_static``), which draw the charts in Chromium before it prints."""
-    static = next((d / "_static" for d in report_html.parents if (d / "_static" / CHART_SCRIPTS[0]).exists()), None)
-    if static is None:
-        return ""
-    return "".join(f'<script src="{(static / s).resolve().as_uri()}"></script>' for s in CHART_SCRIPTS)
+    """The scripts with which the report's pages draw their charts (as _config.yml lists them), for Chromium to
+    draw the charts before it prints."""
+    page = BeautifulSoup((report_html / "index.html").read_text(encoding="utf-8"), "html.parser")
+    srcs = [tag["src"].split("?")[0] for tag in page.find_all("script", src=True)]
+    return "".join(
+        f'<script src="{(report_html / s).resolve().as_uri()}"></script>' for s in srcs if CHART_SCRIPT.search(s)
+    )
 
 
 def _headline_part(index) -> str:
