@@ -76,6 +76,13 @@ def _street_bad_month(folder: Path):
     path.write_text("\n".join(lines) + "\n")
 
 
+def _street_lsoa_names(folder: Path, old: str, new: str):
+    _street_folder(folder)
+    (folder / "areas.csv").unlink()  # the districts come from the LSOA names
+    for path in sorted(folder.glob("*-street.csv")):
+        path.write_text(path.read_text().replace(old, new))
+
+
 def _street_truncated_gz(folder: Path):
     for p in folder.iterdir():
         p.unlink()
@@ -236,6 +243,26 @@ ERRORS = {
         {"areas_csv": TINY["areas.csv"] + "A,X,1,1\n"},
         {},
         "areas.csv, line 5, column 'district': duplicate value 'A'",
+    ),
+    "control-character": (
+        "a line break inside a name",
+        {"areas_csv": TINY["areas.csv"].replace("C,Y,", '"C\nC",Y,')},
+        {},
+        "areas.csv, line 4, column 'district': 'C\\nC' holds a control character (U+000A)",
+    ),
+    "names-share-a-folder": (
+        "two districts whose folders would be one",
+        {"areas_csv": TINY["areas.csv"] + "St. Helens,Y,1,1\nSt Helens,Y,1,1\n"},
+        {},
+        "areas.csv, line 6, column 'district': 'St Helens' and 'St. Helens' (line 5) would share one folder, "
+        "st-helens, and so one report and one commentary",
+    ),
+    "police-uk-names-share-a-folder": (
+        "police.uk districts whose folders would be one",
+        lambda f: _street_lsoa_names(f, "Beta 001A", "ALPHA! 001A"),
+        {"--area": "Alpha", "--period": "2021-01..2021-12"},
+        "DATA/2020-01-testshire-street.csv, line 2, column 'LSOA name': district 'Alpha' and district 'ALPHA!' would "
+        "share one folder, alpha",
     ),
     "area-not-in-data": (
         "an area that is not a district",

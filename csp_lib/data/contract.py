@@ -8,6 +8,8 @@ the column and the problem.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -244,9 +246,41 @@ def slug(text: str) -> str:
     return "".join(out).strip("_")
 
 
+# characters that show nothing, or move the text around it: control characters (a line break, a tab), the
+# invisible formatting ones (zero-width spaces, a byte-order mark) and the bidirectional overrides that can make
+# a name read as another. A name from the data holding one is refused with its file, line and column.
+HIDDEN = r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+
+
+def hidden_in(value: str) -> str:
+    """The first hidden character of ``value``, named by its code point (``U+000A``)."""
+    m = re.search(HIDDEN, value)
+    return f"U+{ord(m.group()):04X}" if m else ""
+
+
+SLUG_MAX = 60  # characters of an area's folder name: 300-character names still make short paths
+
+
 def area_slug(area: str) -> str:
-    """``Blackburn with Darwen`` -> ``blackburn-with-darwen`` (folders and file names)."""
-    return slug(area).replace("_", "-")
+    """``Blackburn with Darwen`` -> ``blackburn-with-darwen`` (folders and file names). A name longer than
+    :data:`SLUG_MAX`, or one with no letter or digit (``???``), ends with 8 characters of its hash, so that
+    its folder is short, never empty and never another name's."""
+    s = slug(area).replace("_", "-")
+    if s and len(s) <= SLUG_MAX:
+        return s
+    tag = hashlib.sha256(area.encode("utf-8")).hexdigest()[:8]
+    return f"{s[: SLUG_MAX - 9].rstrip('-')}-{tag}" if s else f"area-{tag}"
+
+
+def slug_clashes(names) -> list[tuple[str, str]]:
+    """Pairs of different names that would share a folder (``St. Helens`` and ``St Helens``)."""
+    seen: dict[str, str] = {}
+    out = []
+    for name in names:
+        other = seen.setdefault(area_slug(name), name)
+        if other != name:
+            out.append((other, name))
+    return out
 
 
 def report_folder(area: str, period: str) -> Path:

@@ -161,14 +161,15 @@ def _month_indexes(months: pd.Series) -> pd.Series:
     return pd.Series(index[codes], index=months.index, dtype="int32")
 
 
-def _locate(files: list[StreetFile], column: str, value) -> tuple[Path, int | None]:
-    """File and line of the first row whose ``column`` equals ``value`` (a plain csv scan)."""
+def _locate(files: list[StreetFile], column: str, value, prefix: bool = False) -> tuple[Path, int | None]:
+    """File and line of the first row whose ``column`` equals ``value``, or starts with it (``prefix``: an LSOA
+    name holds its district's), by a plain csv scan."""
     i = HEADER.index(column)
     for f in files:
         with open_bytes(f.path) as fh:
             reader = csv.reader(io.TextIOWrapper(fh, encoding="utf-8-sig", newline=""))
             for line, row in enumerate(reader, start=1):
-                if line > 1 and len(row) > i and row[i] == value:
+                if line > 1 and len(row) > i and (row[i].startswith(value) if prefix else row[i] == value):
                     return f.path, line
     return files[0].path, None
 
@@ -393,6 +394,32 @@ def _districts(cube: pd.DataFrame, folder: Path) -> pd.DataFrame:
     return areas
 
 
+def _check_names(cube: pd.DataFrame, areas: pd.DataFrame, files: list[StreetFile]) -> None:
+    """The names the pages show, as the files write them: none with a hidden character (contract.HIDDEN), and no
+    two districts whose folders would be one (``St. Helens`` and ``St Helens``). Each error names a file and line."""
+    for column, key in (("LSOA name", "district"), ("Falls within", "force"), ("Crime type", "crime_type")):
+        for value in cube[key].dropna().astype(str).unique():
+            if re.search(contract.HIDDEN, value):
+                path, line = _locate(files, column, value, prefix=column == "LSOA name")
+                raise DataError(
+                    path,
+                    f"{value!r} holds a control character ({contract.hidden_in(value)})",
+                    line,
+                    column,
+                    "the file is not as data.police.uk publishes it: download it again",
+                )
+    for first, second in contract.slug_clashes(areas["district"].astype(str)):
+        path, line = _locate(files, "LSOA name", second, prefix=True)
+        raise DataError(
+            path,
+            f"district '{second}' and district '{first}' would share one folder, {contract.area_slug(first)}, "
+            "and so one report and one commentary",
+            line,
+            "LSOA name",
+            "put an areas.csv in the folder that names the districts apart",
+        )
+
+
 def load(folder, allow_partial: bool = False) -> StreetData:
     folder = Path(folder)
     files = find(folder)
@@ -401,6 +428,7 @@ def load(folder, allow_partial: bool = False) -> StreetData:
     cube, finer, reused = load_cube(folder, files)
     cube["month"] = _check_months(cube, files)
     areas = _districts(cube, folder)
+    _check_names(cube, areas, files)
     warnings = []
     unknown = sorted(set(cube["crime_type"].astype(str)) - set(KNOWN_TYPES))
     if unknown:

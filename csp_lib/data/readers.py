@@ -278,6 +278,15 @@ def _convert(path, lines, df: pd.DataFrame, col: contract.Column, districts: set
             )
         out[given.index] = parts.map(lambda p: ";".join(sorted({x for x in p if x})))
         return out
+    if not name.endswith("_ref"):  # a name that reaches the pages: shown as it is written, so nothing hidden in it
+        _fail(
+            path,
+            lines,
+            raw.str.contains(contract.HIDDEN, regex=True),
+            name,
+            lambda i: f"{raw.iloc[i]!r} holds a control character ({contract.hidden_in(raw.iloc[i])})",
+            "remove it (a line break, tab or invisible character inside a value); names are shown as written",
+        )
     return raw
 
 
@@ -562,7 +571,18 @@ def load(folder) -> Data:
             found[name] = p
     warnings: list[str] = []
     areas = read_table(found["areas"], contract.TABLES["areas"], warnings=warnings)
-    districts = set(areas["district"].astype(str))
+    names = areas["district"].astype(str)
+    for first, second in contract.slug_clashes(names):
+        line = int(areas.attrs["lines"][list(names).index(second)])
+        raise DataError(
+            found["areas"],
+            f"'{second}' and '{first}' (line {int(areas.attrs['lines'][list(names).index(first)])}) would share "
+            f"one folder, {contract.area_slug(first)}, and so one report and one commentary",
+            line,
+            "district",
+            "give the districts names that differ in their letters or digits",
+        )
+    districts = set(names)
     data = Data(folder, areas, warnings=warnings)
     for name, path in found.items():
         if name != "areas":

@@ -19,6 +19,7 @@ Nothing published is touched until everything succeeded:
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -309,10 +310,28 @@ def _reports(
     for figs, p in wanted:
         figs = published.get((figs["area"], p.label), figs)
         final = root / "book" / "reports" / contract.report_folder(figs["area"], p.label)
+        _check_owner(final.parent, figs["area"], root)
         out.append(
             ReportJob(figs["area"], figs["period"]["label"], figs, final, final.with_name(final.name + ".staging"))
         )
     return out
+
+
+def _check_owner(folder: Path, area: str, root: Path) -> None:
+    """An area's folder (``book/reports/st-helens``) holds one area's reports and its commentary folder that
+    area's words: a build of another name that makes the same folder (``St Helens`` after ``St. Helens``) stops
+    rather than replace the reports and take over the commentary."""
+    for path in sorted(folder.glob("*/figures.json")) if folder.is_dir() else []:
+        try:
+            other = json.loads(path.read_text(encoding="utf-8")).get("area")
+        except (OSError, ValueError):
+            continue  # a damaged report is rebuilt; it names no other area
+        if other is not None and other != area:
+            rel = folder.relative_to(root)
+            raise BuildError(
+                f"{area!r} would be published in {rel}/, which holds the reports of {other!r} (and "
+                f"commentary/{folder.name}/ their commentary): rename one of the two areas in the data"
+            )
 
 
 _WORKER: dict = {}  # a figures worker's data, read once (_reports' prefetch)
