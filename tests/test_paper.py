@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from csp_lib.figures.sections import SECTIONS
+from csp_lib.present.text import css_string
 from csp_lib.publish import paper
 
 FIGS = {
@@ -103,7 +104,8 @@ def test_print_document_has_the_cover_sections_and_considerations_without_site_c
     assert 'href="02-violence.html"' not in body and 'href="https://data.police.uk/"' in body
     assert '<div class="csp-tile">' in body  # tiles keep their boxes, not their links
     assert "Legal considerations" in text and "Background papers" in text
-    assert "\\A Online report: https://example.org/r/" in doc  # the footer of every page
+    footer = "\\A " + css_string("Online report: https://example.org/r/")  # the footer of every page, CSS-escaped
+    assert footer in doc and "Online report\\3a  https\\3a \\2f \\2f example" in footer
     assert "tr, th, td, caption { break-inside: avoid; }" in doc  # no table splits mid-row
 
 
@@ -128,7 +130,7 @@ def test_pages_of_each_heading_come_after_the_contents():
 def test_no_browser_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(paper.PaperError, match="install Debian's chromium"):
-        paper.print_pdf(tmp_path / "x.html", tmp_path / "x.pdf")
+        paper.print_pdf("http://127.0.0.1:9/x.html", tmp_path / "x.pdf")
 
 
 # -- the demo report's PDF, made by the end-to-end build ----------------------------------------

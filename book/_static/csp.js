@@ -15,7 +15,8 @@
 
 // Charts: each figure.csp-chart holds its Vega-Lite spec (script.csp-spec, written by csp_lib.present.charts);
 // vega-embed draws it as SVG, in this site's own copies of Vega, Vega-Lite and vega-embed (_static/vega/).
-// The menu of each chart saves it as SVG or PNG; its button gets a name, as the theme's chevrons do above.
+// Vega's expression interpreter (ast: true), not code made with Function: the pages' Content-Security-Policy
+// allows no eval. The menu of each chart saves it as SVG or PNG; its button gets a name, as the theme's chevrons do above.
 (function () {
   var ACTIONS = { export: true, source: false, compiled: false, editor: false };
   function draw() {
@@ -26,7 +27,7 @@
       if (!spec || !box || box.hasAttribute("data-drawn")) return;
       box.setAttribute("data-drawn", "");
       pending.push(
-        vegaEmbed(box, JSON.parse(spec.textContent), { renderer: "svg", actions: ACTIONS }).then(function () {
+        vegaEmbed(box, JSON.parse(spec.textContent), { renderer: "svg", actions: ACTIONS, ast: true }).then(function () {
           var summary = box.querySelector("details > summary");
           if (summary) summary.setAttribute("aria-label", "Save this chart");
         })

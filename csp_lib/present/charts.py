@@ -26,6 +26,7 @@ from ..data.periods import parse
 from ..figures.measures import pct_change
 from ..figures.sections import label
 from .narrative import fewer, pct, period_name, short, what_counted
+from .text import raw
 
 
 def _hex(colour) -> str:
@@ -133,6 +134,7 @@ def _change_words(first, last) -> str:
 
 def unavailable(figs: dict, fid: str) -> str | None:
     """A short note in place of a chart whose figure the data cannot give (police.uk, absent table)."""
+    figs = raw(figs)
     f = figs["figures"].get(fid, {})
     if f.get("value") is None and f.get("note"):
         return f'<p class="csp-note"><em>No chart: {f["note"]}.</em></p>'
@@ -153,6 +155,7 @@ def _years(figs: dict, n: int) -> tuple[str, str]:
 
 def trend(figs: dict, fid: str) -> str | None:
     """Four-year trend, district and county side by side (their scales differ)."""
+    figs = raw(figs)
     if note := unavailable(figs, fid):
         return note
     rows = figs["series"]["trend"].get(fid) or []
@@ -222,6 +225,7 @@ def trend(figs: dict, fid: str) -> str | None:
 
 def ranking(figs: dict, fid: str) -> str | None:
     """% change of every district of the county, the report's area highlighted."""
+    figs = raw(figs)
     if note := unavailable(figs, fid):
         return note
     rows = [r for r in figs["series"]["districts"].get(fid, []) if r["pct_change"] is not None]
@@ -275,6 +279,7 @@ def ranking(figs: dict, fid: str) -> str | None:
 
 def monthly(figs: dict, fid: str) -> str | None:
     """Each month of the period against the same month a year earlier."""
+    figs = raw(figs)
     if note := unavailable(figs, fid):
         return note
     rows = figs["series"]["monthly"].get(fid) or []
@@ -324,6 +329,7 @@ def monthly(figs: dict, fid: str) -> str | None:
 
 def strands(figs: dict, ids: list[str]) -> str | None:
     """Hate crime by strand, this period and the one before."""
+    figs = raw(figs)
     this, before = short(figs), short(figs, "previous")
     rows = []
     for fid in ids:
@@ -387,6 +393,7 @@ def _legend(names: list[str], colours: list[str]) -> dict:
 
 def xmr(figs: dict, fid: str) -> str | None:
     """XmR chart of the area's monthly counts over the four-year window, special causes marked."""
+    figs = raw(figs)
     if note := unavailable(figs, fid):
         return note
     chart = figs["series"].get("xmr", {}).get(fid)
@@ -476,6 +483,7 @@ def xmr(figs: dict, fid: str) -> str | None:
 def rolling(figs: dict, fid: str) -> str | None:
     """The area's 12-month total to each month the data cover, the report's last month marked: where a month
     or a quarter sits in the year around it."""
+    figs = raw(figs)
     rows = figs["series"].get("rolling", {}).get(fid) or []
     if len(rows) < 2:
         return None
@@ -648,6 +656,7 @@ def _map(title: str, shapes: list, rows: list[dict], legend_title: str, unit: st
 def hotspot_map(figs: dict, key: str = "hotspots") -> str | None:
     """A map of the district in hexagonal cells (H3) shaded by the records whose map point falls in each:
     drawn from figures.json alone (no tiles, no boundaries), north up, with a scale."""
+    figs = raw(figs)
     import h3
     import shapely
 
@@ -680,6 +689,7 @@ def hotspot_map(figs: dict, key: str = "hotspots") -> str | None:
 
 def choropleth(figs: dict, shapes: dict, key: str = "neighbourhoods") -> str | None:
     """The district's neighbourhoods (LSOAs) shaded by their count, from the boundaries in the data folder."""
+    figs = raw(figs)
     rows = [r for r in figs["series"].get(key) or [] if r.get("value") is not None and r["lsoa_code"] in shapes]
     if not rows:
         return None

@@ -17,6 +17,7 @@ from ..data.contract import slug
 from ..figures.sections import label
 from .narrative import compared_phrase, period_name, source_line
 from .tables import WITHHELD, withheld_note
+from .text import raw
 
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # zip entries carry no build time
 
@@ -28,10 +29,19 @@ def csv_name(caption: str) -> str:
     return slug(caption).replace("_", "-")[:80] + ".csv"
 
 
+# a spreadsheet reads a cell that starts so as a formula (OWASP's CSV injection): a name from the data such as
+# "=HYPERLINK(...)" or "@SUM(...)" is written with a leading apostrophe, which spreadsheets show as text
+_FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?![\d.]))")
+
+
+def _text_cell(value):
+    return "'" + value if isinstance(value, str) and _FORMULA.match(value) else value
+
+
 def write_csv(df: pd.DataFrame, folder: Path, caption: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / csv_name(caption)
-    df.to_csv(path, index=False, lineterminator="\n")
+    df.map(_text_cell).to_csv(path, index=False, lineterminator="\n")
     return path
 
 
@@ -45,6 +55,7 @@ def linked(page: str) -> set[str]:
 
 def figures_frame(figs: dict) -> pd.DataFrame:
     """Every figure of figures.json, a row each; a withheld cell reads [c], as in every table."""
+    figs = raw(figs)
     rows = []
     for fid, f in figs["figures"].items():
         row = {"id": fid, "measure": label(fid)}
@@ -80,6 +91,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 def write_workbook(figs: dict, folder: Path, path: Path) -> Path:
     """One workbook: a Figures sheet (every id of figures.json) and a sheet per table CSV."""
+    figs = raw(figs)
     buf = io.BytesIO()
     used: set[str] = set()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
@@ -88,7 +100,7 @@ def write_workbook(figs: dict, folder: Path, path: Path) -> Path:
         sheets.update({name: csv.name for name, csv in tables.items()})
         about = [
             f"{figs['area']}: {period_name(figs)} ({figs['period']['label']})",
-            compared_phrase(figs).capitalize() + ".",
+            compared_phrase(figs)[:1].upper() + compared_phrase(figs)[1:] + ".",  # the county keeps its capital
             "Every value is computed from the records; see figures.json.",
             "Made from: " + source_line(figs).replace("`", ""),
         ]
@@ -100,6 +112,11 @@ def write_workbook(figs: dict, folder: Path, path: Path) -> Path:
         figures_frame(figs).to_excel(xl, sheet_name="Figures", index=False)
         for name, csv in tables.items():
             _cells(pd.read_csv(csv, dtype=str, keep_default_na=False)).to_excel(xl, sheet_name=name, index=False)
+        for sheet in xl.book.worksheets:  # no text from the data becomes a formula (openpyxl makes "=..." one)
+            for row in sheet.iter_rows():
+                for c in row:
+                    if c.data_type == "f":
+                        c.data_type = "s"
         xl.book.properties.creator = "csp-book"
     path.write_bytes(_fixed_zip(buf.getvalue()))
     return path

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..data import contract
 from ..data.periods import month_runs, parse
 from ..figures.sections import label
-from . import downloads, narrative
+from . import downloads, narrative, text
 from .narrative import short
 from .tables import WITHHELD, withheld_note
 
@@ -101,6 +101,7 @@ def committee(cover: dict) -> list[str]:
 
 def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover: dict | None = None) -> str:
     """The landing page of one report: tiles, summary, headline sentences, sections, sources, downloads."""
+    figs = text.view(figs)  # every value from the data as text, never markup
     open_data = figs.get("data_format") == "police.uk"
     headline_tiles = OPEN_DATA_TILES if open_data else HEADLINE_TILES
     tiles = "".join(tile(figs, fid, name, f"{page}.html") for fid, name, page in headline_tiles)
@@ -179,6 +180,7 @@ def offences() -> str:
 
 def with_banner(page: str, figs: dict) -> str:
     """A page's markdown with the demonstration notice under its title (when the report is a demo)."""
+    figs = text.view(figs)
     title, _, rest = page.partition("\n")
     return f"{title}\n\n{narrative.banner(figs)}{rest}" if narrative.demo(figs) else page
 
@@ -190,6 +192,7 @@ def _month(iso: str) -> str:
 
 def quality(figs: dict) -> str:
     """The data quality page of one report (MyST markdown), from figures.json alone."""
+    figs = text.view(figs)  # every value from the data as text, never markup
     q = figs["quality"]
     area = figs["area"]
     lines = [
@@ -274,16 +277,18 @@ TEMPLATES = Path(__file__).parent.parent / "templates" / "commentary"
 
 
 def ensure_commentary(path: Path, section: str, figs: dict) -> Path:
-    """Create the commentary file from its template; never overwrite one that exists."""
+    """Create the commentary file from its template; never overwrite one that exists. The area's name goes into
+    the analyst's Markdown escaped (text.md): the file is trusted once the analyst owns it, the name never is."""
+    figs = text.view(figs)
     if not path.exists():
         template = TEMPLATES / f"{section}.md"
         if not template.exists():
             template = TEMPLATES / "default.md"
-        text = template.read_text(encoding="utf-8").format(
+        words = template.read_text(encoding="utf-8").format(
             area=figs["area"], period=figs["period"]["label"], section=section
         )
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(words, encoding="utf-8")
     return path
 
 

@@ -16,17 +16,19 @@ from ..data.contract import INTERVENTION_TYPES, report_folder
 from ..figures import disclosure
 from ..figures.sections import BY_SLUG, GROUP_IDS, STAND_INS
 from ..figures.sections import get as section
-from . import charts, downloads, narrative, tables
+from . import charts, downloads, narrative, tables, text
 from .pages import ensure_commentary
 
 TOOL_IDS = [f"asb_{t}" for t in INTERVENTION_TYPES.values()]
 
 
 class Report:
-    """figures.json of one area and period, and where its commentary lives."""
+    """figures.json of one area and period, and where its commentary lives. ``figs`` is figures.json with every
+    string escaped for a page (text.view): what sentences and captions are written from; charts, tables and
+    downloads take the values as they are from it (text.raw)."""
 
     def __init__(self, figs: dict, commentary_dir=None, downloads_dir=None, section: str | None = None, data_dir=None):
-        self.figs = figs
+        self.figs = text.view(figs)
         self.data_dir = Path(data_dir) if data_dir else None  # where LSOA boundaries may be, for choropleths
         self.section = section  # the section's slug: its commentary file and what police.uk shows of it
         self.commentary_dir = Path(commentary_dir) if commentary_dir else None
@@ -43,9 +45,9 @@ class Report:
 
     def say(self, *paragraphs: str) -> None:
         """Computed sentences, each its own paragraph (empty ones are skipped)."""
-        text = "\n\n".join(p for p in paragraphs if p)
-        if text:
-            display(Markdown(text))
+        words = "\n\n".join(p for p in paragraphs if p)
+        if words:
+            display(Markdown(words))
 
     def bullets(self, items: list[str], intro: str = "") -> None:
         if items:
@@ -58,7 +60,9 @@ class Report:
     def _show(
         self, df, caption: str, what: tuple, download=None, download_caption: str | None = None, rows: str = "every row"
     ) -> None:
-        """An HTML table and, in a build, its CSV (``download``: a fuller frame than the one shown)."""
+        """An HTML table and, in a build, its CSV (``download``: a fuller frame than the one shown). The captions
+        are written from the escaped figures (text.view): the table escapes the characters they show."""
+        caption, download_caption = text.plain(caption), download_caption and text.plain(download_caption)
         html = tables.to_html(df, caption)
         if self.downloads_dir is not None:
             name = downloads.csv_name(download_caption or caption)
@@ -89,13 +93,13 @@ class Report:
 
     def outcomes(self) -> None:
         """What happened next: the period's crimes by their last outcome (police.uk data only)."""
-        rows = self.figs["series"].get("outcomes")
+        rows = text.raw(self.figs)["series"].get("outcomes")  # the tables escape their cells themselves
         if not rows:
             return
         self.say("## What happened next", narrative.outcomes(self.figs))
         area = self.figs["area"]
         self._show(tables.outcome_frame(self.figs, rows), f"Crimes by last outcome, {area}", ("outcomes",))
-        if by_type := self.figs["series"].get("outcomes_by_type"):
+        if by_type := text.raw(self.figs)["series"].get("outcomes_by_type"):
             caption = f"The most common last outcome of each crime type, {area}"
             self._show(tables.outcome_type_frame(self.figs, by_type), caption, ("outcomes_by_type",))
 
@@ -104,7 +108,7 @@ class Report:
         change, and every neighbourhood of the district in the CSV. Data that place records in LSOAs only:
         police.uk files, or an extract with the lsoa_code column."""
         key = "neighbourhoods" if fid == "all_crime" else "neighbourhoods_asb"
-        rows = self.figs["series"].get(key)
+        rows = text.raw(self.figs)["series"].get(key)
         if not rows:
             return
         what = "crime" if fid == "all_crime" else "antisocial behaviour"
@@ -120,7 +124,7 @@ class Report:
         busiest cells' neighbourhoods, the ``top`` busiest in a table (every cell in the CSV); and, where the
         data folder holds LSOA boundaries, the neighbourhoods shaded too. Data with map points only (police.uk)."""
         key, lsoa_key = ("hotspots", "neighbourhoods") if fid == "all_crime" else ("hotspots_asb", "neighbourhoods_asb")
-        rows = self.figs["series"].get(key)
+        rows = text.raw(self.figs)["series"].get(key)
         if not rows:
             return
         what, unit = narrative.what_counted(fid != "all_crime")
@@ -134,7 +138,7 @@ class Report:
         self._top(full, top, f"The {min(top, len(rows))} busiest map cells for {what}", key, "map cell", what)
         path = boundaries.find(self.data_dir) if self.data_dir and self.data_dir.is_dir() else None
         if path is not None:
-            lsoas = self.figs["series"].get(lsoa_key) or []
+            lsoas = text.raw(self.figs)["series"].get(lsoa_key) or []
             self.chart(charts.choropleth(self.figs, boundaries.read(path, [r["lsoa_code"] for r in lsoas]), lsoa_key))
 
     def open_data(self, section_slug: str) -> None:
@@ -181,7 +185,8 @@ class Report:
     def commentary_path(self, section: str) -> Path | None:
         if self.commentary_dir is None:
             return None
-        return self.commentary_dir / report_folder(self.figs["area"], self.figs["period"]["label"]) / f"{section}.md"
+        figs = text.raw(self.figs)
+        return self.commentary_dir / report_folder(figs["area"], figs["period"]["label"]) / f"{section}.md"
 
     def commentary(self, section: str | None = None, heading: str | None = "Analyst's commentary") -> None:
         """Show the analyst's markdown for this section (made from a template if absent)."""
@@ -189,8 +194,8 @@ class Report:
         path = ensure_commentary(self.commentary_path(section), section, self.figs) if self.commentary_dir else None
         if path is None:
             return
-        text = path.read_text(encoding="utf-8").strip()
-        display(Markdown((f"### {heading}\n\n" if heading else "") + text))
+        words = path.read_text(encoding="utf-8").strip()  # the analyst's Markdown: trusted
+        display(Markdown((f"### {heading}\n\n" if heading else "") + words))
 
 
 def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=None, internal: bool = False) -> Report:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..figures.sections import label
 from .narrative import pct, short, signed
+from .text import raw
 
 WITHHELD = "[c]"  # the GSS symbol for a confidential value
 
@@ -36,6 +37,7 @@ def _window_names(figs: dict, f: dict) -> tuple[str, str]:
 
 def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
     """One row per figure: previous, current, change and % change."""
+    figs = raw(figs)
     rows = []
     for fid in ids:
         f = figs["figures"].get(fid)
@@ -119,6 +121,7 @@ def to_html(df: pd.DataFrame, caption: str, css_class: str = "csp-table") -> str
 
 def neighbourhood_frame(figs: dict, fid: str, rows: list[dict]) -> pd.DataFrame:
     """One row per neighbourhood (LSOA), the most first: name, code, the two windows and the change."""
+    figs = raw(figs)
     f = figs["figures"].get(fid, {})
     before, now = _window_names(figs, f)
     df = pd.DataFrame(
@@ -140,6 +143,7 @@ def neighbourhood_frame(figs: dict, fid: str, rows: list[dict]) -> pd.DataFrame:
 def hotspot_frame(figs: dict, rows: list[dict], unit: str) -> pd.DataFrame:
     """One row per map cell, the busiest first: its neighbourhood, count and H3 id (which GIS software reads
     as the cell's shape)."""
+    figs = raw(figs)
     return pd.DataFrame(
         [
             {
@@ -155,6 +159,7 @@ def hotspot_frame(figs: dict, rows: list[dict], unit: str) -> pd.DataFrame:
 
 def outcome_frame(figs: dict, rows: list[dict]) -> pd.DataFrame:
     """One row per last outcome, the most first: the period and the year before, counts and shares."""
+    figs = raw(figs)
     f = figs["figures"].get("all_crime", {})
     before, now = _window_names(figs, f)
     df = pd.DataFrame(
@@ -175,6 +180,7 @@ def outcome_frame(figs: dict, rows: list[dict]) -> pd.DataFrame:
 
 def outcome_type_frame(figs: dict, by_type: dict[str, list[dict]]) -> pd.DataFrame:
     """One row per crime type: its crimes in the period and its most common last outcome, with its share."""
+    figs = raw(figs)
     rows = []
     for tid, outcomes in by_type.items():
         if not outcomes:

@@ -12,11 +12,15 @@ every footer). The contents' page numbers come from a first print, read back wit
 
 from __future__ import annotations
 
+import contextlib
 import html
+import json
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import yaml
@@ -24,7 +28,9 @@ from bs4 import BeautifulSoup
 
 from ..data.contract import report_folder
 from ..figures.sections import NUMBERED_HEADINGS, PRIORITIES, Section
+from ..present import text
 from ..present.narrative import DEMO_BANNER, compared_phrase, demo, period_name, source_line
+from .policy import protect
 
 TEMPLATE = Path(__file__).parent.parent / "templates" / "cover.yml"
 FIELDS = {
@@ -70,14 +76,17 @@ def online_url(base: str, report: str) -> str:
 
 
 def ensure_cover(path: Path, figs: dict) -> Path:
-    """Create the cover file from its template; never overwrite one that exists."""
+    """Create the cover file from its template; never overwrite one that exists. The names from the data go in
+    escaped (text.md: no newline can leave the comment, no markup reaches the landing page, which shows the
+    cover as the analyst's Markdown), the file list as one JSON string (a valid YAML scalar whatever it holds)."""
     if not path.exists():
+        figs = text.view(figs)
         sources = "; ".join(f"{s['file']} ({s['rows']:,} records)" for s in figs.get("sources", {}).values())
-        text = TEMPLATE.read_text(encoding="utf-8").format(
-            area=figs["area"], period_name=period_name(figs), sources=sources.replace('"', "'")
+        words = TEMPLATE.read_text(encoding="utf-8").format(
+            area=figs["area"], period_name=period_name(figs), sources=json.dumps(sources, ensure_ascii=False)
         )
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(words, encoding="utf-8")
     return path
 
 
@@ -174,6 +183,7 @@ def _paragraphs(el, prefix: str, start=None, follow: bool = False):
 def document(report_html: Path, figs: dict, cover: dict, sections: list[Section], pages: dict | None = None) -> str:
     """The committee paper as one HTML document (``pages``: section -> page, for the contents)."""
     pages = pages or {}
+    figs = text.raw(figs)  # every value below is escaped for HTML (html.escape) or for CSS (text.css_string)
     area, period = figs["area"], period_name(figs)
     title = cover["title"] or f"Community Safety Performance Report {period}"
     meta = [
@@ -203,10 +213,10 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
         ("Background information", cover["background"]),
     ]
     n = 0
-    for name, text in opening:
-        if text.strip():
+    for name, words in opening:
+        if words.strip():
             n += 1
-            parts.append(_numbered(f"{n}.0", name, _text(text)))
+            parts.append(_numbered(f"{n}.0", name, _text(words)))
     parts.append("</section>")
     perf = n + 1
     contents = (
@@ -263,24 +273,26 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
     considered = []
     for k, v in cover["considerations"].items():
         number += 1
-        text = "".join(
+        paras = "".join(
             f'<p><span class="para-num">{number}.{j}</span> {html.escape(p)}</p>'
             for j, p in enumerate([p.strip() for p in re.split(r"\n\s*\n", v.strip()) if p.strip()] or ["None"], 1)
         )
-        considered.append(f'<h2 class="paper-consideration">{number}.0 {html.escape(k)}</h2>{text}')
+        considered.append(f'<h2 class="paper-consideration">{number}.0 {html.escape(k)}</h2>{paras}')
     parts.append(
         '<section class="paper-section" data-key="considerations">'
         f'<h1>Considerations</h1><table class="paper-considerations"><tbody>{extra}</tbody></table>'
         f"{''.join(considered)}</section>"
     )
     css = (Path(__file__).parent.parent / "templates" / "paper.css").read_text(encoding="utf-8")
-    footer = f"{area}: {period}" + (f"\\A Online report: {cover['online_url']}" if cover["online_url"] else "")
-    css = css.replace("FOOTER_TEXT", footer.replace('"', "'"))
+    footer = text.css_string(f"{area}: {period}")
+    if cover["online_url"]:
+        footer += "\\A " + text.css_string(f"Online report: {cover['online_url']}")  # \A: a new line
+    css = css.replace("FOOTER_TEXT", footer)
     # the site's own table and chart styles (book/_static/csp.css, published in the site's _static/)
     site_css = next(
         (p.read_text(encoding="utf-8") for d in report_html.parents if (p := d / "_static" / "csp.css").exists()), ""
     )
-    return (
+    return protect(  # the site's own scripts only, no frame: whatever reached the paper cannot load a local file
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}: {html.escape(area)}</title>"
         f"<style>{site_css}\n{css}</style>{_chart_scripts(report_html)}</head><body>{''.join(parts)}</body></html>\n"
@@ -292,12 +304,61 @@ CHART_SCRIPT = re.compile(r"_static/(?:vega/[^/]+|csp)\.js$")  # Vega, Vega-Lite
 
 def _chart_scripts(report_html: Path) -> str:
     """The scripts with which the report's pages draw their charts (as _config.yml lists them), for Chromium to
-    draw the charts before it prints."""
+    draw the charts before it prints: addressed from the site's root, where :func:`_serve` serves them."""
     page = BeautifulSoup((report_html / "index.html").read_text(encoding="utf-8"), "html.parser")
     srcs = [tag["src"].split("?")[0] for tag in page.find_all("script", src=True)]
+    site = _site_root(report_html).resolve()
     return "".join(
-        f'<script src="{(report_html / s).resolve().as_uri()}"></script>' for s in srcs if CHART_SCRIPT.search(s)
+        f'<script src="/{html.escape((report_html / s).resolve().relative_to(site).as_posix())}"></script>'
+        for s in srcs
+        if CHART_SCRIPT.search(s)
     )
+
+
+def _site_root(report_html: Path) -> Path:
+    """The site a report's pages are in: the nearest folder above them with the site's ``_static``."""
+    return next((d for d in Path(report_html).parents if (d / "_static").is_dir()), Path(report_html))
+
+
+PAPER = "csp-committee-paper.html"  # where the print document is served, beside the site's files
+
+
+@contextlib.contextmanager
+def _serve(site: Path, doc: str):
+    """The site's folder on a loopback port, and the print document at ``/PAPER``, for the printing browser: it
+    reads the pages being printed and their scripts, and no other file of this machine (nothing outside the
+    site, even through a symbolic link; no file: address, which an http page cannot open)."""
+    site = Path(site).resolve()
+    body = doc.encode("utf-8")
+
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def translate_path(self, path):
+            local = Path(super().translate_path(path)).resolve()
+            return str(local) if local.is_relative_to(site) else str(site / "\0outside")  # never found
+
+        def do_GET(self):
+            if self.path.split("?")[0] != "/" + PAPER:
+                return super().do_GET()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{PAPER}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _headline_part(index) -> str:
@@ -326,7 +387,8 @@ def browser() -> str:
     )
 
 
-def print_pdf(html_file: Path, pdf: Path) -> None:
+def print_pdf(url: str, pdf: Path) -> None:
+    """Print the page at ``url`` (the print document, served by :func:`_serve`) to ``pdf``."""
     with tempfile.TemporaryDirectory(prefix="csp-chromium-") as profile:
         cmd = [
             browser(),
@@ -341,11 +403,11 @@ def print_pdf(html_file: Path, pdf: Path) -> None:
             "--no-pdf-header-footer",
             "--virtual-time-budget=30000",  # the charts are drawn by script after the page loads: wait for them
             f"--print-to-pdf={pdf}",
-            html_file.resolve().as_uri(),
+            url,
         ]
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if res.returncode or not pdf.exists() or pdf.stat().st_size == 0:
-        raise PaperError(f"chromium could not print {html_file}: {res.stderr.strip()[-500:]}")
+        raise PaperError(f"chromium could not print {url}: {res.stderr.strip()[-500:]}")
 
 
 def page_texts(pdf: Path) -> list[str]:
@@ -385,15 +447,15 @@ def make(report_html: Path, figs: dict, cover: dict, sections: list[Section], pd
         if cached.exists():
             shutil.copy2(cached, pdf)
             return pdf
+    site = _site_root(report_html)
     with tempfile.TemporaryDirectory(prefix="csp-paper-") as tmp:
-        doc = Path(tmp) / "paper.html"
-        doc.write_text(first_doc, encoding="utf-8")
         first = Path(tmp) / "first.pdf"
-        print_pdf(doc, first)
+        with _serve(site, first_doc) as url:
+            print_pdf(url, first)
         pages = pages_of(page_texts(first), _headings(first_doc))
-        doc.write_text(document(report_html, figs, cover, sections, pages), encoding="utf-8")
         out = Path(tmp) / "paper.pdf"
-        print_pdf(doc, out)
+        with _serve(site, document(report_html, figs, cover, sections, pages)) as url:
+            print_pdf(url, out)
         shutil.copy2(out, pdf)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ from .. import figures
 from ..data import contract
 from ..data.readers import file_hash
 from ..figures.sections import discover
-from ..present import narrative, pages
+from ..present import narrative, pages, text
 from . import cache, paper
 from .books import SEARCH, run_books, slim
 
@@ -124,7 +124,7 @@ def write_toc(root: Path) -> None:
         ]
         listing.append("")
     for county, areas in sorted(counties.items()):
-        listing += [f"({county_anchor(names[county])})=", f"### {names[county]}", ""]
+        listing += [f"({county_anchor(names[county])})=", f"### {text.md(names[county])}", ""]
         listing += [_area_html(area, items) for area, items in sorted(areas.items())]
     gen = root / "book" / "_generated"
     gen.mkdir(exist_ok=True)
@@ -141,7 +141,7 @@ def _area_html(area: str, items: list) -> str:
     inline, anchor = MarkdownIt("commonmark").renderInline, area_anchor(area)
     rows = []
     for a, p, figs in items:
-        made = "**Demonstration data** (invented)" if narrative.demo(figs) else narrative.source_line(figs)
+        made = "**Demonstration data** (invented)" if narrative.demo(figs) else narrative.source_line(text.view(figs))
         cells = [f'<a href="reports/{a}/{p}/index.html">{html.escape(narrative.short(figs))}</a>']
         cells += [html.escape(narrative.period_name(figs)), inline(made)]
         rows.append("<tr>" + "".join(f'<td class="text-left"><p>{c}</p></td>' for c in cells) + "</tr>")
