@@ -1,8 +1,11 @@
 # csp-book: two commands do all the set-up on a fresh machine.
 #   make book   installs into .venv, makes the demo data, builds Blackpool 2016/17
+#               (and npm, from Debian's packages, only when no npm runs)
 #   make test   runs the linters and every test (unit, golden, notebooks, end to end)
+#               (and chromium and poppler-utils, from Debian's packages, when missing)
 #   make lab    opens JupyterLab on notebooks/ with the project's kernel
 #   make pdf    the book and Blackpool 2016/17's committee paper (PDF)
+#               (and chromium and poppler-utils, from Debian's packages, when missing)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,7 +18,7 @@ JOBS ?=
 
 LAB := .venv-lab
 
-.PHONY: setup demo-data book pdf test unit lint lab clean
+.PHONY: setup system-book system-pdf demo-data book pdf test unit lint lab clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,33 +27,32 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (csp-book)" >/dev/null
 	touch $(STAMP)
 
-# Debian's headless chromium prints the committee papers; poppler-utils reads them back
-# (page numbers of the contents, tests). Installed once, from Debian's packages, when missing.
+# System commands, each installed from Debian's packages only when it is missing here
+# (tools/system-packages.sh; checked on every run, no stamp file): the book needs npm (for the
+# pinned chart scripts and axe-core; an npm that runs, e.g. Node.js's own, is never replaced);
+# the committee paper and the tests also need Debian's headless chromium, which prints the
+# paper, and poppler-utils, which reads it back (page numbers of the contents, tests).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-SYSTEM := $(VENV)/.system-packages
-$(SYSTEM): $(STAMP)
-	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! command -v npm >/dev/null; then \
-	  echo "installing chromium, poppler-utils and npm (Debian packages) for the papers and accessibility checks"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils npm >/dev/null \
-	  || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils npm >/dev/null; }; \
-	fi
-	touch $@
+SYSTEM_PACKAGES := SUDO="$(SUDO)" tools/system-packages.sh
+system-book:
+	@$(SYSTEM_PACKAGES) npm
+system-pdf: system-book
+	@$(SYSTEM_PACKAGES) chromium pdftotext pdftoppm
 
 # axe-core (npm registry, pinned in tests/a11y/package-lock.json): the accessibility rules the tests run
 AXE := tests/a11y/node_modules/axe-core/axe.min.js
-$(AXE): tests/a11y/package.json tests/a11y/package-lock.json $(SYSTEM)
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json | system-book
 	npm ci --prefix tests/a11y --no-audit --no-fund --silent
 	touch $@
 
 # Vega, Vega-Lite and vega-embed (npm registry, pinned in js/package-lock.json): the site serves its own copies,
 # which draw the charts in the reader's browser
 CHARTS := js/node_modules/vega-embed/build/vega-embed.min.js
-$(CHARTS): js/package.json js/package-lock.json $(SYSTEM)
+$(CHARTS): js/package.json js/package-lock.json | system-book
 	npm ci --prefix js --no-audit --no-fund --silent
 	touch $@
 
-setup: $(STAMP) $(SYSTEM) $(AXE) $(CHARTS)
+setup: system-pdf $(STAMP) $(AXE) $(CHARTS)
 
 # the demo data is generated (deterministic), never committed
 $(DATA)/crimes.csv: $(STAMP) csp_lib/demo.py
@@ -58,13 +60,13 @@ $(DATA)/crimes.csv: $(STAMP) csp_lib/demo.py
 
 demo-data: $(DATA)/crimes.csv
 
-book: demo-data $(CHARTS)
+book: system-book demo-data $(CHARTS)
 	$(BIN)/csp build --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" $(if $(JOBS),--jobs $(JOBS))
 
-pdf: demo-data $(SYSTEM) $(CHARTS)
+pdf: system-pdf demo-data $(CHARTS)
 	$(BIN)/csp build --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" --pdf $(if $(JOBS),--jobs $(JOBS))
 
-test: demo-data lint $(SYSTEM) $(AXE) $(CHARTS)
+test: system-pdf demo-data lint $(AXE) $(CHARTS)
 	$(BIN)/python -m pytest
 
 # ruff, import-linter (the stages, no import cycle), nbstripout, large-file and secret checks
