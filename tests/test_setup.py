@@ -171,7 +171,7 @@ def test_the_install_waits_for_apts_lock_and_asks_for_nothing(machine):
         "DPkg::Lock::Timeout=300",
         "install",
         "-y",
-        "-qq",
+        "-q",
         "--no-install-recommends",
         "chromium",
     ]

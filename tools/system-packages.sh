@@ -86,16 +86,16 @@ updated=
 failed=0
 for pkg in "${packages[@]}"; do
   echo "$me: installing Debian's $pkg (for ${needed_by[$pkg]}, missing here)"
-  out=$("${apt[@]}" install -y -qq --no-install-recommends "$pkg" 2>&1)
+  out=$("${apt[@]}" install -y -q --no-install-recommends "$pkg" 2>&1)
   rc=$?
   if ((rc != 0)) && [[ -z $updated && $out =~ $stale ]]; then
     echo "$me: apt's package lists are stale or absent: apt-get update, then $pkg again"
     updated=1
-    if ! up=$("${apt[@]}" update -qq 2>&1); then
+    if ! up=$("${apt[@]}" update -q 2>&1); then
       echo "$me: apt-get update failed:" >&2
       said "$up"
     fi
-    out=$("${apt[@]}" install -y -qq --no-install-recommends "$pkg" 2>&1)
+    out=$("${apt[@]}" install -y -q --no-install-recommends "$pkg" 2>&1)
     rc=$?
   fi
   if ((rc != 0)); then
