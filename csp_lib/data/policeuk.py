@@ -17,6 +17,7 @@ import hashlib
 import io
 import os
 import re
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,10 +74,16 @@ def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, obje
     path = cache_dir() / f"{prefix}-{files_key(files)}.parquet"
     kept = (path, *(where(path) for where, _ in FINER.values()))
     if all(p.exists() for p in kept):
-        try:
-            return pd.read_parquet(path), path, True
-        except (OSError, ValueError):
-            path.unlink(missing_ok=True)  # a damaged cache file is counted again
+        damaged = [p for p in kept if not _parquet_ok(p)]  # the finer cubes too: each footer must read
+        if not damaged:
+            try:
+                return pd.read_parquet(path), path, True
+            except (OSError, ValueError):
+                damaged = [path]
+        for p in damaged:
+            print(f"csp build: warning: cache entry {p} is damaged: dropped and counted again", file=sys.stderr)
+        for p in kept:
+            p.unlink(missing_ok=True)  # a damaged cache file is counted again
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         count_cube(files, path)
@@ -89,6 +96,17 @@ def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, obje
         if old not in kept:
             old.unlink(missing_ok=True)
     return pd.read_parquet(path), path, False
+
+
+def _parquet_ok(path: Path) -> bool:
+    """A cached cube is a Parquet file whose footer reads."""
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+    except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+        return False
+    return True
 
 
 class _Kept:

@@ -205,11 +205,13 @@ def _workbook(job: ReportJob, store: cache.Cache) -> None:
     key = cache.digest("workbook", cache.code_digest(), figures.dumps(job.figs), *tables)
     kept = store.folder / "workbooks" / f"{key}.xlsx"
     if kept.exists():
-        shutil.copy2(kept, folder / downloads.WORKBOOK)
-        return
+        if cache.workbook_ok(kept):
+            shutil.copy2(kept, folder / downloads.WORKBOOK)
+            return
+        cache.warn(kept, "not a whole workbook")
+        kept.unlink(missing_ok=True)
     downloads.write_workbook(job.figs, folder, folder / downloads.WORKBOOK)
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(folder / downloads.WORKBOOK, kept)
+    cache.write_atomic(kept, (folder / downloads.WORKBOOK).read_bytes())
 
 
 def _covers(jobs_: list[ReportJob], root: Path) -> dict[Path, dict]:

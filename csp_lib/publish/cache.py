@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import sys
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,6 +60,48 @@ def code_digest() -> str:
     return digest(*[x for p in files for x in (p.relative_to(CODE).as_posix(), p.read_bytes())])
 
 
+def warn(path: Path, why: str) -> None:
+    """Name a damaged cache entry; the caller drops it and computes it again."""
+    print(f"csp build: warning: cache entry {path} is damaged ({why}): dropped and made again", file=sys.stderr)
+
+
+def drop(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: a temporary file beside it, then one rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def workbook_ok(path: Path) -> bool:
+    """A cached workbook is a whole zip (an .xlsx) whose members all read back."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return z.testzip() is None and "[Content_Types].xml" in z.namelist()
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
+def notebook_ok(path: Path) -> bool:
+    """A cached notebook parses as JSON and holds cells."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(nb, dict) and isinstance(nb.get("cells"), list)
+
+
 class Cache:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -73,14 +118,22 @@ class Cache:
 
     def get_figures(self, key: str) -> dict | None:
         p = self._figures_path(key)
-        return json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
+        if not p.exists():
+            return None
+        try:
+            figs = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            figs, why = None, f"{type(e).__name__}: {e}"
+        else:
+            why = "not a figures object"
+        if not isinstance(figs, dict):
+            warn(p, why)
+            drop(p)
+            return None
+        return figs
 
     def put_figures(self, key: str, figs: dict) -> None:
-        p = self._figures_path(key)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_suffix(".tmp")
-        tmp.write_text(json.dumps(figs, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(p)
+        write_atomic(self._figures_path(key), json.dumps(figs, ensure_ascii=False).encode("utf-8"))
 
     # -- executed notebooks --------------------------------------------------------
     def notebook_key(self, notebook: Path, params: dict, figures_json: Path, commentary: Path) -> str:
@@ -97,6 +150,12 @@ class Cache:
         """Copy a cached run (the notebook and the downloads it wrote) to ``dst``; False on a miss."""
         entry = self.folder / "notebooks" / key
         if not (entry / "notebook.ipynb").exists():
+            if entry.exists():
+                drop(entry)
+            return False
+        if not notebook_ok(entry / "notebook.ipynb"):
+            warn(entry / "notebook.ipynb", "not a whole notebook")
+            drop(entry)
             return False
         shutil.copy2(entry / "notebook.ipynb", dst)
         if (entry / "downloads").is_dir():
@@ -106,7 +165,7 @@ class Cache:
     def store_notebook(self, key: str, src: Path) -> None:
         """Keep an executed notebook and the downloads its pages link to."""
         entry = self.folder / "notebooks" / key
-        tmp = entry.with_name(key + ".tmp")
+        tmp = entry.with_name(f"{key}.{os.getpid()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         (tmp / "downloads").mkdir(parents=True)
         shutil.copy2(src, tmp / "notebook.ipynb")
@@ -114,5 +173,8 @@ class Cache:
             f = src.parent / "downloads" / name
             if f.exists():
                 shutil.copy2(f, tmp / "downloads" / name)
-        shutil.rmtree(entry, ignore_errors=True)
+        old = entry.with_name(f"{key}.{os.getpid()}.old")
+        if entry.exists():
+            entry.rename(old)
         tmp.rename(entry)
+        shutil.rmtree(old, ignore_errors=True)

@@ -210,7 +210,7 @@ def swap(new: Path, final: Path) -> None:
 def sync(staging: Path, final: Path) -> None:
     """Make ``final`` hold what ``staging`` holds, touching only files that changed (their hashes, and so the
     report's book, are then kept), then drop ``staging``. A changed file is replaced by a new one, never
-    written over: the published site holds hard links to these files."""
+    written over."""
     final.mkdir(parents=True, exist_ok=True)
     new = {p.relative_to(staging) for p in staging.rglob("*") if p.is_file()}
     for old in [p for p in final.rglob("*") if p.is_file()]:
@@ -285,15 +285,19 @@ def _books_static(books: Path, shared: str, built: list, new: list) -> Path:
 
 
 def _link(a, b) -> None:
-    try:
-        os.link(a, b)
-    except OSError:
-        shutil.copy2(a, b)
+    """Copy, never hard-link, a cached or source file into the site: a published file cannot then be changed
+    by writing into the cache (the copy is a reflink where the file system offers one)."""
+    shutil.copy2(a, b)
+
+
+def _book_ok(done: Path) -> bool:
+    """A cached report book has its index page and no empty page."""
+    pages_ = list(done.rglob("*.html"))
+    return bool(pages_) and all(p.stat().st_size > 0 for p in pages_)
 
 
 def _link_tree(src: Path, dst: Path, ignore=("_static", SEARCH)) -> None:
-    """Copy a folder into the site by hard links where the file system allows: a cached report book is never
-    written again (its folder is replaced whole), nor a report's source file (``sync`` replaces it)."""
+    """Copy a folder into the site (copies, not hard links: the site shares no file with the cache)."""
     shutil.copytree(src, dst, copy_function=_link, ignore=shutil.ignore_patterns(*ignore), dirs_exist_ok=True)
 
 
@@ -364,6 +368,9 @@ def publish(
     tasks, built = [(str(front_src), str(front), config, {"latex_individualpages": False}, True)], []
     for a, p, folder, toc, overrides, done in reports:
         built.append((a, p, done))
+        if done.is_dir() and not _book_ok(done):
+            cache.warn(done, "an empty or missing page")
+            shutil.rmtree(done, ignore_errors=True)
         if not done.is_dir():
             toc_path = work / "tocs" / f"{a}--{p}.yml"
             toc_path.write_text(toc, encoding="utf-8")

@@ -1,0 +1,76 @@
+"""The build's own files are checked, not believed (issue #26, item 8): a damaged cache entry is named,
+dropped and made again, never published; a published file shares nothing with the cache."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+from csp_lib.publish import cache, site
+
+
+def test_truncated_figures_are_dropped(tmp_path, capsys):
+    store = cache.Cache(tmp_path)
+    store.put_figures("k", {"area": "X"})
+    p = tmp_path / "figures" / "k.json"
+    p.write_text('{"area": "X', encoding="utf-8")
+    assert store.get_figures("k") is None
+    assert "k.json" in capsys.readouterr().err and not p.exists()
+
+
+def test_figures_written_atomically(tmp_path):
+    store = cache.Cache(tmp_path)
+    store.put_figures("k", {"a": 1})
+    assert json.loads((tmp_path / "figures" / "k.json").read_text()) == {"a": 1}
+    assert not list((tmp_path / "figures").glob("*.tmp"))
+
+
+def test_truncated_notebook_is_not_restored(tmp_path, capsys):
+    store = cache.Cache(tmp_path / "c")
+    src = tmp_path / "s" / "nb.ipynb"
+    src.parent.mkdir()
+    src.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    store.store_notebook("k", src)
+    entry = tmp_path / "c" / "notebooks" / "k" / "notebook.ipynb"
+    entry.write_text('{"cells": [')
+    dst = tmp_path / "d.ipynb"
+    assert store.restore_notebook("k", dst) is False
+    assert not dst.exists() and not entry.exists()
+    assert "notebook.ipynb" in capsys.readouterr().err
+
+
+def test_workbook_check(tmp_path):
+    junk = tmp_path / "a.xlsx"
+    junk.write_bytes(b"junkjunk")
+    assert not cache.workbook_ok(junk)
+    good = tmp_path / "b.xlsx"
+    with zipfile.ZipFile(good, "w") as z:
+        z.writestr("[Content_Types].xml", "<x/>")
+    assert cache.workbook_ok(good)
+
+
+def test_empty_cached_page_is_rebuilt(tmp_path):
+    (tmp_path / "index.html").write_text("")
+    assert not site._book_ok(tmp_path)
+    (tmp_path / "index.html").write_text("<html></html>")
+    assert site._book_ok(tmp_path)
+
+
+def test_published_file_is_not_the_cache_file(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text("cached")
+    site._link(a, b)
+    a.write_text("junk")  # written into the cache in place
+    assert b.read_text() == "cached"
+
+
+def test_junk_cube_cache_is_dropped(tmp_path):
+    from csp_lib.data import policeuk
+
+    junk = tmp_path / "x.lsoa.parquet"
+    junk.write_bytes(b"junk")
+    assert not policeuk._parquet_ok(junk)
+    import pandas as pd
+
+    pd.DataFrame({"a": [1]}).to_parquet(tmp_path / "y.parquet")
+    assert policeuk._parquet_ok(tmp_path / "y.parquet")
