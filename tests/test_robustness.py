@@ -74,3 +74,66 @@ def test_junk_cube_cache_is_dropped(tmp_path):
 
     pd.DataFrame({"a": [1]}).to_parquet(tmp_path / "y.parquet")
     assert policeuk._parquet_ok(tmp_path / "y.parquet")
+
+
+def test_second_build_stops_naming_the_first(tmp_path):
+    """Issue #26 item 9: one build at a time; the second names the running build's PID, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    from csp_lib.publish import build
+    from csp_lib.publish.site import BuildError
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys,time;from csp_lib.publish import build;"
+            "f=build._lock(__import__('pathlib').Path(sys.argv[1]));print('ok',flush=True);time.sleep(30)",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(BuildError, match=f"PID {holder.pid}"):
+            build._lock(tmp_path)
+    finally:
+        holder.kill()
+        holder.wait()
+    build._lock(tmp_path).close()  # free again once it ended
+
+
+def test_worker_dies_with_its_parent(tmp_path):
+    """Issue #26 item 9: a pool worker ends when the build's process is killed with SIGKILL."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import os,sys,time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from csp_lib.publish.execute import die_with_parent\n"
+        "ex=ProcessPoolExecutor(1,initializer=die_with_parent)\n"
+        "print(ex.submit(os.getpid).result(),flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    worker = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    for _ in range(50):
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(worker, signal.SIGKILL)
+    raise AssertionError("the worker outlived its killed parent by 5 s")

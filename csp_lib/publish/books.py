@@ -127,6 +127,9 @@ def slim(text: str, path: Path) -> None:
 
 
 def _warm() -> None:
+    from .execute import die_with_parent
+
+    die_with_parent()
     import jupyter_book.sphinx  # noqa: F401  (a worker's first book then costs what the others do)
 
 

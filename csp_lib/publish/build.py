@@ -81,6 +81,37 @@ def build(
     root = find_root(root)
     data_dir = Path(data).resolve()
     out = (root / out).resolve() if not Path(out).is_absolute() else Path(out)
+    lock = _lock(out)
+    try:
+        return _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, allow_partial, pdf)
+    finally:
+        lock.close()  # the lock goes with the file's last descriptor
+
+
+def _lock(out: Path):
+    """One build at a time on a site and its cache: an exclusive lock on ``<out>/build.lock``, which holds the
+    running build's PID. A second build stops with one line naming it."""
+    import fcntl
+
+    out.mkdir(parents=True, exist_ok=True)
+    f = open(out / "build.lock", "a+")  # noqa: SIM115 - held open for the whole build
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.seek(0)
+        pid = f.read().strip() or "unknown"
+        f.close()
+        raise BuildError(
+            f"another csp build (PID {pid}) is building {out}: wait for it to finish, then build again"
+        ) from None
+    f.seek(0)
+    f.truncate()
+    f.write(f"{os.getpid()}\n")
+    f.flush()
+    return f
+
+
+def _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, allow_partial, pdf) -> Path:
     stamp = out / "build.digest"
     inputs = _inputs_digest(root, data_dir, [areas, periods, suppression, allow_partial, pdf])
     if (out / "html").is_dir() and stamp.exists() and stamp.read_text() == inputs:
@@ -340,6 +371,7 @@ _WORKER: dict = {}  # a figures worker's data, read once (_reports' prefetch)
 
 
 def _figures_worker(data_dir: str, allow_partial: bool) -> None:
+    execute.die_with_parent()
     _WORKER["data"] = load_data(data_dir, allow_partial)
     _WORKER["cube"] = figures.build_cube(_WORKER["data"])
 

@@ -49,6 +49,23 @@ _WARM: dict = {}  # this worker process's kernel: {"km": KernelManager, "kc": Ke
 WARM_UP = "import pandas, seaborn, csp_lib.present.report, csp_lib.present.charts, csp_lib.present.narrative"
 
 
+def die_with_parent() -> None:
+    """A pool worker's initializer: the kernel sends it SIGKILL when the build's process dies (Linux's
+    PR_SET_PDEATHSIG), so a killed build leaves no workers running. Elsewhere a no-op."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the call
+        os._exit(1)
+
+
 def warm_kernel():
     """This worker's kernel, started (and the heavy imports made) on first use."""
     km = _WARM.get("km")
@@ -130,7 +147,7 @@ class Pool:
 
     def get(self, workers: int) -> ProcessPoolExecutor:
         if self.executor is None:
-            self.executor = ProcessPoolExecutor(max_workers=workers)
+            self.executor = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent)
         return self.executor
 
     def warm(self) -> None:
