@@ -137,3 +137,57 @@ def test_worker_dies_with_its_parent(tmp_path):
         time.sleep(0.1)
     os.kill(worker, signal.SIGKILL)
     raise AssertionError("the worker outlived its killed parent by 5 s")
+
+
+def _site(folder, text):
+    folder.mkdir()
+    (folder / "index.html").write_text(text)
+
+
+def test_publish_switches_a_symlink(tmp_path):
+    """Issue #26 item 10: an older build's real folder is migrated, then each publish is one symlink switch
+    and the old site is removed once the new one is in place."""
+    final = tmp_path / "html"
+    _site(final, "old")  # a real folder, as older builds left it
+    _site(tmp_path / "html.new", "one")
+    site.swap(tmp_path / "html.new", final)
+    assert final.is_symlink() and (final / "index.html").read_text() == "one"
+    first = final.resolve()
+    _site(tmp_path / "html.new", "two")
+    site.swap(tmp_path / "html.new", final)
+    assert (final / "index.html").read_text() == "two" and not first.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["html", final.resolve().name]
+
+
+def test_killed_at_the_switch_the_old_site_stays(tmp_path, monkeypatch):
+    """A build killed as it puts the new site in place leaves the old one served, never no site."""
+    import os
+    from pathlib import Path
+
+    final = tmp_path / "html"
+    _site(tmp_path / "html.new", "one")
+    site.swap(tmp_path / "html.new", final)
+    _site(tmp_path / "html.new", "two")
+
+    class Killed(BaseException):
+        pass
+
+    rename, replace = Path.rename, os.replace
+
+    def dying_rename(self, dst):
+        if Path(dst) == final:
+            raise Killed
+        return rename(self, dst)
+
+    def dying_replace(src, dst):
+        if Path(dst) == final:
+            raise Killed
+        return replace(src, dst)
+
+    monkeypatch.setattr(Path, "rename", dying_rename)
+    monkeypatch.setattr(os, "replace", dying_replace)
+    try:
+        site.swap(tmp_path / "html.new", final)
+    except Killed:
+        pass
+    assert (final / "index.html").read_text() == "one"

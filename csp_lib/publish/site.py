@@ -196,15 +196,44 @@ def report_overrides(root: Path, figs: dict) -> dict:
 
 
 def swap(new: Path, final: Path) -> None:
-    """Put ``new`` where ``final`` is, keeping the old one until the rename is done."""
-    old = final.with_name(final.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        final.rename(old)
-    new.rename(final)
-    if old.exists():
-        shutil.rmtree(old)
+    """Publish ``new`` at ``final`` in one step: ``final`` is a symlink to a site folder beside it
+    (``html-<n>``), switched by one rename of a new symlink, so there is never a moment without a site. A
+    ``final`` that is still a real folder (from an older build) is exchanged with the new symlink in one
+    step (Linux's renameat2 RENAME_EXCHANGE), or, where that is missing, by two renames. The old site is
+    removed only once the new one is in place."""
+    target = final.with_name(f"{final.name}-{time.time_ns()}")
+    new.rename(target)
+    before = final.resolve() if final.is_symlink() else None
+    link = final.with_name(f"{final.name}.link.tmp")
+    link.unlink(missing_ok=True)
+    link.symlink_to(target.name)
+    if final.is_dir() and not final.is_symlink():  # a real folder: an older build's site
+        if not _exchange(link, final):
+            old = final.with_name(final.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            final.rename(old)
+            link.rename(final)
+            link = old
+        shutil.rmtree(link, ignore_errors=True)  # now the old folder
+    else:
+        os.replace(link, final)
+    if before is not None and before != target.resolve() and before.parent == final.parent:
+        shutil.rmtree(before, ignore_errors=True)
+    for stale in final.parent.glob(f"{final.name}-*"):  # sites left by a build killed before its switch
+        if stale.is_dir() and stale.resolve() != target.resolve():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (renameat2 RENAME_EXCHANGE); False where the system has no such call."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        rc = libc.renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 2)  # AT_FDCWD, RENAME_EXCHANGE
+    except (OSError, AttributeError):
+        return False
+    return rc == 0
 
 
 def sync(staging: Path, final: Path) -> None:
