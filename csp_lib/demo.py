@@ -1,7 +1,7 @@
 """Deterministic demo data: the 14 districts of Lancashire, 2012/13 to 2016/17.
 
 Calibrated so that every figure and statement of the golden section of
-shared/design/figures.md holds exactly for Blackpool 2016/17, while every other
+docs/figures.md holds exactly for Blackpool 2016/17, while every other
 district and year follows plausible, varied patterns. No real person is in it:
 every record is drawn from a fixed-seed random generator.
 """
@@ -41,7 +41,7 @@ DISTRICTS = {
 OTHERS = [d for d in DISTRICTS if d != "Blackpool"]
 ADJUST = "Preston"  # absorbs the last few offences so county totals are exact
 
-# --- the golden figures (shared/design/figures.md), Blackpool 2015/16 and 2016/17
+# --- the golden figures (docs/figures.md), Blackpool 2015/16 and 2016/17
 BP = {
     2015: dict(
         all=16605,

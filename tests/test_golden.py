@@ -1,4 +1,4 @@
-"""The published 2016/17 report, as figures (shared/design/figures.md), from the demo data.
+"""The published 2016/17 report, as figures (docs/figures.md), from the demo data.
 
 The golden table is copied into tests/golden/ so that the test runs on a clone
 without shared/. An empty cell in it is a figure the report does not state.

@@ -1,4 +1,4 @@
-"""The data contract (shared/design/data-contract.md) in one place.
+"""The data contract (docs/data-contract.md) in one place.
 
 Every mapping from an offence to its group and report category, every table's
 columns and every figure id lives here; nothing else in csp_lib spells them out.

@@ -1,4 +1,4 @@
-"""Read a data folder (shared/design/data-contract.md) into typed pandas frames.
+"""Read a data folder (docs/data-contract.md) into typed pandas frames.
 
 Every table is ``<name>.csv`` (also gzipped, ``.csv.gz``) or ``<name>.parquet``. Each value is checked; the
 first bad one stops the load with a :class:`DataError` that names the file, the

@@ -104,6 +104,8 @@ def write_toc(root: Path) -> None:
         "chapters:",
         "- file: book/search-reports",
         "- file: book/methods",
+        "- file: book/data-contract",
+        "- file: book/figures",
         "- file: book/accessibility",
         "",
     ]
