@@ -1,4 +1,4 @@
-"""The ``csp`` command: figures, demo-data, build."""
+"""The ``csp`` command: figures, schema, demo-data, build."""
 
 from __future__ import annotations
 
@@ -33,6 +33,13 @@ def _figures(args) -> int:
         figures.write(figs, args.output)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _schema(args) -> int:
+    from importlib.resources import files
+
+    sys.stdout.write(files("csp_lib.figures").joinpath("figures.schema.json").read_text(encoding="utf-8"))
     return 0
 
 
@@ -100,6 +107,9 @@ def main(argv=None) -> int:
     )
     f.add_argument("--allow-partial", action="store_true", help=PARTIAL_HELP)
     f.set_defaults(run=_figures)
+
+    s = sub.add_parser("schema", help="print figures.schema.json, the JSON Schema of figures.json (docs/figures.md)")
+    s.set_defaults(run=_schema)
 
     d = sub.add_parser("demo-data", help="write the deterministic demo data")
     d.add_argument("--output", default="data/demo", help="folder to write (default: data/demo)")

@@ -8,13 +8,23 @@ after), so it is a source that ends early; the other small tables are sparse.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
+SCHEMA = json.loads((ROOT / "csp_lib" / "figures" / "figures.schema.json").read_text(encoding="utf-8"))
+_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def validate(figs: dict) -> None:
+    """Raise ``jsonschema.ValidationError`` unless ``figs`` (as JSON: tuples are lists) is a figures.json."""
+    _VALIDATOR.validate(json.loads(json.dumps(figs, default=str)))
+
 
 TINY = {
     "areas.csv": """district,county,population,households
@@ -110,6 +120,26 @@ def _cube_cache(tmp_path_factory):
         os.environ["CSP_CACHE_DIR"] = old
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _figures_validated():
+    """Every figures.json a test writes (``figures.write``: builds, ``csp figures -o``) is validated against
+    figures.schema.json first (test_schema.py)."""
+    from csp_lib import figures
+    from csp_lib.figures import calculate
+
+    original = calculate.write
+
+    def write(figs, path):
+        validate(figs)
+        return original(figs, path)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(calculate, "write", write)
+    mp.setattr(figures, "write", write)
+    yield
+    mp.undo()
+
+
 @pytest.fixture
 def tiny(tmp_path) -> Path:
     return write_tiny(tmp_path / "tiny")
@@ -126,7 +156,9 @@ def demo_dir() -> Path:
 def demo_figures(demo_dir):
     from csp_lib import figures
 
-    return figures.compute_from_folder(demo_dir, "Blackpool", "2016/17")
+    figs = figures.compute_from_folder(demo_dir, "Blackpool", "2016/17")
+    validate(figs)
+    return figs
 
 
 @pytest.fixture(scope="session")
