@@ -178,8 +178,9 @@ def copy_project(dst: Path) -> Path:
     for name in ("notebooks", "commentary"):
         shutil.copytree(ROOT / name, dst / name)
     (dst / "book").mkdir()
-    for f in ("index.md", "methods.md", "accessibility.md", "search-reports.md"):
-        shutil.copy(ROOT / "book" / f, dst / "book" / f)
+    for f in sorted((ROOT / "book").glob("*.md")):  # the hand-written pages
+        shutil.copy(f, dst / "book" / f.name)
+    shutil.copytree(ROOT / "docs", dst / "docs")  # the contract and figures.json pages include docs/
     for name in ("_static", "_templates"):
         shutil.copytree(ROOT / "book" / name, dst / "book" / name)
     return dst

@@ -269,6 +269,7 @@ def _site_digest(root: Path, shared: str, reports: list) -> str:
     for p in sorted((root / "book").iterdir()):
         if p.name != "reports":
             files += [p] if p.is_file() else sorted(p.rglob("*"))
+    files += sorted((root / "docs").glob("*.md")) if (root / "docs").is_dir() else []
     return cache.digest(
         shared,
         _files_digest(root, files),
@@ -392,6 +393,8 @@ def publish(
     # the front book's sources alone (its pages, static files, templates and toc), not the project folder:
     # Sphinx's toc extension walks the whole source folder, and the project's holds every report and build
     shutil.copytree(root / "book", front_src / "book", ignore=shutil.ignore_patterns("reports"))
+    if (root / "docs").is_dir():  # the contract and figures.json reference, included by book/*.md
+        shutil.copytree(root / "docs", front_src / "docs")
     (front_src / "book" / "_static" / "vega").mkdir()
     for script in chart_scripts():
         shutil.copy2(script, front_src / "book" / "_static" / "vega" / script.name)
