@@ -38,7 +38,7 @@ COUNTY = 'Lanc <svg onload="' + PWN.format(2) + '">shire'
 PROGRAMME = 'Prog <img src=y onerror="' + PWN.format(3) + '">'
 FAMILY = '_Fam_ <b onmouseover="' + PWN.format(4) + '">ily</b>'
 LITERAL = "Fy {{ 6*7 }} lde <img src=x onerror="  # how a reader must see the district's name
-SECRET = "TOPSECRET-7f3a9c"
+SECRET = "TOPSECRET-7f3a9c"  # pragma: allowlist secret
 
 
 # -- the boundary itself (fast) --------------------------------------------------------------------------------
