@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..data.contract import slug
 from ..figures.sections import label
-from .narrative import compared_phrase, period_name, source_line
+from .narrative import capital, compared_phrase, period_name, source_line
 from .tables import WITHHELD, withheld_note
 from .text import raw
 
@@ -100,7 +100,7 @@ def write_workbook(figs: dict, folder: Path, path: Path) -> Path:
         sheets.update({name: csv.name for name, csv in tables.items()})
         about = [
             f"{figs['area']}: {period_name(figs)} ({figs['period']['label']})",
-            compared_phrase(figs)[:1].upper() + compared_phrase(figs)[1:] + ".",  # the county keeps its capital
+            capital(compared_phrase(figs)) + ".",  # the county keeps its capital
             "Every value is computed from the records; see figures.json.",
             "Made from: " + source_line(figs).replace("`", ""),
         ]

@@ -100,6 +100,11 @@ def previous_name(figs: dict) -> str:
     return figs["previous"].get("counted") or figs["previous"]["name"]
 
 
+def capital(words: str) -> str:
+    """``words`` with its first letter a capital and the rest as written (``str.capitalize`` lowers them)."""
+    return words[:1].upper() + words[1:]
+
+
 def short(figs: dict, which: str = "period") -> str:
     """``2016/17``, ``Q3 2016/17``, ``Nov 2021\u2013Oct 2022``: the period as headers and sentences show it
     (the months counted, ``Apr 2022\u2013Oct 2022``, where the data lack some)."""
@@ -769,10 +774,10 @@ def summary(figs: dict, ids: list[tuple[str, str]]) -> str:
     ]
 
     if up:
-        s += f" {listing(up)[0].upper() + listing(up)[1:]} rose"
+        s += f" {capital(listing(up))} rose"
         s += f", while {listing(down)} fell." if down else "."
     elif down:
-        s += f" {listing(down)[0].upper() + listing(down)[1:]} fell."
+        s += f" {capital(listing(down))} fell."
     return s
 
 
@@ -859,7 +864,7 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
             f"the ups and downs are within the usual range. {note}"
         )
     text = "; ".join(said)
-    return f"Month by month: {text[0].upper() + text[1:]}. That is more than the usual ups and downs. {note}"
+    return f"Month by month: {capital(text)}. That is more than the usual ups and downs. {note}"
 
 
 def rate(figs: dict, fid: str, unit: str | None = None) -> str:
