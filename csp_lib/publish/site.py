@@ -316,21 +316,15 @@ def _books_static(books: Path, shared: str, built: list, new: list) -> Path:
     return merged
 
 
-def _link(a, b) -> None:
-    """Copy, never hard-link, a cached or source file into the site: a published file cannot then be changed
-    by writing into the cache (the copy is a reflink where the file system offers one)."""
-    shutil.copy2(a, b)
-
-
 def _book_ok(done: Path) -> bool:
     """A cached report book has its index page and no empty page."""
     pages_ = list(done.rglob("*.html"))
     return bool(pages_) and all(p.stat().st_size > 0 for p in pages_)
 
 
-def _link_tree(src: Path, dst: Path, ignore=("_static", SEARCH)) -> None:
+def _copy_tree(src: Path, dst: Path, ignore=("_static", SEARCH)) -> None:
     """Copy a folder into the site (copies, not hard links: the site shares no file with the cache)."""
-    shutil.copytree(src, dst, copy_function=_link, ignore=shutil.ignore_patterns(*ignore), dirs_exist_ok=True)
+    shutil.copytree(src, dst, copy_function=shutil.copy2, ignore=shutil.ignore_patterns(*ignore), dirs_exist_ok=True)
 
 
 def _search_index(front: Path, built: list, work: Path, out: Path) -> subprocess.Popen:
@@ -342,7 +336,7 @@ def _search_index(front: Path, built: list, work: Path, out: Path) -> subprocess
     for page in (front / "book").glob("*.html"):
         slim(page.read_text(encoding="utf-8"), work / "book" / page.name)
     for a, p, done in built:
-        _link_tree(done / SEARCH, work / "book" / "reports" / a / p)
+        _copy_tree(done / SEARCH, work / "book" / "reports" / a / p)
     cmd = [sys.executable, "-m", "pagefind", "--site", str(work), "--output-path", str(out)]
     cmd += ["--glob", "book/**/*.html", "--root-selector", "article", "--keep-index-url", "--silent"]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -428,11 +422,11 @@ def publish(
         _merge_static(merged, new / "_static")
         for a, p, done in built:
             dst = new / "book" / "reports" / a / p
-            _link_tree(done, dst)
+            _copy_tree(done, dst)
             src = root / "book" / "reports" / a / p
-            _link(src / "figures.json", dst / "figures.json")
+            shutil.copy2(src / "figures.json", dst / "figures.json")
             if (src / "downloads").is_dir():
-                _link_tree(src / "downloads", dst / "downloads", ())
+                _copy_tree(src / "downloads", dst / "downloads", ())
             for pdf in src.glob("*.pdf"):  # papers printed by an earlier build of this report (copied: printed over)
                 shutil.copy2(pdf, dst / pdf.name)
         keep = {done.name for _, _, done in built} | {merged.name}
