@@ -257,6 +257,25 @@ ERRORS = {
         "areas.csv, line 6, column 'district': 'St Helens' and 'St. Helens' (line 5) would share one folder, "
         "st-helens, and so one report and one commentary",
     ),
+    "programmes-share-a-figure": (
+        "two referral programmes counted as one figure",
+        {"referrals_csv": TINY["referrals.csv"] + "r5,2016-08-01,A,AVERT!,1\n"},
+        {},
+        "referrals.csv, line 6, column 'programme': 'AVERT!' and 'Avert' (line 2) would be counted as one figure",
+    ),
+    "programme-named-like-a-complied-count": (
+        "a referral programme named like another's complied count",
+        {"referrals_csv": TINY["referrals.csv"] + "r5,2016-08-01,A,Avert complied,\n"},
+        {},
+        "referrals.csv, line 6, column 'programme': 'Avert complied' and 'Avert' (line 2) would be counted as one "
+        "figure",
+    ),
+    "incident-type-with-no-name": (
+        "a hate incident type with no letter or digit",
+        {"hate_incidents_csv": TINY["hate_incidents.csv"] + "h4,2016-07-07,A,???\n"},
+        {},
+        "hate_incidents.csv, line 5, column 'incident_type': '???' has no letter or digit to name its figure by",
+    ),
     "police-uk-names-share-a-folder": (
         "police.uk districts whose folders would be one",
         lambda f: _street_lsoa_names(f, "Beta 001A", "ALPHA! 001A"),

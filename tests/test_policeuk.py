@@ -19,9 +19,10 @@ import pytest
 import street
 
 from csp_lib import cli, figures
+from csp_lib.data import contract, policeuk, readers, streetfiles
 from csp_lib.data import load as load_data
-from csp_lib.data import policeuk, readers, streetfiles
 from csp_lib.data.periods import parse
+from csp_lib.figures import sections
 from csp_lib.present import charts, narrative, pages, tables
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "police_uk"
@@ -723,3 +724,35 @@ def test_the_finer_cubes_are_sorted_by_district_not_by_force(folder):
     for which, (where, _) in streetfiles.FINER.items():
         districts = pq.read_table(where(data.finer), columns=["district"])["district"].to_pylist()
         assert "Zeta" in districts and districts == sorted(districts), which
+
+
+def test_an_unlisted_crime_type_is_counted_once_under_its_own_key(folder):
+    """A crime type police.uk does not list, even one spelt like a figure of ours ("All crime", "Theft
+    offences", "Rape"), is counted in all crime once, under a key of its own, and named on the quality
+    page: it never replaces a figure. 2021-03 gains 2 + 1 + 1 such rows in Alpha."""
+    month = folder / "2021-03-testshire-street.csv"
+    extra = [("All crime", 2), ("Theft offences", 1), ("Rape", 1)]
+    lines = [
+        f"{t}-{j},2021-03,{street.FORCE},{street.FORCE},-3.05,53.81,On or near Test Street,E01000001,"
+        f"Alpha 001A,{t},Under investigation,"
+        for t, n in extra
+        for j in range(n)
+    ]
+    month.write_text(month.read_text() + "\n".join(lines) + "\n")
+    figs = figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12")
+    f = figs["figures"]
+    assert (f["all_crime"]["value"], f["all_crime"]["previous"]) == (72 + 4, 60)
+    assert (f["theft_offences"]["value"], f["theft_offences"]["previous"]) == (48, 36)  # burglary only
+    assert (f["rape"]["value"], f["rape"]["note"]) == (None, policeuk.UNAVAILABLE)  # police.uk gives no rape
+    keys = {t: policeuk.crime_type_id(t) for t, _ in extra}
+    assert len(set(keys.values())) == 3
+    for t, n in extra:
+        assert keys[t].startswith(policeuk.UNLISTED), keys[t]
+        assert (f[keys[t]]["value"], f[keys[t]]["previous"]) == (n, 0), t
+    assert policeuk.crime_type_id("Burglary") == "burglary"
+    assert sections.label(keys["All crime"]) == "All crime (not a police.uk crime type)"
+    named = [w for w in figs["quality"]["warnings"] if "not in the police.uk list" in w]
+    assert len(named) == 1 and all(t in named[0] for t, _ in extra), figs["quality"]["warnings"]
+    # no figure id of the product begins like an unlisted crime type's key
+    ours = [*contract.REQUIRED_IDS, *sections.COUNTY_IDS, *sections.TREND_IDS, *sections.LABELS]
+    assert not [i for i in ours if i.startswith(policeuk.UNLISTED)]

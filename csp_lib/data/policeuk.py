@@ -54,9 +54,17 @@ ABSENT_FIELDS = [
 MIN_SHARE = 0.01  # a district of a force holds at least 1% of its rows (when there is no areas.csv)
 
 
+UNLISTED = "unlisted_crime_type_"  # the key of a crime type police.uk does not list begins so; no figure of ours does
+
+
 def crime_type_id(crime_type: str) -> str:
-    """``Violence and sexual offences`` -> ``violence_and_sexual_offences``."""
-    return contract.slug(crime_type)
+    """``Violence and sexual offences`` -> ``violence_and_sexual_offences``: the figure id of a police.uk crime
+    type. A type not in police.uk's list is data, never one of our ids (a file's ``All crime`` must not replace
+    all crime): ``unlisted_crime_type_<slug>_<6 hex digits of its SHA-256>``, its own key for each spelling."""
+    if crime_type in KNOWN_TYPES:
+        return contract.slug(crime_type)
+    digest = hashlib.sha256(crime_type.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+    return f"{UNLISTED}{contract.slug(crime_type)[:40]}_{digest}"
 
 
 def cache_dir() -> Path:
@@ -451,7 +459,8 @@ def load(folder, allow_partial: bool = False) -> StreetData:
     unknown = sorted(set(cube["crime_type"].astype(str)) - set(KNOWN_TYPES))
     if unknown:
         warnings.append(
-            "crime types not in the police.uk list, counted in all crime under their own ids: " + ", ".join(unknown)
+            "crime types not in the police.uk list, each counted in all crime once and under a key of its own: "
+            + ", ".join(unknown)
         )
     data = StreetData(
         folder,

@@ -588,7 +588,32 @@ def load(folder) -> Data:
         if name != "areas":
             data.tables[name] = read_table(path, contract.TABLES[name], districts, warnings)
     _check_crimes(data)
+    _check_ids(data, "hate_incidents", "incident_type", lambda v: [contract.hate_incident_id(v)])
+    _check_ids(data, "referrals", "programme", lambda v: [(r := contract.referral_id(v)), r + "_complied"])
     return data
+
+
+def _check_ids(data: Data, table: str, column: str, ids_of) -> None:
+    """Each value of ``column`` names figures of its own (``ids_of``: the figure ids it is counted under): two
+    values that would be counted as one figure, or a value with no letter or digit to name one, are refused."""
+    if not data.has(table):
+        return
+    frame = data[table]
+    values = frame[column].astype(str)
+    owner: dict[str, str] = {}
+    for value in values.unique():
+        ids = ids_of(value)
+        clash = next((owner[i] for i in ids if i in owner), None)
+        if clash is not None or ids[0].endswith("_"):
+            pos = int(np.flatnonzero((values == value).to_numpy())[0])
+            if clash is None:
+                problem, hint = f"'{value}' has no letter or digit to name its figure by", "spell the name out"
+            else:
+                first = int(frame.attrs["lines"][int(np.flatnonzero((values == clash).to_numpy())[0])])
+                problem = f"'{value}' and '{clash}' (line {first}) would be counted as one figure"
+                hint = "name them apart in letters or digits"
+            raise DataError(frame.attrs["path"], problem, int(frame.attrs["lines"][pos]), column, hint)
+        owner.update(dict.fromkeys(ids, value))
 
 
 def _check_crimes(data: Data) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..data.contract import ASSAULTS, INTERVENTION_NAMES, INTERVENTION_TYPES, POLICE_UK_CRIME_TYPES, slug
+from ..data.policeuk import UNLISTED
 
 LABELS = {
     "all_crime": "All crime",
@@ -106,6 +107,8 @@ def label(fid: str) -> str:
         return LABELS[fid]
     if fid.startswith("referrals_"):
         return fid[len("referrals_") :].replace("_", " ").title() + " referrals"
+    if fid.startswith(UNLISTED):  # unlisted_crime_type_<slug>_<digest>
+        return fid[len(UNLISTED) :].rsplit("_", 1)[0].replace("_", " ").capitalize() + " (not a police.uk crime type)"
     if fid.startswith("hate_incident_"):
         return fid[len("hate_incident_") :].replace("_", " ").capitalize() + " incident"
     return fid.replace("_", " ").capitalize()
