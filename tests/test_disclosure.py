@@ -360,3 +360,54 @@ def test_the_data_quality_page_shows_a_withheld_count_as_c():
 
     page = pages.quality(disclosure.apply(figs, threshold=4))
     assert "| victim_age | sexual offences | 0 | [c] | x |" in page and "[c]: withheld to protect" in page
+
+
+def _marac_two_years(folder):
+    """The tiny data with marac_cases.csv covering exactly the two compared years (2015/16, 2016/17): A has
+    12 cases in the first and 3 in the second, B 10 and 11 (issue 26, case 7)."""
+    from conftest import write_tiny
+
+    def month(i):  # i months after 2015-04
+        return f"{2015 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}"
+
+    rows = ["case_ref,listed_date,district,children,repeat"]
+    rows += [f"a{i},{month(i)}-10,A,0,0" for i in range(12)] + [f"a2{i},{month(12 + i)}-10,A,0,0" for i in range(3)]
+    rows += [f"b{i},{month(i)}-12,B,0,0" for i in range(9)] + [f"b2{i},{month(12 + i)}-12,B,0,0" for i in range(10)]
+    rows += ["b30,2015-04-01,B,0,0", "b31,2017-03-31,B,0,0"]
+    return write_tiny(folder, marac_cases_csv="\n".join(rows) + "\n")
+
+
+def test_the_quality_pages_record_counts_cannot_difference_a_withheld_count(tmp_path):
+    """A table that a victim-based figure counts whole (marac_cases): its records for the area over the
+    table's months are the sum of the two compared years here, and its records in all are the districts'
+    sum. Published, none of these sums has one unknown: 15 less the 12 shown for 2015/16 was A's 3."""
+    folder = _marac_two_years(tmp_path / "data")
+    data = load_data(folder)
+    cube = figures.build_cube(data)
+    raw = {a: figures.compute(data, a, "2016/17", cube) for a in ("A", "B")}
+    pub = disclosure.apply_all(raw, threshold=4)
+
+    def table(report):
+        return next(t for t in report["quality"]["tables"] if t["table"] == "marac_cases")
+
+    for a, r in raw.items():  # the sums really close in the records
+        f = r["figures"]["marac_cases"]
+        assert table(r)["area_rows"] == f["value"] + f["previous"], a
+        assert (
+            table(r)["rows"] == r["sources"]["marac_cases"]["rows"] == sum(table(x)["area_rows"] for x in raw.values())
+        )
+    assert pub["A"]["figures"]["marac_cases"]["suppressed"]  # 3 is withheld: there is something to protect
+    # a district's records less its years shown give a withheld year; all records less the districts' shown
+    # records give a withheld district's (B's records are its two years, both shown)
+    for a, p in pub.items():
+        f, t = p["figures"]["marac_cases"], table(p)
+        if disclosure.withheld(f, "value") or disclosure.withheld(f, "previous"):
+            assert disclosure.withheld(t, "area_rows"), a
+            for q in pub.values():
+                assert disclosure.withheld(table(q), "rows"), (a, q["area"])
+                assert disclosure.withheld(q["sources"]["marac_cases"], "rows"), (a, q["area"])
+    from csp_lib.present import pages
+
+    page = pages.quality(pub["A"])
+    assert "| marac_cases | [c] | [c] |" in page, page
+    assert "the records of a table that one victim-based figure counts whole" in page

@@ -119,6 +119,7 @@ def apply_all(reports: dict, threshold: int = DEFAULT_THRESHOLD) -> dict:
         changed |= _alike(cells)
     for out in outs.values():
         _funnels(out)
+        _tables(out)
         _sweep(out, threshold)
         out["disclosure"] = {
             "threshold": threshold,
@@ -271,6 +272,21 @@ def _funnels(out: dict) -> None:
             before = step
 
 
+def _tables(out: dict) -> None:
+    """A table whose every record a victim-based figure counts (marac_cases): its records, for the area and
+    in all, are sums of that figure over the table's months (``area_rows`` less the years shown gives a
+    withheld year, ``rows`` less the other districts' ``area_rows`` a withheld district, in this county's
+    reports or another's): withheld in every published report, whatever it holds. Other tables' records
+    (all crimes, ASB incidents, interventions...) count no victim-based figure whole and are shown."""
+    for t in out.get("quality", {}).get("tables", []):
+        if victim_based(t.get("table", "")):
+            _hide(t, "rows", secondary=True)
+            _hide(t, "area_rows", secondary=True)
+    for name, src in out.get("sources", {}).items():
+        if victim_based(name):
+            _hide(src, "rows", secondary=True)
+
+
 def _quality(out: dict, threshold: int) -> bool:
     """The data quality page's missing values: ``of`` counts the same records as its figure and is withheld
     with it; ``blank`` is a victim-based count too; ``of`` = ``blank`` + the figure's records with an age
@@ -338,11 +354,12 @@ FIELDS = [
     (r"series\.funnels\.\w+\[\]\.share_of_previous", "derived"),
     (r"series\.funnels\.\w+\[\]\.share_of_first", "derived"),
     (r"quality\.missing\[\]\.(of|blank)", "count"),
-    (r"quality\.(tables|excluded)\[\]\.(rows|area_rows|districts)", "safe"),
+    (r"quality\.tables\[\]\.(rows|area_rows)", "count"),  # the holder's "table" names what they count
+    (r"quality\.excluded\[\]\.(rows|districts)", "safe"),
     (r"quality\.files", "safe"),
     (r"source\.file_count", "safe"),
     (r"(period|previous)\.(months_counted|months)", "safe"),
-    (r"sources\.\w+\.rows", "safe"),
+    (r"sources\.(?P<id>\w+)\.rows", "count"),
     (r"disclosure\.threshold", "safe"),
     (r"population\.(year|districts)", "safe"),
 ]
@@ -373,7 +390,7 @@ def _sweep(out: dict, threshold: int) -> None:
         if known is None:
             raise DisclosureError(f"figures.json has a number at {path} that disclosure.FIELDS does not know")
         kind, fid = known
-        fid = fid or (holder or {}).get("id") or (holder or {}).get("figure") or ""
+        fid = fid or next((holder[k] for k in ("id", "figure", "table") if (holder or {}).get(k)), "")
         if kind == "count" and victim_based(fid) and small(value, threshold):
             raise DisclosureError(f"a count from 1 to {threshold} of {fid} is left at {path}")
 

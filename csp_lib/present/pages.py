@@ -10,7 +10,7 @@ from ..data.periods import month_runs, parse
 from ..figures.sections import label
 from . import downloads, narrative, text
 from .narrative import short
-from .tables import WITHHELD, withheld_note
+from .tables import WITHHELD, records, withheld_note
 
 # id, name, section page: the landing page's tiles and headline sentences
 HEADLINE_TILES = [
@@ -141,7 +141,7 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
         months = f"{a.long_label} to {b.long_label}"
         if src.get("missing_months"):
             months += f" (no file for {month_runs(src['missing_months'])})"
-        lines.append(f"| {src['file']} | {src['rows']:,} | {months} |")
+        lines.append(f"| {src['file']} | {records(src['rows'])} | {months} |")
     if pop := figs.get("population"):
         year = f"mid-{pop['year']} " if pop.get("year") else ""
         lines += ["", f"Residents (for rates per 1,000): ONS {year}population estimates, from {pop['file']}."]
@@ -198,8 +198,7 @@ def quality(figs: dict) -> str:
     lines = [
         f"# Data quality: {area}, {short(figs)}",
         "",
-        "What the figures of this report were made from, what is missing from it and which "
-        "figures that affects. Every value here is a count over many records.",
+        "What the figures of this report were made from, what is missing from it and which figures that affects.",
         "",
         "## Tables read",
         "",
@@ -210,7 +209,13 @@ def quality(figs: dict) -> str:
         gaps = month_runs(t["gaps"]) or "none"
         if t["area_gaps"]:
             gaps += f"; for {area} in these two years: " + ", ".join(t["area_gaps"])
-        lines.append(f"| {t['table']} | {t['rows']:,} | {t['area_rows']:,} | {t['window']} | {gaps} |")
+        lines.append(f"| {t['table']} | {records(t['rows'])} | {records(t['area_rows'])} | {t['window']} | {gaps} |")
+    if any(t.get("suppressed") for t in q["tables"]):
+        lines += [
+            "",
+            f"{WITHHELD}: the records of a table that one victim-based figure counts whole (MARAC cases) are "
+            "withheld: less the figures shown, they would give a withheld count away.",
+        ]
     if q.get("excluded"):
         lines += [
             "",

@@ -22,6 +22,11 @@ def withheld_note(threshold: int = 4) -> str:
     )
 
 
+def records(n) -> str:
+    """A count of records as a page shows it: ``1,234``, or ``[c]`` where the disclosure gate withheld it."""
+    return WITHHELD if n is None else f"{n:,}"
+
+
 def _window_name(f: dict, key: str, default: str) -> str:
     start, end = f.get(f"{key}start" if key else "start"), f.get(f"{key}end" if key else "end")
     if not start:

@@ -30,6 +30,7 @@ from ..data.contract import report_folder
 from ..figures.sections import NUMBERED_HEADINGS, PRIORITIES, Section
 from ..present import text
 from ..present.narrative import DEMO_BANNER, compared_phrase, demo, period_name, source_line
+from ..present.tables import records
 from .policy import protect
 
 TEMPLATE = Path(__file__).parent.parent / "templates" / "cover.yml"
@@ -81,7 +82,7 @@ def ensure_cover(path: Path, figs: dict) -> Path:
     cover as the analyst's Markdown), the file list as one JSON string (a valid YAML scalar whatever it holds)."""
     if not path.exists():
         figs = text.view(figs)
-        sources = "; ".join(f"{s['file']} ({s['rows']:,} records)" for s in figs.get("sources", {}).values())
+        sources = "; ".join(f"{s['file']} ({records(s['rows'])} records)" for s in figs.get("sources", {}).values())
         words = TEMPLATE.read_text(encoding="utf-8").format(
             area=figs["area"], period_name=period_name(figs), sources=json.dumps(sources, ensure_ascii=False)
         )
