@@ -91,6 +91,16 @@ def _street_truncated_gz(folder: Path):
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
+def _self_link(folder: Path):
+    (folder / "marac_cases.csv").unlink()
+    (folder / "marac_cases.csv").symlink_to("marac_cases.csv")  # a link to itself
+
+
+def _folder_table(folder: Path):
+    (folder / "hate_incidents.csv").unlink()
+    (folder / "hate_incidents.csv").mkdir()
+
+
 def _missing_folder(folder: Path):
     for p in folder.iterdir():
         p.unlink()
@@ -256,6 +266,18 @@ ERRORS = {
         {},
         "areas.csv, line 6, column 'district': 'St Helens' and 'St. Helens' (line 5) would share one folder, "
         "st-helens, and so one report and one commentary",
+    ),
+    "table-links-to-itself": (
+        "a table that is a symbolic link to itself",
+        _self_link,
+        {},
+        "marac_cases.csv: is a symbolic link that leads to no file (to itself, or to a file that is gone)",
+    ),
+    "table-is-a-folder": (
+        "a table that is a folder",
+        _folder_table,
+        {},
+        "hate_incidents.csv: is a folder, not a file",
     ),
     "programmes-share-a-figure": (
         "two referral programmes counted as one figure",

@@ -124,9 +124,18 @@ def table_path(folder, name: str) -> Path | None:
     """``<name>.csv``, ``<name>.csv.gz`` or ``<name>.parquet`` in ``folder``, the first there is."""
     for ext in (".csv", ".csv.gz", ".parquet"):
         p = Path(folder) / f"{name}{ext}"
+        if p.is_symlink() and not p.exists():  # a loop, or a link to a file that is gone: never "absent"
+            raise DataError(
+                p, "is a symbolic link that leads to no file (to itself, or to a file that is gone)", hint=LINK_HINT
+            )
         if p.exists():
+            if not p.is_file():
+                raise DataError(p, "is a folder, not a file", hint="put the table's file in its place")
             return p
     return None
+
+
+LINK_HINT = "put the table's file itself in the data folder, or remove the link"
 
 
 def _check_columns(path, df: pd.DataFrame, table: contract.Table):
