@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -159,6 +162,31 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("csp: interrupted", file=sys.stderr)
         return 130
+    except OSError as e:
+        if (message := full_message(e)) is None:
+            raise
+        print(f"csp: error: {message}", file=sys.stderr)
+        return 2
+
+
+FULL = {errno.ENOSPC: "no space left", errno.EDQUOT: "the disk quota is used up", errno.EROFS: "read-only"}
+
+
+def full_message(e: OSError) -> str | None:
+    """One line for a disk that cannot take what a command writes (where, and what to do); None for any other
+    error. shutil.copytree gathers its files' errors in one shutil.Error: (source, destination, why) each."""
+    if isinstance(e, shutil.Error) and e.args and isinstance(e.args[0], list):
+        for _, dst, why in e.args[0]:
+            if (code := next((c for c in FULL if f"[Errno {c}]" in str(why)), None)) is not None:
+                return full_message(OSError(code, os.strerror(code), dst))
+        return None
+    if e.errno not in FULL:
+        return None
+    where = e.filename2 or e.filename or "the output folder"
+    return (
+        f"cannot write {where}: {FULL[e.errno]} on its disk. Free space there, or write elsewhere (csp build --out "
+        "DIR; the police.uk cube cache: CSP_CACHE_DIR); the published site is as it was"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import zipfile
 
+import pytest
+
 from csp_lib.publish import cache, site
 
 
@@ -192,3 +194,139 @@ def test_killed_at_the_switch_the_old_site_stays(tmp_path, monkeypatch):
     except Killed:
         pass
     assert (final / "index.html").read_text() == "one"
+
+
+def test_a_full_disk_stops_with_one_line_and_no_temporary_file(tmp_path, monkeypatch, capsys):
+    """Issue #26 item 11: the disk fills as the figures cache is written: one line naming the file and what
+    to do, no traceback, no temporary file left in the cache."""
+    import errno
+    from pathlib import Path
+
+    from conftest import copy_project, write_tiny
+    from csp_lib import cli
+
+    data = write_tiny(tmp_path / "tiny")
+    root = copy_project(tmp_path)
+    write_bytes = Path.write_bytes
+
+    def full(self, data):
+        if self.parent.name == "figures" and self.name.endswith(".tmp"):
+            self.touch()  # the file is made, then no byte fits
+            raise OSError(errno.ENOSPC, "No space left on device")  # as a write names no file
+        return write_bytes(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    monkeypatch.chdir(root)
+    rc = cli.main(["build", "--data", str(data), "--area", "A", "--period", "2016/17", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
+    assert rc == 2 and "Traceback" not in err, err
+    assert last.startswith(f"csp: error: cannot write {tmp_path / 'out' / 'cache' / 'figures'}/"), last
+    assert "no space left on its disk. Free space there, or write elsewhere (csp build --out DIR" in last
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+def _small_disk(where, size: str):
+    """A tmpfs of ``size`` mounted at ``where`` (root only), unmounted by the caller; skips where none can be."""
+    import os
+    import subprocess
+
+    import pytest
+
+    where.mkdir()
+    if (
+        os.geteuid() != 0
+        or subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)]).returncode
+    ):
+        pytest.skip("a small disk needs root and tmpfs (mount)")
+    return where
+
+
+def _fill(disk, leave: int) -> None:
+    """Fill the disk but ``leave`` bytes."""
+    import os
+
+    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+    with open(disk / "filler", "wb") as fh:
+        fh.write(b"\0" * max(0, free - leave))
+
+
+def test_a_full_police_uk_cache_is_named_and_counted_elsewhere(tmp_path, monkeypatch, capsys):
+    """The police.uk cube cache's disk is full: a warning naming the cache folder and what to do (not "download
+    the file again"), the files counted right in a temporary folder, nothing left in the cache."""
+    import subprocess
+
+    import street
+
+    from csp_lib import figures
+
+    disk = _small_disk(tmp_path / "disk", "1m")
+    try:
+        _fill(disk, 2048)
+        monkeypatch.setenv("CSP_CACHE_DIR", str(disk / "cache"))
+        folder = street.write(tmp_path / "police_uk")
+        f = figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12")["figures"]
+        assert (f["all_crime"]["value"], f["all_crime"]["previous"]) == (72, 60)
+        err = capsys.readouterr().err
+        assert f"the police.uk cache {disk / 'cache' / 'csp-book'} cannot be written (No space left on device)" in err
+        assert "download" not in err.lower()
+        assert not [p for p in (disk / "cache").rglob("*") if p.is_file()]
+    finally:
+        subprocess.run(["umount", str(disk)])
+
+
+@pytest.mark.slow
+def test_a_build_on_a_full_disk_leaves_the_site_and_no_litter(tmp_path, monkeypatch, capsys):
+    """The disk fills as a build runs the notebooks (5 kB left), copies the front book's sources (200 kB) or
+    assembles the new site (20 MB): one line naming the file and what to do; the published site is the one
+    before, whole; no temporary file, work folder, half-made site or staging folder is left; with space again,
+    the next build publishes the whole site."""
+    import subprocess
+
+    from conftest import copy_project, write_tiny
+    from csp_lib import cli
+
+    disk = _small_disk(tmp_path / "disk", "80m")
+    try:
+        data, root = write_tiny(tmp_path / "tiny"), copy_project(tmp_path)
+        monkeypatch.chdir(root)
+        args = ["build", "--data", str(data), "--area", "A", "--period", "2016/17", "--out", str(disk / "out")]
+        assert cli.main(args) == 0
+        out, site = disk / "out", disk / "out" / "html"
+        page = site / "book" / "reports" / "a" / "2016-17" / "01-overview.html"
+        before = sorted(p.relative_to(site) for p in site.rglob("*"))
+        (root / "commentary" / "a" / "2016-17" / "overview.md").write_text("New words.\n")
+        for leave in (5_000, 200_000, 20_000_000):
+            capsys.readouterr()
+            _fill(disk, leave)
+            assert cli.main(args) == 2, leave
+            err = capsys.readouterr().err
+            assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("csp: error: cannot write "), err
+            assert "no space left on its disk. Free space there" in err
+            assert sorted(p.relative_to(site) for p in site.rglob("*")) == before, leave
+            assert "New words." not in page.read_text()
+            assert not (out / "work").exists() and not (out / "html.new").exists(), leave
+            assert not list(out.rglob("*.tmp")) and not list((root / "book" / "reports").rglob("*.staging")), leave
+            (disk / "filler").unlink()
+        assert cli.main(args) == 0
+        assert "New words." in page.read_text()
+        pages = [p for p in before if p.parts[0] != "pagefind"]  # the search index's names follow the words
+        assert [p for p in sorted(p.relative_to(site) for p in site.rglob("*")) if p.parts[0] != "pagefind"] == pages
+    finally:
+        subprocess.run(["umount", str(disk)])
+
+
+def test_a_merge_of_static_files_that_stopped_is_made_again(tmp_path, capsys):
+    """The books' merged static files, left half-copied by a build that stopped, are merged again from every
+    book, never reused with a file missing or cut short."""
+    books = tmp_path / "books"
+    book = books / "k1"
+    (book / "_static" / "styles").mkdir(parents=True)
+    (book / "_static" / "styles" / "theme.css").write_text("body { color: black }")
+    merged = books / "_static-abc"
+    (merged / "styles").mkdir(parents=True)
+    (merged / "styles" / "theme.css").write_text("body {")  # cut short as the disk filled
+    (merged / ".incomplete").touch()
+    assert site._books_static(books, "abc", [("a", "p", book)], []) == merged
+    assert (merged / "styles" / "theme.css").read_text() == "body { color: black }"
+    assert not (merged / ".incomplete").exists() and "_static-abc" in capsys.readouterr().err

@@ -95,7 +95,13 @@ def load_cube(folder: Path, files: list[StreetFile]) -> tuple[pd.DataFrame, obje
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         count_cube(files, path)
-    except OSError:  # no writable cache: counted in a temporary folder, and again next time
+    except OSError as e:  # no writable cache: counted in a temporary folder, and again next time
+        why = e.strerror or str(e)
+        print(
+            f"csp: warning: the police.uk cache {path.parent} cannot be written ({why}): the files are counted in a "
+            "temporary folder, and again next time; free space there, or set CSP_CACHE_DIR to another folder",
+            file=sys.stderr,
+        )
         with tempfile.TemporaryDirectory() as tmp:
             cube = count_cube(files, Path(tmp) / path.name)
             frames = _Kept({which: pd.read_parquet(where(cube)) for which, (where, _) in FINER.items()})

@@ -17,6 +17,7 @@ without its last five characters), spaces around it trimmed; no LSOA -> null.
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import hashlib
 import io
@@ -257,7 +258,9 @@ def count_cube(files: list[StreetFile], path: Path) -> Path:
     except duckdb.Error as e:
         message = str(e).splitlines()[0]
         where = next((f.path for f in files if f.path.name in str(e)), None)
-        if where is None and tmp.name in str(e):
+        if "No space left on device" in str(e) or '"errno":"28"' in str(e):  # the cube's folder is full
+            raise OSError(errno.ENOSPC, "No space left on device", str(path.parent)) from None
+        if where is None and any(out.name in str(e) for out in (tmp, *finer)):
             raise OSError(f"{tmp}: {message}") from None
         where = where or files[0].path.parent
         message = message.replace(str(where), where.name).rstrip(". ")

@@ -84,6 +84,10 @@ def build(
     lock = _lock(out)
     try:
         return _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, allow_partial, pdf)
+    except BaseException:  # a failed notebook, a full disk, Ctrl-C: no report's staging folder is left behind
+        for staging in (root / "book" / "reports").glob("*/*.staging"):
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     finally:
         lock.close()  # the lock goes with the file's last descriptor
 
@@ -153,13 +157,9 @@ def _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, al
         if pool is not None:
             pool.close()
     if failures:
-        for job in jobs_:
-            shutil.rmtree(job.staging, ignore_errors=True)
         raise BuildError("notebook failed, nothing was published:\n  " + "\n  ".join(failures))
     clashes = [c for job in jobs_ for c in _shared_downloads(job)]
     if clashes:
-        for job in jobs_:
-            shutil.rmtree(job.staging, ignore_errors=True)
         raise BuildError("two tables would download as one file, nothing was published:\n  " + "\n  ".join(clashes))
     for job in jobs_:
         if id(job) not in left:  # every notebook of it reused: its workbook is made here

@@ -79,6 +79,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        if e.filename is None:  # a write to an open file names none: the entry it was for
+            raise OSError(e.errno, e.strerror, str(path)) from e
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -167,12 +172,16 @@ class Cache:
         entry = self.folder / "notebooks" / key
         tmp = entry.with_name(f"{key}.{os.getpid()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        (tmp / "downloads").mkdir(parents=True)
-        shutil.copy2(src, tmp / "notebook.ipynb")
-        for name in downloads.linked(Path(src).read_text(encoding="utf-8")):
-            f = src.parent / "downloads" / name
-            if f.exists():
-                shutil.copy2(f, tmp / "downloads" / name)
+        try:
+            (tmp / "downloads").mkdir(parents=True)
+            shutil.copy2(src, tmp / "notebook.ipynb")
+            for name in downloads.linked(Path(src).read_text(encoding="utf-8")):
+                f = src.parent / "downloads" / name
+                if f.exists():
+                    shutil.copy2(f, tmp / "downloads" / name)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         old = entry.with_name(f"{key}.{os.getpid()}.old")
         if entry.exists():
             entry.rename(old)

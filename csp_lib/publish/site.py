@@ -12,6 +12,7 @@ The new site replaces ``<out>/html`` in one rename.
 
 from __future__ import annotations
 
+import errno
 import html
 import json
 import os
@@ -308,11 +309,17 @@ def _books_static(books: Path, shared: str, built: list, new: list) -> Path:
     them, so that a build merges the new books' only, not all 300 again (10 s). The folder is named by what
     every book is made from (``_shared_digest``): new code or settings, whose books are all new, start a new one."""
     merged = books / f"_static-{shared[:16]}"
+    incomplete = merged / ".incomplete"  # a merge that stopped (a full disk, a kill) is made again whole
+    if incomplete.exists():
+        cache.warn(merged, "a merge of static files that did not finish")
+        shutil.rmtree(merged)
     if not merged.is_dir():  # new code or settings, or the cache was cleared: from every book
         new = [done for _, _, done in built]
+    merged.mkdir(parents=True, exist_ok=True)
+    incomplete.touch()
     for done in new:
         _merge_static(done / "_static", merged)
-    merged.mkdir(parents=True, exist_ok=True)
+    incomplete.unlink()
     return merged
 
 
@@ -358,7 +365,17 @@ def publish(
     """Build the site and publish it, unless nothing it is made from changed: the front book (front page,
     methods, accessibility) and one small book per report, each built only when its content changed (cached
     by content in ``<out>/cache/books``), in parallel; the site is assembled from them and replaces
-    ``<out>/html`` in one rename."""
+    ``<out>/html`` in one rename. A build that stops (an error, a full disk, Ctrl-C) leaves no half-made site
+    or work folder behind, and the published site as it was."""
+    try:
+        return _publish(root, out, papers, store, jobs, scheduler)
+    except BaseException:
+        for tmp in (out / "html.new", out / "work"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _publish(root: Path, out: Path, papers, store, jobs, scheduler) -> Path:
     present = reports_present(root)
     shared = _shared_digest(root)
     books = out / "cache" / "books"
@@ -408,6 +425,8 @@ def publish(
     started = time.perf_counter()
     errors = run_books(tasks, jobs or os.cpu_count() or 1, scheduler)
     log(f"csp build: {len(tasks)} book(s) built in {time.perf_counter() - started:.1f} s")
+    if errors and any("No space left on device" in e for e in errors):  # Sphinx's pages of it say no more
+        raise OSError(errno.ENOSPC, "No space left on device", str(out))
     if errors:
         raise BuildError("jupyter-book build failed, the published site is unchanged:\n" + "\n".join(errors))
     started = time.perf_counter()
