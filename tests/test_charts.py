@@ -149,3 +149,40 @@ def test_a_neighbourhood_with_none_is_pale_grey_not_a_colour_of_the_classes():
     assert shading["domain"] == ["0", "1", "2 to 4", "5 or more"]
     assert shading["range"][0] == "#f2f2f2"
     assert [f["properties"]["class"] for f in spec["layer"][0]["data"]["values"]] == ["5 or more", "0"]
+
+
+def _widths(tree):
+    """Every ``width`` of a spec, at any depth (a concatenation's panels, a layer's)."""
+    if isinstance(tree, dict):
+        if "width" in tree and not isinstance(tree["width"], dict):  # {"band": 0.8} is a bar's, not a view's
+            yield tree["width"]
+        for v in tree.values():
+            yield from _widths(v)
+    elif isinstance(tree, list):
+        for v in tree:
+            yield from _widths(v)
+
+
+def test_a_spec_has_a_fixed_width_and_the_site_makes_a_wide_one_follow_the_page(tiny):
+    """Issue 31: JupyterLab froze on ``"width": "container"`` (every cell at [*], the tab dead), so no spec that a
+    notebook shows carries it; each has a width in pixels. A wide chart (``autosize: fit-x``) is given the page's
+    width by the site's own script when it embeds it, and so still narrows with the page there."""
+    figs = figures.compute_from_folder(tiny, "A", "2016/17")
+    made = {
+        "trend": charts.trend(figs, "all_crime"),
+        "ranking": charts.ranking(figs, "all_crime"),
+        "xmr": charts.xmr(figs, "all_crime"),
+        "rolling": charts.rolling(figs, "all_crime"),
+    }
+    wide = 0
+    for name, chart in made.items():
+        spec = charts.spec_of(chart)
+        assert "container" not in json.dumps(spec), name
+        assert all(isinstance(w, int) and w > 0 for w in _widths(spec)), (name, list(_widths(spec)))
+        if spec.get("autosize", {}).get("type") == "fit-x":
+            assert spec["width"] == charts.WIDE, name
+            wide += 1
+    assert wide >= 3  # the ranking, XmR and rolling charts are as wide as the page
+    js = (site.JS.parents[1] / "book" / "_static" / "csp.js").read_text(encoding="utf-8")
+    assert 'if (spec.autosize && spec.autosize.type === "fit-x") spec.width = "container";' in js
+    assert "vegaEmbed(box, responsive(JSON.parse(spec.textContent))" in js

@@ -17,8 +17,15 @@
 // vega-embed draws it as SVG, in this site's own copies of Vega, Vega-Lite and vega-embed (_static/vega/).
 // Vega's expression interpreter (ast: true), not code made with Function: the pages' Content-Security-Policy
 // allows no eval. The menu of each chart saves it as SVG or PNG; its button gets a name, as the theme's chevrons do above.
+// A chart as wide as the page (autosize "fit-x", charts._wide) is given the page's width here, at embed time
+// ("width": "container", which follows the page as it narrows or widens): the spec itself has a fixed width, the one
+// JupyterLab and nbconvert draw it at (JupyterLab froze on "container", issue 31).
 (function () {
   var ACTIONS = { export: true, source: false, compiled: false, editor: false };
+  function responsive(spec) {
+    if (spec.autosize && spec.autosize.type === "fit-x") spec.width = "container";
+    return spec;
+  }
   function draw() {
     if (!window.vegaEmbed) return;
     var pending = [];
@@ -27,7 +34,7 @@
       if (!spec || !box || box.hasAttribute("data-drawn")) return;
       box.setAttribute("data-drawn", "");
       pending.push(
-        vegaEmbed(box, JSON.parse(spec.textContent), { renderer: "svg", actions: ACTIONS, ast: true }).then(function () {
+        vegaEmbed(box, responsive(JSON.parse(spec.textContent)), { renderer: "svg", actions: ACTIONS, ast: true }).then(function () {
           var summary = box.querySelector("details > summary");
           if (summary) summary.setAttribute("aria-label", "Save this chart");
         })

@@ -79,11 +79,20 @@ def _title(text: str, width: int = 78) -> list[str]:
     return textwrap.wrap(text, width) or [""]
 
 
+# a wide chart's width in pixels, padding included: what JupyterLab and nbconvert draw; the site gives it the page's
+WIDE = 720
+
+
 def _wide(title: str, height: int | dict = 220) -> dict:
-    """What a chart as wide as the page has: its title, the page's width, ``height`` (pixels, or a step a row)."""
+    """What a chart as wide as the page has: its title, a fixed width (``WIDE``) fitted to (``autosize: fit-x``),
+    ``height`` (pixels, or a step a row).
+
+    Never ``"width": "container"`` in the spec: JupyterLab froze on it (every cell left at ``[*]``, the tab dead,
+    issue 31). The site's own script (``book/_static/csp.js``) sets it when it embeds a ``fit-x`` chart, so on the
+    site the chart still follows the page's width."""
     return {
         "title": _title(title),
-        "width": "container",
+        "width": WIDE,
         "height": height,
         "autosize": {"type": "fit-x", "contains": "padding"},
     }
