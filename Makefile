@@ -1,8 +1,8 @@
 # csp-book: two commands do all the set-up on a fresh machine.
 #   make book   installs into .venv, makes the demo data, builds Blackpool 2016/17
 #               (and npm, from Debian's packages, only when no npm runs)
-#   make test   runs the linters and every test (unit, golden, notebooks, end to end)
-#               (and chromium and poppler-utils, from Debian's packages, when missing)
+#   make test   runs the linters and every test (unit, golden, notebooks, end to end, JupyterLab)
+#               (and chromium and poppler-utils, from Debian's packages, when missing; .venv-lab)
 #   make lab    opens JupyterLab on notebooks/ with the project's kernel
 #   make pdf    the book and Blackpool 2016/17's committee paper (PDF)
 #               (and chromium and poppler-utils, from Debian's packages, when missing)
@@ -66,7 +66,8 @@ book: system-book demo-data $(CHARTS)
 pdf: system-pdf demo-data $(CHARTS)
 	$(BIN)/csp build --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" --pdf $(if $(JOBS),--jobs $(JOBS))
 
-test: system-pdf demo-data lint $(AXE) $(CHARTS)
+# .venv-lab too: tests/test_lab.py runs a section notebook in JupyterLab, in chromium, and sees every chart drawn
+test: system-pdf demo-data lint $(AXE) $(CHARTS) $(LAB)/.installed
 	$(BIN)/python -m pytest
 
 # ruff, import-linter (the stages, no import cycle), nbstripout, large-file and secret checks
