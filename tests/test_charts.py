@@ -186,3 +186,17 @@ def test_a_spec_has_a_fixed_width_and_the_site_makes_a_wide_one_follow_the_page(
     js = (site.JS.parents[1] / "book" / "_static" / "csp.js").read_text(encoding="utf-8")
     assert 'if (spec.autosize && spec.autosize.type === "fit-x") spec.width = "container";' in js
     assert "vegaEmbed(box, responsive(JSON.parse(spec.textContent))" in js
+
+
+def test_a_chart_is_drawn_as_svg_for_nbconvert(tiny):
+    """A notebook run alone carries each chart drawn as SVG by the project's own Vega (js/svg.js), which
+    nbconvert's HTML shows; JupyterLab draws the spec beside it (tests/test_lab.py sees both in a browser)."""
+    import shutil
+
+    if shutil.which("node") is None or not (charts.SVG_SCRIPT.parent / "node_modules" / "vega-lite").is_dir():
+        pytest.skip("Node.js or the chart scripts are not installed (make book installs them)")
+    spec = charts.spec_of(charts.xmr(figures.compute_from_folder(tiny, "A", "2016/17"), "all_crime"))
+    drawn = charts.svg(spec)
+    assert drawn.startswith('<svg role="img" aria-label="XmR chart of all crime in A') and drawn.endswith("</svg>")
+    assert f'width="{charts.WIDE}"' in drawn  # fit-x: the width asked for, padding included
+    assert "Count (records)" in drawn  # its axis title, as text

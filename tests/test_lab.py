@@ -5,6 +5,7 @@ loopback port with a token, on a copy of ``notebooks/``, and driven in Debian's 
 DevTools protocol (tornado's websocket client, already in ``.venv``: no browser is downloaded). Each test fails when
 a cell errs, a chart is not drawn (an SVG or canvas inside each vega-embed output) or the tab stops answering within
 the time limit, as it did with the specs' ``"width": "container"`` (every cell left at ``[*]``, the tab dead).
+nbconvert's HTML of a notebook executed by papermill is opened in the same chromium and must show the charts drawn.
 """
 
 from __future__ import annotations
@@ -317,3 +318,38 @@ def test_an_executed_notebook_opened_later_draws_every_chart(lab):
         await _until(tab, "executed.ipynb", "the executed notebook", _drawn, 90)
 
     _in_lab(lab, "executed.ipynb", body)
+
+
+def test_nbconvert_html_draws_every_chart(project):
+    """nbconvert's HTML of the executed notebook shows each chart drawn (the SVG the output carries beside its
+    spec, drawn by the project's own Vega), not only its text alternative."""
+    notebooks = project / "notebooks"
+    subprocess.run(
+        [str(JUPYTER), "nbconvert", "--to", "html", "--log-level", "ERROR", "executed.ipynb"],
+        cwd=notebooks,
+        check=True,
+        timeout=120,
+        env={**os.environ, "JUPYTER_CONFIG_DIR": str(project / "jupyter" / "config")},
+    )
+    # each picture loaded and as wide as the spec says (the wide charts' 720 pixels, the trend's panels)
+    drawn = """[...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="image/svg+xml"]')]
+      .map((o) => { const i = o.querySelector("img"), s = o.querySelector("svg");
+                    return i ? (i.complete ? i.naturalWidth : 0) : s ? s.getBoundingClientRect().width : 0; })"""
+
+    async def main():
+        with tempfile.TemporaryDirectory(prefix="csp-nbconvert-chromium-") as profile:
+            proc, tab = await _chromium(Path(profile))
+            try:
+                await tab.send("Page.navigate", url=(notebooks / "executed.html").as_uri())
+                widths = []
+                for _ in range(30):
+                    widths = await tab.js(drawn)
+                    if len(widths) == CHARTS and all(w >= 400 for w in widths):
+                        return
+                    await asyncio.sleep(1)
+                pytest.fail(f"nbconvert's HTML drew {len(widths)} of {CHARTS} charts (widths {widths})")
+            finally:
+                tab.close()
+                _stop(proc)
+
+    asyncio.run(main())

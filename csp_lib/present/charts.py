@@ -4,8 +4,9 @@ A chart is a small JSON spec on the page (its data are figures.json's, already t
 control), drawn as SVG by Vega, Vega-Lite and vega-embed, which the site serves from its own ``_static``
 folder (``js/package.json``: nothing is fetched from elsewhere). The build writes the spec; it draws
 nothing, so a report's 15 charts cost milliseconds instead of seconds (benchmarks/README.md). JupyterLab
-draws the same spec in a notebook (its Vega-Lite renderer); the committee paper's Chromium draws it
-before printing.
+draws the same spec in a notebook (its Vega-Lite renderer), beside which a notebook run alone carries the
+chart drawn as SVG (``svg``) for nbconvert's HTML, which has no Vega-Lite renderer; the committee paper's
+Chromium draws it before printing.
 
 Every chart has a title that states the finding, labelled axes, a text alternative (the spec's
 ``description``, which Vega gives its SVG as ``aria-label``, and the page's ``<noscript>``), a
@@ -17,7 +18,11 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+import subprocess
 import textwrap
+import warnings
+from pathlib import Path
 
 import pandas as pd
 import seaborn as sns
@@ -110,6 +115,37 @@ def _figure(spec: dict, alt: str, caption: str) -> str:
         f"<noscript><p>{html.escape(alt)}</p></noscript>"
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )
+
+
+# draws a spec as SVG in Node.js with the project's own Vega and Vega-Lite (js/node_modules, as the site serves them)
+SVG_SCRIPT = Path(__file__).resolve().parents[2] / "js" / "svg.js"
+
+
+def svg(spec: dict) -> str | None:
+    """The chart of ``spec`` drawn as SVG by the project's own Vega (``js/svg.js``, in Node.js), the picture
+    nbconvert's HTML shows of a notebook's chart (JupyterLab draws the spec itself). None when Node.js or the chart
+    scripts are not installed here (``make book`` installs them): the notebook then shows the spec, and nbconvert
+    its text alternative; a warning when they are and the chart could not be drawn."""
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None or not (SVG_SCRIPT.parent / "node_modules" / "vega-lite").is_dir():
+        return None
+    try:
+        res = subprocess.run(
+            [node, str(SVG_SCRIPT)],
+            input=json.dumps(spec),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        warnings.warn(f"chart not drawn as SVG for nbconvert ({SVG_SCRIPT.name}): {e}", stacklevel=2)
+        return None
+    if res.returncode != 0 or not res.stdout.startswith("<svg"):
+        warnings.warn(f"chart not drawn as SVG for nbconvert ({SVG_SCRIPT.name}): {res.stderr[-500:]}", stacklevel=2)
+        return None
+    return res.stdout
 
 
 def spec_of(chart: str | None) -> dict | None:

@@ -172,13 +172,17 @@ class Report:
 
     def chart(self, html: str | None, missing: str = "No chart: too few periods in the data.") -> None:
         """A chart, or the note in its place. In a build, the page's HTML (the site's scripts draw its spec); a
-        notebook run alone in JupyterLab shows the spec itself, which the Lab draws, then the caption."""
+        notebook run alone shows the spec itself, which JupyterLab draws, with the chart drawn as SVG beside it,
+        which nbconvert's HTML shows (it has no Vega-Lite renderer), then the caption."""
         if not html:
             display(Markdown(f"*{missing}*"))
         elif self.downloads_dir is not None or (spec := charts.spec_of(html)) is None:
             display(HTML(html))
         else:
-            display({"application/vnd.vegalite.v5+json": spec, "text/plain": spec["description"]}, raw=True)
+            bundle = {"application/vnd.vegalite.v5+json": spec, "text/plain": spec["description"]}
+            if (drawn := charts.svg(spec)) is not None:
+                bundle["image/svg+xml"] = drawn
+            display(bundle, raw=True)
             display(Markdown(f"*{spec['usermeta']['caption']}*"))
 
     # -- the analyst's words ------------------------------------------------------
