@@ -330,3 +330,114 @@ def test_a_merge_of_static_files_that_stopped_is_made_again(tmp_path, capsys):
     assert site._books_static(books, "abc", [("a", "p", book)], []) == merged
     assert (merged / "styles" / "theme.css").read_text() == "body { color: black }"
     assert not (merged / ".incomplete").exists() and "_static-abc" in capsys.readouterr().err
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid``, from /proc."""
+    from pathlib import Path
+
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
+
+
+def _alive(pids) -> set[int]:
+    import os
+
+    alive = set()
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        alive.add(pid)
+    return alive
+
+
+@pytest.mark.slow
+def test_real_builds_one_at_a_time_and_killed_leave_no_process(tmp_path):
+    """Two real `csp build` on one checkout at once: the second stops at once with one line naming the first's
+    PID, the first publishes. Then a build killed with SIGKILL as its kernels run: its workers and their
+    kernels end within seconds, and the next build publishes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import copy_project, write_tiny
+
+    data, root = write_tiny(tmp_path / "tiny"), copy_project(tmp_path)
+    cmd = [sys.executable, "-m", "csp_lib.cli", "build", "--data", str(data), "--area", "A", "--period", "2016/17"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+    def start():
+        return subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def wait_for(proc, done, what):
+        for _ in range(600):
+            if done():
+                return
+            assert proc.poll() is None, f"the build ended before {what}: {proc.stdout.read()}"
+            time.sleep(0.1)
+        raise AssertionError(f"no {what} within 60 s")
+
+    first = start()
+    lock = root / "_build" / "build.lock"
+    wait_for(first, lambda: lock.exists() and lock.read_text().strip() == str(first.pid), "lock")
+    second = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 2 and "Traceback" not in second.stderr, second.stderr
+    assert second.stderr.strip().splitlines()[-1] == (
+        f"csp: error: another csp build (PID {first.pid}) is building {root / '_build'}: wait for it to finish, "
+        "then build again"
+    )
+    assert first.wait(timeout=300) == 0, first.stdout.read()
+    assert (root / "_build" / "html" / "book" / "reports" / "a" / "2016-17" / "index.html").exists()
+
+    (root / "commentary" / "a" / "2016-17" / "overview.md").write_text("Killed words.\n")
+    (root / "commentary" / "a" / "2016-17" / "violence.md").write_text("More killed words.\n")
+    killed = start()
+
+    def kernel() -> bool:
+        return any(b"ipykernel" in _cmdline(p) for p in _descendants(killed.pid))
+
+    wait_for(killed, kernel, "kernel")
+    below = _descendants(killed.pid)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait()
+    for _ in range(100):
+        if not _alive(below):
+            break
+        time.sleep(0.1)
+    left = _alive(below)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"{len(left)} of the build's {len(below)} processes outlived it by 10 s"
+    assert (
+        "Killed words."
+        not in (root / "_build" / "html" / "book" / "reports" / "a" / "2016-17" / "01-overview.html").read_text()
+    )
+    again = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert (
+        "Killed words."
+        in (root / "_build" / "html" / "book" / "reports" / "a" / "2016-17" / "01-overview.html").read_text()
+    )
