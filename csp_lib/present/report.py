@@ -11,7 +11,7 @@ from pathlib import Path
 from IPython.display import HTML, Markdown, display
 
 from .. import figures
-from ..data import boundaries
+from ..data import boundaries, project
 from ..data.contract import INTERVENTION_TYPES, report_folder
 from ..figures import disclosure
 from ..figures.sections import BY_SLUG, GROUP_IDS, STAND_INS
@@ -212,7 +212,8 @@ def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=Non
         return Report(figures.read(figures_file), commentary_dir, downloads_dir, data_dir=data_dir)
     if internal:
         return Report(figures.compute_from_folder(data_dir, area, period), commentary_dir, data_dir=data_dir)
-    figs = figures.published(data_dir, area, period, disclosure.threshold_from(None))
+    root = project.find_root() or project.find_root(Path(project.__file__).resolve().parents[2])
+    figs = figures.published(data_dir, area, period, disclosure.threshold_from(root))
     return Report(figs, commentary_dir, data_dir=data_dir)
 
 
@@ -221,7 +222,12 @@ def start(
 ) -> tuple[Report, dict]:
     """A section notebook's setup in one call: open the report (as :func:`open`), show its heading
     (area, months counted, the demonstration notice) and, for police.uk data, what the open data
-    shows of this section. Returns the report and its figures."""
+    shows of this section. Returns the report and its figures.
+
+    ``data_dir`` and ``commentary_dir`` left as ``None`` (the notebooks' defaults) are the project's
+    ``data/demo`` and ``commentary/`` wherever the notebook runs (data.project); a path given is the
+    working folder's. A commentary folder that does not exist stops here, named."""
+    data_dir, commentary_dir = project.resolve(data_dir, commentary_dir)
     r = open(data_dir, area, period, figures_file, commentary_dir, internal)
     r.section = section
     r.heading()

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import figures
-from ..data import contract
+from ..data import contract, project
 from ..data import load as load_data
 from ..data.periods import parse
 from ..data.readers import remember_hashes, save_hashes
@@ -52,11 +52,12 @@ class ReportJob:
 
 def find_root(start: Path | None = None) -> Path:
     """The project folder: the nearest one up from ``start`` holding ``_config.yml``."""
-    p = (start or Path.cwd()).resolve()
-    for d in [p, *p.parents]:
-        if (d / "_config.yml").exists() and (d / "notebooks").is_dir():
-            return d
-    raise BuildError(f"no csp-book project (with _config.yml and notebooks/) at or above {p}")
+    root = project.find_root(start)
+    if root is None:
+        raise BuildError(
+            f"no csp-book project (with _config.yml and notebooks/) at or above {(start or Path.cwd()).resolve()}"
+        )
+    return root
 
 
 def build(

@@ -17,11 +17,11 @@ from ..figures.sections import BY_SLUG, discover
 from .site import write_toc
 
 PARAMS = """# Parameters: papermill replaces these when the book is built.
-data_dir = "../data/demo"  # the data folder (data-contract.md)
+data_dir = None  # the data folder (data-contract.md; None: the project's data/demo)
 area = "Blackpool"  # a district in areas.csv
 period = "2016/17"  # 2016/17, 2016/17-Q3 or 2016-02..2017-01
 figures_file = None  # figures.json from csp build (None: compute from data_dir)
-commentary_dir = "../commentary"  # the analysts' markdown, one file per section"""
+commentary_dir = None  # the analysts' markdown, one file per section (None: the project's commentary/)"""
 
 MODULE = '''"""{title}: the measures and sentences of this section.
 
