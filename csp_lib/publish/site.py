@@ -93,24 +93,29 @@ def area_anchor(area: str) -> str:
     return "area-" + contract.slug(area).replace("_", "-")
 
 
+# The front book's table of contents, committed as _toc.yml (so that `jupyter-book build .` finds one and reaches
+# the guard of _config.yml, which says to run csp build) and written again by every build
+FRONT_TOC = """# The front book's pages (csp_lib/publish/site.py, FRONT_TOC). Build the site with `csp build` or
+# `make book`: `jupyter-book build .` alone stops and says so (csp_lib/publish/guard.py).
+format: jb-book
+root: book/index
+chapters:
+- file: book/search-reports
+- file: book/methods
+- file: book/data-contract
+- file: book/figures
+- file: book/accessibility
+"""
+
+
 def write_toc(root: Path) -> None:
     """The front book's table of contents (the front page and the pages about the book) and its list of every
     report, by county and area, the newest period first. Reports are books of their own: the front book's
     navigation lists none, so adding one changes no page but the front page."""
     reports = reports_present(root)
-    lines = [
-        "# Written by `csp build`: edit csp_lib/publish/site.py.",
-        "format: jb-book",
-        "root: book/index",
-        "chapters:",
-        "- file: book/search-reports",
-        "- file: book/methods",
-        "- file: book/data-contract",
-        "- file: book/figures",
-        "- file: book/accessibility",
-        "",
-    ]
-    (root / "_toc.yml").write_text("\n".join(lines), encoding="utf-8")
+    toc = root / "_toc.yml"
+    if not toc.exists() or toc.read_text(encoding="utf-8") != FRONT_TOC:
+        toc.write_text(FRONT_TOC, encoding="utf-8")
     counties: dict[str, dict[str, list]] = {}
     for a, p, figs in reports:
         counties.setdefault(figs.get("county") or "", {}).setdefault(figs["area"], []).append((a, p, figs))
