@@ -22,13 +22,16 @@ PARTIAL_HELP = (
 
 def _figures(args) -> int:
     from . import figures
+    from .data import periods, readers
 
+    periods.parse(args.period)  # a mistake in the period or the area stops before the data are read
+    (area,) = readers.check_areas(args.data, [args.area])
     if args.suppress:
         from .figures.disclosure import threshold_from
 
-        figs = figures.published(args.data, args.area, args.period, threshold_from(Path.cwd()), args.allow_partial)
+        figs = figures.published(args.data, area, args.period, threshold_from(Path.cwd()), args.allow_partial)
     else:
-        figs = figures.compute_from_folder(args.data, args.area, args.period, args.allow_partial)
+        figs = figures.compute_from_folder(args.data, area, args.period, args.allow_partial)
     for w in figs["quality"]["warnings"]:
         print(f"csp: warning: {w}", file=sys.stderr)
     text = figures.dumps(figs)

@@ -311,6 +311,13 @@ ERRORS = {
         {"--area": "Nowhere"},
         "areas.csv, column 'district': area 'Nowhere' is not a district of this data",
     ),
+    "misspelt-area": (
+        "an area one letter from a district",
+        {"areas_csv": TINY["areas.csv"].replace("\nA,X", "\nAlpha,X")},
+        {"--area": "Alpa"},
+        "areas.csv, column 'district': area 'Alpa' is not a district of this data. Did you mean Alpha? "
+        "Districts here: Alpha, B, C",
+    ),
     "period-not-in-data": (
         "a period after the data",
         {},
@@ -322,6 +329,13 @@ ERRORS = {
         {},
         {"--period": "2016/18"},
         "period '2016/18': 18 does not follow 2016 (write e.g. 2016/17)",
+    ),
+    "misspelt-period": (
+        "a financial year written with a dash",
+        {},
+        {"--period": "2016-17"},
+        "period '2016-17' not understood: did you mean 2016/17? (a financial year is written 2016/17, a quarter "
+        "2016/17-Q3, a span of months 2016-02..2017-01)",
     ),
     "missing-folder": ("a data folder that does not exist", _missing_folder, {}, "no such data folder"),
     "police-uk-changed-header": (

@@ -73,3 +73,23 @@ def test_build_needs_areas(tmp_path):
         csp("build", "--data", str(tmp_path), "--all-districts", "--period", "2016/17"),
         "areas.csv: required table is missing",
     )
+
+
+def test_a_misspelt_area_or_period_is_met_with_the_nearest_before_the_data_are_read(tiny, tmp_path):
+    """Issue #31, item 5: `--area Blackpol` suggests Blackpool and `--period 2016-17` 2016/17, from areas.csv and
+    the period alone: a crimes table that cannot be read is not reached."""
+    (tiny / "areas.csv").write_text((tiny / "areas.csv").read_text().replace("\nA,X", "\nBlackpool,X"))
+    (tiny / "crimes.csv").write_text("not,the,crimes,header\n")
+    for command in ("figures", "build"):
+        _fails(
+            csp(command, "--data", str(tiny), "--area", "Blackpol", "--period", "2016/17"),
+            "area 'Blackpol' is not a district of this data. Did you mean Blackpool? Districts here: B, Blackpool, C",
+        )
+        _fails(
+            csp(command, "--data", str(tiny), "--area", "blackpool", "--period", "2016-17"),
+            "period '2016-17' not understood: did you mean 2016/17?",
+        )
+        _fails(csp(command, "--data", str(tiny), "--area", "B", "--period", "2016-17-Q3"), "did you mean 2016/17-Q3?")
+    r = csp("figures", "--data", str(tiny), "--area", "Nowhere", "--period", "2016/17")
+    _fails(r, "area 'Nowhere' is not a district of this data. Districts here: B, Blackpool, C")
+    assert "did you mean" not in r.stderr.lower()

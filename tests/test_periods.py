@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from csp_lib.data.periods import Period, PeriodError, month_index, parse
+from csp_lib.data.periods import Period, PeriodError, did_you_mean, month_index, parse
 
 
 def test_financial_year():
@@ -84,3 +84,22 @@ def test_month_runs_joins_consecutive_months():
 )
 def test_short_names_read_better_than_what_is_typed(text, short):
     assert parse(text).short == short
+
+
+def test_a_period_written_another_way_is_met_with_the_label_it_would_be():
+    for text, label in [
+        ("2016-17", "2016/17"),
+        ("2016-2017", "2016/17"),
+        ("2016 17", "2016/17"),
+        ("2016-17-Q3", "2016/17-Q3"),
+        ("2016/17 Q3", "2016/17-Q3"),
+        ("2016-17 quarter 3", "2016/17-Q3"),
+    ]:
+        assert did_you_mean(text) == label
+        with pytest.raises(PeriodError, match=f"did you mean {label}\\?"):
+            parse(text)
+    for text in ("2016-13", "2016/18", "2016-17-Q5", "last year"):
+        assert did_you_mean(text) is None
+        with pytest.raises(PeriodError) as e:
+            parse(text)
+        assert "did you mean" not in str(e.value)

@@ -190,10 +190,39 @@ def _month(text: str, whole: str) -> int:
 
 
 def parse(text: str) -> Period:
-    """Read ``2016/17``, ``2016/17-Q3``, ``2016-02..2017-01`` or ``2016-02``."""
+    """Read ``2016/17``, ``2016/17-Q3``, ``2016-02..2017-01`` or ``2016-02``. A period written another way that
+    reads as one of these (``2016-17``, ``2016-2017``, ``2016/17 Q3``) is refused with the one it would be."""
     if isinstance(text, Period):
         return text
     s = str(text).strip()
+    try:
+        return _parse(s)
+    except PeriodError:
+        near = did_you_mean(s)
+        if near is None:
+            raise
+        raise PeriodError(
+            f"period {s!r} not understood: did you mean {near}? (a financial year is written 2016/17, a quarter "
+            "2016/17-Q3, a span of months 2016-02..2017-01)"
+        ) from None
+
+
+# a year, a dash, space, dot or underscore and the next year (2016-17, 2016-2017, 2016 17), then maybe a quarter
+_LOOSE = re.compile(r"^(\d{4})\s*[-_. ]\s*(\d{2}|\d{4})\s*(?:[-_ ]?\s*(?:Q|quarter\s*)([1-4]))?$", re.I)
+_LOOSE_Q = re.compile(r"^(\d{4})/(\d{2}|\d{4})\s*[-_ ]?\s*(?:Q|quarter\s*)([1-4])$", re.I)
+
+
+def did_you_mean(text: str) -> str | None:
+    """The period label ``text`` was meant to be, when it reads as a financial year or a quarter written
+    another way (``2016-17`` is 2016/17, ``2016/17 q3`` is 2016/17-Q3); else None."""
+    m = _LOOSE.match(text.strip()) or _LOOSE_Q.match(text.strip())
+    if not m or int(m.group(2)[-2:]) != (int(m.group(1)) + 1) % 100:
+        return None
+    label = fy_label(int(m.group(1)))
+    return f"{label}-Q{m.group(3)}" if m.group(3) else label
+
+
+def _parse(s: str) -> Period:
     if m := _Q.match(s):
         y = _fy_start(m.group(1), m.group(2), s)
         first = month_index(y, 4) + 3 * (int(m.group(3)) - 1)

@@ -334,6 +334,42 @@ def read_table(
     return out
 
 
+def did_you_mean(word: str, names) -> str | None:
+    """The name closest to ``word`` (difflib, ignoring case), when one is close enough to be a slip of the keys."""
+    folded = {str(n).lower(): str(n) for n in names}
+    close = difflib.get_close_matches(word.lower(), list(folded), n=1, cutoff=0.75)
+    return folded[close[0]] if close else None
+
+
+def known_area(area: str, names, path, described: str = "this data", column: str = "district") -> str:
+    """``area`` as the data spells it (case ignored), or an error that lists the districts and suggests the
+    nearest one (``Blackpol``: did you mean Blackpool?)."""
+    names = [str(n) for n in names]
+    if area in names:
+        return area
+    folded = {n.lower(): n for n in names}
+    if area.lower() in folded:
+        return folded[area.lower()]
+    near = did_you_mean(area, names)
+    raise DataError(
+        path,
+        f"area '{area}' is not a district of {described}",
+        column=column,
+        hint=(f"did you mean {near}? Districts here: " if near else "districts here: ") + ", ".join(sorted(names)),
+    )
+
+
+def check_areas(folder, areas: list[str]) -> list[str]:
+    """The areas as the data spells them, checked against the folder's areas.csv before anything else is read
+    (it is small; the other tables are not). A folder without one (police.uk files) is checked once read."""
+    folder = Path(folder)
+    path = table_path(folder, "areas") if folder.is_dir() and table_path(folder, "crimes") is not None else None
+    if path is None:
+        return list(areas)
+    names = read_table(path, contract.TABLES["areas"], warnings=[])["district"].astype(str)
+    return [known_area(a, names, path) for a in areas]
+
+
 @dataclass
 class Data:
     """The tables of one data folder, typed and checked."""
@@ -399,15 +435,7 @@ class Data:
         names = list(self.areas["district"].astype(str))
         if area in names:
             return area
-        folded = {n.lower(): n for n in names}
-        if area.lower() in folded:
-            return folded[area.lower()]
-        raise DataError(
-            self.areas.attrs.get("path", self.folder),
-            f"area '{area}' is not a district of {self.described}",
-            column=self.district_column,
-            hint="districts here: " + ", ".join(sorted(names)),
-        )
+        return known_area(area, names, self.areas.attrs.get("path", self.folder), self.described, self.district_column)
 
     def check_period(self, first: int, last: int, label: str) -> None:
         a, b = self.coverage("crimes")

@@ -32,7 +32,7 @@ from .. import figures
 from ..data import contract, project
 from ..data import load as load_data
 from ..data.periods import parse
-from ..data.readers import remember_hashes, save_hashes
+from ..data.readers import check_areas, remember_hashes, save_hashes
 from ..figures import disclosure
 from ..figures.sections import discover
 from ..present import downloads, pages
@@ -81,6 +81,9 @@ def build(
     """
     root = find_root(root)
     data_dir = Path(data).resolve()
+    for period in periods:  # a mistake in a period or an area stops here, before the data are read
+        parse(period)
+    areas = check_areas(data_dir, areas)
     out = (root / out).resolve() if not Path(out).is_absolute() else Path(out)
     lock = _lock(out)
     try:
