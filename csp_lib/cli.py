@@ -98,7 +98,10 @@ def _new_section(args) -> int:
 
 
 def main(argv=None) -> int:
+    from . import __version__
+
     p = argparse.ArgumentParser(prog="csp", description="Community Safety Partnership performance book.")
+    p.add_argument("--version", action="version", version=f"csp {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     f = sub.add_parser("figures", help="print the figures.json of one area and period")

@@ -93,3 +93,12 @@ def test_a_misspelt_area_or_period_is_met_with_the_nearest_before_the_data_are_r
     r = csp("figures", "--data", str(tiny), "--area", "Nowhere", "--period", "2016/17")
     _fails(r, "area 'Nowhere' is not a district of this data. Districts here: B, Blackpool, C")
     assert "did you mean" not in r.stderr.lower()
+
+
+def test_version():
+    import tomllib
+    from pathlib import Path
+
+    r = csp("--version")
+    version = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]["version"]
+    assert r.returncode == 0 and r.stdout == f"csp {version}\n"
