@@ -22,16 +22,16 @@ PARTIAL_HELP = (
 
 def _figures(args) -> int:
     from . import figures
-    from .data import periods, readers
+    from .data import periods, project, readers
 
     periods.parse(args.period)  # a mistake in the period or the area stops before the data are read
     (area,) = readers.check_areas(args.data, [args.area])
-    if args.suppress:
+    if args.no_suppression:
+        figs = figures.compute_from_folder(args.data, area, args.period, args.allow_partial)
+    else:
         from .figures.disclosure import threshold_from
 
-        figs = figures.published(args.data, area, args.period, threshold_from(Path.cwd()), args.allow_partial)
-    else:
-        figs = figures.compute_from_folder(args.data, area, args.period, args.allow_partial)
+        figs = figures.published(args.data, area, args.period, threshold_from(project.find_root()), args.allow_partial)
     for w in figs["quality"]["warnings"]:
         print(f"csp: warning: {w}", file=sys.stderr)
     text = figures.dumps(figs)
@@ -110,9 +110,9 @@ def main(argv=None) -> int:
     f.add_argument("--period", required=True, help="2016/17, 2016/17-Q3 or 2016-02..2017-01")
     f.add_argument("--output", "-o", help="write to this file instead of stdout")
     f.add_argument(
-        "--suppress",
+        "--no-suppression",
         action="store_true",
-        help="withhold small victim-based counts, as the published build does (csp.toml)",
+        help="internal use: show small victim-based counts, which are withheld by default as the build does (csp.toml)",
     )
     f.add_argument("--allow-partial", action="store_true", help=PARTIAL_HELP)
     f.set_defaults(run=_figures)

@@ -102,3 +102,14 @@ def test_version():
     r = csp("--version")
     version = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]["version"]
     assert r.returncode == 0 and r.stdout == f"csp {version}\n"
+
+
+def test_figures_withholds_small_counts_as_the_build_does(tiny):
+    """`csp figures` prints what the site would publish; `--no-suppression` is the analyst's internal view."""
+    shown = csp("figures", "--data", str(tiny), "--area", "A", "--period", "2016/17")
+    assert shown.returncode == 0, shown.stderr
+    rape = json.loads(shown.stdout)["figures"]["rape"]
+    assert rape["value"] is None and "value" in rape["suppressed"]
+    internal = csp("figures", "--data", str(tiny), "--area", "A", "--period", "2016/17", "--no-suppression")
+    assert internal.returncode == 0, internal.stderr
+    assert json.loads(internal.stdout)["figures"]["rape"]["value"] == 2
