@@ -19,9 +19,11 @@ Nothing published is touched until everything succeeded:
 
 from __future__ import annotations
 
+import difflib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import time
 from collections import Counter
@@ -384,6 +386,28 @@ def _figures_task(pair: tuple) -> dict:
     return figures.Figures(_WORKER["data"], _WORKER["cube"], pair[0], pair[1]).compute()
 
 
+def stray_commentary(folder: Path, sections) -> list[tuple[Path, str | None]]:
+    """Files in a report's commentary folder that nothing reads (``02-violence.md`` beside ``violence.md``, a
+    misspelt section, another extension), each with the file it was likely meant to be (difflib, case and a
+    notebook's number ignored) or None. The files read are ``<section slug>.md`` and the paper's ``cover.yml``;
+    hidden files (an editor's) are left alone."""
+    if not folder.is_dir():
+        return []
+    read = [f"{s.slug}.md" for s in sections] + ["cover.yml"]
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.name in read or path.name.startswith("."):
+            continue
+        plain = re.sub(r"^\d+[-_ ]*", "", path.name).lower()
+        stem = plain.rsplit(".", 1)[0]
+        near = next((r for r in read if r.lower() in (plain, f"{stem}.md", f"{stem}.yml")), None)
+        if near is None:
+            close = difflib.get_close_matches(plain, [r.lower() for r in read], n=1, cutoff=0.75)
+            near = next((r for r in read if close and r.lower() == close[0]), None)
+        out.append((path, near))
+    return out
+
+
 def _stage(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store):
     """Write each report's staging folder; restore unchanged notebooks from the cache.
 
@@ -403,7 +427,13 @@ def _stage(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store)
             "figures_file": "figures.json",
             "commentary_dir": os.path.relpath(commentary, job.staging),
         }
-        for s in discover(root / "notebooks"):
+        sections = discover(root / "notebooks")
+        for name, near in stray_commentary(commentary / contract.report_folder(job.area, job.period), sections):
+            log(
+                f"csp build: warning: {name.relative_to(root).as_posix()} is not read by any section of "
+                f"{job.area} {job.period}" + (f": did you mean {near}?" if near else "")
+            )
+        for s in sections:
             note = commentary / contract.report_folder(job.area, job.period) / f"{s.slug}.md"
             ensure_commentary(note, s.slug, job.figs)
             src = root / "notebooks" / f"{s.notebook}.ipynb"
@@ -413,9 +443,9 @@ def _stage(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store)
             if store.restore_notebook(key, dst):
                 reused += 1
                 continue
-            log = out / "logs" / contract.report_folder(job.area, job.period) / f"{s.notebook}.log"
-            tasks.append((str(src), str(dst), params, str(job.staging), str(log)))
+            log_file = out / "logs" / contract.report_folder(job.area, job.period) / f"{s.notebook}.log"
+            tasks.append((str(src), str(dst), params, str(job.staging), str(log_file)))
     return tasks, owner, reused
 
 
-__all__ = ["build", "BuildError", "find_root"]
+__all__ = ["build", "BuildError", "find_root", "stray_commentary"]
