@@ -71,6 +71,7 @@ def test_csp_figures_command_prints_the_same_json(demo_dir, demo_figures):
             "Blackpool",
             "--period",
             "2016/17",
+            "--no-suppression",  # the internal figures, as demo_figures are
         ],
         capture_output=True,
         text=True,
