@@ -441,3 +441,33 @@ def test_real_builds_one_at_a_time_and_killed_leave_no_process(tmp_path):
         "Killed words."
         in (root / "_build" / "html" / "book" / "reports" / "a" / "2016-17" / "01-overview.html").read_text()
     )
+
+
+def test_a_damaged_cached_paper_is_printed_again(tmp_path, monkeypatch, capsys):
+    """A cached committee paper cut short (or junk) is named, dropped and printed again, never copied into the
+    site; a whole one is reused; the paper printed is cached whole (written to a temporary file, renamed)."""
+    import contextlib
+
+    from csp_lib.publish import paper
+
+    good = b"%PDF-1.7\n" + b"x" * 4000 + b"\n%%EOF\n"
+    printed = []
+    monkeypatch.setattr(paper, "document", lambda *a, **k: "<html>paper</html>")
+    monkeypatch.setattr(paper, "_site_root", lambda report: tmp_path)
+    monkeypatch.setattr(paper, "_serve", lambda site, doc: contextlib.nullcontext("http://127.0.0.1:1/"))
+    monkeypatch.setattr(paper, "print_pdf", lambda url, out: (printed.append(out), out.write_bytes(good)))
+    monkeypatch.setattr(paper, "page_texts", lambda pdf: [])
+    monkeypatch.setattr(paper, "pages_of", lambda texts, headings: {})
+    store = cache.Cache(tmp_path / "cache")
+    pdf = tmp_path / "paper.pdf"
+    paper.make(tmp_path, {}, {}, [], pdf, store)
+    (entry,) = (tmp_path / "cache" / "papers").glob("*.pdf")
+    assert entry.read_bytes() == good and len(printed) == 2
+    paper.make(tmp_path, {}, {}, [], pdf, store)
+    assert len(printed) == 2  # reused
+    for damaged in (good[: len(good) // 2], b"junk"):
+        entry.write_bytes(damaged)
+        paper.make(tmp_path, {}, {}, [], pdf, store)
+        assert pdf.read_bytes() == good and entry.read_bytes() == good
+        assert entry.name in capsys.readouterr().err
+    assert len(printed) == 6 and not list((tmp_path / "cache").rglob("*.tmp"))

@@ -98,6 +98,17 @@ def workbook_ok(path: Path) -> bool:
         return False
 
 
+def pdf_ok(path: Path) -> bool:
+    """A cached paper is a whole PDF: its header, and the end-of-file marker in its last kilobyte."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(5)
+            fh.seek(max(0, path.stat().st_size - 1024))
+            return head == b"%PDF-" and b"%%EOF" in fh.read()
+    except OSError:
+        return False
+
+
 def notebook_ok(path: Path) -> bool:
     """A cached notebook parses as JSON and holds cells."""
     try:

@@ -442,12 +442,15 @@ def make(report_html: Path, figs: dict, cover: dict, sections: list[Section], pd
     first_doc = document(report_html, figs, cover, sections)
     cached = None
     if store is not None:
-        from .cache import code_digest, digest
+        from . import cache
 
-        cached = Path(store.folder) / "papers" / f"{digest('paper', first_doc, code_digest())}.pdf"
-        if cached.exists():
+        cached = Path(store.folder) / "papers" / f"{cache.digest('paper', first_doc, cache.code_digest())}.pdf"
+        if cached.exists() and cache.pdf_ok(cached):
             shutil.copy2(cached, pdf)
             return pdf
+        if cached.exists():
+            cache.warn(cached, "not a whole PDF")
+            cache.drop(cached)
     site = _site_root(report_html)
     with tempfile.TemporaryDirectory(prefix="csp-paper-") as tmp:
         first = Path(tmp) / "first.pdf"
@@ -459,8 +462,7 @@ def make(report_html: Path, figs: dict, cover: dict, sections: list[Section], pd
             print_pdf(url, out)
         shutil.copy2(out, pdf)
         if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(out, cached)
+            cache.write_atomic(cached, out.read_bytes())
     return pdf
 
 
