@@ -64,16 +64,20 @@ def test_the_spec_is_safe_inside_the_page():
     assert bold == "datum.value === " + json.dumps(figs["area"])
 
 
-def _temporal(tree):
-    """Every encoding of a spec whose type is temporal."""
+def _nodes(tree):
+    """Every dict of a spec, at any depth (a concatenation's panels, a layer's encodings)."""
     if isinstance(tree, dict):
-        if tree.get("type") == "temporal":
-            yield tree
+        yield tree
         for v in tree.values():
-            yield from _temporal(v)
+            yield from _nodes(v)
     elif isinstance(tree, list):
         for v in tree:
-            yield from _temporal(v)
+            yield from _nodes(v)
+
+
+def _temporal(tree):
+    """Every encoding of a spec whose type is temporal."""
+    return (n for n in _nodes(tree) if n.get("type") == "temporal")
 
 
 def test_months_are_read_as_utc_dates(tiny):
@@ -152,15 +156,8 @@ def test_a_neighbourhood_with_none_is_pale_grey_not_a_colour_of_the_classes():
 
 
 def _widths(tree):
-    """Every ``width`` of a spec, at any depth (a concatenation's panels, a layer's)."""
-    if isinstance(tree, dict):
-        if "width" in tree and not isinstance(tree["width"], dict):  # {"band": 0.8} is a bar's, not a view's
-            yield tree["width"]
-        for v in tree.values():
-            yield from _widths(v)
-    elif isinstance(tree, list):
-        for v in tree:
-            yield from _widths(v)
+    """Every view ``width`` of a spec ({"band": 0.8} is a bar's, not a view's)."""
+    return (n["width"] for n in _nodes(tree) if "width" in n and not isinstance(n["width"], dict))
 
 
 def test_a_spec_has_a_fixed_width_and_the_site_makes_a_wide_one_follow_the_page(tiny):
