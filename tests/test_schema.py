@@ -51,8 +51,24 @@ def test_the_tiny_figures_validate(tiny):
         lambda f: f["period"].__setitem__("start", "1 April 2016"),
         lambda f: f.pop("figures"),
         lambda f: f["figures"]["all_crime"].__setitem__("suppressed", "value"),
+        lambda f: f["series"]["monthly"]["all_crime"][0].__setitem__("value", "1,299"),
+        lambda f: f["series"]["monthly"]["all_crime"][0].__setitem__("month", "April 2016"),
+        lambda f: f["series"]["trend"]["all_crime"][0]["districts"][0].pop("district"),
+        lambda f: f["series"]["xmr"]["all_crime"]["points"][0].__setitem__("value", 12.5),
+        lambda f: f["series"]["districts"]["all_crime"][0].__setitem__("pct_change", "+3%"),
     ],
-    ids=["value-as-text", "area-as-number", "date-in-words", "no-figures", "suppressed-not-a-list"],
+    ids=[
+        "value-as-text",
+        "area-as-number",
+        "date-in-words",
+        "no-figures",
+        "suppressed-not-a-list",
+        "month-value-as-text",
+        "month-in-words",
+        "trend-district-unnamed",
+        "xmr-point-not-a-count",
+        "district-change-as-text",
+    ],
 )
 def test_a_wrong_type_fails(demo_figures, change):
     figs = copy.deepcopy(json.loads(figures.dumps(demo_figures)))
