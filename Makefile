@@ -5,6 +5,7 @@
 #               (and chromium and poppler-utils, from Debian's packages, when missing; .venv-lab)
 #   make lab    opens JupyterLab on notebooks/ with the project's kernel
 #   make pdf    the book and Blackpool 2016/17's committee paper (PDF)
+#   make preview  the book served on http://127.0.0.1:8000/ (PORT=...), rebuilt and reloaded at each save
 #               (and chromium and poppler-utils, from Debian's packages, when missing)
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,7 +19,7 @@ JOBS ?=
 
 LAB := .venv-lab
 
-.PHONY: setup system-book system-pdf demo-data book pdf test unit lint lab clean
+.PHONY: setup system-book system-pdf demo-data book pdf preview test unit lint lab clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +63,12 @@ demo-data: $(DATA)/crimes.csv
 
 book: system-book demo-data $(CHARTS)
 	$(BIN)/csp build --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" $(if $(JOBS),--jobs $(JOBS))
+
+# csp preview: builds as `make book` does, serves _build/html on 127.0.0.1:$(PORT) (search included), builds
+# again when commentary/, a cover.yml, a notebook or the data folder is saved, and reloads the open pages
+PORT ?= 8000
+preview: system-book demo-data $(CHARTS)
+	$(BIN)/csp preview --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" --port $(PORT) $(if $(JOBS),--jobs $(JOBS))
 
 pdf: system-pdf demo-data $(CHARTS)
 	$(BIN)/csp build --data $(DATA) --area "$(AREA)" --period "$(PERIOD)" --pdf $(if $(JOBS),--jobs $(JOBS))

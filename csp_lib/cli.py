@@ -1,4 +1,4 @@
-"""The ``csp`` command: figures, schema, demo-data, build."""
+"""The ``csp`` command: figures, schema, demo-data, build, preview, new-section."""
 
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ def _demo(args) -> int:
     return 0
 
 
-def _build(args) -> int:
+def _areas(args) -> list[str]:
+    """The areas a build is asked for: ``--area`` (repeatable) or every district in the data."""
     from .data import contract, kind, policeuk, readers
     from .publish import build
 
@@ -72,9 +73,15 @@ def _build(args) -> int:
         areas = list(readers.read_table(path, contract.TABLES["areas"])["district"].astype(str))
     if not areas:
         raise build.BuildError("say which areas to build: --area NAME (repeatable) or --all-districts")
+    return areas
+
+
+def _build(args) -> int:
+    from .publish import build
+
     site = build.build(
         data=args.data,
-        areas=areas,
+        areas=_areas(args),
         periods=args.period,
         jobs=args.jobs,
         out=args.out,
@@ -84,6 +91,22 @@ def _build(args) -> int:
         pdf=args.pdf,
     )
     print(f"The site is at {site / 'index.html'}")
+    return 0
+
+
+def _preview(args) -> int:
+    from .publish.preview import preview
+
+    preview(
+        data=args.data,
+        areas=_areas(args),
+        periods=args.period,
+        port=args.port,
+        out=args.out,
+        jobs=args.jobs,
+        suppression=not args.no_suppression,
+        allow_partial=args.allow_partial,
+    )
     return 0
 
 
@@ -149,6 +172,26 @@ def main(argv=None) -> int:
         help="also print each report's committee paper (PDF, cover from commentary/<area>/<period>/cover.yml)",
     )
     b.set_defaults(run=_build)
+
+    v = sub.add_parser(
+        "preview",
+        help="build, serve the site on this machine (127.0.0.1) and rebuild it, the browser reloaded, at each save",
+        description="Build the site as csp build does, serve it on http://127.0.0.1:PORT/ (search included), and "
+        "build again whenever a file of commentary/ (cover.yml too), notebooks/, the settings or the data folder "
+        "is saved; open pages reload themselves. A failing build prints its error and the last site stays served.",
+    )
+    v.add_argument("--data", default="data/demo", help=DATA_HELP)
+    v.add_argument("--area", action="append", help="district, e.g. Blackpool (repeatable)")
+    v.add_argument("--all-districts", action="store_true", help="every district in the data")
+    v.add_argument(
+        "--period", action="append", required=True, help="2016/17, 2016/17-Q3 or 2016-02..2017-01 (repeatable)"
+    )
+    v.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: 8000; 0: any free one)")
+    v.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores)")
+    v.add_argument("--out", default="_build", help="where the site is built and served from (default: _build)")
+    v.add_argument("--no-suppression", action="store_true", help="the analyst's internal view: show small counts")
+    v.add_argument("--allow-partial", action="store_true", help=PARTIAL_HELP)
+    v.set_defaults(run=_preview)
 
     n = sub.add_parser("new-section", help="scaffold a new report section (notebook, module, test, commentary)")
     n.add_argument("name", help='the section title, e.g. "Road safety"')
