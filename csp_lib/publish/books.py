@@ -136,14 +136,15 @@ def _warm() -> None:
     import jupyter_book.sphinx  # noqa: F401  (a worker's first book then costs what the others do)
 
 
-def run_books(tasks: list[tuple], workers: int, scheduler: str | None = None) -> list[str]:
-    """Build books in parallel (a process pool, or the Dask cluster of ``scheduler``); the errors."""
+def run_books(tasks: list[tuple], workers: int, scheduler: str | None = None, needs=()) -> list[str]:
+    """Build books in parallel (a process pool, or the Dask cluster of ``scheduler``, whose workers must see the
+    folders of ``needs``: see ``distributed.run``); the errors."""
     if not tasks:
         return []
     if scheduler:
         from . import distributed
 
-        return [f"{t[0]}: {err}" for t, err in distributed.run(tasks, scheduler, build_report_book) if err]
+        return [f"{t[0]}: {err}" for t, err in distributed.run(tasks, scheduler, build_report_book, needs=needs) if err]
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("spawn")

@@ -40,6 +40,7 @@ from ..figures.sections import discover
 from ..present import downloads, pages
 from ..present.pages import ensure_commentary  # not present.report: it imports matplotlib, 0.8 s a process
 from . import cache, execute, paper
+from .distributed import PreflightError
 from .site import BuildError, log, publish, reports_present, sync, write_toc
 
 
@@ -90,9 +91,11 @@ def build(
     lock = _lock(out)
     try:
         return _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, allow_partial, pdf)
-    except BaseException:  # a failed notebook, a full disk, Ctrl-C: no report's staging folder is left behind
+    except BaseException as e:  # a failed notebook, a full disk, Ctrl-C: no report's staging folder is left behind
         for staging in (root / "book" / "reports").glob("*/*.staging"):
             shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(e, PreflightError):  # a Dask worker that cannot see the build's folders
+            raise BuildError(str(e)) from None
         raise
     finally:
         lock.close()  # the lock goes with the file's last descriptor
@@ -148,7 +151,7 @@ def _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, al
         started = time.perf_counter()
         # a report's workbook is made here as soon as its notebooks have run, while the pool runs the others'
         left = Counter(id(owner[task[1]][0]) for task in tasks)  # notebooks still to run, by report
-        for task, err in execute.run(tasks, workers, scheduler, pool):
+        for task, err in execute.run(tasks, workers, scheduler, pool, _shared(root, data_dir, out)):
             job, s, key = owner[task[1]]
             left[id(job)] -= 1
             if err:
@@ -190,6 +193,16 @@ def _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, al
     stamp.write_text(_inputs_digest(root, data_dir, [areas, periods, suppression, allow_partial, pdf]))
     save_hashes()
     return site
+
+
+def _shared(root: Path, data_dir: Path, out: Path) -> list[tuple[str, str, bool]]:
+    """The folders a Dask worker must see as this machine does (what, folder, written by its tasks): the notebooks
+    and the reports' staging folders are in the project folder, the data in theirs, the logs in the output's."""
+    return [
+        ("the project folder", str(root), True),
+        ("the data folder", str(data_dir), False),
+        ("the output folder", str(out), True),
+    ]
 
 
 def _inputs_digest(root: Path, data_dir: Path, args: list) -> str:

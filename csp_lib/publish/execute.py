@@ -172,8 +172,9 @@ def _prewarm(log: str) -> int:
     return os.getpid()
 
 
-def run(tasks: list[tuple], workers: int, scheduler: str | None, pool: Pool | None = None):
-    """Execute notebooks in a bounded process pool (or on Dask); yields (task, error or None)."""
+def run(tasks: list[tuple], workers: int, scheduler: str | None, pool: Pool | None = None, needs=()):
+    """Execute notebooks in a bounded process pool (or on Dask, whose workers must see the folders of ``needs``:
+    see ``distributed.run``); yields (task, error or None)."""
     if not tasks:
         return
     bar = tqdm(total=len(tasks), unit="notebook", desc="csp build", disable=not sys.stderr.isatty(), file=sys.stderr)
@@ -182,7 +183,7 @@ def run(tasks: list[tuple], workers: int, scheduler: str | None, pool: Pool | No
             from . import distributed
 
             for task, err in distributed.run(
-                tasks, scheduler, execute_warm, distributed.warm_kernels(warm_kernel, stop_kernel)
+                tasks, scheduler, execute_warm, distributed.warm_kernels(warm_kernel, stop_kernel), needs
             ):
                 bar.update()
                 yield task, err

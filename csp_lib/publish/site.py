@@ -428,7 +428,8 @@ def _publish(root: Path, out: Path, papers, store, jobs, scheduler) -> Path:
     unchanged = len(present) - len(tasks) + 1
     log(f"csp build: site of {len(present)} report(s): {len(tasks) - 1} to build, {unchanged} unchanged")
     started = time.perf_counter()
-    errors = run_books(tasks, jobs or os.cpu_count() or 1, scheduler)
+    shared = [("the project folder", str(root), True), ("the output folder", str(out), True)]  # for Dask's workers
+    errors = run_books(tasks, jobs or os.cpu_count() or 1, scheduler, shared)
     log(f"csp build: {len(tasks)} book(s) built in {time.perf_counter() - started:.1f} s")
     if errors and any("No space left on device" in e for e in errors):  # Sphinx's pages of it say no more
         raise OSError(errno.ENOSPC, "No space left on device", str(out))
