@@ -23,8 +23,6 @@ from conftest import ROOT, copy_project, write_tiny
 from csp_lib.publish import build, distributed
 from csp_lib.publish.site import BuildError
 
-pytestmark = pytest.mark.slow
-
 
 def _namespaces_work() -> bool:
     if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("mount"):
@@ -104,6 +102,7 @@ def _run(tmp_path, scheduler, hide) -> tuple[str, float, Path, Path, Path]:
     return str(e.value), took, root, data, out
 
 
+@pytest.mark.slow
 def test_a_worker_that_cannot_see_the_project_and_output_folders_is_named_at_once(tmp_path, scheduler):
     msg, took, root, data, out = _run(tmp_path, scheduler, ["project", "out"])
     print(msg)
@@ -120,6 +119,7 @@ def test_a_worker_that_cannot_see_the_project_and_output_folders_is_named_at_onc
     assert not list(root.rglob("*.ipynb")) or all("notebooks" in p.parts for p in root.rglob("*.ipynb"))
 
 
+@pytest.mark.slow
 def test_a_worker_that_sees_another_data_folder_is_named(tmp_path, scheduler):
     """The notebooks read the data folder for the LSOA boundaries of the maps, and a worker without it dropped
     them silently: the build used to succeed."""

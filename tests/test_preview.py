@@ -158,6 +158,7 @@ def test_the_preview_listens_on_the_loopback_interface_only(tmp_path):
         server.server_close()
 
 
+@pytest.mark.slow  # drives a browser
 def test_a_page_in_chromium_reloads_itself_when_a_new_site_is_published(tmp_path):
     """Debian's headless chromium: the page's policy lets the served script run, its poll sees the new stamp
     (published here when the first poll arrives) and it reloads, showing the new site's page."""
