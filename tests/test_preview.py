@@ -240,3 +240,14 @@ def test_csp_preview_rebuilds_a_report_when_its_commentary_is_saved(tmp_path):
             proc.kill()
             raise
     assert proc.returncode == 130, log.read_text(encoding="utf-8")
+
+
+def test_a_port_in_use_is_named_with_what_to_do(project, monkeypatch):
+    root, data, _ = project
+    monkeypatch.setattr("csp_lib.publish.build.build", lambda *a, **k: pytest.fail("built without a server"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(BuildError, match=rf"cannot serve on 127\.0\.0\.1:{port}: .*choose another with --port"):
+            preview.preview(data, ["A"], ["2016/17"], port=port, root=root)

@@ -125,11 +125,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return super().do_HEAD() if head else super().do_GET()
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    allow_reuse_address = True  # a preview stopped a moment ago leaves its port in TIME_WAIT, not in use
+    daemon_threads = True
+
+
 def serve(site: Path, port: int, host: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
     """Serve ``site`` on ``host:port`` (loopback by default) from a thread; ``.shutdown()`` stops it."""
-    http.server.ThreadingHTTPServer.allow_reuse_address = True
-    server = http.server.ThreadingHTTPServer((host, port), functools.partial(Handler, site=site))
-    server.daemon_threads = True
+    server = _Server((host, port), functools.partial(Handler, site=site))
     threading.Thread(target=server.serve_forever, name="csp-preview", daemon=True).start()
     return server
 
