@@ -206,7 +206,6 @@ def preview(
     out_dir = (root / out).resolve() if not Path(out).is_absolute() else Path(out)
     site = out_dir / "html"
     stop = stop or threading.Event()
-    paths = watched(root, data_dir)
 
     def run() -> None:
         started = time.perf_counter()
@@ -229,23 +228,25 @@ def preview(
         term = signal.signal(signal.SIGTERM, _interrupt)
     try:
         log(f"csp preview: serving {site} at {url} (Ctrl-C stops)")
+        # the files as they were when a build started: a save during the build starts another one after it (and
+        # so do the templates a first build writes for a new report: that build finds nothing changed, at once)
+        before = snapshot(watched(root, data_dir))
         run()
-        before = snapshot(paths)
         log(f"csp preview: watching commentary/, notebooks/ and {data_dir} for changes; the site is at {url}")
         while not stop.wait(interval):
-            now = snapshot(paths)
+            now = snapshot(watched(root, data_dir))
             if now == before:
                 continue
             while not stop.wait(min(interval, 0.3)):  # a save in several writes: wait until it has settled
-                settled = snapshot(paths)
+                settled = snapshot(watched(root, data_dir))
                 if settled == now:
                     break
                 now = settled
             changed = _changed(before, now)
             names = ", ".join(os.path.relpath(p, root) for p in changed[:3]) + (" ..." if len(changed) > 3 else "")
             log(f"csp preview: {names} changed: building")
+            before = now
             run()
-            before = snapshot(paths)  # what the build itself wrote (a new report's templates) starts no build
     finally:
         server.shutdown()
         server.server_close()
