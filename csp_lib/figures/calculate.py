@@ -198,23 +198,25 @@ class Figures:
 
     def _rates(self, f: dict) -> None:
         """``rate`` and ``previous_rate`` per 1,000 residents (households for burglary)."""
-        areas = self.data.areas.set_index(self.data.areas["district"].astype(str))
+        areas = self.data.areas
+        names = areas["district"].astype(str).tolist()
         for mid in RATE_IDS:
             base = "households" if mid == "burglary" else "population"
             if base not in areas or mid not in f:
                 continue
+            size = dict(zip(names, areas[base].tolist()))  # a dict, not .loc: this runs for every report
             for fid, districts in ((mid, [self.area]), (f"county_{mid}", self.districts)):
-                denom = areas.loc[districts, base]
-                if denom.isna().any() or not denom.sum() or f[fid].get("value") is None:
+                denom = [size[d] for d in districts]
+                if any(pd.isna(v) for v in denom) or not sum(denom) or f[fid].get("value") is None:
                     continue
-                n = int(denom.sum())
+                n = int(sum(denom))
                 f[fid]["rate"] = measures.rate(f[fid]["value"], n)
                 if f[fid].get("previous") is not None:
                     f[fid]["previous_rate"] = measures.rate(f[fid]["previous"], n)
                 f[fid]["rate_per"] = f"1,000 {'households' if base == 'households' else 'residents'}"
             # the district's rate among the county's: a fair comparison of districts of different sizes
-            if areas.loc[self.districts, base].notna().all() and f[mid].get("rate") is not None:
-                counts = {d: (v, int(areas.loc[d, base])) for d, (v, _) in self.district_changes(mid).items()}
+            if not any(pd.isna(size[d]) for d in self.districts) and f[mid].get("rate") is not None:
+                counts = {d: (v, int(size[d])) for d, (v, _) in self.district_changes(mid).items()}
                 f[f"{mid}_rate_rank_in_county"] = measures.rank_highest_rate(counts, self.area)
 
     def _trend_window(self) -> Period:
