@@ -16,6 +16,9 @@ DATA ?= data/demo
 AREA ?= Blackpool
 PERIOD ?= 2016/17
 JOBS ?=
+# pytest-xdist: the tests in that many processes (auto: one a core); the demo site's tests in one of them
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 LAB := .venv-lab
 
@@ -75,7 +78,7 @@ pdf: system-pdf demo-data $(CHARTS)
 
 # .venv-lab too: tests/test_lab.py runs a section notebook in JupyterLab, in chromium, and sees every chart drawn
 test: system-pdf demo-data lint $(AXE) $(CHARTS) $(LAB)/.installed
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # ruff, import-linter (the stages, no import cycle), nbstripout, large-file and secret checks
 # (.pre-commit-config.yaml); needs a git work tree
@@ -93,7 +96,7 @@ lab: $(LAB)/.installed demo-data
 	cd notebooks && ../$(LAB)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" --ignore=notebooks
+	$(PYTEST) -m "not slow" --ignore=notebooks
 
 clean:
 	rm -rf _build book/reports book/_generated _toc.yml

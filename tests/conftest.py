@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import jsonschema
 import pytest
@@ -104,6 +104,32 @@ def write_tiny(folder: Path, **changes: str) -> Path:
         if text is not None:
             (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+# pytest-xdist (``make test``, ``make unit``: ``-n auto --dist loadscope``) sends each test file whole to one
+# worker (its module fixtures made once), and so each notebook, whose cells nbval runs in order on one kernel
+# as an analyst runs them. The files whose tests use the one demo site built end to end (``site`` below,
+# which some of them rebuild in place) go together to one worker, which builds it once: not once in each
+# worker, nor read by one while another rebuilds it; ``site`` fails in a file not listed here. (xdist's own
+# ``xdist_group`` marks are not used: under pytest 9 they no longer reach its scheduler.)
+SITE_FILES = {"test_accessibility.py", "test_build.py", "test_downloads.py", "test_paper.py", "test_statements.py"}
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: without it, never called
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "site" if PurePosixPath(path).name in SITE_FILES else path
+
+    return ByFile(config, log)
+
+
+def pytest_runtest_setup(item):
+    if "site" in getattr(item, "fixturenames", ()) and item.path.name not in SITE_FILES:
+        pytest.fail(f"{item.path.name} uses the demo site: add it to SITE_FILES (tests/conftest.py)")
 
 
 @pytest.fixture(autouse=True, scope="session")
