@@ -15,7 +15,7 @@ from ..data import contract, load
 from ..data.periods import Period, month_key, month_label, month_runs, parse
 from ..data.policeuk import crime_type_id
 from ..data.readers import Data
-from . import disclosure, measures, spc
+from . import disclosure, measures, significance, spc
 from .cube import Cube, build_cube
 from .sections import AGE_BANDS, COUNTY_IDS, RANK_IDS, RATE_IDS, RISING_IDS, STAND_INS, TREND_IDS
 
@@ -84,6 +84,9 @@ class Figures:
         value = self.count(measure, districts, cur)
         previous = self.count(measure, districts, prev) if prev else None
         out = measures.change(value, previous)
+        if prev is not None:  # beyond chance? over the months each period counts (fewer where data are missing)
+            t, t0 = (len(w) - sum(m in self.cube.gaps for m in w.months) for w in (cur, prev))
+            out["significance"] = significance.poisson_test(value, previous, t, t0) if t and t0 else None
         if self.cube.has_gap(cur) or (prev is None and self.cube.has_gap(cur.previous())):
             out.update(self._gap_note(cur))
         if cur != self.period:

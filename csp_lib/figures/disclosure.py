@@ -53,8 +53,8 @@ TOTALS = {
 }
 XMR_STATS = ("points", "mean", "mr_bar", "ucl", "lcl", "trial", "signals", "label")
 DERIVED = {
-    "value": ("change", "pct_change", "share", "rate"),
-    "previous": ("change", "pct_change", "previous_share", "previous_rate"),
+    "value": ("change", "pct_change", "share", "rate", "significance"),
+    "previous": ("change", "pct_change", "previous_share", "previous_rate", "significance"),
 }
 
 
@@ -333,6 +333,8 @@ class DisclosureError(Exception):
 FIELDS = [
     (r"figures\.(?P<id>\w+)\.(value|previous)", "count"),
     (r"figures\.\w+\.(change|pct_change|share|previous_share|rate|previous_rate)", "derived"),
+    (r"figures\.\w+\.significance\.(p_value|ratio)", "derived"),  # the test of value against previous
+    (r"figures\.\w+\.significance\.ratio_ci95\[\]", "derived"),
     (r"figures\.\w+\.(of|higher)", "safe"),
     (r"figures\.\w+\.largest_falls\[\]\.change", "derived"),
     (r"series\.(districts|monthly)\.(?P<id>\w+)\[\]\.(value|previous)", "count"),

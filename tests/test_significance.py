@@ -1,0 +1,136 @@
+"""The test of a year-on-year change (issue 29): the exact conditional test for two Poisson counts.
+
+Every expected value is worked here by hand, in exact integer arithmetic (``math.comb`` and fractions),
+independently of the module's floating-point sums, or from a closed form. scipy is not installed in the
+project's environment; the values it gives (``binomtest(25, 41).pvalue`` = 0.2110...,
+``binomtest(690, 1206).pvalue`` = 6.04e-07, ``binomtest(0, 5).pvalue`` = 0.0625) are the ones below.
+"""
+
+import math
+from fractions import Fraction
+
+import pytest
+
+from csp_lib import figures
+from csp_lib.figures import disclosure
+from csp_lib.figures import significance as s
+
+
+def exact_pvalue(k: int, n: int, p: Fraction) -> float:
+    """scipy.stats.binomtest's two-sided p-value in exact fractions: the outcomes no more likely than k."""
+    pmf = [math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(n + 1)]
+    return float(sum(q for q in pmf if q <= pmf[k] * Fraction(10**7 + 1, 10**7)))
+
+
+def tail_at_least(k: int, n: int, p: float) -> float:
+    return math.fsum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1))
+
+
+def test_25_against_16_is_within_chance():
+    # n = 41; under 1/2 the pmf is symmetric, so the outcomes no likelier than 25 are <= 16 and >= 25
+    by_hand = Fraction(2 * sum(math.comb(41, i) for i in range(17)), 2**41)
+    assert s.binom_pvalue(25, 41) == pytest.approx(float(by_hand), rel=1e-9)
+    assert float(by_hand) == pytest.approx(0.2110, abs=5e-5)
+    out = s.poisson_test(25, 16)
+    assert out["p_value"] == pytest.approx(0.211, abs=5e-4) and out["verdict"] == "no clear change"
+    assert out["ratio"] == 1.563  # 25 / 16 = 1.5625, half away from zero
+    lo, hi = s.clopper_pearson(25, 41)  # the ends solve the exact tail equations
+    assert tail_at_least(25, 41, lo) == pytest.approx(0.025, rel=1e-9)
+    assert 1 - tail_at_least(26, 41, hi) == pytest.approx(0.025, rel=1e-9)
+    assert out["ratio_ci95"] == [round(lo / (1 - lo), 3), round(hi / (1 - hi), 3)] == [0.802, 3.132]
+    assert out["ratio_ci95"][0] < 1 < out["ratio_ci95"][1]  # the interval holds 1: no clear change
+
+
+def test_690_against_516_is_an_increase():
+    n = 1206
+    by_hand = Fraction(2 * sum(math.comb(n, i) for i in range(517)), 2**n)
+    assert s.binom_pvalue(690, n) == pytest.approx(float(by_hand), rel=1e-7)
+    out = s.poisson_test(690, 516)
+    assert out["p_value"] == pytest.approx(6.041e-07, rel=1e-3) and out["verdict"] == "increase"
+    assert out["ratio"] == 1.337  # 690 / 516 = 1.3372...
+    lo, hi = out["ratio_ci95"]
+    assert 1 < lo < out["ratio"] < hi and (lo, hi) == (1.191, 1.502)
+    assert s.poisson_test(516, 690)["verdict"] == "reduction"  # and the other way round
+    assert s.poisson_test(516, 690)["p_value"] == out["p_value"]
+
+
+def test_0_against_5_is_not_enough_to_tell():
+    out = s.poisson_test(0, 5)
+    assert out["p_value"] == 0.0625  # 2 * (1/2)**5: 0 and 5 are the two least likely outcomes
+    assert out["ratio"] == 0.0 and out["verdict"] == "no clear change"
+    hi = 1 - 0.025 ** (1 / 5)  # Clopper-Pearson with k = 0: (1 - hi)**5 = 0.025, lo = 0
+    assert s.clopper_pearson(0, 5) == (0.0, pytest.approx(hi, rel=1e-12))
+    assert out["ratio_ci95"] == [0.0, round(hi / (1 - hi), 3)] == [0.0, 1.091]
+    # 5 against 0: no ratio and no upper end (null), the lower end the mirror of the above
+    back = s.poisson_test(5, 0)
+    assert back["p_value"] == 0.0625 and back["ratio"] is None and back["verdict"] == "no clear change"
+    assert back["ratio_ci95"] == [round((1 - hi) / hi, 3), None] == [0.916, None]
+
+
+def test_0_against_0_has_nothing_to_test():
+    assert s.poisson_test(0, 0) == {"p_value": None, "ratio": None, "ratio_ci95": None, "verdict": "no clear change"}
+    with pytest.raises(ValueError):
+        s.binom_pvalue(0, 0)
+
+
+def test_equal_counts_give_p_1():
+    out = s.poisson_test(7, 7)
+    assert (out["p_value"], out["ratio"], out["verdict"]) == (1.0, 1.0, "no clear change")
+    lo, hi = out["ratio_ci95"]  # 7 of 14 sits in the middle: the interval's ends are reciprocals
+    assert lo * hi == pytest.approx(1, abs=0.002) and lo < 1 < hi
+
+
+def test_a_period_of_fewer_months_is_tested_with_the_months_ratio():
+    # 30 in 6 months against 40 in 12: monthly rates 5 and 3.33, ratio 1.5; under one rate value is
+    # Binomial(70, 6/18 = 1/3)
+    out = s.poisson_test(30, 40, months=6, months_previous=12)
+    assert s.binom_pvalue(30, 70, 1 / 3) == pytest.approx(exact_pvalue(30, 70, Fraction(1, 3)), rel=1e-9)
+    assert out["p_value"] == pytest.approx(exact_pvalue(30, 70, Fraction(1, 3)), rel=1e-3)
+    assert out["ratio"] == 1.5 and out["verdict"] == "no clear change"
+    lo, hi = s.clopper_pearson(30, 70)  # the proportion's interval, as a count ratio, times 12 / 6
+    assert out["ratio_ci95"] == [round(2 * lo / (1 - lo), 3), round(2 * hi / (1 - hi), 3)]
+    # as counts of equal months, 30 against 40 would be a fall (ratio 0.75) with another p-value
+    assert s.poisson_test(30, 40)["ratio"] == 0.75
+    assert s.poisson_test(30, 40)["p_value"] == pytest.approx(exact_pvalue(30, 70, Fraction(1, 2)), rel=1e-3)
+    # 60 in 6 months against 40 in 12 is beyond chance: p by hand under 1/3
+    assert exact_pvalue(60, 100, Fraction(1, 3)) < 0.05
+    assert s.poisson_test(60, 40, 6, 12)["verdict"] == "increase"
+
+
+def test_every_compared_figure_carries_its_test(tiny):
+    f = figures.compute_from_folder(tiny, "A", "2016/17")["figures"]
+    # all crime 5 against 4 (conftest.TINY): binomtest(5, 9) = 1 - P(X = 4 or 5) = 1
+    assert f["all_crime"]["significance"] == s.poisson_test(5, 4)
+    assert f["all_crime"]["significance"]["p_value"] == 1.0
+    assert f["theft_offences"]["significance"]["ratio"] == 0.5  # 1 against 2
+    assert f["domestic_abuse"]["significance"]["ratio"] is None  # 1 against 0
+    # MARAC ends 2016-06: its partial window, 3 months against the same 3 a year earlier
+    assert f["marac_cases"]["partial"] and f["marac_cases"]["significance"] == s.poisson_test(2, 1, 3, 3)
+    compared = [k for k, v in f.items() if v.get("value") is not None and v.get("previous") is not None]
+    assert compared and all("significance" in f[k] for k in compared if "of" not in f[k])
+
+
+def test_a_withheld_count_withholds_its_test():
+    def fig(v, p):
+        return {"value": v, "previous": p, "change": v - p, "pct_change": None, "significance": s.poisson_test(v, p)}
+
+    figs = {
+        "area": "A",
+        "county": "X",
+        "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
+        "previous": {"label": "2015/16", "name": "April 2015 to March 2016"},
+        "figures": {"rape": fig(3, 16), "hate_crime": fig(25, 2), "all_crime": fig(3, 2), "marac_cases": fig(25, 16)},
+        "series": {},
+    }
+    f = disclosure.apply(figs, threshold=4)["figures"]
+    for fid in ("rape", "hate_crime"):  # a small value, a small previous
+        assert f[fid]["significance"] is None and "significance" in f[fid]["suppressed"]
+    assert f["all_crime"]["significance"] == s.poisson_test(3, 2)  # not victim-based: shown
+    assert f["marac_cases"]["significance"]["p_value"] == pytest.approx(0.211, abs=5e-4)
+    # the gate knows each number of the test, and stops at one it does not
+    paths = {p for p, _, _ in disclosure.numbers({"figures": f})}
+    assert "figures.marac_cases.significance.ratio_ci95[]" in paths
+    assert all(disclosure._kind(p) == ("derived", None) for p in paths if ".significance." in p)
+    f["marac_cases"]["significance"]["z"] = 1.2
+    with pytest.raises(disclosure.DisclosureError, match="significance.z"):
+        disclosure._sweep({"figures": f}, 4)
