@@ -36,7 +36,7 @@ def test_site_has_every_section_with_tables_charts_and_sentences(site):
     landing = _text(report / "index.html")
     assert (
         "All crime in Blackpool for the period April 2016 to March 2017 is up by 12.4% (n=+2059) "
-        "compared to the previous year."
+        "compared to the previous year, more than chance would explain."
     ) in landing
     for s in SECTIONS:
         page = report / f"{s.notebook}.html"

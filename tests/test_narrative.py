@@ -11,21 +11,23 @@ from csp_lib.present import narrative as say
 def test_headline_sentences_of_the_seed(demo_figures):
     assert say.headline(demo_figures, "all_crime", "All crime") == (
         "All crime in Blackpool for the period April 2016 to March 2017 is up by 12.4% (n=+2059) "
-        "compared to the previous year."
+        "compared to the previous year, more than chance would explain."
     )
     assert say.headline(
         demo_figures, "asb_incidents", "Incidents of antisocial behaviour", plural=True, unit="incidents"
     ) == (
         "Incidents of antisocial behaviour in Blackpool for the period April 2016 to March 2017 are down "
-        "by 2.8% (n=-382 incidents) compared to the previous year."
+        "by 2.8% (n=-382 incidents) compared to the previous year, more than chance would explain."
     )
 
 
 def test_items_county_rank(demo_figures):
-    assert say.item(demo_figures, "vap_serious_assault") == "Serious assaults: increase of 10.1% (+15 offences)"
+    assert say.item(demo_figures, "vap_serious_assault") == (
+        "Serious assaults: increase of 10.1% (+15 offences), within the range chance gives for counts this small"
+    )
     assert (
         say.county(demo_figures, "all_crime", "All crime")
-        == "All crime in Lancashire has increased by 10.8% (+10,438)."
+        == "All crime in Lancashire has increased by 10.8% (+10,438), more than chance would explain."
     )
     s = say.rank(demo_figures, "vap", "Violence against the person")
     assert "there has been a 14.6% increase in Blackpool, with an 18.6% increase across the county" in s

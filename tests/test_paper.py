@@ -156,7 +156,7 @@ def test_the_demo_committee_paper(site):
         assert s.title in flat, s.title
     assert (
         "All crime in Blackpool for the period April 2016 to March 2017 is up by 12.4% (n=+2059) "
-        "compared to the previous year."
+        "compared to the previous year, more than chance would explain."
     ) in flat
     assert "Background papers" in flat and "Crime data provided by the Lancashire Constabulary Analyst" in flat
     # the published report's numbering, which members cite: 6.0 to 6.5, 7.0 hate crime, 8.0 to 10.0, 11.0 to 18.0

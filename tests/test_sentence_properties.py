@@ -1,13 +1,15 @@
 """Sentences checked against their numbers: hypothesis makes the figures (rises, falls, flat,
-one district, withheld, one month, no comparison) and each sentence's claim is checked on them."""
+one district, withheld, one month, no comparison) and each sentence's claim is checked on them; the verdict
+on chance against a p-value worked here in exact integers."""
 
+import math
 import re
 from fractions import Fraction
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from csp_lib.figures import disclosure, measures
+from csp_lib.figures import disclosure, measures, significance
 from csp_lib.present import narrative as say
 
 ORD = r"(\d+)(?:st|nd|rd|th)"
@@ -100,6 +102,57 @@ def test_headline_direction_and_withheld_counts(value, previous, hidden):
         assert " is down by " in s and f"n={value - previous}" in s
     else:
         assert "unchanged" in s
+
+
+def _tested(value: int, previous: int) -> dict:
+    return measures.change(value, previous) | {"significance": significance.poisson_test(value, previous)}
+
+
+def _beyond_chance(value: int, previous: int) -> bool:
+    """p < 0.05 by hand: under one rate, value of n = value + previous is Binomial(n, 1/2); the two-sided
+    p-value sums the outcomes no more likely than value (C(n, i) <= C(n, value)), in exact integers."""
+    n = value + previous
+    seen = math.comb(n, value)
+    return 20 * sum(math.comb(n, i) for i in range(n + 1) if math.comb(n, i) <= seen) < 2**n
+
+
+small_counts = st.integers(min_value=0, max_value=400)
+
+
+@settings(max_examples=150, deadline=None)
+@given(small_counts, small_counts, st.lists(st.tuples(small_counts, small_counts), max_size=3))
+def test_a_change_is_called_beyond_chance_only_when_it_is(value, previous, others):
+    assume(value + previous > 0)
+    changes = {"A": (value, previous), **{f"D{i}": (v, p) for i, (v, p) in enumerate(others)}}
+    figs = _figs({d: (v, p or 1) for d, (v, p) in changes.items()}, "A")
+    cv, cp = sum(v for v, _ in changes.values()), sum(p for _, p in changes.values())
+    figs["figures"]["vap"], figs["figures"]["county_vap"] = _tested(value, previous), _tested(cv, cp)
+    beyond, county_beyond = _beyond_chance(value, previous), _beyond_chance(cv, cp)
+    head = say.headline(figs, "vap", "Violence")
+    if value == previous:  # no change: nothing to say of chance
+        assert "chance" not in head and "unchanged" in head
+    else:
+        # the seed's words, then the verdict
+        said = "up from none" if previous == 0 else f" by {say.pct(figs['figures']['vap']['pct_change'])} "
+        assert said in head and head.index(said) < head.index("chance")
+        assert head.endswith(", more than chance would explain.") == beyond
+        assert head.endswith(", within the range chance gives for counts this small.") == (not beyond)
+    county = say.county(figs, "vap", "Violence")
+    if cp and cv != cp:
+        assert ("more than chance would explain" in county) == county_beyond
+        assert ("within the range chance gives" in county) == (not county_beyond)
+    if not previous:
+        return
+    first = say.rank(figs, "vap", "Violence").split(". ")[0]  # the area's change and the county's
+    if value != previous and cv != cp:
+        if beyond and county_beyond:
+            assert "; both more than chance would explain" in first
+        else:
+            assert ("more than chance would explain" in first) == (beyond or county_beyond)
+    # never an increase or a reduction without its verdict when the verdict is "no clear change"
+    for name, moved, b in (("in A", value != previous, beyond), ("across the county", cv != cp, county_beyond)):
+        if moved and not b:
+            assert "within the range chance gives" in first, name
 
 
 @settings(max_examples=200, deadline=None)

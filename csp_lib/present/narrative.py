@@ -136,6 +136,28 @@ def direction(f: dict, up="up", down="down", same="unchanged") -> str:
     return same if not c else (up if c > 0 else down)
 
 
+SMALL = 1000  # counts (value and previous together) below which a change within chance is "for counts this small"
+
+
+def chance(f: dict) -> str:
+    """Whether a change is beyond chance (the figure's ``significance``, the exact test for two Poisson counts),
+    in the words that follow a sentence's: ``more than chance would explain`` for an increase or a reduction,
+    ``within the range chance gives for counts this small`` (``... from year to year`` for larger ones) for no
+    clear change; nothing where there is no change, no test, or the test is withheld with its counts."""
+    sig = f.get("significance")
+    if not sig or not sig.get("verdict") or not f.get("change"):
+        return ""
+    if sig["verdict"] != "no clear change":
+        return "more than chance would explain"
+    counts_small = (f.get("value") or 0) + (f.get("previous") or 0) < SMALL
+    return f"within the range chance gives {'for counts this small' if counts_small else 'from year to year'}"
+
+
+def _then(clause: str) -> str:
+    """``, more than chance would explain``: a clause after a sentence's words, or nothing."""
+    return f", {clause}" if clause else ""
+
+
 def unavailable(f: dict) -> str | None:
     """Why a figure has no value, or None when it has one."""
     if f.get("value") is None:
@@ -178,9 +200,12 @@ def headline(figs: dict, fid: str, subject: str | None = None, plural: bool | No
     if f["change"] == 0:
         return f"{where} {verb} unchanged at {num(f['value'])} compared to {compared_with(figs)}."
     if f["pct_change"] is None:
-        return f"{where} {verb} {num(f['value'])}, up from none compared to {compared_with(figs)}."
+        return f"{where} {verb} {num(f['value'])}, up from none compared to {compared_with(figs)}{_then(chance(f))}."
     n = f"n={f['change']:+d}" + (f" {unit}" if unit else "")
-    return f"{where} {verb} {direction(f)} by {pct(f['pct_change'])} ({n}) compared to {compared_with(figs)}."
+    return (
+        f"{where} {verb} {direction(f)} by {pct(f['pct_change'])} ({n}) compared to {compared_with(figs)}"
+        f"{_then(chance(f))}."
+    )
 
 
 def item(figs: dict, fid: str, unit: str = "offences") -> str:
@@ -202,7 +227,7 @@ def item(figs: dict, fid: str, unit: str = "offences") -> str:
     if f["pct_change"] is None:
         return f"{label(fid)}: {num(f['value'])} {unit} (none a year earlier)"
     word = "increase" if f["change"] > 0 else "reduction"
-    return f"{label(fid)}: {word} of {pct(f['pct_change'])} ({signed(f['change'])} {unit})"
+    return f"{label(fid)}: {word} of {pct(f['pct_change'])} ({signed(f['change'])} {unit}){_then(chance(f))}"
 
 
 def county(figs: dict, fid: str, subject: str | None = None) -> str:
@@ -214,7 +239,7 @@ def county(figs: dict, fid: str, subject: str | None = None) -> str:
     verb = direction(f, "has increased", "has reduced", "is unchanged")
     if not f["change"]:
         return f"{subject} in {figs['county']} is unchanged."
-    return f"{subject} in {figs['county']} {verb} by {pct(f['pct_change'])} ({signed(f['change'])})."
+    return f"{subject} in {figs['county']} {verb} by {pct(f['pct_change'])} ({signed(f['change'])}){_then(chance(f))}."
 
 
 def rank(figs: dict, fid: str, subject: str | None = None) -> str:
@@ -227,7 +252,7 @@ def rank(figs: dict, fid: str, subject: str | None = None) -> str:
     s = f"In {short(figs)}, there has been {moved(f)} in {figs['area']}"
     if c.get("pct_change") is not None:
         s += f", with {moved(c)} across the county"
-    s += ". "
+    s += _verdicts(figs["area"], chance(f), chance(c) if c.get("pct_change") is not None else "") + ". "
     of = r["of"]
     up = rising.get("value") if rising.get("of") == of else None  # how many districts rose, when counted
     if up == of:
@@ -239,6 +264,16 @@ def rank(figs: dict, fid: str, subject: str | None = None) -> str:
     elif up is not None:
         s += f"{words(up).capitalize()} of the {of} districts are showing increases. "
     return s + place(figs["area"], f["change"], {**r, "higher": _higher(figs, fid)}, up) + family(figs, fid)
+
+
+def _verdicts(area: str, mine: str, county: str) -> str:
+    """The verdicts that follow the rank sentence's first words (the area's change, the county's):
+    ``; both more than chance would explain``, ``, more than chance would explain`` (the area's alone)..."""
+    if mine and county:
+        return f"; both {mine}" if mine == county else f"; in {area} {mine}, across the county {county}"
+    if county:
+        return f"; across the county {county}"
+    return _then(mine)
 
 
 def family(figs: dict, fid: str) -> str:
@@ -416,7 +451,7 @@ def peaks(figs: dict) -> str:
         when = "an annual" if compared_with(figs) == "the previous year" else "a year-on-year"
         s = (
             f"Domestic abuse (which encompasses all crimes with a 'domestic abuse' marker) has seen "
-            f"{when} {word} of {pct(f['pct_change'])} ({signed(f['change'])} offences)"
+            f"{when} {word} of {pct(f['pct_change'])} ({signed(f['change'])} offences){_then(chance(f))}"
         )
     else:
         s = f"There were {count(figs, f)} domestic abuse crimes"
