@@ -134,3 +134,83 @@ def test_a_withheld_count_withholds_its_test():
     f["marac_cases"]["significance"]["z"] = 1.2
     with pytest.raises(disclosure.DisclosureError, match="significance.z"):
         disclosure._sweep({"figures": f}, 4)
+
+
+def poisson_at_most(j: int, mu: float) -> float:
+    return math.fsum(math.exp(i * math.log(mu) - mu - math.lgamma(i + 1)) for i in range(j + 1))
+
+
+def test_the_exact_poisson_interval_of_a_count():
+    # k = 0: P(X = 0 | hi) = e^-hi = 0.025; k = 1: 1 - e^-lo = 0.025 and e^-hi (1 + hi) = 0.025
+    assert s.poisson_interval(0) == (0.0, pytest.approx(-math.log(0.025), rel=1e-12))
+    lo, hi = s.poisson_interval(1)
+    assert lo == pytest.approx(-math.log(0.975), rel=1e-12)
+    assert math.exp(-hi) * (1 + hi) == pytest.approx(0.025, rel=1e-12) and hi == pytest.approx(5.5716, abs=1e-4)
+    # k = 10 from the published tables (Garwood 1936): 4.795 to 18.390
+    assert s.poisson_interval(10) == (pytest.approx(4.7954, abs=1e-4), pytest.approx(18.3904, abs=1e-4))
+    lo, hi = s.poisson_interval(100)  # the defining equations, summed term by term
+    assert 1 - poisson_at_most(99, lo) == pytest.approx(0.025, rel=1e-9)
+    assert poisson_at_most(100, hi) == pytest.approx(0.025, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "comparator, band",
+    [
+        (0.99, "higher than"),  # the interval wholly above
+        (1.0, "about the same as"),  # on its lower end: around it
+        (1.5, "about the same as"),
+        (2.0, "about the same as"),  # on its upper end
+        (2.01, "lower than"),
+    ],
+)
+def test_the_bands_at_their_edges(comparator, band):
+    assert s.rate_band([1.0, 2.0], comparator) == band
+
+
+def test_rates_carry_their_interval_and_bands(tiny):
+    (tiny / "families.csv").write_text("district,family\nA,F1\nB,F2\nC,F1\n")
+    f = figures.compute_from_folder(tiny, "A", "2016/17")["figures"]
+    # A: 5 crimes per 1,000 residents; the Poisson interval of 5 is 1.6235 to 11.6683 (Garwood), per 1,000
+    # of 1,000: [1.6, 11.7] (outwards); the county's 6 per 3,000 = 2.0 and the group's (A and C) 6 per
+    # 1,500 = 4.0 lie inside it
+    a = f["all_crime"]
+    assert (a["rate"], a["rate_ci95"]) == (5.0, [1.6, 11.7])
+    assert a["rate_band_county"] == "about the same as" and a["rate_band_family"] == "about the same as"
+    assert f["county_all_crime"]["rate_ci95"] == [0.7, 4.4]  # 6: 2.2009 to 13.0594, per 1,000 of 3,000
+    assert "rate_band_county" not in f["county_all_crime"]
+    b = figures.compute_from_folder(tiny, "B", "2016/17")["figures"]["all_crime"]  # 1 per 2,000: [0.0, 2.8]
+    assert b["rate_ci95"] == [0.0, 2.8] and b["rate_band_county"] == "about the same as"
+    assert "rate_band_family" not in b  # alone in its group
+
+
+def test_a_high_rate_is_higher_than_the_county(demo_figures):
+    f = demo_figures["figures"]
+    a, c = f["all_crime"], f["county_all_crime"]
+    assert a["rate_ci95"][0] <= a["rate"] <= a["rate_ci95"][1] and a["rate_ci95"][0] > c["rate"]
+    assert a["rate_band_county"] == "higher than"
+
+
+def test_a_withheld_count_withholds_its_rate_interval_and_bands():
+    def fig(v, p):
+        return {"value": v, "previous": p, "change": v - p, "pct_change": None, "rate": 0.1, "rate_ci95": [0.0, 0.3]}
+
+    figs = {
+        "area": "A",
+        "county": "X",
+        "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
+        "previous": {"label": "2015/16", "name": "April 2015 to March 2016"},
+        "figures": {
+            "sexual_offences": fig(3, 16) | {"rate_band_county": "lower than", "rate_band_family": "lower than"},
+            "county_sexual_offences": fig(20, 20),
+            "hate_crime": fig(25, 20) | {"rate_band_county": "higher than", "rate_band_family": "lower than"},
+            "county_hate_crime": fig(3, 20),
+        },
+        "series": {},
+    }
+    f = disclosure.apply(figs, threshold=4)["figures"]
+    so = f["sexual_offences"]
+    assert so["rate_ci95"] is None and so["rate_band_county"] is None and so["rate_band_family"] is None
+    assert {"rate_ci95", "rate_band_county", "rate_band_family"} <= set(so["suppressed"])
+    hc = f["hate_crime"]  # its own count shown, the county's withheld: the band against the county goes
+    assert hc["rate_ci95"] == [0.0, 0.3] and hc["rate_band_family"] == "lower than"
+    assert hc["rate_band_county"] is None and hc["suppressed"] == ["rate_band_county"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 from functools import cached_property
 from pathlib import Path
 
@@ -214,13 +215,31 @@ class Figures:
                     continue
                 n = int(sum(denom))
                 f[fid]["rate"] = measures.rate(f[fid]["value"], n)
+                f[fid]["rate_ci95"] = rate_ci95(f[fid]["value"], n)
                 if f[fid].get("previous") is not None:
                     f[fid]["previous_rate"] = measures.rate(f[fid]["previous"], n)
                 f[fid]["rate_per"] = f"1,000 {'households' if base == 'households' else 'residents'}"
+            mine = f[mid]
+            if mine.get("rate_ci95") and f.get(f"county_{mid}", {}).get("rate") is not None:
+                mine["rate_band_county"] = significance.rate_band(mine["rate_ci95"], f[f"county_{mid}"]["rate"])
+            if mine.get("rate_ci95") and (group := self._family_rate(mid, areas, base)) is not None:
+                mine["rate_band_family"] = significance.rate_band(mine["rate_ci95"], group)
             # the district's rate among the county's: a fair comparison of districts of different sizes
             if not any(pd.isna(size[d]) for d in self.districts) and f[mid].get("rate") is not None:
                 counts = {d: (v, int(size[d])) for d, (v, _) in self.district_changes(mid).items()}
                 f[f"{mid}_rate_rank_in_county"] = measures.rank_highest_rate(counts, self.area)
+
+    def _family_rate(self, mid: str, areas: pd.DataFrame, base: str) -> float | None:
+        """The most similar group's average rate: its districts' count over the measure's window per 1,000 of
+        their residents (households), the area's own included, as the county's; None without a group."""
+        cur, _ = self._window(mid)
+        if not self.family or cur is None or mid in self.cube.missing:
+            return None
+        members = self.family[1]
+        denom = areas.loc[members, base]
+        if denom.isna().any() or not denom.sum():
+            return None
+        return measures.rate(self.count(mid, members, cur), int(denom.sum()))
 
     def _trend_window(self) -> Period:
         t = self.period.trend()
@@ -421,6 +440,13 @@ class Figures:
 
 
 NEIGHBOURHOODS = {"neighbourhoods": "all_crime", "neighbourhoods_asb": "asb_incidents"}
+
+
+def rate_ci95(count: int, base: int, per: int = 1000) -> list[float]:
+    """The exact Poisson 95% interval of ``count``, per ``per`` of ``base``, to 1 decimal as the rate (the
+    lower end rounded down and the upper up, so that the interval shown holds the one worked)."""
+    lo, hi = significance.poisson_interval(count)
+    return [math.floor(lo * per / base * 10) / 10, math.ceil(hi * per / base * 10) / 10]
 
 
 def _within(frame: pd.DataFrame, window: Period | None) -> pd.DataFrame:

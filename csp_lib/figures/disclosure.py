@@ -53,7 +53,16 @@ TOTALS = {
 }
 XMR_STATS = ("points", "mean", "mr_bar", "ucl", "lcl", "trial", "signals", "label")
 DERIVED = {
-    "value": ("change", "pct_change", "share", "rate", "significance"),
+    "value": (
+        "change",
+        "pct_change",
+        "share",
+        "rate",
+        "significance",
+        "rate_ci95",
+        "rate_band_county",
+        "rate_band_family",
+    ),
     "previous": ("change", "pct_change", "previous_share", "previous_rate", "significance"),
 }
 
@@ -322,6 +331,16 @@ def _shares(out: dict) -> bool:
     return changed
 
 
+def _bands(out: dict) -> bool:
+    """A rate's band against the county (``rate_band_county``) says where the county's rate lies: it goes
+    with the county's count."""
+    changed = False
+    for fid, fig in out["figures"].items():
+        if fig.get("rate_band_county") is not None and withheld(out["figures"].get(f"county_{fid}", {})):
+            changed |= _hide(fig, "rate_band_county")
+    return changed
+
+
 class DisclosureError(Exception):
     """figures.json holds a number the gate does not know: it is not published until a rule says what it counts."""
 
@@ -335,6 +354,7 @@ FIELDS = [
     (r"figures\.\w+\.(change|pct_change|share|previous_share|rate|previous_rate)", "derived"),
     (r"figures\.\w+\.significance\.(p_value|ratio)", "derived"),  # the test of value against previous
     (r"figures\.\w+\.significance\.ratio_ci95\[\]", "derived"),
+    (r"figures\.\w+\.rate_ci95\[\]", "derived"),  # the exact Poisson interval of value, per 1,000
     (r"figures\.\w+\.(of|higher)", "safe"),
     (r"figures\.\w+\.largest_falls\[\]\.change", "derived"),
     (r"series\.(districts|monthly)\.(?P<id>\w+)\[\]\.(value|previous)", "count"),
@@ -455,6 +475,7 @@ def _secondary_round(out: dict, threshold: int) -> bool:
             changed |= _parts(f.get(fid), rows, key, "month")
     changed |= _quality(out, threshold)
     changed |= _shares(out)
+    changed |= _bands(out)
     return changed
 
 

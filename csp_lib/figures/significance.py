@@ -105,3 +105,46 @@ def poisson_test(value: int, previous: int, months: int = 12, months_previous: i
     ci = [lo / (1 - lo) * scale, math.inf if hi == 1 else hi / (1 - hi) * scale]
     verdict = "no clear change" if p >= LEVEL else ("increase" if ratio > 1 else "reduction")
     return {"p_value": _sig(p), "ratio": _ratio(ratio), "ratio_ci95": [_ratio(c) for c in ci], "verdict": verdict}
+
+
+def _poisson_at_most(j: int, mu: float) -> float:
+    """P(X <= j), X ~ Poisson(mu)."""
+    if j < 0:
+        return 0.0
+    if mu <= 0:
+        return 1.0
+    i = np.arange(j + 1, dtype=float)
+    logfact = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, j + 1, dtype=float)))))
+    logs = i * math.log(mu) - mu - logfact
+    top = logs.max()
+    return float(min(1.0, math.exp(top) * np.exp(logs - top).sum()))
+
+
+def poisson_interval(k: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Garwood) interval of a Poisson mean from one count ``k``: the ends solve P(X >= k | lo) = a/2
+    and P(X <= k | hi) = a/2, lo = 0 when k = 0 (the chi-square form, chi2(a/2, 2k)/2 to chi2(1-a/2, 2k+2)/2)."""
+    a = (1 - level) / 2
+    top = k + 20 * math.sqrt(k + 1) + 20  # far above the upper end: P(X <= k | top) is below 1e-20
+
+    def solve(f, target: float) -> float:  # f decreasing in mu
+        lo, hi = 0.0, top
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            if mid in (lo, hi):
+                break
+            lo, hi = (mid, hi) if f(mid) > target else (lo, mid)
+        return (lo + hi) / 2
+
+    low = 0.0 if k == 0 else solve(lambda mu: _poisson_at_most(k - 1, mu), 1 - a)
+    return low, solve(lambda mu: _poisson_at_most(k, mu), a)
+
+
+BANDS = ("higher than", "about the same as", "lower than")
+
+
+def rate_band(ci: list[float] | tuple[float, float], comparator: float) -> str:
+    """Where a rate stands against a comparator's rate, as police.uk's compare-your-area rated areas: its
+    interval wholly above it ``higher than``, wholly below ``lower than``, around it (an end on it
+    included) ``about the same as``."""
+    lo, hi = ci
+    return BANDS[0] if lo > comparator else BANDS[2] if hi < comparator else BANDS[1]
