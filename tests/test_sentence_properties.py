@@ -222,6 +222,33 @@ def test_rate_says_whose_earlier_rate_it_is():
     )
 
 
+@settings(max_examples=150, deadline=None)
+@given(counts, st.integers(min_value=100, max_value=500_000), st.integers(min_value=0, max_value=3000))
+def test_a_rate_is_called_higher_or_lower_only_when_its_interval_says_so(value, residents, county_tenths):
+    from csp_lib.figures.calculate import rate_ci95
+
+    county_rate = county_tenths / 10
+    figs = _figs({"A": (value, 1), "B": (1, 1)}, "A", fid="all_crime")
+    figs["family"] = {"name": "Urban", "districts": ["A", "B"]}
+    ci = rate_ci95(value, residents)
+    band = significance.rate_band(ci, county_rate)
+    figs["figures"]["all_crime"].update(
+        rate=measures.rate(value, residents), rate_ci95=ci, rate_per="1,000 residents", rate_band_county=band
+    )
+    figs["figures"]["all_crime"]["rate_band_family"] = significance.rate_band(ci, county_rate / 2)
+    figs["figures"]["county_all_crime"]["rate"] = county_rate
+    s = say.rate(figs, "all_crime", "crimes")
+    # the interval holds the count's rate, and the words follow it against the county's rate
+    lo, hi = ci
+    assert lo <= value * 1000 / residents <= hi
+    assert f"(95% interval {lo:,.1f} to {hi:,.1f})" in s
+    word = "higher than" if lo > county_rate else "lower than" if hi < county_rate else "about the same as"
+    assert f", {word} the {county_rate:,.1f} across Shire" in s
+    half = county_rate / 2
+    family = "higher than" if lo > half else "lower than" if hi < half else "about the same as"
+    assert s.endswith(f" and {family} the average of its most similar group (Urban).")
+
+
 @settings(max_examples=100, deadline=None)
 @given(counts, counts)
 def test_rapes_by_when_they_took_place_compare_right(value, previous):

@@ -903,17 +903,30 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
 
 
 def rate(figs: dict, fid: str, unit: str | None = None) -> str:
-    """``That is 133.7 crimes per 1,000 residents in Blackpool, against 72.5 across Lancashire.``"""
+    """``That is 133.7 crimes per 1,000 residents in Blackpool (95% interval 131.7 to 135.7; 118.9 in 2015/16),
+    higher than the 72.0 across Lancashire and higher than the average of its most similar group (urban
+    centres): the highest rate of the 14 districts.`` The comparisons are the rate's bands where figures.json
+    has them (its interval above, around or below the other rate)."""
     unit = unit or noun(fid)
     f, c = _f(figs, fid), _f(figs, f"county_{fid}")
     if f.get("rate") is None:
         return ""
     s = f"That is {f['rate']:,.1f} {unit} per {f['rate_per']} in {figs['area']}"
+    within = []
+    if ci := f.get("rate_ci95"):  # the exact interval: what the rate could be for a count this size
+        within.append(f"95% interval {ci[0]:,.1f} to {ci[1]:,.1f}")
     if f.get("previous_rate") is not None:
-        s += f" ({f['previous_rate']:,.1f} in {short(figs, 'previous')})"
+        within.append(f"{f['previous_rate']:,.1f} in {short(figs, 'previous')}")
+    if within:
+        s += f" ({'; '.join(within)})"
     if c.get("rate") is not None:
-        higher = "higher than" if f["rate"] > c["rate"] else "lower than" if f["rate"] < c["rate"] else "the same as"
+        # the band (the interval above, around or below the county's rate) where it is worked, else the rates
+        higher = f.get("rate_band_county") or (
+            "higher than" if f["rate"] > c["rate"] else "lower than" if f["rate"] < c["rate"] else "the same as"
+        )
         s += f", {higher} the {c['rate']:,.1f} across {figs['county']}"
+    if (band := f.get("rate_band_family")) and figs.get("family"):
+        s += f" and {band} the average of its most similar group ({figs['family']['name']})"
     r = figs["figures"].get(f"{fid}_rate_rank_in_county", {})
     if r.get("value") and r.get("of", 0) > 1:
         place = "the highest" if r["value"] == 1 else f"the {ordinal(r['value'])} highest"
