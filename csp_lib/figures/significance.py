@@ -23,13 +23,21 @@ VERDICTS = ("increase", "reduction", "no clear change")
 _RERR = 1 + 1e-7  # scipy.stats.binomtest's relative tolerance for "no more likely"
 
 
+_SPAN = 40  # standard deviations either side of the mean: the terms beyond add less than e^-800
+
+
 @functools.lru_cache(maxsize=32)
-def _log_choose(n: int) -> np.ndarray:
-    """log C(n, i), i = 0..n (from log-factorials; an interval's bisection reads it 100 times)."""
-    logfact = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, n + 1, dtype=float)))))
-    out = logfact[n] - logfact - logfact[::-1]
+def _log_factorials(n: int) -> np.ndarray:
+    """log i!, i = 0..n (an interval's bisection reads them a hundred times)."""
+    out = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, n + 1, dtype=float)))))
     out.flags.writeable = False
     return out
+
+
+def _log_choose(n: int) -> np.ndarray:
+    """log C(n, i), i = 0..n."""
+    logfact = _log_factorials(n)
+    return logfact[n] - logfact - logfact[::-1]
 
 
 def _log_pmf(n: int, p: float) -> np.ndarray:
@@ -49,12 +57,19 @@ def binom_pvalue(k: int, n: int, p: float = 0.5) -> float:
 
 
 def _tail_at_least(k: int, n: int, p: float) -> float:
-    """P(X >= k), X ~ Binomial(n, p)."""
+    """P(X >= k), X ~ Binomial(n, p): summed over the terms within _SPAN standard deviations of the mean."""
     if p <= 0:
         return 0.0 if k > 0 else 1.0
     if p >= 1:
         return 1.0
-    return float(np.exp(_log_pmf(n, p))[k:].sum())
+    mean, sd = n * p, math.sqrt(n * p * (1 - p))
+    first, last = max(k, math.floor(mean - _SPAN * sd) - 1), min(n, math.ceil(mean + _SPAN * sd) + 1)
+    if first > last:
+        return 0.0 if k > mean else 1.0
+    logfact = _log_factorials(n)
+    i = np.arange(first, last + 1)
+    logs = logfact[n] - logfact[i] - logfact[n - i] + i * math.log(p) + (n - i) * math.log1p(-p)
+    return float(np.exp(logs).sum())
 
 
 def _bisect(f, target: float) -> float:
@@ -108,16 +123,18 @@ def poisson_test(value: int, previous: int, months: int = 12, months_previous: i
 
 
 def _poisson_at_most(j: int, mu: float) -> float:
-    """P(X <= j), X ~ Poisson(mu)."""
+    """P(X <= j), X ~ Poisson(mu): summed over the terms within _SPAN standard deviations of the mean."""
     if j < 0:
         return 0.0
     if mu <= 0:
         return 1.0
-    i = np.arange(j + 1, dtype=float)
-    logfact = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, j + 1, dtype=float)))))
-    logs = i * math.log(mu) - mu - logfact
-    top = logs.max()
-    return float(min(1.0, math.exp(top) * np.exp(logs - top).sum()))
+    sd = math.sqrt(mu)
+    first, last = max(0, math.floor(mu - _SPAN * sd) - 1), min(j, math.ceil(mu + _SPAN * sd) + 1)
+    if first > last:
+        return 0.0 if j < mu else 1.0
+    i = np.arange(first, last + 1)
+    logs = i * math.log(mu) - mu - _log_factorials(j)[i]
+    return float(min(1.0, np.exp(logs).sum()))
 
 
 def poisson_interval(k: int, level: float = 0.95) -> tuple[float, float]:
