@@ -22,7 +22,7 @@ from csp_lib import cli, figures
 from csp_lib.data import contract, policeuk, readers, streetfiles
 from csp_lib.data import load as load_data
 from csp_lib.data.periods import parse
-from csp_lib.figures import sections
+from csp_lib.figures import sections, significance
 from csp_lib.present import charts, narrative, pages, tables
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "police_uk"
@@ -352,8 +352,11 @@ def test_a_period_the_files_end_inside_names_the_months_it_counts(folder):
     assert (f["value"], f["previous"]) == (9 * 6, 9 * 5) and f["start"] == "2021-04-01" and f["end"] == "2021-12-31"
     assert narrative.headline(figs, "all_crime") == (
         "All crime in Alpha for the period April to December 2021 (9 of the 12 months of 2021/22) is up by 20% "
-        "(n=+9) compared to the same months a year earlier (April to December 2020)."
+        "(n=+9) compared to the same months a year earlier (April to December 2020), within the range chance "
+        "gives for counts this small."
     )
+    # tested over the 9 months each period counts: 54 against 45, Binomial(99, 1/2)
+    assert f["significance"] == significance.poisson_test(54, 45, 9, 9) and f["significance"]["p_value"] > 0.05
     page = pages.report_index(figs, Path("/nonexistent"))
     assert page.startswith("# Alpha: April to December 2021 (9 of the 12 months of 2021/22)")
     assert "Apr 2020\u2013Dec 2020: 45" in page and "2020/21" not in page and "March 2022" not in page
