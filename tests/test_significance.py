@@ -214,3 +214,19 @@ def test_a_withheld_count_withholds_its_rate_interval_and_bands():
     hc = f["hate_crime"]  # its own count shown, the county's withheld: the band against the county goes
     assert hc["rate_ci95"] == [0.0, 0.3] and hc["rate_band_family"] == "lower than"
     assert hc["rate_band_county"] is None and hc["suppressed"] == ["rate_band_county"]
+
+
+def test_a_tile_says_whether_its_change_is_beyond_chance(demo_figures):
+    import copy
+
+    from csp_lib.present import pages
+
+    tile = pages.tile(demo_figures, "all_crime", "All crime", "01-overview.html")  # 18,664 against 16,605
+    assert tile.endswith('<span class="csp-tile-prev csp-tile-verdict">more than chance</span></a>')
+    figs = copy.deepcopy(demo_figures)
+    figs["figures"]["all_crime"] |= {"value": 25, "previous": 16, "change": 9, "significance": s.poisson_test(25, 16)}
+    assert ">within chance</span></a>" in pages.tile(figs, "all_crime", "All crime", "x.html")
+    figs["figures"]["all_crime"] |= {"value": 16, "change": 0, "significance": s.poisson_test(16, 16)}
+    assert "chance" not in pages.tile(figs, "all_crime", "All crime", "x.html")  # no change: nothing to test
+    figs["figures"]["all_crime"]["significance"] = None  # withheld
+    assert "chance" not in pages.tile(figs, "all_crime", "All crime", "x.html")

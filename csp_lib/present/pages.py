@@ -57,12 +57,16 @@ def tile(figs: dict, fid: str, name: str, href: str) -> str:
         if f.get("previous") is not None
         else ""
     )
+    verdict = ""
+    if (sig := f.get("significance")) and sig.get("verdict") and f.get("change"):  # the change's test, in short
+        short = "within chance" if sig["verdict"] == "no clear change" else "more than chance"
+        verdict = f'<span class="csp-tile-prev csp-tile-verdict">{short}</span>'
     return (
-        # named by what it shows (WCAG 2.5.3): "All crime 18,664 +2,059 (+12.4%) 2015/16: 16,605"
+        # named by what it shows (WCAG 2.5.3): "All crime 18,664 +2,059 (+12.4%) 2015/16: 16,605 more than chance"
         f'<a class="csp-tile" href="{href}">'
         f'<span class="csp-tile-label">{name}</span>'
         f'<span class="csp-tile-value">{narrative.num(f["value"])}</span>'
-        f'<span class="csp-tile-change {cls}">{arrow}{change}</span>{prev}</a>'
+        f'<span class="csp-tile-change {cls}">{arrow}{change}</span>{prev}{verdict}</a>'
     )
 
 
