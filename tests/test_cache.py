@@ -21,6 +21,21 @@ def test_data_digest_follows_content(tiny):
     assert cache.data_digest(tiny) not in (a, b)
 
 
+def test_data_digest_follows_what_figures_json_says_of_the_folder(tmp_path):
+    """figures.json's ``source`` names the folder and says whether it is the demo's: the same extract copied into
+    a new folder (``extracts/2016-Q2/``), or marked as the demo, is not served the figures of the first."""
+    from conftest import write_tiny
+    from csp_lib.data import contract
+
+    q1 = write_tiny(tmp_path / "2016-Q1")
+    q2 = write_tiny(tmp_path / "2016-Q2")
+    assert cache.data_digest(q1) != cache.data_digest(q2)
+    assert cache.data_digest(q1) == cache.data_digest(write_tiny(tmp_path / "elsewhere" / "2016-Q1"))
+    before = cache.data_digest(q1)
+    (q1 / contract.DEMO_MARKER).write_text("Invented.\n")
+    assert cache.data_digest(q1) != before
+
+
 def test_notebook_key_follows_inputs(tmp_path):
     nb, figs, note = tmp_path / "n.ipynb", tmp_path / "figures.json", tmp_path / "c.md"
     nb.write_text("{}")

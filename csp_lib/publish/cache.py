@@ -35,11 +35,13 @@ def digest(*parts) -> str:
 
 def data_digest(folder: Path) -> str:
     """Contents of every contract table and police.uk street file in a data folder (names and bytes), and
-    of the optional files read beside them: the most similar groups and the LSOA boundaries."""
+    of the optional files read beside them: the most similar groups and the LSOA boundaries; and what
+    figures.json ``source`` says of the folder besides its files: its name and whether it is the demo's (the
+    same extract copied into ``extracts/2016-Q2/`` is a report made from that folder)."""
     from ..data import boundaries
     from ..data.policeuk import find
 
-    parts = []
+    parts = [Path(folder).name, str((Path(folder) / contract.DEMO_MARKER).exists())]
     for name in contract.TABLES:
         for ext in (".csv", ".csv.gz", ".parquet"):
             p = Path(folder) / f"{name}{ext}"
