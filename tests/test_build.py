@@ -320,12 +320,48 @@ def test_every_page_of_a_demo_report_says_it_is_invented(site):
     assert "Demonstration data." in text.split("Purpose")[0]  # on the cover
 
 
-def test_a_build_from_another_data_folder_leaves_the_earlier_reports_out(tmp_path, monkeypatch):
-    """The demo (or any folder) then police.uk files: the site shows only the reports of the folder built
-    last, never invented and real side by side; the earlier report's commentary stays."""
+def test_reports_from_three_folders_all_stay_published(tmp_path, monkeypatch, capsys):
+    """Issue 27, 1: each quarter's extract comes in a folder of its own (extracts/2016-Q1/, -Q2/, -Q3/). Q1, Q2
+    and Q3 built one after another from the three folders are all published, the front page lists the three,
+    and each keeps the analyst's commentary."""
+    from conftest import write_tiny
+
+    monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    slugs = {q: f"2016-17-Q{q}" for q in (1, 2, 3)}
+    for q, slug in slugs.items():
+        folder = write_tiny(tmp_path / "extracts" / f"2016-Q{q}")
+        note = root / "commentary" / "a" / slug / "violence.md"
+        note.parent.mkdir(parents=True, exist_ok=True)
+        note.write_text(f"The analyst's words on quarter {q}.\n", encoding="utf-8")
+        html = build.build(folder, ["A"], [f"2016/17-Q{q}"], root=root, out="_build")
+        assert "left out of this site" not in capsys.readouterr().err
+    front = (html / "book" / "index.html").read_text(encoding="utf-8")
+    for q, slug in slugs.items():
+        report = html / "book" / "reports" / "a" / slug
+        figs = json.loads((report / "figures.json").read_text())
+        assert figs["source"]["folder"] == f"2016-Q{q}" and figs["period"]["label"] == f"2016/17-Q{q}"
+        assert f"Made from: Force and partner extract (data contract) in the folder 2016-Q{q}" in _text(
+            report / "index.html"
+        )
+        assert f"The analyst's words on quarter {q}." in _text(report / "02-violence.html")
+        assert f'href="reports/a/{slug}/index.html"' in front
+        assert (root / "commentary" / "a" / slug / "violence.md").exists()
+    # each report's banner links to the front page's list of the area's every period
+    assert (
+        'href="../../../index.html#area-a"' in (html / "book" / "reports" / "a" / slugs[1] / "index.html").read_text()
+    )
+
+
+def test_demo_and_real_reports_never_share_a_site(tmp_path, monkeypatch, capsys):
+    """Reports of real data from any folders stay side by side (a force extract, then police.uk files); a build
+    of the invented demonstration data leaves the real reports out, and a build of real data the demo's, so
+    invented and real figures never sit on one site. The commentary of a report left out stays."""
     import street
 
     from conftest import write_tiny
+    from csp_lib.data import contract
 
     monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "cache"))
     root = copy_project(tmp_path)
@@ -335,11 +371,28 @@ def test_a_build_from_another_data_folder_leaves_the_earlier_reports_out(tmp_pat
     html = build.build(
         street.write(tmp_path / "police_uk"), ["Alpha"], ["2021-01..2021-12"], root=root, out=tmp_path / "out"
     )
-    assert not (root / "book" / "reports" / "a").exists() and not (html / "book" / "reports" / "a").exists()
-    assert (html / "book" / "reports" / "alpha" / "2021-01_to_2021-12" / "index.html").exists()
+    assert "left out of this site" not in capsys.readouterr().err
+    real = [Path("a") / "2016-17", Path("alpha") / "2021-01_to_2021-12"]
+    for rel in real:  # both real: both published
+        assert (html / "book" / "reports" / rel / "index.html").exists()
+    front = _text(html / "book" / "index.html")
+    assert "Alpha" in front and "Demonstration data" not in front
+    demo = write_tiny(tmp_path / "demo")
+    (demo / contract.DEMO_MARKER).write_text("Invented records.\n", encoding="utf-8")
+    html = build.build(demo, ["B"], ["2016/17"], root=root, out=tmp_path / "out")
+    err = capsys.readouterr().err
+    for rel in real:
+        assert not (root / "book" / "reports" / rel).exists() and not (html / "book" / "reports" / rel).exists()
+        assert f"book/reports/{rel.as_posix()} is of real data: left out of this site of demonstration data" in err
+    assert (html / "book" / "reports" / "b" / "2016-17" / "index.html").exists()
     assert (root / "commentary" / "a" / "2016-17" / "overview.md").exists()
     front = _text(html / "book" / "index.html")
-    assert "Alpha" in front and "| A |" not in front
+    assert "Demonstration data" in front and "Alpha" not in front
+    html = build.build(tiny, ["A"], ["2016/17"], root=root, out=tmp_path / "out")  # real again: the demo's out
+    assert "book/reports/b/2016-17 is of demonstration data: left out of this site of real data" in (
+        capsys.readouterr().err
+    )
+    assert not (html / "book" / "reports" / "b").exists() and (html / "book" / "reports" / real[0]).exists()
 
 
 def test_a_build_leaves_git_status_clean(site):

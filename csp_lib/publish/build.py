@@ -37,7 +37,7 @@ from ..data.periods import parse
 from ..data.readers import check_areas, remember_hashes, save_hashes
 from ..figures import disclosure
 from ..figures.sections import discover
-from ..present import downloads, pages
+from ..present import downloads, narrative, pages
 from ..present.pages import ensure_commentary  # not present.report: it imports matplotlib, 0.8 s a process
 from . import cache, execute, paper
 from .distributed import PreflightError
@@ -183,8 +183,11 @@ def _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, al
         if not pdf:  # a report built without --pdf offers no paper (its landing page has no link)
             for old in job.final.glob("*.pdf"):
                 old.unlink()
-    for gone in _other_sources(root, jobs_):
-        log(f"csp build: {gone.relative_to(root)} was made from another data folder: left out of this site")
+    for gone, kind in _other_kind(root, jobs_):
+        log(
+            f"csp build: {gone.relative_to(root).as_posix()} is of {_KINDS[kind]}: left out of this site of "
+            f"{_KINDS[not kind]}"
+        )
         shutil.rmtree(gone)
         if not any(gone.parent.iterdir()):
             gone.parent.rmdir()
@@ -223,17 +226,21 @@ def _inputs_digest(root: Path, data_dir: Path, args: list) -> str:
     return cache.digest(*parts)
 
 
-def _other_sources(root: Path, jobs_: list[ReportJob]) -> list[Path]:
-    """Reports in book/reports made from another data folder than this build's. A site shows the reports of
-    one data folder: building from another (the demo, then police.uk files) leaves the earlier ones out, so
-    invented and real figures never sit side by side. Their commentary stays in commentary/, and building
-    from their folder again brings them back."""
-    mine = {(j.figs.get("source", {}).get("kind"), j.figs.get("source", {}).get("folder")) for j in jobs_}
+_KINDS = {True: "demonstration data", False: "real data"}
+
+
+def _other_kind(root: Path, jobs_: list[ReportJob]) -> list[tuple[Path, bool]]:
+    """Reports in book/reports on the other side of the one fence a site keeps: the invented demonstration data
+    (figures.json ``source.kind`` ``demo``) and real data never sit side by side. A build of the demo leaves every
+    real report out of the site, a build of real data every demo report (each with whether it is a demo). Real
+    reports stay whatever folder they were made from (each quarter's extract comes in a folder of its own, and a
+    report published once stays published). The reports left out keep their commentary in commentary/, and
+    building from their folder again brings them back."""
+    demo = {narrative.demo(j.figs) for j in jobs_}
     out = []
     for a, p, figs in reports_present(root):
-        s = figs.get("source", {})
-        if (s.get("kind"), s.get("folder")) not in mine:
-            out.append(root / "book" / "reports" / a / p)
+        if narrative.demo(figs) not in demo:
+            out.append((root / "book" / "reports" / a / p, narrative.demo(figs)))
     return out
 
 
