@@ -395,6 +395,77 @@ def test_demo_and_real_reports_never_share_a_site(tmp_path, monkeypatch, capsys)
     assert not (html / "book" / "reports" / "b").exists() and (html / "book" / "reports" / real[0]).exists()
 
 
+def _broken_links(site: Path) -> dict[str, list[str]]:
+    """Every relative link (href, src, a form's action, a redirect's url) of every page of ``site`` that names no
+    file there, with the pages that hold it. ``genindex.html``, which the theme links from a report book's pages
+    and no report book has, is left out: it was broken before editions."""
+    import urllib.parse
+
+    bad: dict[str, list[str]] = {}
+    for page in site.rglob("*.html"):
+        if page.relative_to(site).parts[0] in ("_static", "pagefind"):
+            continue
+        text = page.read_text(encoding="utf-8")
+        for href in re.findall(r'(?:href|src|action)="([^"]+)"', text) + re.findall(r'url=([^"]+)"', text):
+            path = urllib.parse.unquote(href.split("#")[0].split("?")[0])
+            if not path or "://" in href or href.startswith(("mailto:", "data:", "javascript:")):
+                continue
+            if path != "genindex.html" and not (page.parent / path).resolve().exists():
+                bad.setdefault(path, []).append(page.relative_to(site).as_posix())
+    return bad
+
+
+def test_a_revised_extract_gives_a_second_edition_with_the_revision_note(tmp_path, monkeypatch):
+    """Issue 27, 2: Q1 built, then the extract replaced by one where a crime of May is cancelled, and Q1 built
+    again: two editions. The latest is the report's address, its figures.json says edition 2 and what was
+    revised, its landing page the "Revised" note with both numbers and what changed in the data; edition 1 is
+    kept as it was published (its figures.json byte for byte), says it was superseded, links to the latest, and
+    every link of every page, the old edition's included, still names a file of the site."""
+    from conftest import TINY, write_tiny
+
+    monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    data = write_tiny(tmp_path / "extract")
+    html = build.build(data, ["A"], ["2016/17-Q1"], root=root, out="_build")
+    report = html / "book" / "reports" / "a" / "2016-17-Q1"
+    first = (report / "figures.json").read_bytes()
+    figs = json.loads(first)
+    assert figs["edition"]["number"] == 1 and figs["revisions"] == []
+    assert figs["figures"]["all_crime"]["value"] == 3
+    assert 'url=../../index.html"' in (report / "editions" / "1" / "index.html").read_text()  # its address, already
+    # the force cancels c01, recorded in May 2016
+    write_tiny(
+        data, crimes_csv="".join(line for line in TINY["crimes.csv"].splitlines(True) if not line.startswith("c01,"))
+    )
+    html = build.build(data, ["A"], ["2016/17-Q1"], root=root, out="_build")
+    report = html / "book" / "reports" / "a" / "2016-17-Q1"
+    figs = json.loads((report / "figures.json").read_text())
+    assert figs["edition"]["number"] == 2 and figs["figures"]["all_crime"]["value"] == 2
+    (revision,) = figs["revisions"]
+    assert revision["edition"] == 1 and revision["revised_in"] == 2
+    change = next(c for c in revision["figures"] if c["id"] == "all_crime")
+    assert (change["field"], change["old"], change["new"], change["difference"]) == ("value", 3, 2, -1)
+    assert {"item": "crimes.csv", "table": "crimes", "field": "rows", "old": 14, "new": 13} in revision["data"]
+    assert "monthly" in revision["series"]
+    landing = _text(report / "index.html")
+    assert "Revised This is edition 2 of this report" in landing
+    assert "All crime 3 2 \u22121" in landing  # the figure, edition 1's number, edition 2's, the difference
+    assert "crimes.csv, records: 14 then, 13 now (\u22121)" in landing
+    assert 'href="editions/1/index.html"' in (report / "index.html").read_text()
+    old = report / "editions" / "1"
+    assert (old / "figures.json").read_bytes() == first  # kept as it was published
+    assert (
+        tmp_path / "project" / "_build" / "editions" / "a" / "2016-17-Q1" / "1" / "figures.json"
+    ).read_bytes() == first
+    assert "police recorded 3 crimes in A" in _text(old / "index.html")
+    for page in old.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "Superseded" in text and 'href="../../index.html"' in text, page.name
+    assert (old / "02-violence.html").exists() and (old / "downloads" / "report.xlsx").exists()
+    assert _broken_links(html) == {}
+
+
 def test_a_build_leaves_git_status_clean(site):
     """Everything a build writes into the project (reports, the site, its cache) is ignored by git,
     and the _toc.yml it writes is the committed one, so `git status` is clean after `make book`; the

@@ -384,6 +384,12 @@ FIELDS = [
     (r"sources\.(?P<id>\w+)\.rows", "count"),
     (r"disclosure\.threshold", "safe"),
     (r"population\.(year|districts)", "safe"),
+    # editions (publish/editions.py): the numbers of earlier editions, each published through this gate then
+    (r"edition\.number", "safe"),
+    (r"revisions\[\]\.(edition|revised_in)", "safe"),
+    (r"revisions\[\]\.figures\[\]\.(old|new)", "count"),
+    (r"revisions\[\]\.figures\[\]\.difference", "derived"),
+    (r"revisions\[\]\.data\[\]\.(old|new)", "count"),
 ]
 _FIELDS = [(re.compile(p), kind) for p, kind in FIELDS]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..data import contract
 from ..data.periods import month_runs, parse
 from ..figures.sections import label
-from . import downloads, narrative, text
+from . import downloads, narrative, revisions, text
 from .narrative import short
 from .tables import WITHHELD, records, withheld_note
 
@@ -116,6 +116,7 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
         f"Community Safety Partnership performance report for **{figs['area']}**, "
         f"{narrative.period_name(figs)}, {narrative.compared_phrase(figs)}.",
         "",
+        *revisions.revised_note(figs),
         f'<div class="csp-tiles">{tiles}</div>',
         "",
         narrative.summary(figs, [(fid, name) for fid, name, _ in headline_tiles[1:]]),
@@ -151,6 +152,7 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
         lines += ["", f"Residents (for rates per 1,000): ONS {year}population estimates, from {pop['file']}."]
     if open_data:
         lines += ["", narrative.open_data_note(figs), "", OGL]
+    lines += ["", *revisions.editions_list(figs)]
     lines += [
         "",
         "## Downloads",

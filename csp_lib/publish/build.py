@@ -39,7 +39,7 @@ from ..figures import disclosure
 from ..figures.sections import discover
 from ..present import downloads, narrative, pages
 from ..present.pages import ensure_commentary  # not present.report: it imports matplotlib, 0.8 s a process
-from . import cache, execute, paper
+from . import cache, editions, execute, paper
 from .distributed import PreflightError
 from .site import BuildError, log, publish, reports_present, sync, write_toc
 
@@ -140,6 +140,7 @@ def _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, al
     try:
         # the workers' kernels start while the data are read and the figures computed
         jobs_ = _reports(data_dir, areas, periods, root, store, suppression, allow_partial, pool)
+        superseded = _editions(jobs_, root, out)  # a published number changed: a new edition
         covers = _covers(jobs_, root)  # the landing page shows the front matter; --pdf prints the paper
         tasks, owner, reused = _stage(jobs_, data_dir, root, out, store)
         workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
@@ -191,6 +192,13 @@ def _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, al
         shutil.rmtree(gone)
         if not any(gone.parent.iterdir()):
             gone.parent.rmdir()
+    for job, number in superseded:  # the published site is untouched until the new one replaces it
+        kept = editions.archive(out, job.final.relative_to(root), number, job.figs["edition"])
+        log(
+            f"csp build: {job.area} {job.period}: edition {job.figs['edition']['number']} revises "
+            f"{len(job.figs['revisions'][-1]['figures'])} figure(s); edition {number} is kept in "
+            f"{kept.relative_to(out.parent) if kept.is_relative_to(out.parent) else kept}"
+        )
     write_toc(root)
     site = publish(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store, jobs, scheduler)
     stamp.write_text(_inputs_digest(root, data_dir, [areas, periods, suppression, allow_partial, pdf]))
@@ -206,6 +214,18 @@ def _shared(root: Path, data_dir: Path, out: Path) -> list[tuple[str, str, bool]
         ("the data folder", str(data_dir), False),
         ("the output folder", str(out), True),
     ]
+
+
+def _editions(jobs_: list[ReportJob], root: Path, out: Path) -> list[tuple[ReportJob, int]]:
+    """Each report's edition (figures.json ``edition``, ``revisions``), against the one the site publishes: the
+    same while no published number changed, the next when one did. Returns the reports whose published edition
+    is superseded, with its number, to be archived once the build has succeeded."""
+    out_ = []
+    for job in jobs_:
+        job.figs, number = editions.stamp(job.figs, out, job.final.relative_to(root))
+        if number is not None:
+            out_.append((job, number))
+    return out_
 
 
 def _inputs_digest(root: Path, data_dir: Path, args: list) -> str:

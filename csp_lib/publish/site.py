@@ -27,7 +27,7 @@ from ..data import contract
 from ..data.readers import file_hash
 from ..figures.sections import discover
 from ..present import narrative, pages, text
-from . import cache, paper
+from . import cache, editions, paper
 from .books import SEARCH, run_books, slim
 
 
@@ -391,7 +391,10 @@ def _publish(root: Path, out: Path, papers, store, jobs, scheduler) -> Path:
         folder = root / "book" / "reports" / a / p
         key = _report_key(root, shared, folder, toc, overrides)
         reports.append((a, p, folder, toc, overrides, books / key))
+    figures_of = {(a, p): figs for a, p, figs in present}
     digest = _site_digest(root, shared, reports)
+    kept = [(a, p, editions.archived(out, Path("book") / "reports" / a / p)) for a, p, _ in present]
+    digest = cache.digest(digest, repr([k for k in kept if k[2]]))  # the editions each report keeps
     stamp = out / "site.digest"
     published = out / "html"
     papers_there = all(
@@ -454,6 +457,7 @@ def _publish(root: Path, out: Path, papers, store, jobs, scheduler) -> Path:
                 _copy_tree(src / "downloads", dst / "downloads", ())
             for pdf in src.glob("*.pdf"):  # papers printed by an earlier build of this report (copied: printed over)
                 shutil.copy2(pdf, dst / pdf.name)
+            editions.publish_into(out, Path("book") / "reports" / a / p, figures_of[(a, p)], dst)
         keep = {done.name for _, _, done in built} | {merged.name}
         for old in books.glob("*") if books.is_dir() else []:
             if old.name not in keep:

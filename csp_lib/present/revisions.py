@@ -1,0 +1,154 @@
+"""The words of editions and revisions on a report's landing page (``figures.json`` ``edition``, ``revisions``;
+publish/editions.py makes them): the "Revised" note with each figure that changed (then, now, the difference)
+and what changed in the data, and the list of every edition."""
+
+from __future__ import annotations
+
+from ..figures.sections import label
+from . import text
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+FIELD_NAMES = {
+    "value": "",
+    "previous": "the same months a year earlier",
+    "rate": "rate",
+    "previous_rate": "rate a year earlier",
+}
+SERIES_NAMES = {
+    "trend": "the four-year trend",
+    "monthly": "the months",
+    "rolling": "the rolling year",
+    "xmr": "the XmR charts",
+    "districts": "the districts' ranking",
+    "funnels": "the funnels",
+    "neighbourhoods": "the neighbourhoods",
+    "neighbourhoods_asb": "the neighbourhoods (ASB)",
+    "hotspots": "the hotspot map",
+    "hotspots_asb": "the hotspot map (ASB)",
+    "outcomes": "the outcomes",
+    "outcomes_by_type": "the outcomes by crime type",
+}
+
+
+def fmt(v) -> str:
+    """A number of a revision note as the pages write it: ``4,792``, withheld when none."""
+    if v is None:
+        return "withheld"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        return f"{v:,.1f}" if not v.is_integer() else f"{int(v):,}"
+    return str(v)
+
+
+def signed(v) -> str:
+    if v is None:
+        return "n/a"
+    return ("+" if v > 0 else "\u2212" if v < 0 else "") + fmt(abs(v))
+
+
+def figure_name(change: dict) -> str:
+    name = label(change["id"])
+    field = change.get("field", "value")
+    extra = FIELD_NAMES.get(field, field.replace("_", " "))
+    return f"{name} ({extra})" if extra else name
+
+
+DATA_FIELDS = {
+    "kind": "kind of data",
+    "folder": "data folder",
+    "file_count": "files",
+    "months": "months covered",
+    "hash": "content",
+    "rows": "records",
+    "first_month": "first month",
+    "last_month": "last month",
+    "file": "file",
+    "table": "table present",
+}
+
+
+def data_line(change: dict) -> str:
+    what = DATA_FIELDS.get(change["field"], change["field"])
+    old, new = change["old"], change["new"]
+    if change["field"] == "hash":
+        old, new = (str(x)[:19] + "\u2026" if x else x for x in (old, new))
+    item = "the data" if change["item"] == "source" else change["item"]
+    line = f"{item}, {what}: {fmt(old)} then, {fmt(new)} now"
+    if _number(old) and _number(new):
+        line += f" ({signed(new - old)})"
+    return line
+
+
+def _date(iso: str | None) -> str:
+    import datetime
+
+    if not iso:
+        return "an earlier date"
+    d = datetime.date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def revised_note(figs: dict) -> list[str]:
+    """The landing page's "Revised" note (Markdown lines) when this edition revises the one before, else none."""
+    raw = text.raw(figs)  # numbers, ids and dates as they are (a view escapes "_" and "-")
+    ed = raw.get("edition") or {}
+    last = (raw.get("revisions") or [None])[-1]
+    if not last or last.get("revised_in") != ed.get("number"):
+        return []
+    lines = [
+        "```{admonition} Revised",
+        ":class: warning csp-revised",
+        f"This is edition {ed['number']} of this report, published on {_date(ed.get('date'))}. It revises "
+        f"edition {last['edition']}, published on {_date(last.get('edition_date'))}, "
+        f'<a href="editions/{last["edition"]}/index.html">which is kept as it was published</a>.',
+        "",
+    ]
+    if last["figures"]:
+        lines += [
+            f"| Figure | Edition {last['edition']} | Edition {ed['number']} | Difference |",
+            "|:--|--:|--:|--:|",
+        ]
+        for c in last["figures"]:
+            name = figure_name(c)
+            lines.append(f"| {name} | {fmt(c['old'])} | {fmt(c['new'])} | {signed(c['difference'])} |")
+        lines.append("")
+    if last.get("series"):
+        shown = ", ".join(SERIES_NAMES.get(k, k.replace("_", " ")) for k in last["series"])
+        lines += [f"The numbers of {shown} changed too.", ""]
+    if last.get("data"):
+        lines += ["What changed in the data:", ""]
+        # the folder's and files' names from the view: escaped, as every string of the data on a page
+        lines += [f"- {data_line(c)}" for c in text.view(figs)["revisions"][-1]["data"]]
+    else:
+        lines += ["The data files are the same; the figures were computed again by a new csp-book."]
+    lines += ["```", ""]
+    return lines
+
+
+def editions_list(figs: dict) -> list[str]:
+    """The landing page's list of every edition of the report, the latest first, each with its address."""
+    raw = text.raw(figs)
+    ed = raw.get("edition") or {}
+    if not ed:
+        return []
+    lines = [
+        "## Editions",
+        "",
+        f"- Edition {ed['number']} (this one), published on {_date(ed.get('date'))}: its permanent address is "
+        f'<a href="editions/{ed["number"]}/index.html">editions/{ed["number"]}/</a>.',
+    ]
+    for r in reversed(raw.get("revisions") or []):
+        n = len(r["figures"])
+        lines.append(
+            f'- <a href="editions/{r["edition"]}/index.html">Edition {r["edition"]}</a>, published on '
+            f"{_date(r.get('edition_date'))}, superseded on {_date(r.get('date'))} by edition {r['revised_in']} "
+            f"({n} figure{'s' if n != 1 else ''} revised)."
+        )
+    return [*lines, ""]

@@ -1,0 +1,226 @@
+"""Editions and revisions: a report published once stays as it was published.
+
+When a period already published is built again and a published number changes (the figures and the
+series of its charts and tables, compared after disclosure control with the ``figures.json`` the site
+holds), the report is published as a new *edition*: ``book/reports/<area>/<period>/`` is always the
+latest, and the one it replaces is kept, as it was built, under ``<out>/editions/<area>/<period>/<n>/``
+and published at ``book/reports/<area>/<period>/editions/<n>/``: its own pages, ``figures.json``,
+downloads and paper, with a note on every page that it has been superseded (and a link to the latest).
+Its links are rewritten for the two folders it moved down, so they keep working. The latest edition's
+address under ``editions/<n>/`` is a redirect to the report until it is superseded, so every edition's
+address holds from the day it is published. The new edition's ``figures.json`` says which edition it is
+(``edition``: number, date) and what changed since each earlier one (``revisions``), and its landing
+page shows a "Revised" note. Nothing changed: the edition (number, date, revisions) is kept as it was.
+
+Editions live in the build's output folder beside the site (``_build/editions/``): keep it with the site.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import shutil
+from pathlib import Path
+
+ARCHIVE = "editions"  # <out>/editions/<area>/<period>/<n>/, and the published report's editions/<n>/
+
+
+def today() -> str:
+    return datetime.datetime.now(datetime.UTC).date().isoformat()
+
+
+def published_figures(out: Path, rel: Path) -> dict | None:
+    """The ``figures.json`` the published site holds for the report at ``rel`` (``book/reports/a/2016-17``)."""
+    path = out / "html" / rel / "figures.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # none published, or a damaged one: nothing to compare with
+
+
+def published_figures_at(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _demo(figs: dict) -> bool:
+    return (figs.get("source") or {}).get("kind") == "demo"
+
+
+def edition_of(figs: dict, path: Path | None = None) -> dict:
+    """A published report's edition; one published before editions were recorded is the first, of the date its
+    figures.json was written."""
+    if figs.get("edition"):
+        return dict(figs["edition"])
+    date = None
+    if path is not None and path.exists():
+        date = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC).date().isoformat()
+    return {"number": 1, "date": date or today()}
+
+
+def archived(out: Path, rel: Path) -> list[int]:
+    """The numbers of a report's editions kept in the archive, oldest first."""
+    folder = out / ARCHIVE / Path(*rel.parts[2:])
+    return sorted(int(p.name) for p in folder.iterdir() if p.name.isdigit()) if folder.is_dir() else []
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def changed_figures(old: dict, new: dict) -> list[dict]:
+    """Each figure of both reports whose published numbers differ: its value (old, new, difference), or, when its
+    value held, the first of its other numbers that changed; ``fields`` lists every number of it that changed."""
+    out = []
+    for fid, fig in new.get("figures", {}).items():
+        was = old.get("figures", {}).get(fid)
+        if not isinstance(was, dict):
+            continue  # a new figure (new code) revises nothing
+        keys = [k for k in fig if k in was and (_number(fig[k]) or _number(was[k])) and fig[k] != was[k]]
+        if not keys:
+            continue
+        field = "value" if "value" in keys else keys[0]
+        a, b = was.get(field), fig.get(field)
+        diff = round(b - a, 6) if _number(a) and _number(b) else None
+        if isinstance(diff, float) and diff.is_integer() and isinstance(a, int) and isinstance(b, int):
+            diff = int(diff)
+        out.append({"id": fid, "field": field, "old": a, "new": b, "difference": diff, "fields": keys})
+    return out
+
+
+def changed_series(old: dict, new: dict) -> list[str]:
+    """The series (charts and tables) of both reports whose content differs."""
+    a, b = old.get("series", {}), new.get("series", {})
+    return sorted(k for k in b if k in a and a[k] != b[k])
+
+
+def changed_data(old: dict, new: dict) -> list[dict]:
+    """What changed in what the report was made from: the folder, its files and months (``source``), and each
+    table's file, rows and months (``sources``)."""
+    out = []
+    s0, s1 = old.get("source") or {}, new.get("source") or {}
+    for key in ("kind", "folder", "file_count", "months", "hash"):
+        if s0.get(key) != s1.get(key):
+            out.append({"item": "source", "field": key, "old": s0.get(key), "new": s1.get(key)})
+    t0, t1 = old.get("sources") or {}, new.get("sources") or {}
+    for table in sorted(set(t0) | set(t1)):
+        a, b = t0.get(table), t1.get(table)
+        if a is None or b is None:
+            out.append({"item": table, "table": table, "field": "table", "old": bool(a), "new": bool(b)})
+            continue
+        for key in ("file", "rows", "first_month", "last_month"):
+            if a.get(key) != b.get(key):
+                out.append(
+                    {"item": b.get("file") or table, "table": table, "field": key, "old": a.get(key), "new": b.get(key)}
+                )
+    return out
+
+
+def stamp(figs: dict, out: Path, rel: Path, date: str | None = None) -> tuple[dict, int | None]:
+    """``figs`` with its ``edition`` and ``revisions``, and the number of the published edition it supersedes
+    (to be archived once the build has succeeded), or None when it supersedes none (nothing published, or no
+    published number changed: the published edition's number, date and revisions are kept)."""
+    old = published_figures(out, rel)
+    if old is not None and _demo(old) != _demo(figs):
+        old = None  # the demo's and real data's reports never share a site, nor a report's editions
+    if old is None:
+        kept = archived(out, rel)
+        return {
+            **figs,
+            "edition": {"number": (kept[-1] + 1) if kept else 1, "date": date or today()},
+            "revisions": [],
+        }, None
+    was = edition_of(old, out / "html" / rel / "figures.json")
+    figures_, series = changed_figures(old, figs), changed_series(old, figs)
+    if not figures_ and not series:
+        return {**figs, "edition": was, "revisions": list(old.get("revisions") or [])}, None
+    now = {"number": was["number"] + 1, "date": date or today()}
+    revision = {
+        "edition": was["number"],
+        "edition_date": was["date"],
+        "revised_in": now["number"],
+        "date": now["date"],
+        "figures": figures_,
+        "series": series,
+        "data": changed_data(old, figs),
+    }
+    return {**figs, "edition": now, "revisions": [*(old.get("revisions") or []), revision]}, was["number"]
+
+
+# links of a report's pages that leave its folder (to the front book, ../../../, and the site's _static,
+# ../../../../): two folders further up once the pages are kept under editions/<n>/
+_UP = re.compile(r'((?:href|src|action)=")((?:\.\./){3,})')
+_EDITIONS = re.compile(r'(href=")editions/')
+_ARTICLE = re.compile(r'(<article class="bd-article"[^>]*>)')
+_ANNOUNCEMENT = re.compile(r'(<div class="bd-header-announcement__content">)')
+
+
+def _long(iso: str) -> str:
+    """``2026-12-02`` -> ``2 December 2026``, as the pages write dates."""
+    d = datetime.date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def _superseded_note(number: int, date: str, by: dict) -> str:
+    date, by = _long(date), {**by, "date": _long(by["date"])}
+    return (
+        '<div class="admonition warning csp-superseded" role="note"><p class="admonition-title">Superseded</p>'
+        f"<p>This is edition {number} of this report, published on {date}. It was superseded on {by['date']} by "
+        f'edition {by["number"]}, which revises its figures: <a href="../../index.html">read the latest edition</a>. '
+        "This edition is kept as it was published.</p></div>"
+    )
+
+
+def archive(out: Path, rel: Path, number: int, by: dict) -> Path:
+    """Keep the published report at ``rel`` (its pages, figures.json, downloads and papers, not its own
+    ``editions/``) as edition ``number`` in ``<out>/editions/``, superseded by the edition ``by``: each page says
+    so under its banner and above its text, and its links out of the report go two folders further up. Written
+    into a temporary folder, then renamed into place."""
+    src = out / "html" / rel
+    dst = out / ARCHIVE / Path(*rel.parts[2:]) / str(number)
+    tmp = dst.with_name(dst.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(src, tmp, ignore=shutil.ignore_patterns(ARCHIVE), copy_function=shutil.copy2)
+    date = edition_of(json.loads((tmp / "figures.json").read_text(encoding="utf-8")))["date"]
+    note = _superseded_note(number, date, by)
+    flag = f'<span class="csp-superseded-flag">Superseded: edition {number} of {_long(date)}</span> &middot; '
+    for page in tmp.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        text = _UP.sub(lambda m: m.group(1) + "../../" + m.group(2), text)
+        text = _EDITIONS.sub(r"\1../", text)  # its own list of editions: editions/1/ is now ../1/
+        text = _ANNOUNCEMENT.sub(lambda m: m.group(1) + flag, text, count=1)
+        text = _ARTICLE.sub(lambda m: m.group(1) + note, text, count=1)
+        page.write_text(text, encoding="utf-8")
+    if dst.exists():  # a build that stopped after archiving it: the published report it copies is the same
+        shutil.rmtree(dst)
+    tmp.rename(dst)
+    return dst
+
+
+REDIRECT = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Edition {n}</title>
+<meta http-equiv="refresh" content="0; url=../../index.html"></head>
+<body><p>Edition {n} is the latest edition of this report: <a href="../../index.html">read it</a>, or see
+<a href="../../../../../index.html">all reports</a>.</p></body></html>
+"""
+
+
+def publish_into(out: Path, rel: Path, figs: dict, dst: Path) -> None:
+    """Copy a report's archived editions into the site being assembled (``dst`` is its folder there), and give
+    the latest edition its own address too (a redirect to the report while it is the latest)."""
+    folder = out / ARCHIVE / Path(*rel.parts[2:])
+    for n in archived(out, rel):
+        kept = published_figures_at(folder / str(n))
+        if kept is None or _demo(kept) != _demo(figs):
+            continue  # an edition of the other kind of data (demo or real): not on this site
+        shutil.copytree(folder / str(n), dst / ARCHIVE / str(n), copy_function=shutil.copy2, dirs_exist_ok=True)
+    latest = (figs.get("edition") or {}).get("number")
+    if latest and not (dst / ARCHIVE / str(latest)).exists():
+        (dst / ARCHIVE / str(latest)).mkdir(parents=True)
+        (dst / ARCHIVE / str(latest) / "index.html").write_text(REDIRECT.format(n=latest), encoding="utf-8")
+
+
+__all__ = ["stamp", "archive", "publish_into", "published_figures", "ARCHIVE"]
