@@ -466,6 +466,49 @@ def test_a_revised_extract_gives_a_second_edition_with_the_revision_note(tmp_pat
     assert _broken_links(html) == {}
 
 
+def test_a_later_report_says_an_earlier_period_it_shows_was_revised(tmp_path, monkeypatch):
+    """Issue 27: Q2's report shows Q1's months (its XmR charts, trend and rolling year). Built from the same data,
+    it says nothing; from a revised extract while Q1's report still says otherwise, it says Q1's all crime was 3
+    when published and is 2 in this extract; once Q1 is built again (edition 2), that Q1 was revised."""
+    from conftest import TINY, write_tiny
+
+    monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    data = write_tiny(tmp_path / "extract")
+    build.build(data, ["A"], ["2016/17-Q1"], root=root, out="_build")
+    html = build.build(data, ["A"], ["2016/17-Q2"], root=root, out="_build")
+    q2 = html / "book" / "reports" / "a" / "2016-17-Q2"
+    assert json.loads((q2 / "figures.json").read_text())["earlier_revisions"] == []
+    assert "Earlier periods revised" not in _text(q2 / "index.html")
+    write_tiny(
+        data, crimes_csv="".join(line for line in TINY["crimes.csv"].splitlines(True) if not line.startswith("c01,"))
+    )
+    html = build.build(data, ["A"], ["2016/17-Q2"], root=root, out="_build")
+    q2 = html / "book" / "reports" / "a" / "2016-17-Q2"
+    figs = json.loads((q2 / "figures.json").read_text())
+    (note,) = [r for r in figs["earlier_revisions"] if r["id"] == "all_crime"]
+    assert (note["period"], note["report"], note["published"], note["now"], note["revised"]) == (
+        "2016/17-Q1",
+        "2016-17-Q1",
+        3,
+        2,
+        None,
+    )
+    landing = _text(q2 / "index.html")
+    assert "Q1 2016/17 's all crime was 3 when published on" in landing
+    assert "and is 2 in this extract (\u22121): that report has not been built again from it." in landing
+    assert 'href="../2016-17-Q1/index.html"' in (q2 / "index.html").read_text()
+    html = build.build(data, ["A"], ["2016/17-Q1", "2016/17-Q2"], root=root, out="_build")  # Q1 built again
+    q1, q2 = (html / "book" / "reports" / "a" / f"2016-17-Q{q}" for q in (1, 2))
+    assert json.loads((q1 / "figures.json").read_text())["edition"]["number"] == 2
+    figs = json.loads((q2 / "figures.json").read_text())
+    (note,) = [r for r in figs["earlier_revisions"] if r["id"] == "all_crime"]
+    assert (note["published"], note["now"], note["edition"]) == (3, 2, 2) and note["revised"]
+    assert "since it was revised on" in _text(q2 / "index.html")
+    assert _broken_links(html) == {}
+
+
 def test_a_build_leaves_git_status_clean(site):
     """Everything a build writes into the project (reports, the site, its cache) is ignored by git,
     and the _toc.yml it writes is the committed one, so `git status` is clean after `make book`; the

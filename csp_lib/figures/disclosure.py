@@ -390,6 +390,9 @@ FIELDS = [
     (r"revisions\[\]\.figures\[\]\.(old|new)", "count"),
     (r"revisions\[\]\.figures\[\]\.difference", "derived"),
     (r"revisions\[\]\.data\[\]\.(old|new)", "count"),
+    (r"earlier_revisions\[\]\.(published|now)", "count"),
+    (r"earlier_revisions\[\]\.difference", "derived"),
+    (r"earlier_revisions\[\]\.edition", "safe"),
 ]
 _FIELDS = [(re.compile(p), kind) for p, kind in FIELDS]
 

@@ -117,6 +117,7 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
         f"{narrative.period_name(figs)}, {narrative.compared_phrase(figs)}.",
         "",
         *revisions.revised_note(figs),
+        *revisions.earlier_note(figs),
         f'<div class="csp-tiles">{tiles}</div>',
         "",
         narrative.summary(figs, [(fid, name) for fid, name, _ in headline_tiles[1:]]),

@@ -4,6 +4,7 @@ and what changed in the data, and the list of every edition."""
 
 from __future__ import annotations
 
+from ..data.periods import parse
 from ..figures.sections import label
 from . import text
 
@@ -152,3 +153,30 @@ def editions_list(figs: dict) -> list[str]:
             f"({n} figure{'s' if n != 1 else ''} revised)."
         )
     return [*lines, ""]
+
+
+def earlier_note(figs: dict) -> list[str]:
+    """The landing page's note on the earlier periods this report shows that were revised since they were
+    published, or that this report's data count otherwise than their published report (Markdown lines)."""
+    rows = text.raw(figs).get("earlier_revisions") or []
+    if not rows:
+        return []
+    lines = ["```{admonition} Earlier periods revised", ":class: note csp-earlier-revised"]
+    for r in rows:
+        p = parse(r["period"])
+        name = label(r["id"])
+        name = name[0].lower() + name[1:] if not name[:2].isupper() else name
+        link = f'<a href="../{r["report"]}/index.html">{p.short}</a>'
+        if r.get("revised"):
+            lines.append(
+                f"- {link}'s {name} was {fmt(r['published'])} when published on {_date(r['published_date'])} and "
+                f"is {fmt(r['now'])} since it was revised on {_date(r['revised'])} (edition {r['edition']}), as "
+                "this report counts it."
+            )
+        else:
+            lines.append(
+                f"- {link}'s {name} was {fmt(r['published'])} when published on {_date(r['published_date'])} and "
+                f"is {fmt(r['now'])} in this extract ({signed(r['difference'])}): that report has not been built "
+                "again from it."
+            )
+    return [*lines, "```", ""]

@@ -15,6 +15,10 @@ Nothing published is touched until everything succeeded:
    reports present, and ``site.publish`` builds the front book and each changed
    report's book (site.py);
 4. the new site replaces ``<out>/html`` in one rename.
+
+Each report is an edition (editions.py): when a published number of it changed since the site published it,
+the new edition is published at its address and the one it supersedes is kept under ``editions/<n>/``. Reports
+from every data folder stay published; demonstration and real data never share a site.
 """
 
 from __future__ import annotations
@@ -225,6 +229,15 @@ def _editions(jobs_: list[ReportJob], root: Path, out: Path) -> list[tuple[Repor
         job.figs, number = editions.stamp(job.figs, out, job.final.relative_to(root))
         if number is not None:
             out_.append((job, number))
+    # an earlier period each report shows, revised since it was published, or that this extract counts otherwise
+    site = out / "html" / "book" / "reports"
+    for job in jobs_:
+        area = job.final.parent.name
+        earlier = {f.parent.name: f for f in sorted((site / area).glob("*/figures.json"))}
+        earlier = {k: editions.published_figures_at(f.parent) for k, f in earlier.items()}
+        earlier.update({j.final.name: j.figs for j in jobs_ if j.final.parent == job.final.parent})
+        earlier = {k: v for k, v in earlier.items() if v is not None and k != job.final.name}
+        job.figs = {**job.figs, "earlier_revisions": editions.earlier_revised(job.figs, earlier)}
     return out_
 
 

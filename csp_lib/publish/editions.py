@@ -150,9 +150,74 @@ def stamp(figs: dict, out: Path, rel: Path, date: str | None = None) -> tuple[di
     return {**figs, "edition": now, "revisions": [*(old.get("revisions") or []), revision]}, was["number"]
 
 
-# links of a report's pages that leave its folder (to the front book, ../../../, and the site's _static,
-# ../../../../): two folders further up once the pages are kept under editions/<n>/
-_UP = re.compile(r'((?:href|src|action)=")((?:\.\./){3,})')
+def _months(start: str, end: str) -> list[str]:
+    """``2016-04-01``, ``2016-06-30`` -> ``["2016-04", "2016-05", "2016-06"]``."""
+    y, m = int(start[:4]), int(start[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= end[:7]:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _first_published(e: dict, fid: str) -> tuple:
+    """A figure's value when the report ``e`` was first published, that edition's date, and the date of the last
+    revision that changed it (None when none did)."""
+    first, changed = None, None
+    for r in e.get("revisions") or []:
+        for c in r["figures"]:
+            if c["id"] == fid and c["field"] == "value":
+                first = c["old"] if first is None and changed is None else first
+                changed = r["date"]
+    revisions = e.get("revisions") or []
+    date = revisions[0]["edition_date"] if revisions else (e.get("edition") or {}).get("date")
+    value = e["figures"][fid]["value"]
+    return (first if changed else value), date, changed
+
+
+def earlier_revised(figs: dict, earlier: dict[str, dict]) -> list[dict]:
+    """Where an earlier period of the area that this report shows month by month (its XmR charts' months, which
+    its trend and rolling year are counted from too) has a figure that differs from the area's report of that
+    period as published, or that was revised since it was first published: ``earlier`` holds the area's reports
+    as the site publishes them after this build (folder name -> figures.json). Each entry: the period, its
+    report's folder, the figure, its value when first published and that date, its latest edition, the date it
+    was revised (or none: that report was not built again from this data), and its value in this report."""
+    out = []
+    xmr = (figs.get("series") or {}).get("xmr") or {}
+    for folder, e in sorted(earlier.items(), key=lambda kv: kv[1]["period"]["start"]):
+        if e["period"]["end"] >= figs["period"]["start"] or _demo(e) != _demo(figs):
+            continue
+        months = _months(e["period"]["start"], e["period"]["end"])
+        for fid, chart in xmr.items():
+            fig = (e.get("figures") or {}).get(fid) or {}
+            points = {p["month"]: p.get("value") for p in (chart or {}).get("points", [])}
+            if fig.get("value") is None or any(points.get(m) is None for m in months):
+                continue  # not shown month by month here, or withheld in one of the two
+            now = sum(points[m] for m in months)
+            first, date, revised = _first_published(e, fid)
+            if now == fig["value"] and revised is None:
+                continue
+            if now != fig["value"]:  # that report still says otherwise: it was not built again from this data
+                revised, first, date = None, fig["value"], (e.get("edition") or {}).get("date", date)
+            out.append(
+                {
+                    "period": e["period"]["label"],
+                    "report": folder,
+                    "id": fid,
+                    "published": first,
+                    "published_date": date,
+                    "edition": (e.get("edition") or {}).get("number", 1),
+                    "revised": revised,
+                    "now": now,
+                    "difference": None if first is None else now - first,
+                }
+            )
+    return out
+
+
+# links of a report's pages that leave its folder (to the area's other reports, ../, the front book, ../../../, and
+# the site's _static, ../../../../): two folders further up once the pages are kept under editions/<n>/
+_UP = re.compile(r'((?:href|src|action)=")((?:\.\./)+)')
 _EDITIONS = re.compile(r'(href=")editions/')
 _ARTICLE = re.compile(r'(<article class="bd-article"[^>]*>)')
 _ANNOUNCEMENT = re.compile(r'(<div class="bd-header-announcement__content">)')
