@@ -222,24 +222,24 @@ class Figures:
             mine = f[mid]
             if mine.get("rate_ci95") and f.get(f"county_{mid}", {}).get("rate") is not None:
                 mine["rate_band_county"] = significance.rate_band(mine["rate_ci95"], f[f"county_{mid}"]["rate"])
-            if mine.get("rate_ci95") and (group := self._family_rate(mid, areas, base)) is not None:
+            if mine.get("rate_ci95") and (group := self._family_rate(mid, size)) is not None:
                 mine["rate_band_family"] = significance.rate_band(mine["rate_ci95"], group)
             # the district's rate among the county's: a fair comparison of districts of different sizes
             if not any(pd.isna(size[d]) for d in self.districts) and f[mid].get("rate") is not None:
                 counts = {d: (v, int(size[d])) for d, (v, _) in self.district_changes(mid).items()}
                 f[f"{mid}_rate_rank_in_county"] = measures.rank_highest_rate(counts, self.area)
 
-    def _family_rate(self, mid: str, areas: pd.DataFrame, base: str) -> float | None:
+    def _family_rate(self, mid: str, size: dict) -> float | None:
         """The most similar group's average rate: its districts' count over the measure's window per 1,000 of
         their residents (households), the area's own included, as the county's; None without a group."""
         cur, _ = self._window(mid)
         if not self.family or cur is None or mid in self.cube.missing:
             return None
         members = self.family[1]
-        denom = areas.loc[members, base]
-        if denom.isna().any() or not denom.sum():
+        denom = [size.get(d) for d in members]  # residents (households) of each member, by district
+        if any(v is None or pd.isna(v) for v in denom) or not sum(denom):
             return None
-        return measures.rate(self.count(mid, members, cur), int(denom.sum()))
+        return measures.rate(self.count(mid, members, cur), int(sum(denom)))
 
     def _trend_window(self) -> Period:
         t = self.period.trend()
