@@ -23,6 +23,8 @@ import re
 import shutil
 from pathlib import Path
 
+from . import policy
+
 ARCHIVE = "editions"  # <out>/editions/<area>/<period>/<n>/, and the published report's editions/<n>/
 
 
@@ -285,7 +287,8 @@ def publish_into(out: Path, rel: Path, figs: dict, dst: Path) -> None:
     latest = (figs.get("edition") or {}).get("number")
     if latest and not (dst / ARCHIVE / str(latest)).exists():
         (dst / ARCHIVE / str(latest)).mkdir(parents=True)
-        (dst / ARCHIVE / str(latest) / "index.html").write_text(REDIRECT.format(n=latest), encoding="utf-8")
+        page = policy.protect(REDIRECT.format(n=latest))  # the policy every page of the site carries
+        (dst / ARCHIVE / str(latest) / "index.html").write_text(page, encoding="utf-8")
 
 
 __all__ = ["stamp", "archive", "publish_into", "published_figures", "ARCHIVE"]
