@@ -93,6 +93,15 @@ r4,2016-07-01,A,ASBRAC,
 }
 
 
+# the head of a hand-made figures.json: area A of county X, 2016/17 against 2015/16
+REPORT_HEAD = {
+    "area": "A",
+    "county": "X",
+    "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
+    "previous": {"label": "2015/16", "name": "April 2015 to March 2016"},
+}
+
+
 def write_tiny(folder: Path, **changes: str) -> Path:
     """The tiny folder, with any file's text replaced (``crimes_csv=...``) or removed (``None``)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ import copy
 
 import pytest
 
+from conftest import REPORT_HEAD
 from csp_lib.figures import measures
 from csp_lib.present import narrative as say
 
@@ -110,10 +111,7 @@ def test_article(text, art):
 
 def test_sentences_say_when_a_figure_is_missing():
     figs = {
-        "area": "A",
-        "county": "X",
-        "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
-        "previous": {"label": "2015/16", "name": "April 2015 to March 2016"},
+        **REPORT_HEAD,
         "figures": {
             "domestic_abuse": {
                 "value": None,

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import pytest
 
+from conftest import REPORT_HEAD
 from csp_lib import figures
 from csp_lib.figures import disclosure
 from csp_lib.figures import significance as s
@@ -115,10 +116,7 @@ def test_a_withheld_count_withholds_its_test():
         return {"value": v, "previous": p, "change": v - p, "pct_change": None, "significance": s.poisson_test(v, p)}
 
     figs = {
-        "area": "A",
-        "county": "X",
-        "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
-        "previous": {"label": "2015/16", "name": "April 2015 to March 2016"},
+        **REPORT_HEAD,
         "figures": {"rape": fig(3, 16), "hate_crime": fig(25, 2), "all_crime": fig(3, 2), "marac_cases": fig(25, 16)},
         "series": {},
     }
@@ -195,10 +193,7 @@ def test_a_withheld_count_withholds_its_rate_interval_and_bands():
         return {"value": v, "previous": p, "change": v - p, "pct_change": None, "rate": 0.1, "rate_ci95": [0.0, 0.3]}
 
     figs = {
-        "area": "A",
-        "county": "X",
-        "period": {"label": "2016/17", "name": "April 2016 to March 2017"},
-        "previous": {"label": "2015/16", "name": "April 2015 to March 2016"},
+        **REPORT_HEAD,
         "figures": {
             "sexual_offences": fig(3, 16) | {"rate_band_county": "lower than", "rate_band_family": "lower than"},
             "county_sexual_offences": fig(20, 20),
