@@ -6,7 +6,7 @@ came from one steady monthly rate, then given their sum ``n``, ``value`` is Bino
 gives (the sum of the probabilities of every outcome no more likely than the one seen, with its relative
 tolerance of 1e-7); the 95% interval of the rate ratio comes from the Clopper-Pearson (exact) interval of
 the binomial proportion. scipy is not a dependency: the binomial sums are worked here with numpy, from
-log-factorials, and the interval's ends by bisection on the exact tail sums.
+log-factorials, and the interval's ends by Brent's method on the exact tail sums.
 """
 
 from __future__ import annotations
@@ -46,6 +46,12 @@ def _log_pmf(n: int, p: float) -> np.ndarray:
     return _log_choose(n) + i * math.log(p) + (n - i) * math.log1p(-p)
 
 
+# the three below are pure functions of a few numbers, met again and again: a county's figures are in each of
+# its districts' reports, and a build or a notebook computes every district (a memo of a few MB at most)
+_memo = functools.lru_cache(maxsize=1 << 16)
+
+
+@_memo
 def binom_pvalue(k: int, n: int, p: float = 0.5) -> float:
     """Two-sided exact binomial p-value of ``k`` successes in ``n`` trials, as scipy.stats.binomtest."""
     if n == 0:
@@ -72,23 +78,63 @@ def _tail_at_least(k: int, n: int, p: float) -> float:
     return float(np.exp(logs).sum())
 
 
-def _bisect(f, target: float) -> float:
-    """The p in [0, 1] where the increasing function ``f`` reaches ``target`` (to double precision)."""
-    lo, hi = 0.0, 1.0
-    for _ in range(100):
-        mid = (lo + hi) / 2
-        if mid in (lo, hi):
-            break
-        lo, hi = (mid, hi) if f(mid) < target else (lo, mid)
-    return (lo + hi) / 2
+def _root(f, target: float, lo: float, hi: float) -> float:
+    """The x in [lo, hi] where the monotone function ``f`` reaches ``target``, to double precision: Brent's
+    method (inverse quadratic interpolation, secant steps and bisection, as scipy's ``brentq``), about ten
+    evaluations of ``f`` where bisection takes sixty; ``f(lo) - target`` and ``f(hi) - target`` of
+    opposite signs (an end where ``f`` meets the target is the root)."""
+    a, b = lo, hi
+    fa, fb = f(a) - target, f(b) - target
+    if fa == 0:
+        return a
+    if fb == 0:
+        return b
+    c, fc = a, fa
+    d = e = b - a
+    for _ in range(200):
+        if (fb > 0) == (fc > 0):  # the root lies between a and b: c takes a's place
+            c, fc = a, fa
+            d = e = b - a
+        if abs(fc) < abs(fb):  # b is the best estimate so far
+            a, b, c = b, c, b
+            fa, fb, fc = fb, fc, fb
+        tol = 2 * _EPS * abs(b) + 1e-300
+        m = (c - b) / 2
+        if abs(m) <= tol or fb == 0:
+            return b
+        if abs(e) >= tol and abs(fa) > abs(fb):
+            s = fb / fa
+            if a == c:  # secant
+                p, q = 2 * m * s, 1 - s
+            else:  # inverse quadratic interpolation
+                q, r = fa / fc, fb / fc
+                p = s * (2 * m * q * (q - r) - (b - a) * (r - 1))
+                q = (q - 1) * (r - 1) * (s - 1)
+            if p > 0:
+                q = -q
+            p = abs(p)
+            if 2 * p < min(3 * m * q - abs(tol * q), abs(e * q)):
+                e, d = d, p / q
+            else:
+                d = e = m
+        else:
+            d = e = m
+        a, fa = b, fb
+        b += d if abs(d) > tol else (tol if m > 0 else -tol)
+        fb = f(b) - target
+    return b
 
 
+_EPS = 2.220446049250313e-16
+
+
+@_memo
 def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Exact (Clopper-Pearson) interval of a binomial proportion: the ends solve P(X >= k | lo) = a/2 and
     P(X <= k | hi) = a/2, with lo = 0 when k = 0 and hi = 1 when k = n (scipy's ``proportion_ci('exact')``)."""
     a = (1 - level) / 2
-    lo = 0.0 if k == 0 else _bisect(lambda p: _tail_at_least(k, n, p), a)
-    hi = 1.0 if k == n else _bisect(lambda p: _tail_at_least(k + 1, n, p), 1 - a)
+    lo = 0.0 if k == 0 else _root(lambda p: _tail_at_least(k, n, p), a, 0.0, 1.0)
+    hi = 1.0 if k == n else _root(lambda p: _tail_at_least(k + 1, n, p), 1 - a, 0.0, 1.0)
     return lo, hi
 
 
@@ -137,23 +183,15 @@ def _poisson_at_most(j: int, mu: float) -> float:
     return float(min(1.0, np.exp(logs).sum()))
 
 
+@_memo
 def poisson_interval(k: int, level: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood) interval of a Poisson mean from one count ``k``: the ends solve P(X >= k | lo) = a/2
     and P(X <= k | hi) = a/2, lo = 0 when k = 0 (the chi-square form, chi2(a/2, 2k)/2 to chi2(1-a/2, 2k+2)/2)."""
     a = (1 - level) / 2
     top = k + 20 * math.sqrt(k + 1) + 20  # far above the upper end: P(X <= k | top) is below 1e-20
 
-    def solve(f, target: float) -> float:  # f decreasing in mu
-        lo, hi = 0.0, top
-        for _ in range(200):
-            mid = (lo + hi) / 2
-            if mid in (lo, hi):
-                break
-            lo, hi = (mid, hi) if f(mid) > target else (lo, mid)
-        return (lo + hi) / 2
-
-    low = 0.0 if k == 0 else solve(lambda mu: _poisson_at_most(k - 1, mu), 1 - a)
-    return low, solve(lambda mu: _poisson_at_most(k, mu), a)
+    low = 0.0 if k == 0 else _root(lambda mu: _poisson_at_most(k - 1, mu), 1 - a, 0.0, top)
+    return low, _root(lambda mu: _poisson_at_most(k, mu), a, 0.0, top)
 
 
 BANDS = ("higher than", "about the same as", "lower than")
