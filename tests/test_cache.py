@@ -117,3 +117,36 @@ def test_sync_replaces_a_changed_file_and_leaves_a_published_hard_link_as_it_was
     assert (site / "table.csv").read_text() == "a\n1\n"
     assert (final / "same.csv").stat().st_mtime_ns == before  # unchanged: not touched
     assert not staging.exists()
+
+
+def test_a_notebooks_figures_come_from_the_cache_the_second_time(tiny, tmp_path, monkeypatch, capsys):
+    """figures.published with a store (a notebook run on its own: report.open) gives what it gives without one,
+    keeps each district's internal figures, and the next run reads no record; a damaged entry is named and
+    made again; a cache that cannot be written is named in a warning and the figures still come."""
+    from csp_lib import figures
+    from csp_lib.figures import calculate
+    from csp_lib.figures.store import FiguresCache
+
+    plain = figures.published(tiny, "A", "2016/17", 4)
+    store = FiguresCache(tmp_path / "cache", optional=True)
+    assert figures.published(tiny, "A", "2016/17", 4, store=store) == plain
+    kept = sorted((tmp_path / "cache" / "figures").glob("*.json"))
+    county = {r["district"] for r in plain["series"]["districts"]["all_crime"]}
+    assert len(kept) == len(county) > 1  # every district of the county, withheld together
+
+    def no_reading(*a, **k):
+        raise AssertionError("the records were read again")
+
+    monkeypatch.setattr(calculate, "load", no_reading)
+    assert figures.published(tiny, "A", "2016/17", 4, store=store) == plain
+    monkeypatch.undo()
+
+    kept[0].write_text('{"figures": ')  # half a file
+    assert figures.published(tiny, "A", "2016/17", 4, store=store) == plain
+    assert f"cache entry {kept[0]} is damaged" in capsys.readouterr().err
+    json.loads(kept[0].read_text())  # made again, whole
+
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache's folder would be")
+    assert figures.published(tiny, "A", "2016/17", 4, store=FiguresCache(blocked, optional=True)) == plain
+    assert f"csp: warning: cannot keep figures in {blocked}" in capsys.readouterr().err

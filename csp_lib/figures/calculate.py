@@ -17,6 +17,7 @@ from ..data.periods import Period, month_key, month_label, month_runs, parse
 from ..data.policeuk import crime_type_id
 from ..data.readers import Data
 from . import disclosure, measures, significance, spc
+from . import store as store_
 from .cube import Cube, build_cube
 from .sections import AGE_BANDS, COUNTY_IDS, RANK_IDS, RATE_IDS, RISING_IDS, STAND_INS, TREND_IDS
 
@@ -541,13 +542,47 @@ def compute_from_folder(folder, area: str, period, allow_partial: bool = False) 
     return compute(load(folder, allow_partial), area, period)
 
 
-def published(folder, area: str, period, threshold: int, allow_partial: bool = False) -> dict:
+def published(
+    folder, area: str, period, threshold: int, allow_partial: bool = False, store: store_.FiguresCache | None = None
+) -> dict:
     """figures.json of ``area`` as a build publishes it: every district of its county is computed and
-    withheld together (disclosure.apply_all), so a district's small counts read alike in every report."""
-    data = load(folder, allow_partial)
-    cube = build_cube(data)
-    area = data.check_area(area)
-    every = {d: compute(data, d, period, cube) for d in data.districts_of(data.county_of(area))}
+    withheld together (disclosure.apply_all), so a district's small counts read alike in every report.
+    With a ``store`` (figures.store), each district's internal figures are the cached ones the build or an
+    earlier run made from the same data and code, and those it lacks are kept there: a notebook run again,
+    or after ``make book``, reads no record."""
+    p = parse(period)
+    state: dict = {}
+
+    def data() -> tuple[Data, Cube]:
+        if not state:
+            state["data"] = load(folder, allow_partial)
+            state["cube"] = build_cube(state["data"])
+        return state["data"], state["cube"]
+
+    if store is None:
+        d, cube = data()
+        area = d.check_area(area)
+        every = {x: compute(d, x, p, cube) for x in d.districts_of(d.county_of(area))}
+        return disclosure.apply_all(every, threshold)[area]
+    data_key = store_.data_digest(folder)
+    label = p.label + (" partial" if allow_partial else "")
+
+    def internal(district: str) -> dict:
+        key = store.figures_key(data_key, district, label)
+        figs = store.get_figures(key)
+        if figs is None:
+            d, cube = data()
+            figs = compute(d, district, p, cube)
+            store.put_figures(key, figs)
+        return figs
+
+    key = store.figures_key(data_key, area, label)
+    if not store.has_figures(key):
+        d, _ = data()
+        area = d.check_area(area)  # the name as the data spell it, or the nearest named
+    figs = internal(area)
+    county = [r["district"] for r in figs["series"]["districts"].get("all_crime", [])] or [area]
+    every = {x: figs if x == area else internal(x) for x in county}
     return disclosure.apply_all(every, threshold)[area]
 
 

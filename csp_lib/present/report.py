@@ -16,6 +16,7 @@ from ..data.contract import INTERVENTION_TYPES, report_folder
 from ..figures import disclosure
 from ..figures.sections import BY_SLUG, GROUP_IDS, STAND_INS
 from ..figures.sections import get as section
+from ..figures.store import FiguresCache
 from . import charts, downloads, narrative, tables, text
 from .pages import ensure_commentary
 
@@ -213,7 +214,9 @@ def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=Non
     if internal:
         return Report(figures.compute_from_folder(data_dir, area, period), commentary_dir, data_dir=data_dir)
     root = project.find_root() or project.find_root(Path(project.__file__).resolve().parents[2])
-    figs = figures.published(data_dir, area, period, disclosure.threshold_from(root))
+    # the build's figures cache (csp build's default --out): a notebook run again, or after make book, is quick
+    store = FiguresCache(root / "_build" / "cache", optional=True) if root else None
+    figs = figures.published(data_dir, area, period, disclosure.threshold_from(root), store=store)
     return Report(figs, commentary_dir, data_dir=data_dir)
 
 
