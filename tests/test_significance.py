@@ -225,3 +225,17 @@ def test_a_tile_says_whether_its_change_is_beyond_chance(demo_figures):
     assert "chance" not in pages.tile(figs, "all_crime", "All crime", "x.html")  # no change: nothing to test
     figs["figures"]["all_crime"]["significance"] = None  # withheld
     assert "chance" not in pages.tile(figs, "all_crime", "All crime", "x.html")
+
+
+def test_a_test_asked_again_is_worked_once():
+    """A report asks the same tests of its county's districts again and again (14 reports of Lancashire: 1,190
+    tests, 647 of them different): each is worked once, and the answer is the same."""
+    from csp_lib.figures import significance as s
+
+    for f in (s.binom_pvalue, s.clopper_pearson, s.poisson_interval):
+        f.cache_clear()
+    first = s.poisson_test(690, 516), s.poisson_interval(37)
+    again = s.poisson_test(690, 516), s.poisson_interval(37)
+    assert first == again
+    assert s.clopper_pearson.cache_info().hits == 1 and s.clopper_pearson.cache_info().misses == 1
+    assert s.binom_pvalue.cache_info().hits == 1 and s.poisson_interval.cache_info().hits == 1
