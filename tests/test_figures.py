@@ -218,3 +218,15 @@ def test_a_family_of_an_unknown_district_names_the_file_line_and_column(tiny):
     (tiny / "families.csv").write_text("district,family\nA,F1\nQ,F1\n")
     with pytest.raises(DataError, match=r"families.csv, line 3, column 'district'"):
         figures.compute_from_folder(tiny, "A", "2016/17")
+
+
+def test_line_numbers_are_shared_not_copied_into_every_column(tiny):
+    """pandas deep-copies a frame's attrs into everything made from it: the records' line numbers (8 bytes a
+    record) are one array however many columns and measures are made from the table."""
+    from csp_lib.data import load
+
+    crimes = load(tiny)["crimes"]
+    derived = crimes["offence"].astype(str) == "Rape"
+    assert derived.attrs["lines"] is crimes.attrs["lines"]
+    assert crimes.iloc[2:5].attrs["lines"] is crimes.attrs["lines"]
+    assert int(crimes.attrs["lines"][3]) == 5

@@ -318,8 +318,17 @@ def read_table(
         d = out[table.date_column]
         out["month"] = (d.dt.year * 12 + d.dt.month - 1).astype("int32")
     out.attrs["path"] = str(path)
-    out.attrs["lines"] = lines
+    out.attrs["lines"] = np.asarray(lines).view(Lines)
     return out
+
+
+class Lines(np.ndarray):
+    """The line (CSV) or row (Parquet) of each record of a table, in its frame's ``attrs``. pandas deep-copies a
+    frame's attrs into every frame and column made from it: a plain array (8 bytes a record) would be copied by
+    each of the cube's sixty measures, and memory grow with the rows times the measures. This one is shared."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def _exact_table(path: Path, table: contract.Table, districts, warnings: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
