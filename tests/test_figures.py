@@ -220,6 +220,19 @@ def test_a_family_of_an_unknown_district_names_the_file_line_and_column(tiny):
         figures.compute_from_folder(tiny, "A", "2016/17")
 
 
+def test_crimes_counted_in_blocks_give_the_same_figures(tiny, monkeypatch):
+    """The cube counts the crimes a block of rows at a time (memory grows with the block, not the table): blocks
+    of 4 of the 14 crimes, one block ending between a district's rows, give the figures one block gives."""
+    from csp_lib.figures import cube
+
+    whole = figures.dumps(figures.compute_from_folder(tiny, "A", "2016/17"))
+    monkeypatch.setattr(cube, "CHUNK_ROWS", 4)
+    assert figures.dumps(figures.compute_from_folder(tiny, "A", "2016/17")) == whole
+    assert (
+        core(figures.compute_from_folder(tiny, "A", "2016/17")["figures"]["all_crime"])["value"] == 5
+    )  # c01, c02, c04, c05, c07
+
+
 def test_line_numbers_are_shared_not_copied_into_every_column(tiny):
     """pandas deep-copies a frame's attrs into everything made from it: the records' line numbers (8 bytes a
     record) are one array however many columns and measures are made from the table."""

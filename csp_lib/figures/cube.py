@@ -153,6 +153,22 @@ def _count_frame(df: pd.DataFrame, cols: dict[str, pd.Series], month_col="month"
     return frame.groupby(["district", "month"]).sum()
 
 
+CHUNK_ROWS = 250_000  # crimes counted so many at a time: their 60-odd measures' columns never span the table
+
+
+def _crime_counts(c: pd.DataFrame, cube: Cube) -> tuple[pd.DataFrame, list[str]]:
+    """The crimes' measures counted by district and month, a block of rows at a time (a measure is one column
+    of the block's length, so memory grows with the block, not with the table), and the measures' ids."""
+    parts = []
+    for start in range(0, len(c), CHUNK_ROWS):
+        block = c.iloc[start : start + CHUNK_ROWS]
+        block.attrs = c.attrs
+        cols = _crime_measures(block, cube)
+        parts.append(_count_frame(block, cols))
+    counts = parts[0] if len(parts) == 1 else pd.concat(parts).groupby(level=["district", "month"]).sum()
+    return counts, list(cols)
+
+
 def build_cube(data: Data) -> Cube:
     if data.format == "police.uk":
         return _street_cube(data)
@@ -161,9 +177,9 @@ def build_cube(data: Data) -> Cube:
     for name in data.tables:
         cube.coverage[name] = data.coverage(name)
     c = data["crimes"]
-    cols = _crime_measures(c, cube)
-    parts.append(_count_frame(c, cols))
-    for k in cols:
+    counts, ids = _crime_counts(c, cube)
+    parts.append(counts)
+    for k in ids:
         cube.source[k] = "crimes"
     if "committed_date" in c:  # rapes counted by the month they took place
         rapes = c[(c["offence"] == "Rape") & c["committed_date"].notna()]
