@@ -100,5 +100,10 @@ lab: $(LAB)/.installed demo-data
 unit: $(STAMP)
 	$(PYTEST) -m "not slow" tests
 
+# what a build makes again: its caches, logs and generated pages. Not the published site (_build/html and the
+# folder it points to) nor its archive of editions (_build/editions): a report published from another data
+# folder, or an earlier edition, cannot be made again from today's data. Not _toc.yml either (committed).
 clean:
-	rm -rf _build book/reports book/_generated _toc.yml
+	rm -rf _build/cache _build/logs _build/build.digest _build/site.digest _build/work _build/html.new book/reports book/_generated
+	@if [ -e _build/html ] || [ -d _build/editions ]; then \
+	  echo "make clean: the published site and its editions are kept (_build/html, _build/editions); delete _build/ by hand to drop every published edition"; fi

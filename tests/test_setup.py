@@ -259,3 +259,26 @@ def test_make_stops_with_the_message_when_a_package_cannot_be_installed(machine)
     assert r.returncode != 0
     assert "could not install Debian's npm" in r.stderr
     assert "Error 100" not in r.stderr
+
+
+def test_make_clean_keeps_the_published_site_its_editions_and_the_toc(tmp_path):
+    """make clean drops what a build makes again (caches, logs, generated pages) and nothing else: the published
+    site and its editions cannot be made again from today's data, and _toc.yml is committed."""
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    b = tmp_path / "_build"
+    for d in ("cache/figures", "logs", "html-1/reports", "editions/blackpool/2016-17/1", "html.new"):
+        (b / d).mkdir(parents=True)
+    (b / "html").symlink_to("html-1")
+    (b / "html-1" / "index.html").write_text("published")
+    (b / "editions" / "blackpool" / "2016-17" / "1" / "figures.json").write_text("{}")
+    (b / "build.digest").write_text("x")
+    (tmp_path / "_toc.yml").write_text("root: index\n")
+    (tmp_path / "book" / "reports").mkdir(parents=True)
+    run = subprocess.run(["make", "clean"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert not (b / "cache").exists() and not (b / "logs").exists() and not (b / "html.new").exists()
+    assert not (b / "build.digest").exists() and not (tmp_path / "book" / "reports").exists()
+    assert (b / "html" / "index.html").read_text() == "published"
+    assert (b / "editions" / "blackpool" / "2016-17" / "1" / "figures.json").exists()
+    assert (tmp_path / "_toc.yml").exists()
+    assert "the published site and its editions are kept" in run.stdout
