@@ -21,6 +21,7 @@ import datetime
 import json
 import re
 import shutil
+import zoneinfo
 from pathlib import Path
 
 from . import policy
@@ -28,8 +29,13 @@ from . import policy
 ARCHIVE = "editions"  # <out>/editions/<area>/<period>/<n>/, and the published report's editions/<n>/
 
 
-def today() -> str:
-    return datetime.datetime.now(datetime.UTC).date().isoformat()
+LONDON = zoneinfo.ZoneInfo("Europe/London")  # partnerships are in England and Wales: dates as their clocks read
+
+
+def today(now: datetime.datetime | None = None) -> str:
+    """The date of publication as a reader in England or Wales reads it (a build at 00:30 BST is the next day's
+    edition, not the day before's as in UTC)."""
+    return (now or datetime.datetime.now(datetime.UTC)).astimezone(LONDON).date().isoformat()
 
 
 def published_figures(out: Path, rel: Path) -> dict | None:
