@@ -264,11 +264,55 @@ def test_no_withheld_count_can_be_worked_out_across_the_county(demo_dir, period)
                 for d in r["districts"]:
                     theirs = next(t for t in pub[d["district"]]["series"]["trend"][fid] if t["period"] == r["period"])
                     assert disclosure.withheld(d, "value") == disclosure.withheld(theirs, "area"), (a, fid, d)
+        for fid, fig in f.items():  # a band against the group bounds its members' counts: none withheld
+            if fig.get("rate_band_family") is not None:
+                members = p["family"]["districts"]
+                assert not any(disclosure.withheld(pub[d]["figures"][fid]) for d in members), (a, fid)
     for fid in (k.removeprefix("county_") for k in pub[areas[0]]["figures"] if k.startswith("county_")):
         for key in ("value", "previous"):  # the county less the other districts' own reports
             own = [pub[a]["figures"][fid] for a in areas] + [pub[areas[0]]["figures"][f"county_{fid}"]]
             assert _unknowns(own, key) != 1, (fid, key)
     assert withheld_somewhere > 20  # the demo has small counts to protect: the test is not empty
+
+
+def test_a_band_against_the_group_goes_with_any_members_withheld_count():
+    """The group's rate is its members' counts over their residents: "lower than the group" with the other
+    members' counts shown bounds a withheld one (a reader of the group's reports learns each bound)."""
+    fams = {"name": "urban", "districts": ["A", "B", "C"]}
+
+    def report(area, so_b, hc_c):
+        rows = {
+            "sexual_offences": [fig(30, 25) | {"district": "A"}, fig(so_b, 12) | {"district": "B"}],
+            "hate_crime": [fig(25, 20) | {"district": "A"}, fig(10, 20) | {"district": "B"}],
+        }
+        rows["sexual_offences"].append(fig(40, 35) | {"district": "C"})
+        rows["hate_crime"].append(fig(hc_c, 9) | {"district": "C"})
+        band = {"rate": 1.0, "rate_ci95": [0.8, 1.3], "rate_band_family": "lower than"}
+        own = {r["district"]: r for r in rows["sexual_offences"]}[area]
+        hate = {r["district"]: r for r in rows["hate_crime"]}[area]
+        return {
+            **base(),
+            "area": area,
+            "family": fams,
+            "figures": {
+                "sexual_offences": fig(own["value"], own["previous"]) | band,
+                "hate_crime": fig(hate["value"], hate["previous"]) | band,
+            },
+            "series": {"districts": rows},
+        }
+
+    pub = disclosure.apply_all({d: report(d, so_b=3, hc_c=11) for d in "ABC"}, threshold=4)
+    for d in "AC":  # B's 3 is withheld in its row of every report: no band against the group it is in
+        so, hc = pub[d]["figures"]["sexual_offences"], pub[d]["figures"]["hate_crime"]
+        assert so["value"] is not None and so["rate_ci95"] == [0.8, 1.3]
+        assert so["rate_band_family"] is None and "rate_band_family" in so["suppressed"], d
+        assert hc["rate_band_family"] == "lower than", d  # every member's hate crime shown: the band stays
+    assert pub["B"]["figures"]["sexual_offences"]["rate_band_family"] is None  # its own count withheld
+    shown = disclosure.apply_all({d: report(d, so_b=12, hc_c=11) for d in "ABC"}, threshold=4)
+    assert all(shown[d]["figures"]["sexual_offences"]["rate_band_family"] == "lower than" for d in "ABC")
+    lone = report("A", so_b=12, hc_c=11)
+    lone["series"]["districts"]["sexual_offences"].pop()  # C's count not shown: the band cannot be checked
+    assert disclosure.apply(lone)["figures"]["sexual_offences"]["rate_band_family"] is None
 
 
 def test_side_channels_are_withheld_with_their_figure():

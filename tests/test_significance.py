@@ -200,15 +200,24 @@ def test_a_withheld_count_withholds_its_rate_interval_and_bands():
             "hate_crime": fig(25, 20) | {"rate_band_county": "higher than", "rate_band_family": "lower than"},
             "county_hate_crime": fig(3, 20),
         },
-        "series": {},
+        "family": {"name": "urban", "districts": ["A", "B"]},
+        "series": {
+            "districts": {
+                "hate_crime": [
+                    {"district": "A", "value": 25, "previous": 20},
+                    {"district": "B", "value": 9, "previous": 9},
+                ]
+            }
+        },
     }
     f = disclosure.apply(figs, threshold=4)["figures"]
     so = f["sexual_offences"]
     assert so["rate_ci95"] is None and so["rate_band_county"] is None and so["rate_band_family"] is None
     assert {"rate_ci95", "rate_band_county", "rate_band_family"} <= set(so["suppressed"])
     hc = f["hate_crime"]  # its own count shown, the county's withheld: the band against the county goes
-    assert hc["rate_ci95"] == [0.0, 0.3] and hc["rate_band_family"] == "lower than"
-    assert hc["rate_band_county"] is None and hc["suppressed"] == ["rate_band_county"]
+    assert hc["rate_ci95"] == [0.0, 0.3] and hc["rate_band_county"] is None
+    # and the county's withheld count takes a member's row with it (B's, secondary): the group's band goes too
+    assert hc["rate_band_family"] is None and hc["suppressed"] == ["rate_band_county", "rate_band_family"]
 
 
 def test_a_tile_says_whether_its_change_is_beyond_chance(demo_figures):

@@ -333,11 +333,20 @@ def _shares(out: dict) -> bool:
 
 def _bands(out: dict) -> bool:
     """A rate's band against the county (``rate_band_county``) says where the county's rate lies: it goes
-    with the county's count."""
+    with the county's count. The band against the most similar group (``rate_band_family``) says where the
+    group's rate lies, the sum of its members' counts over their residents: with the other members' counts
+    (their rows in ``series.districts``, or their own reports) it bounds a withheld one, and the bands of the
+    group's other reports, against the same rate, close in on it. It goes when any member's count is withheld
+    (in any report: :func:`_alike` withholds a count in every row that shows it) or is not shown at all."""
     changed = False
+    members = out.get("family", {}).get("districts", [])
     for fid, fig in out["figures"].items():
         if fig.get("rate_band_county") is not None and withheld(out["figures"].get(f"county_{fid}", {})):
             changed |= _hide(fig, "rate_band_county")
+        if fig.get("rate_band_family") is not None:
+            rows = {r.get("district"): r for r in out.get("series", {}).get("districts", {}).get(fid, [])}
+            if not members or any(d not in rows or withheld(rows[d], "value") for d in members):
+                changed |= _hide(fig, "rate_band_family")
     return changed
 
 
