@@ -111,6 +111,19 @@ def test_every_compared_figure_carries_its_test(tiny):
     assert compared and all("significance" in f[k] for k in compared if "of" not in f[k])
 
 
+def test_each_districts_row_carries_its_test(tiny):
+    out = figures.compute_from_folder(tiny, "A", "2016/17")
+    rows = {r["district"]: r for r in out["series"]["districts"]["all_crime"]}
+    assert rows["A"]["significance"] == out["figures"]["all_crime"]["significance"] == s.poisson_test(5, 4)
+    assert len(rows) > 1 and all(r["significance"] == s.poisson_test(r["value"], r["previous"]) for r in rows.values())
+    # a row withheld (a small count) withholds its test with it, in every report
+    pub = disclosure.apply(out, threshold=4)
+    for fid, rows in pub["series"]["districts"].items():
+        for r in rows:
+            if disclosure.withheld(r) or disclosure.withheld(r, "previous"):
+                assert r["significance"] is None and "significance" in r["suppressed"], (fid, r)
+
+
 def test_a_withheld_count_withholds_its_test():
     def fig(v, p):
         return {"value": v, "previous": p, "change": v - p, "pct_change": None, "significance": s.poisson_test(v, p)}

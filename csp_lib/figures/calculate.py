@@ -86,9 +86,8 @@ class Figures:
         value = self.count(measure, districts, cur)
         previous = self.count(measure, districts, prev) if prev else None
         out = measures.change(value, previous)
-        if prev is not None:  # beyond chance? over the months each period counts (fewer where data are missing)
-            t, t0 = (len(w) - sum(m in self.cube.gaps for m in w.months) for w in (cur, prev))
-            out["significance"] = significance.poisson_test(value, previous, t, t0) if t and t0 else None
+        if prev is not None:
+            out["significance"] = self.test(measure, value, previous)
         if self.cube.has_gap(cur) or (prev is None and self.cube.has_gap(cur.previous())):
             out.update(self._gap_note(cur))
         if cur != self.period:
@@ -96,6 +95,15 @@ class Figures:
             if prev:
                 out.update({"previous_start": prev.start.isoformat(), "previous_end": prev.end.isoformat()})
         return out
+
+    def test(self, measure: str, value: int, previous: int) -> dict | None:
+        """Beyond chance? ``value`` against ``previous`` over the months each of the measure's windows counts
+        (fewer where data are missing); None when a window counts no month or there is no comparison."""
+        cur, prev = self._window(measure)
+        if cur is None or prev is None:
+            return None
+        t, t0 = (len(w) - sum(m in self.cube.gaps for m in w.months) for w in (cur, prev))
+        return significance.poisson_test(value, previous, t, t0) if t and t0 else None
 
     def _gap_note(self, cur: Period) -> dict:
         """Months missing from the period or its comparison (police.uk folders with gaps)."""
@@ -407,8 +415,9 @@ class Figures:
         # own reports gives a district away, so small counts must be withheld alike in every report
         for mid in dict.fromkeys(TREND_IDS + COUNTY_IDS + self.stand_ins):
             if mid not in self.cube.missing:
-                s["districts"][mid] = [
-                    {"district": d, **measures.change(v, p)} for d, (v, p) in self.district_changes(mid).items()
+                s["districts"][mid] = [  # each district's change with its test, as the area's figure
+                    {"district": d, **measures.change(v, p), "significance": self.test(mid, v, p)}
+                    for d, (v, p) in self.district_changes(mid).items()
                 ]
         s["xmr"] = {}
         for mid in TREND_IDS + self.stand_ins:

@@ -368,6 +368,8 @@ FIELDS = [
     (r"figures\.\w+\.largest_falls\[\]\.change", "derived"),
     (r"series\.(districts|monthly)\.(?P<id>\w+)\[\]\.(value|previous)", "count"),
     (r"series\.districts\.\w+\[\]\.(change|pct_change)", "derived"),
+    (r"series\.districts\.\w+\[\]\.significance\.(p_value|ratio)", "derived"),  # withheld with the row's counts
+    (r"series\.districts\.\w+\[\]\.significance\.ratio_ci95\[\]", "derived"),
     (r"series\.trend\.(?P<id>\w+)\[\]\.(area|county)", "count"),
     (r"series\.trend\.(?P<id>\w+)\[\]\.districts\[\]\.value", "count"),
     (r"series\.xmr\.(?P<id>\w+)\.points\[\]\.value", "count"),

@@ -148,6 +148,14 @@ def _ratio(x: float | None) -> float | None:
 
 
 def poisson_test(value: int, previous: int, months: int = 12, months_previous: int | None = None) -> dict:
+    """The ``significance`` object of figures.md (see :func:`_poisson_test`), a new one at each call: the
+    same counts are tested in every report of a county (each district's row), so the sums are kept."""
+    out = _poisson_test(int(value), int(previous), int(months), int(months_previous or months))
+    return {**out, "ratio_ci95": None if out["ratio_ci95"] is None else list(out["ratio_ci95"])}
+
+
+@functools.lru_cache(maxsize=65536)
+def _poisson_test(value: int, previous: int, months: int = 12, months_previous: int | None = None) -> dict:
     """The ``significance`` object of figures.md for ``value`` (over ``months``) against ``previous`` (over
     ``months_previous``, by default as many): ``p_value`` (4 significant figures), ``ratio`` (of the monthly
     rates: value / previous when the months are equal; 3 decimals), ``ratio_ci95`` and ``verdict``.
