@@ -19,6 +19,25 @@ def test_workbook_is_deterministic_and_complete(tiny, tmp_path):
     rows = {r[0].value: r for r in wb["Figures"].iter_rows(min_row=2)}
     assert rows["all_crime"][3].value == 5 and rows["all_crime"][2].value == 4
     assert [c.value for c in wb["crime a"][2]] == ["All crime", 4, 5, 1, 25, 5]  # 5 per 1,000 of 1,000 residents
+    # the test of each change (issue 29): 5 against 4 is p = 1, ratio 1.25, no clear change
+    head = [c.value for c in wb["Figures"][1]]
+    cells = dict(zip(head, (c.value for c in rows["all_crime"])))
+    assert cells["p_value"] == 1.0 and cells["ratio"] == 1.25 and cells["verdict"] == "no clear change"
+    assert cells["ratio_ci95_low"] == figs["figures"]["all_crime"]["significance"]["ratio_ci95"][0]
+    # 1 against 0: no ratio, an open upper end; the lower end 0.025 / 0.975 (Clopper-Pearson of 1 in 1)
+    theft = dict(zip(head, (c.value for c in rows["domestic_abuse"])))
+    assert theft["ratio"] is None and theft["ratio_ci95_high"] is None and theft["ratio_ci95_low"] == 0.026
+
+
+def test_a_withheld_test_reads_c_in_the_workbook():
+    from conftest import REPORT_HEAD
+    from csp_lib.figures import disclosure
+    from csp_lib.figures import significance as s
+
+    f = {"value": 3, "previous": 16, "change": -13, "pct_change": None, "significance": s.poisson_test(3, 16)}
+    figs = disclosure.apply({**REPORT_HEAD, "figures": {"rape": f}, "series": {}}, threshold=4)
+    row = downloads.figures_frame(figs).set_index("id").loc["rape"]
+    assert [row[c] for c in downloads.TEST_COLUMNS] == [tables.WITHHELD] * 5
 
 
 def test_csv_names_are_slugs():

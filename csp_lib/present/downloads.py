@@ -61,9 +61,25 @@ def figures_frame(figs: dict) -> pd.DataFrame:
         row = {"id": fid, "measure": label(fid)}
         for key in ("previous", "value", "change", "pct_change", "of", "share", "rate", "label", "start", "end"):
             row[key] = WITHHELD if key in f.get("suppressed", []) else f.get(key)
+        row.update(_test_cells(f))
         row["note"] = f.get("note")
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+TEST_COLUMNS = ("p_value", "ratio", "ratio_ci95_low", "ratio_ci95_high", "verdict")
+
+
+def _test_cells(f: dict) -> dict:
+    """The test of a figure's change (its ``significance``): p-value, rate ratio, its 95% interval and the
+    verdict; [c] where it is withheld, empty where there is none (no comparison, an open upper end)."""
+    if "significance" in f.get("suppressed", []):
+        return dict.fromkeys(TEST_COLUMNS, WITHHELD)
+    sig = f.get("significance") or {}
+    lo, hi = sig.get("ratio_ci95") or (None, None)
+    return {"p_value": sig.get("p_value"), "ratio": sig.get("ratio"), "ratio_ci95_low": lo, "ratio_ci95_high": hi} | {
+        "verdict": sig.get("verdict")
+    }
 
 
 def _cells(df: pd.DataFrame) -> pd.DataFrame:
