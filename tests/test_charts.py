@@ -197,3 +197,38 @@ def test_a_chart_is_drawn_as_svg_for_nbconvert(tiny):
     assert drawn.startswith('<svg role="img" aria-label="XmR chart of all crime in A') and drawn.endswith("</svg>")
     assert f'width="{charts.WIDE}"' in drawn  # fit-x: the width asked for, padding included
     assert "Count (records)" in drawn  # its axis title, as text
+
+
+def test_the_ranking_marks_changes_beyond_chance_and_the_trend_gives_the_test(tiny):
+    """Issue 29, item 3: a diamond (a shape with its legend, not colour alone) on each district whose change
+    is beyond chance, said in the text alternative; the trend's tooltip gives the latest period's test."""
+    import copy
+
+    from csp_lib.figures import significance as s
+
+    figs = copy.deepcopy(figures.compute_from_folder(tiny, "A", "2016/17"))
+    rows = figs["series"]["districts"]["all_crime"]
+    rows[0] |= {"value": 690, "previous": 516, "pct_change": 33.7, "significance": s.poisson_test(690, 516)}
+    rows[1] |= {"value": 25, "previous": 16, "pct_change": 56.3, "significance": s.poisson_test(25, 16)}
+    html = charts.ranking(figs, "all_crime")
+    spec = charts.spec_of(html)
+    by = {v["district"]: v for v in spec["data"]["values"]}
+    assert by[rows[0]["district"]]["test"] == "change beyond chance" and by[rows[0]["district"]]["p"] == "p < 0.001"
+    assert by[rows[1]["district"]]["test"] == "within chance" and by[rows[1]["district"]]["p"] == "p = 0.211"
+    marks = spec["layer"][-1]
+    assert marks["transform"] == [{"filter": 'datum.test === "change beyond chance"'}]
+    assert marks["encoding"]["shape"]["scale"]["range"] == ["diamond"] and marks["encoding"]["shape"]["legend"]
+    assert f"Changes beyond chance (the exact test at the 5% level): {rows[0]['district']}." in html
+    assert f"{rows[1]['district']} +56.3% (within chance)" in html
+    for r in rows:
+        r["significance"] = None  # withheld: not tested, and nothing marked
+    html = charts.ranking(figs, "all_crime")
+    assert "No district's change is beyond chance" in html and "change beyond chance)" not in html
+    figs["figures"]["all_crime"]["significance"] = s.poisson_test(690, 516)
+    trend = charts.spec_of(charts.trend(figs, "all_crime"))
+    area = trend["hconcat"][0]
+    tips = area["layer"][0]["encoding"]["tooltip"]
+    assert {"field": "test", "title": "Change on a year earlier (exact test, 5% level)"} in tips
+    latest = {v["period"]: v["test"] for v in area["data"]["values"]}
+    assert latest["2016/17"] == "p < 0.001: an increase beyond chance"
+    assert latest["2015/16"] == "tested for the latest period only"

@@ -210,8 +210,22 @@ def trend(figs: dict, fid: str) -> str | None:
     ticks = [re.sub(r"^(Q\d) ", "\\1\n", r.get("short", r["period"]).replace("\u2013", "\u2013\n")) for r in rows]
     xlabel, over = _years(figs, len(rows))
 
+    now = figs["period"]["label"]
+
+    def test_words(col: str, r: dict) -> str:
+        """The test of this period's change on a year earlier, on its own bar only."""
+        if r["period"] != now:
+            return "tested for the latest period only"
+        sig = figs["figures"].get(fid if col == "area" else f"county_{fid}", {}).get("significance") or {}
+        if sig.get("p_value") is None:
+            return "not tested"
+        return f"{_tested({'significance': sig})['p']}: {VERDICT_WORDS[sig['verdict']]}"
+
     def panel(col: str, name: str, colour: str) -> dict:
-        values = [{"period": t, "count": _count(r[col]) or 0, "label": _n(r[col])} for t, r in zip(ticks, rows)]
+        values = [
+            {"period": t, "count": _count(r[col]) or 0, "label": _n(r[col]), "test": test_words(col, r)}
+            for t, r in zip(ticks, rows)
+        ]
         frame = {"title": name, "width": 215, "height": 200}
         if all(_count(r[col]) is None for r in rows):
             return {
@@ -236,7 +250,12 @@ def trend(figs: dict, fid: str) -> str | None:
             "layer": [
                 {
                     "mark": {"type": "bar", "color": BAR[colour], "width": {"band": 0.8}},
-                    "encoding": {"tooltip": [{"field": "label", "title": name}]},
+                    "encoding": {
+                        "tooltip": [
+                            {"field": "label", "title": name},
+                            {"field": "test", "title": "Change on a year earlier (exact test, 5% level)"},
+                        ]
+                    },
                 },
                 {"mark": {"type": "text", "baseline": "bottom", "dy": -2}, "encoding": {"text": {"field": "label"}}},
             ],
@@ -268,6 +287,25 @@ def trend(figs: dict, fid: str) -> str | None:
     return _figure(spec, alt, caption)
 
 
+BEYOND = "change beyond chance"
+VERDICT_WORDS = {
+    "increase": "an increase beyond chance",
+    "reduction": "a reduction beyond chance",
+    "no clear change": "within chance",
+}
+
+
+def _tested(row: dict) -> dict:
+    """A row's test (its ``significance``) in words for a chart: whether its change is beyond chance, and the
+    p-value; "not tested" where the test is withheld or there is none."""
+    sig = row.get("significance") or {}
+    if sig.get("p_value") is None:
+        return {"test": "not tested", "p": ""}
+    verdict = BEYOND if sig["verdict"] in ("increase", "reduction") else "within chance"
+    p = sig["p_value"]
+    return {"test": verdict, "p": "p < 0.001" if p < 0.001 else f"p = {p:.3f}"}
+
+
 def ranking(figs: dict, fid: str) -> str | None:
     """% change of every district of the county, the report's area highlighted."""
     figs = raw(figs)
@@ -278,7 +316,11 @@ def ranking(figs: dict, fid: str) -> str | None:
         return None
     rows = sorted(rows, key=lambda r: r["pct_change"])
     area = figs["area"]
-    values = [{"district": r["district"], "change": r["pct_change"], "label": pct(r["pct_change"], True)} for r in rows]
+    values = [
+        {"district": r["district"], "change": r["pct_change"], "label": pct(r["pct_change"], True)} | _tested(r)
+        for r in rows
+    ]
+    beyond = [r["district"] for r in values if r["test"] == BEYOND]
     rank = figs["figures"].get(f"{fid}_rank_in_county", {})
     place = f"{rank.get('value')} of {rank.get('of')}" if rank.get("value") else "not ranked"
     is_area = f"datum.district === {json.dumps(area)}"
@@ -308,17 +350,44 @@ def ranking(figs: dict, fid: str) -> str | None:
                         "title": f"% change, {short(figs)} on {short(figs, 'previous')}",
                     },
                     "color": {"condition": {"test": is_area, "value": BAR[AREA]}, "value": BAR[OTHER]},
-                    "tooltip": [{"field": "district", "title": "District"}, {"field": "label", "title": "% change"}],
+                    "tooltip": [
+                        {"field": "district", "title": "District"},
+                        {"field": "label", "title": "% change"},
+                        {"field": "test", "title": "Test (5% level)"},
+                        {"field": "p", "title": "p-value"},
+                    ],
                 },
             },
             {"mark": {"type": "rule", "color": "black", "strokeWidth": 0.8}, "encoding": {"x": {"datum": 0}}},
+            {  # a diamond at the end of each bar whose change is beyond chance: a shape with a legend, not colour
+                "transform": [{"filter": f"datum.test === {json.dumps(BEYOND)}"}],
+                "mark": {"type": "point", "filled": True, "size": 70, "color": "black", "opacity": 1},
+                "encoding": {
+                    "y": {"field": "district", "type": "nominal", "sort": None},
+                    "x": {"field": "change", "type": "quantitative"},
+                    "shape": {
+                        "field": "test",
+                        "type": "nominal",
+                        "scale": {"domain": [BEYOND], "range": ["diamond"]},
+                        "legend": {"title": None, "orient": "bottom", "labelLimit": 400},
+                    },
+                },
+            },
         ],
     }
+    said = (
+        "Changes beyond chance (the exact test at the 5% level): " + ", ".join(beyond) + "."
+        if beyond
+        else "No district's change is beyond chance (the exact test at the 5% level)."
+    )
     alt = (
         f"Horizontal bar chart of the % change in {label(fid).lower()} for each district of "
-        f"{figs['county']}: " + "; ".join(f"{r['district']} {pct(r['pct_change'], True)}" for r in rows) + "."
+        f"{figs['county']}: " + "; ".join(f"{r['district']} {r['label']} ({r['test']})" for r in values) + ". " + said
     )
-    caption = f"{label(fid)}: % change by district of {figs['county']}, lowest first; {area} highlighted."
+    caption = (
+        f"{label(fid)}: % change by district of {figs['county']}, lowest first; {area} highlighted; "
+        "a diamond marks a change beyond chance."
+    )
     return _figure(spec, alt, caption)
 
 
