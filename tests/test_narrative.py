@@ -87,9 +87,21 @@ def test_summary(demo_figures):
     ids = [("vap", "Violence against the person"), ("asb_incidents", "Antisocial behaviour incidents")]
     assert say.summary(demo_figures, ids) == (
         "In April 2016 to March 2017, police recorded 18,664 crimes in Blackpool, 12.4% more than in "
-        "April 2015 to March 2016; across Lancashire crime rose by 10.8%. Violence against the person "
-        "(+14.6%) rose, while antisocial behaviour incidents (-2.8%) fell."
+        "April 2015 to March 2016, more than chance would explain; across Lancashire crime rose by 10.8%, "
+        "more than chance would explain. Violence against the person (+14.6%, more than chance) rose, while "
+        "antisocial behaviour incidents (-2.8%, more than chance) fell."
     )
+    # a change within chance says so beside its rise (issue 29): 25 against 16, p = 0.21
+    import copy
+
+    from csp_lib.figures import significance
+
+    figs = copy.deepcopy(demo_figures)
+    figs["figures"]["vap"] |= {"value": 25, "previous": 16, "change": 9, "pct_change": 56.3}
+    figs["figures"]["vap"]["significance"] = significance.poisson_test(25, 16)
+    assert "Violence against the person (+56.3%, within chance) rose" in say.summary(figs, ids)
+    figs["figures"]["vap"]["significance"] = None  # withheld: nothing said of chance
+    assert "Violence against the person (+56.3%) rose" in say.summary(figs, ids)
 
 
 @pytest.mark.parametrize(

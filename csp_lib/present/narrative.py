@@ -791,21 +791,21 @@ def summary(figs: dict, ids: list[tuple[str, str]]) -> str:
     s = f"In {period_name(figs)}, police recorded {num(total['value'])} crimes in {figs['area']}"
     if total["pct_change"] is not None and total["change"]:
         more = "more" if total["change"] > 0 else "fewer"
-        s += f", {pct(total['pct_change'])} {more} than in {previous_name(figs)}"
+        s += f", {pct(total['pct_change'])} {more} than in {previous_name(figs)}{_then(chance(total))}"
         c = _f(figs, "county_all_crime")
         if c.get("pct_change") is not None:
             moved = direction(c, "rose", "fell", "was unchanged")
-            s += f"; across {figs['county']} crime {moved} by {pct(c['pct_change'])}"
+            s += f"; across {figs['county']} crime {moved} by {pct(c['pct_change'])}{_then(chance(c))}"
     s += "."
-    up = [
-        f"{name.lower()} ({pct(f['pct_change'], True)})"
-        for fid, name in ids
-        if (f := _f(figs, fid)).get("pct_change") is not None and f["change"] > 0
-    ]
+
+    def item(name: str, f: dict) -> str:  # "hate crime (+52.3%, more than chance)", as the tiles say it
+        verdict = chance(f) and f["significance"]["verdict"]
+        short = "" if not verdict else "within chance" if verdict == "no clear change" else "more than chance"
+        return f"{name.lower()} ({pct(f['pct_change'], True)}{_then(short)})"
+
+    up = [item(name, f) for fid, name in ids if (f := _f(figs, fid)).get("pct_change") is not None and f["change"] > 0]
     down = [
-        f"{name.lower()} ({pct(f['pct_change'], True)})"
-        for fid, name in ids
-        if (f := _f(figs, fid)).get("pct_change") is not None and f["change"] < 0
+        item(name, f) for fid, name in ids if (f := _f(figs, fid)).get("pct_change") is not None and f["change"] < 0
     ]
 
     if up:
