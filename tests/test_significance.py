@@ -239,10 +239,10 @@ def test_a_tile_says_whether_its_change_is_beyond_chance(demo_figures):
     from csp_lib.present import pages
 
     tile = pages.tile(demo_figures, "all_crime", "All crime", "01-overview.html")  # 18,664 against 16,605
-    assert tile.endswith('<span class="csp-tile-prev csp-tile-verdict">more than chance</span></a>')
+    assert '<span class="csp-tile-prev csp-tile-verdict">more than chance</span>' in tile
     figs = copy.deepcopy(demo_figures)
     figs["figures"]["all_crime"] |= {"value": 25, "previous": 16, "change": 9, "significance": s.poisson_test(25, 16)}
-    assert ">within chance</span></a>" in pages.tile(figs, "all_crime", "All crime", "x.html")
+    assert '>within chance</span><span class="csp-mdc">' in pages.tile(figs, "all_crime", "All crime", "x.html")
     figs["figures"]["all_crime"] |= {"value": 16, "change": 0, "significance": s.poisson_test(16, 16)}
     assert "chance" not in pages.tile(figs, "all_crime", "All crime", "x.html")  # no change: nothing to test
     figs["figures"]["all_crime"]["significance"] = None  # withheld
@@ -261,3 +261,21 @@ def test_a_test_asked_again_is_worked_once():
     assert first == again
     assert s.clopper_pearson.cache_info().hits == 1 and s.clopper_pearson.cache_info().misses == 1
     assert s.binom_pvalue.cache_info().hits == 1 and s.poisson_interval.cache_info().hits == 1
+def test_a_tile_shows_its_making_data_count_icon_with_its_words(demo_figures):
+    """Issue 29, item 2: the MDC variation icon, drawn inline (no download), its words beside it."""
+    import copy
+
+    from csp_lib.present import pages
+
+    figs = copy.deepcopy(demo_figures)
+    for key, words in (
+        ("common_cause", "Common cause variation"),
+        ("special_cause_concerning", "Special cause variation, concerning: high"),
+        ("special_cause_improving", "Special cause variation, improving: low"),
+    ):
+        figs["figures"]["all_crime"]["variation_icon"] = key
+        tile = pages.tile(figs, "all_crime", "All crime", "x.html")
+        assert f'<span class="csp-mdc-words">{words}</span>' in tile and '<svg class="csp-mdc-icon"' in tile
+        assert "http" not in tile.split("<svg", 1)[1] or 'xmlns="http' not in tile  # nothing fetched
+    figs["figures"]["all_crime"]["variation_icon"] = None  # withheld with its chart: no icon
+    assert "csp-mdc" not in pages.tile(figs, "all_crime", "All crime", "x.html")

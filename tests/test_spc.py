@@ -63,3 +63,26 @@ def test_label_only_counts_signals_in_the_period():
     out = spc.xmr(rows, range(6, 12))
     assert out["label"] == "special cause: a month outside the process limits (high)"
     assert out["points"][11]["special"] is True and out["points"][0]["special"] is False
+
+
+def test_the_making_data_count_icon_of_the_period():
+    """Issue 29, item 2: common cause with no signal in the period; for crime a high signal is concerning,
+    a low one improving; the latest signal in the period decides when there are both."""
+    from csp_lib.figures import spc
+
+    flat = [10, 11, 9, 10, 11, 9, 10, 11, 9, 10, 11, 9]
+    assert spc.xmr([{"month": f"2016-{i + 1:02d}", "value": v} for i, v in enumerate(flat)], range(12))["icon"] == (
+        "common_cause"
+    )
+    high = flat + [40]
+    rows = [{"month": f"m{i}", "value": v} for i, v in enumerate(high)]
+    assert spc.xmr(rows, range(12, 13))["icon"] == "special_cause_concerning"
+    # the high month lifts the mean: the twelve before it lie below it, a run of 7 low (improving)
+    assert spc.xmr(rows, range(0, 12))["icon"] == "special_cause_improving"
+    low = flat * 2 + [0]
+    rows = [{"month": f"m{i}", "value": v} for i, v in enumerate(low)]
+    assert spc.xmr(rows, range(24, 25))["icon"] == "special_cause_improving"
+    up = {"rule": "outside", "direction": "up", "points": [2]}
+    down = {"rule": "outside", "direction": "down", "points": [5]}
+    assert spc.icon([up, down], range(0, 6)) == "special_cause_improving"  # the latest, month 5, was low
+    assert spc.icon([up, down], range(0, 4)) == "special_cause_concerning"

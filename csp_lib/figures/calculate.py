@@ -173,6 +173,7 @@ class Figures:
         series = self._series()
         for mid, chart in series["xmr"].items():
             f[mid]["variation"] = chart["label"]
+            f[mid]["variation_icon"] = chart["icon"]
         now, before = self.counted()
         family = self.family
         return {

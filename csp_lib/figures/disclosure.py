@@ -51,7 +51,7 @@ TOTALS = {
     "hate_crime": [f"hate_crime_{s}" for s in HATE_STRANDS],
     "all_crime": GROUP_IDS,
 }
-XMR_STATS = ("points", "mean", "mr_bar", "ucl", "lcl", "trial", "signals", "label")
+XMR_STATS = ("points", "mean", "mr_bar", "ucl", "lcl", "trial", "signals", "label", "icon")
 DERIVED = {
     "value": (
         "change",
@@ -454,7 +454,10 @@ def _withhold_xmr(out: dict, fid: str) -> None:
     if fid in out["figures"]:
         fig = out["figures"][fid]
         fig["variation"] = None
-        fig["suppressed"] = sorted({*fig.get("suppressed", []), "variation"})
+        hidden = {"variation"} | ({"variation_icon"} if "variation_icon" in fig else set())
+        if "variation_icon" in fig:
+            fig["variation_icon"] = None
+        fig["suppressed"] = sorted({*fig.get("suppressed", []), *hidden})
 
 
 def _secondary_round(out: dict, threshold: int) -> bool:

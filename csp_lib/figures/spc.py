@@ -88,6 +88,24 @@ def describe(sigs: list[dict], within: range) -> str:
     return "special cause: " + "; ".join(found) if found else "within normal variation"
 
 
+ICONS = {  # NHS Making Data Count's variation icons; for crime, high is concerning
+    "common_cause": "common cause variation: no significant change",
+    "special_cause_concerning": "special cause variation, concerning: higher than expected",
+    "special_cause_improving": "special cause variation, improving: lower than expected",
+}
+
+
+def icon(sigs: list[dict], within: range) -> str:
+    """The Making Data Count variation icon of the points in ``within``: common cause when no signal touches
+    them, else special cause, concerning when the latest signal among them is high (for crime, more is worse)
+    and improving when it is low."""
+    touching = [s for s in sigs if any(p in within for p in s["points"])]
+    if not touching:
+        return "common_cause"
+    latest = max(touching, key=lambda s: (max(p for p in s["points"] if p in within), s["direction"] == "up"))
+    return "special_cause_concerning" if latest["direction"] == "up" else "special_cause_improving"
+
+
 def xmr(rows: list[dict], within: range) -> dict:
     """XmR of monthly rows (``value`` per month): limits, signals and the label for ``within``."""
     values = [float(r["value"]) for r in rows]
@@ -99,4 +117,5 @@ def xmr(rows: list[dict], within: range) -> dict:
         "points": [dict(r, special=i in flagged) for i, r in enumerate(rows)],
         "signals": sigs,
         "label": describe(sigs, within),
+        "icon": icon(sigs, within),
     }
