@@ -279,3 +279,28 @@ def test_a_tile_shows_its_making_data_count_icon_with_its_words(demo_figures):
         assert "http" not in tile.split("<svg", 1)[1] or 'xmlns="http' not in tile  # nothing fetched
     figs["figures"]["all_crime"]["variation_icon"] = None  # withheld with its chart: no icon
     assert "csp-mdc" not in pages.tile(figs, "all_crime", "All crime", "x.html")
+
+
+def test_the_methods_pages_worked_example_comes_from_a_reports_figures(demo_figures):
+    """Issue 29, item 6: the worked example is the published figures' own numbers, not a hard-coded result."""
+    import copy
+
+    from csp_lib.present import pages
+
+    pub = disclosure.apply(demo_figures)
+    text = pages.worked_example([("blackpool", "2016-17", pub)])
+    a = pub["figures"]["all_crime"]  # the first headline figure beyond chance
+    ratio = a["significance"]["ratio"]
+    assert f"all crime, 18,664 against 16,605 (35,269 in all, +12.4%): p below 0.001, ratio {ratio:.2f}" in text
+    assert text.count("within the range chance gives") == 1 and "more than chance would explain" in text
+    # a figure made within chance at the front of the list is the one shown; a withheld test never is
+    figs = copy.deepcopy(pub)
+    figs["figures"]["all_crime"] |= {"value": 25, "previous": 16, "change": 9, "pct_change": 56.3}
+    figs["figures"]["all_crime"]["significance"] = s.poisson_test(25, 16)
+    assert (
+        "all crime, 25 against 16 (41 in all, +56.3%): p is 0.211, ratio 1.56 (0.80 to 3.13)"
+        in pages.worked_example([("b", "p", figs)])
+    )
+    figs["figures"]["all_crime"]["significance"] = None
+    assert "all crime," not in pages.worked_example([("b", "p", figs)])
+    assert pages.worked_example([]).startswith("*No report built yet")

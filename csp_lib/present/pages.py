@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..data import contract
 from ..data.periods import month_runs, parse
-from ..figures.sections import label
+from ..figures.sections import HEADLINE, label
 from . import downloads, narrative, revisions, text
 from .narrative import short
 from .tables import WITHHELD, records, withheld_note
@@ -210,6 +210,39 @@ def offences() -> str:
     rows = ["| Offence | Offence group (Home Office) | Report category |", "|:--|:--|:--|"]
     rows += [f"| {o} | {g} | {c or ''} |" for o, (g, c) in contract.OFFENCES.items()]
     return "\n".join(rows) + "\n"
+
+
+def worked_example(reports: list[tuple[str, str, dict]]) -> str:
+    """The methods page's worked example of the test of a change, from the first published report's
+    figures.json (as published: a withheld test is never picked): one change within chance and one beyond it,
+    each with its counts, p-value, ratio and interval as figures.json gives them."""
+    for _, _, figs in reports:
+        figs = text.view(figs)  # names from the data as text, never markup
+        picked = {}
+        for fid in [*HEADLINE, *sorted(figs["figures"])]:
+            f = figs["figures"].get(fid, {})
+            sig = f.get("significance") or {}
+            if fid.startswith("county_") or sig.get("p_value") is None or not f.get("change"):
+                continue
+            kind = "chance" if sig["verdict"] == "no clear change" else "beyond"
+            picked.setdefault(kind, (fid, f, sig))
+        if len(picked) < 2:
+            continue
+        lines = [f"**From the reports here.** In {figs['area']}'s report for {narrative.period_name(figs)}:"]
+        for kind in ("chance", "beyond"):
+            fid, f, sig = picked[kind]
+            p = "below 0.001" if sig["p_value"] < 0.001 else f"{sig['p_value']:.3f}"
+            lo, hi = sig["ratio_ci95"]
+            between = f"{lo:.2f} to {hi:.2f}" if hi is not None else f"{lo:.2f} upwards"
+            ratio = f"ratio {sig['ratio']:.2f} ({between})" if sig["ratio"] is not None else f"ratio from {between}"
+            words = narrative.chance(f)
+            lines.append(
+                f"{label(fid).lower()}, {narrative.num(f['value'])} against {narrative.num(f['previous'])} "
+                f"({narrative.num(f['value'] + f['previous'])} in all, {narrative.pct(f['pct_change'], True)}): "
+                f"p {'is ' + p if p[0].isdigit() else p}, {ratio}; {words}."
+            )
+        return f"{lines[0]} {lines[1]} And {lines[2]}\n"
+    return "*No report built yet: the worked example is made from the first report published.*\n"
 
 
 def with_banner(page: str, figs: dict) -> str:

@@ -138,6 +138,7 @@ def write_toc(root: Path) -> None:
     gen.mkdir(exist_ok=True)
     (gen / "reports.md").write_text("\n".join(listing) if reports else "*No report built yet.*\n", encoding="utf-8")
     (gen / "offences.md").write_text(pages.offences(), encoding="utf-8")
+    (gen / "worked-example.md").write_text(pages.worked_example(reports), encoding="utf-8")
 
 
 def _area_html(area: str, items: list) -> str:
