@@ -232,3 +232,17 @@ def test_the_ranking_marks_changes_beyond_chance_and_the_trend_gives_the_test(ti
     latest = {v["period"]: v["test"] for v in area["data"]["values"]}
     assert latest["2016/17"] == "p < 0.001: an increase beyond chance"
     assert latest["2015/16"] == "tested for the latest period only"
+
+
+def test_the_xmr_chart_leads_with_its_making_data_count_icon(tiny):
+    """Issue 29, item 2: each section's month-by-month chart shows the MDC icon of the period, with its words."""
+    import copy
+
+    figs = copy.deepcopy(figures.compute_from_folder(tiny, "A", "2016/17"))
+    chart = figs["series"]["xmr"]["all_crime"]
+    chart["icon"] = "special_cause_concerning"
+    html = charts.xmr(figs, "all_crime")
+    assert html.startswith('<p class="csp-mdc-line">Making Data Count, 2016/17: <span class="csp-mdc">')
+    assert "Special cause variation, concerning: high</span>" in html and html.index("<figure") > html.index("csp-mdc")
+    chart["icon"] = None  # withheld with the chart: no icon
+    assert "csp-mdc" not in (charts.xmr(figs, "all_crime") or "")

@@ -30,6 +30,7 @@ import seaborn as sns
 from ..data.periods import parse
 from ..figures.measures import pct_change
 from ..figures.sections import label
+from .icons import mdc_icon
 from .narrative import fewer, pct, period_name, short, what_counted
 from .text import raw
 
@@ -591,7 +592,9 @@ def xmr(figs: dict, fid: str) -> str | None:
         f"the mean moving range). Orange points are special causes under the Making Data Count rules; "
         f"the shaded months are {shaded}.{trial}"
     )
-    return _figure(spec, alt, caption)
+    icon = mdc_icon(chart.get("icon"))  # the section's reading, as its headline tile shows it
+    lead = f'<p class="csp-mdc-line">Making Data Count, {html.escape(shaded)}: {icon}</p>' if icon else ""
+    return lead + _figure(spec, alt, caption)
 
 
 def rolling(figs: dict, fid: str) -> str | None:
