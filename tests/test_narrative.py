@@ -22,6 +22,22 @@ def test_headline_sentences_of_the_seed(demo_figures):
     )
 
 
+def test_one_offence_is_singular(demo_figures):
+    """A count or a change of one takes the singular ("1 offences" was printed)."""
+    f = copy.deepcopy(demo_figures)
+    fig = f["figures"]["vap_serious_assault"]
+    fig.update(value=1, previous=None, change=None, pct_change=None)
+    assert say.item(f, "vap_serious_assault") == "Serious assaults: 1 offence"
+    fig.update(value=9, previous=8, change=1, pct_change=12.5, significance=None)
+    assert say.item(f, "vap_serious_assault") == "Serious assaults: increase of 12.5% (+1 offence)"
+    fig.update(value=7, previous=8, change=-1, pct_change=-12.5)
+    assert say.item(f, "vap_serious_assault") == "Serious assaults: reduction of 12.5% (-1 offence)"
+    fig.update(value=2, previous=2, change=0, pct_change=0.0)
+    assert say.item(f, "vap_serious_assault") == "Serious assaults: no change (2 offences)"
+    f["figures"]["asb_incidents"].update(value=10, previous=9, change=1, pct_change=11.1, significance=None)
+    assert "(n=+1 incident)" in say.headline(f, "asb_incidents", "Incidents", plural=True, unit="incidents")
+
+
 def test_items_county_rank(demo_figures):
     assert say.item(demo_figures, "vap_serious_assault") == (
         "Serious assaults: increase of 10.1% (+15 offences), within the range chance gives for counts this small"

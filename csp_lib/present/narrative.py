@@ -57,6 +57,11 @@ def counted(n: int, noun: str) -> str:
     return f"{num(n)} {noun if n == 1 else noun + 's'}"
 
 
+def _one(n: int, plural: str) -> str:
+    """``offences``, but ``offence`` for 1 (and for a change of +1 or -1)."""
+    return plural[:-1] if abs(n) == 1 and plural.endswith("s") else plural
+
+
 def were(n: int) -> str:
     return "was" if n == 1 else "were"
 
@@ -201,7 +206,7 @@ def headline(figs: dict, fid: str, subject: str | None = None, plural: bool | No
         return f"{where} {verb} unchanged at {num(f['value'])} compared to {compared_with(figs)}."
     if f["pct_change"] is None:
         return f"{where} {verb} {num(f['value'])}, up from none compared to {compared_with(figs)}{_then(chance(f))}."
-    n = f"n={f['change']:+d}" + (f" {unit}" if unit else "")
+    n = f"n={f['change']:+d}" + (f" {_one(f['change'], unit)}" if unit else "")
     return (
         f"{where} {verb} {direction(f)} by {pct(f['pct_change'])} ({n}) compared to {compared_with(figs)}"
         f"{_then(chance(f))}."
@@ -219,15 +224,16 @@ def item(figs: dict, fid: str, unit: str = "offences") -> str:
         return f"{label(fid)}: not available ({why})"
     if withheld(f, "previous"):
         before = "withheld a year earlier" if secondary(f, "previous") else f"{fewer(figs)} a year earlier"
-        return f"{label(fid)}: {num(f['value'])} {unit} ({before}; change withheld)"
+        return f"{label(fid)}: {num(f['value'])} {_one(f['value'], unit)} ({before}; change withheld)"
     if f["previous"] is None:
-        return f"{label(fid)}: {num(f['value'])} {unit}"
+        return f"{label(fid)}: {num(f['value'])} {_one(f['value'], unit)}"
     if not f["change"]:
-        return f"{label(fid)}: no change ({num(f['value'])} {unit})"
+        return f"{label(fid)}: no change ({num(f['value'])} {_one(f['value'], unit)})"
     if f["pct_change"] is None:
-        return f"{label(fid)}: {num(f['value'])} {unit} (none a year earlier)"
+        return f"{label(fid)}: {num(f['value'])} {_one(f['value'], unit)} (none a year earlier)"
     word = "increase" if f["change"] > 0 else "reduction"
-    return f"{label(fid)}: {word} of {pct(f['pct_change'])} ({signed(f['change'])} {unit}){_then(chance(f))}"
+    change = f"{signed(f['change'])} {_one(f['change'], unit)}"
+    return f"{label(fid)}: {word} of {pct(f['pct_change'])} ({change}){_then(chance(f))}"
 
 
 def county(figs: dict, fid: str, subject: str | None = None) -> str:
