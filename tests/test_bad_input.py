@@ -11,6 +11,7 @@ import gzip
 import re
 from pathlib import Path
 
+import homeoffice
 import pandas as pd
 import pytest
 import street
@@ -58,6 +59,25 @@ def _street_folder(folder: Path, header: str = street.HEADER, months=street.MONT
     for p in folder.iterdir():
         p.unlink()
     street.write(folder, months=months, header=header)
+
+
+def _home_office(folder: Path, fmt: str = "csv", change=None, notes: bool = False, second: str | None = None):
+    """Only hand-made Home Office tables (tests/homeoffice.py) in the folder; ``change(rows)`` edits the table."""
+    for p in folder.iterdir():
+        p.unlink()
+    table = [homeoffice.header("csp"), *homeoffice.rows()]
+    if change:
+        change(table)
+    homeoffice.write(folder, fmt=fmt, table=table, notes=notes)
+    if second:
+        homeoffice.write(folder, name="prc-csp-tables-again", fmt=second)
+
+
+def _set(row: int, column: int, value):
+    def change(table):
+        table[row - 1][column] = value
+
+    return change
 
 
 def _street_changed_header(folder: Path):
@@ -363,6 +383,50 @@ ERRORS = {
         _street_missing_months,
         {"--area": "Alpha", "--period": "2021-01..2021-12"},
         "DATA: the comparison with January to December 2020 is not possible: no police.uk file for 2020-04 to 2020-05",
+    ),
+    "home-office-bad-quarter": (
+        "a Home Office table's quarter that is not 1 to 4",
+        lambda f: _home_office(f, change=_set(5, 1, "5")),
+        {"--area": "Alpha"},
+        "DATA/prc-csp-tables.csv, line 5, column 'Financial Quarter': '5' is not a financial quarter. Write 1 to 4 "
+        "(1 is April to June, 4 is January to March)",
+    ),
+    "home-office-bad-count": (
+        "a Home Office table's number of offences that is not a number",
+        lambda f: _home_office(f, "xlsx", _set(7, 8, "12a"), notes=True),
+        {"--area": "Alpha"},
+        "DATA/prc-csp-tables.xlsx, sheet 'Data', row 10, column 'Number of Offences': '12a' is not a whole number",
+    ),
+    "home-office-hidden-character": (
+        "a Home Office CSP name with a bidirectional override",
+        lambda f: _home_office(f, "ods", _set(3, 3, "Al\u202ebeta")),
+        {"--area": "Alpha"},
+        "DATA/prc-csp-tables.ods, sheet 'Data', row 3, column 'CSP Name': 'Al\\u202ebeta' holds a control character "
+        "(U+202E). The file is not as the Home Office publishes it: download it again",
+    ),
+    "home-office-missing-column": (
+        "a Home Office table without its Offence Code column",
+        lambda f: _home_office(f, change=lambda t: [r.pop(7) for r in t]),
+        {"--area": "Alpha"},
+        "DATA/prc-csp-tables.csv, line 1: a Home Office table's header without 'Offence Code' (columns found: "
+        "Financial Year, Financial Quarter, Force Name, CSP Name, Offence Description, Offence Group, Offence "
+        "Subgroup, Number of Offences)",
+    ),
+    "home-office-two-releases": (
+        "the same Home Office figures in two files",
+        lambda f: _home_office(f, second="csv"),
+        {"--area": "Alpha"},
+        "DATA/prc-csp-tables.csv, line 2, column 'Offence Code': Alpha's offence 8N in 2015/16 quarter 1 is also in "
+        "prc-csp-tables-again.csv (line 2): two releases of the same figures. Keep one release of the tables in the "
+        "folder",
+    ),
+    "home-office-tables-alone": (
+        "a folder of Home Office tables and nothing else (not built yet)",
+        _home_office,
+        {"--area": "Alpha"},
+        "DATA: Home Office open data tables read (1 table(s), 3 CSPs, 2 force areas), but reports from them alone are "
+        "not built yet. For now, build from the force's extract (crimes.csv and areas.csv) or from police.uk street "
+        "files",
     ),
 }
 
