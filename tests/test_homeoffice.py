@@ -207,3 +207,74 @@ def test_an_unwritable_cache_counts_in_a_temporary_folder(tmp_path, capsys, monk
     tables = H.load(tmp_path / "data")
     assert int(_alpha(tables.cube)["n"].sum()) == 64 and not tables.reused
     assert "cannot be written" in capsys.readouterr().err
+
+
+# -- figures from the offence codes (csp_lib/figures/homeoffice.py) -----------------------------------------
+def _cube(tmp_path, **kw):
+    ho.write(tmp_path, name="csp")
+    ho.write(tmp_path, name="pfa", level="pfa")
+    return H.load(tmp_path).cube
+
+
+def test_figures_of_a_csp_and_its_force_are_the_sums_worked_by_hand(tmp_path):
+    from csp_lib.data.periods import parse
+    from csp_lib.figures import homeoffice as F
+
+    cube = _cube(tmp_path)
+    fy = F.quarters_of(parse("2016/17"))
+    assert fy == [(2016, 1), (2016, 2), (2016, 3), (2016, 4)]
+    alpha = F.counts(F.rows_of(cube, "csp", "Alpha"), fy)
+    assert {k: alpha[k] for k in ("all_crime", "vap", "vap_violence_with_injury", "vap_violence_without_injury")} == {
+        "all_crime": 64,
+        "vap": 44,
+        "vap_violence_with_injury": 26,
+        "vap_violence_without_injury": 12,
+    }
+    assert (alpha["vap_stalking_and_harassment"], alpha["sexual_offences"], alpha["rape"]) == (6, 4, 4)
+    assert (alpha["other_sexual_offences"], alpha["theft_offences"], alpha["domestic_burglary"]) == (0, 16, 16)
+    assert alpha["shoplifting"] == 0 and alpha["fraud_offences"] == 0
+    assert F.counts(F.rows_of(cube, "csp", "Alpha"), F.quarters_of(parse("2015/16")))["all_crime"] == 44
+    # the force area as the sum of its CSPs, and the PFA table's own row: Action Fraud's fraud in neither
+    by_csps = F.counts(F.rows_of(cube, "csp", force="Testshire"), fy)
+    pfa = F.counts(F.rows_of(cube, "pfa", "Testshire"), fy)
+    assert (by_csps["all_crime"], by_csps["vap"], by_csps["shoplifting"]) == (112, 52, 40)
+    assert pfa == by_csps
+    # a quarter, and a span of two whole quarters
+    assert F.counts(F.rows_of(cube, "csp", "Alpha"), F.quarters_of(parse("2016/17-Q3")))["all_crime"] == 16
+    assert F.quarters_of(parse("2016-07..2016-12")) == [(2016, 2), (2016, 3)]
+    assert F.counts(F.rows_of(cube, "csp", "Alpha"), F.quarters_of(parse("2016-07..2016-12")))["all_crime"] == 32
+    assert F.quarters_of(parse("2016-10..2017-03")) == [(2016, 3), (2016, 4)]
+
+
+def test_fraud_is_out_of_all_crime_and_an_unlisted_subgroup_is_never_an_id_of_ours(tmp_path):
+    from csp_lib.figures import homeoffice as F
+
+    table = [ho.header("csp"), *ho.rows(years=(2016,))]
+    table.append(
+        ["2016/17", 1, "Testshire", "Alpha", "Fraud by false representation", "Fraud offences", "Fraud", "53A", 5]
+    )
+    table.append(["2016/17", 2, "Testshire", "Alpha", "Made up", "Theft offences", "All crime", "99Z", 2])
+    ho.write(tmp_path, table=table)
+    rows = F.rows_of(H.load(tmp_path).cube, "csp", "Alpha")
+    got = F.counts(rows, [(2016, q) for q in (1, 2, 3, 4)])
+    assert got["fraud_offences"] == 5
+    assert got["all_crime"] == 64 + 2  # the fraud left out, the unlisted subgroup counted once
+    assert got["theft_offences"] == 18
+    unlisted = [k for k in got if k.startswith("unlisted_offence_subgroup_")]
+    assert len(unlisted) == 1 and got[unlisted[0]] == 2
+    assert F.unlisted(rows) == ["Theft offences / All crime"]
+
+
+def test_a_span_that_is_not_whole_quarters_is_refused_with_the_quarters_around_it():
+    from csp_lib.data.periods import PeriodError, parse
+    from csp_lib.figures import homeoffice as F
+
+    with pytest.raises(PeriodError) as e:
+        F.quarters_of(parse("2016-05..2016-10"))
+    assert str(e.value) == (
+        "period '2016-05..2016-10' (May to October 2016) is not whole quarters, and the Home Office tables count "
+        "quarters: choose one that is, e.g. 2016-04..2016-12 (April 2016 to December 2016), a financial year "
+        "(2016/17) or a quarter (2016/17-Q3)"
+    )
+    with pytest.raises(PeriodError, match=r"e\.g\. 2016-01\.\.2016-03 "):
+        F.quarters_of(parse("2016-02"))
