@@ -193,9 +193,9 @@ def worked_example(reports: list[tuple[str, str, dict]]) -> str:
     each with its counts, p-value, ratio and interval as figures.json gives them."""
     for _, _, figs in reports:
         figs = text.view(figs)  # names from the data as text, never markup
-        picked = {}
-        for fid in [*HEADLINE, *sorted(figs["figures"])]:
-            f = figs["figures"].get(fid, {})
+        picked, figures = {}, figs.get("figures") or {}  # a report's figures.json always has them; a sketch may not
+        for fid in [*HEADLINE, *sorted(figures)]:
+            f = figures.get(fid, {})
             sig = f.get("significance") or {}
             if fid.startswith("county_") or sig.get("p_value") is None or not f.get("change"):
                 continue
