@@ -1,4 +1,4 @@
-"""The ``csp`` command: figures, schema, demo-data, build, preview, new-section."""
+"""The ``csp`` command: figures, schema, demo-data, build, preview, publish, restore, new-section."""
 
 from __future__ import annotations
 
@@ -110,6 +110,35 @@ def _preview(args) -> int:
     return 0
 
 
+def _out(args) -> Path:
+    """The build's output folder (``--out``), relative to the project folder as csp build takes it."""
+    from .publish.build import find_root
+
+    out = Path(args.out)
+    return out if out.is_absolute() else find_root() / out
+
+
+def _publish(args) -> int:
+    from .publish import deploy
+
+    site = _out(args) / "html"
+    if args.to:
+        deploy.publish_folder(site, Path(args.to))
+    else:
+        deploy.publish_git(site, args.git, args.branch, args.message)
+    return 0
+
+
+def _restore(args) -> int:
+    from .publish import deploy
+
+    if args.source:
+        deploy.restore_folder(Path(args.source), _out(args))
+    else:
+        deploy.restore_git(args.git, args.branch, _out(args))
+    return 0
+
+
 def _new_section(args) -> int:
     from .publish.build import find_root
     from .publish.scaffold import new_section
@@ -192,6 +221,35 @@ def main(argv=None) -> int:
     v.add_argument("--no-suppression", action="store_true", help="the analyst's internal view: show small counts")
     v.add_argument("--allow-partial", action="store_true", help=PARTIAL_HELP)
     v.set_defaults(run=_preview)
+
+    pb = sub.add_parser(
+        "publish",
+        help="put the built site in a folder or on a git branch a static host serves, keeping every earlier edition",
+        description="Merge the built site (<out>/html) over what a folder or a git branch publishes: reports and "
+        "editions there that this build lacks stay, pagefind/ is replaced, .nojekyll is written. Refused, nothing "
+        "changed, when the destination holds an edition of a report that differs from this build's of that number.",
+    )
+    where = pb.add_mutually_exclusive_group(required=True)
+    where.add_argument("--to", metavar="FOLDER", help="publish into this folder (made whole, then swapped in)")
+    where.add_argument("--git", metavar="REPO", help="publish on a branch of this git repository (a path or URL)")
+    pb.add_argument("--branch", default="gh-pages", help="the branch of --git (default: gh-pages)")
+    pb.add_argument("--message", help="the commit's message (--git)")
+    pb.add_argument("--out", default="_build", help="the build's output folder, holding html/ (default: _build)")
+    pb.set_defaults(run=_publish)
+
+    rs = sub.add_parser(
+        "restore",
+        help="fill an empty _build from what is published, so the next build continues its editions",
+        description="Copy the published site into <out>/html and its superseded editions into <out>/editions "
+        "(an empty output folder, as a CI runner starts with), so that csp build continues the edition numbers and "
+        "finds revisions against what was published. Nothing published yet: nothing to do.",
+    )
+    src = rs.add_mutually_exclusive_group(required=True)
+    src.add_argument("--from", dest="source", metavar="FOLDER", help="a folder csp publish --to wrote")
+    src.add_argument("--git", metavar="REPO", help="a git repository (a path or URL) whose --branch publishes")
+    rs.add_argument("--branch", default="gh-pages", help="the branch of --git (default: gh-pages)")
+    rs.add_argument("--out", default="_build", help="the build's output folder to fill (default: _build)")
+    rs.set_defaults(run=_restore)
 
     n = sub.add_parser("new-section", help="scaffold a new report section (notebook, module, test, commentary)")
     n.add_argument("name", help='the section title, e.g. "Road safety"')
