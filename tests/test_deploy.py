@@ -290,3 +290,80 @@ def test_a_fresh_runner_restores_builds_a_revision_and_publishes_it(tmp_path, mo
     old = json.loads(_show(repo, f"{rel}/editions/1/figures.json"))
     assert old["edition"]["number"] == 1 and old["figures"]["all_crime"]["value"] == 3
     assert "Superseded" in _show(repo, f"{rel}/editions/1/index.html")
+
+
+# the CI workflows ----------------------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _csp_lines(script: str, env: dict) -> list[list[str]]:
+    """Each ``csp`` command a shell script runs (``.venv/bin/csp ...`` up to ``;``, ``&&``, ``||`` or the end of
+    its line), its variables expanded from ``env`` and every ``${{ ... }}`` expression as a placeholder."""
+    import re
+    import shlex
+
+    expr = re.compile(r"\$\{\{[^}]*\}\}")
+    script, env = expr.sub("EXPR", script.replace("\\\n", " ")), {k: expr.sub("EXPR", str(v)) for k, v in env.items()}
+    out = []
+    for line in script.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        for m in re.finditer(r"\.venv/bin/csp\b(.*?)(?:;|&&|\|\||$)", line):
+            words = shlex.split(m.group(1))
+            out.append([re.sub(r"\$\{?(\w+)\}?", lambda v: env.get(v.group(1), "VALUE"), w) for w in words])
+    return out
+
+
+def _accepted(argv: list[str], monkeypatch) -> str:
+    """The subcommand ``argv`` names, once the CLI's own parser has accepted it (nothing is run)."""
+    seen = []
+    for name in ("_build", "_publish", "_restore", "_figures", "_preview", "_demo"):
+        monkeypatch.setattr(cli, name, lambda args, name=name: seen.append(name) or 0)
+    try:
+        assert cli.main(argv) == 0, argv
+    except SystemExit as e:  # argparse's own error
+        pytest.fail(f"csp {' '.join(argv)}: the CLI's parser refuses it (exit {e.code})")
+    return seen[0].lstrip("_")
+
+
+def test_the_github_workflow_runs_csp_commands_the_cli_accepts(monkeypatch):
+    import yaml
+
+    wf = yaml.safe_load((ROOT / "deploy" / "github-actions.yml").read_text(encoding="utf-8"))
+    on = wf.get("on", wf.get(True))  # YAML 1.1 reads the key on as true
+    assert "push" in on and on["schedule"][0]["cron"] and wf["permissions"]["contents"] == "write"
+    commands = []
+    for job in wf["jobs"].values():
+        for step in job["steps"]:
+            env = {**wf.get("env", {}), **job.get("env", {}), **step.get("env", {})}
+            commands += [(_accepted(argv, monkeypatch), argv) for argv in _csp_lines(step.get("run", ""), env)]
+    assert [c for c, _ in commands] == ["restore", "build", "publish"]
+    assert commands[0][1][commands[0][1].index("--branch") + 1] == "gh-pages"
+    assert commands[2][1][commands[2][1].index("--branch") + 1] == "gh-pages" and "--git" in commands[2][1]
+    assert "--data" in commands[1][1] and "data/extract" in commands[1][1]  # the extract, fetched, not committed
+
+
+def test_the_gitlab_pipeline_runs_csp_commands_the_cli_accepts(monkeypatch):
+    import yaml
+
+    ci = yaml.safe_load((ROOT / "deploy" / "gitlab-ci.yml").read_text(encoding="utf-8"))
+    job = ci["pages"]
+    assert job["artifacts"]["paths"] == ["public"]
+    rules = " ".join(r["if"] for r in job["rules"])
+    assert '"schedule"' in rules and '"push"' in rules
+    env = {**ci["variables"], **job.get("variables", {})}
+    commands = [
+        (_accepted(argv, monkeypatch), argv)
+        for line in job.get("before_script", []) + job["script"]
+        for argv in _csp_lines(line, env)
+    ]
+    assert [c for c, _ in commands] == ["restore", "publish", "build", "publish", "publish"]
+    assert commands[3][1] == ["publish", "--to", "public"] and "--git" in commands[4][1]
+
+
+def test_a_command_the_cli_would_refuse_is_caught(monkeypatch):
+    """The check itself can fail: a misspelt option, a command that does not exist."""
+    for argv in (["publish", "--git", "x", "--brnch", "gh-pages"], ["deploy", "--to", "public"], ["publish"]):
+        with pytest.raises(pytest.fail.Exception, match="the CLI's parser refuses it"):
+            _accepted(argv, monkeypatch)
