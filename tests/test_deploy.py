@@ -151,7 +151,13 @@ def _bare(tmp_path: Path) -> Path:
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", f"--git-dir={repo}", *args], capture_output=True, text=True, check=True).stdout
+    import os
+
+    who = {f"GIT_{w}_{k}": v for w in ("AUTHOR", "COMMITTER") for k, v in (("NAME", "other"), ("EMAIL", "o@x"))}
+    env = {**os.environ, **who}  # another runner's commit, whatever git's configuration here
+    return subprocess.run(
+        ["git", f"--git-dir={repo}", *args], capture_output=True, text=True, check=True, env=env
+    ).stdout
 
 
 def _show(repo: Path, path: str, ref: str = "gh-pages") -> str:
@@ -203,6 +209,36 @@ def test_a_push_the_remote_refuses_leaves_the_branch_unchanged_and_says_so(tmp_p
     assert "pages are frozen today" in str(e.value)
     assert _git(repo, "rev-parse", "gh-pages").strip() == tip
     assert _git(repo, "ls-tree", "-r", "--name-only", "gh-pages").count(Q2) == 0
+
+
+def test_a_publication_that_lands_first_is_not_overwritten(tmp_path, monkeypatch):
+    """Another publication reaches the branch between our fetch and our push: ours is not a fast-forward, the
+    push is refused, and the branch keeps the other one's commit."""
+    repo = _bare(tmp_path)
+    tip = deploy.publish_git(_site(tmp_path / "one", {Q1: [_figs("2016/17-Q1", 1, 3)]}, "a"), str(repo))
+    checks = deploy.conflicts
+
+    def meanwhile(*args):
+        other = _git(repo, "commit-tree", f"{tip}^{{tree}}", "-p", tip, "-m", "another runner").strip()
+        _git(repo, "update-ref", "refs/heads/gh-pages", other)
+        seen.append(other)
+        return checks(*args)
+
+    seen = []
+    monkeypatch.setattr(deploy, "conflicts", meanwhile)
+    with pytest.raises(deploy.PublishError, match=r"was refused, the branch is unchanged \(still at"):
+        deploy.publish_git(_site(tmp_path / "two", {Q2: [_figs("2016/17-Q2", 1, 5)]}, "b"), str(repo))
+    assert _git(repo, "rev-parse", "gh-pages").strip() == seen[0]
+
+
+def test_demonstration_and_real_data_are_never_published_on_one_site(tmp_path):
+    dest = tmp_path / "public"
+    deploy.publish_folder(_site(tmp_path / "real", {Q1: [_figs("2016/17-Q1", 1, 3)]}, "a"), dest)
+    before = _files(dest)
+    demo = {**_figs("2016/17-Q1", 1, 7), "area": "B", "source": {"kind": "demo"}}
+    with pytest.raises(deploy.PublishError, match=f"publishes {Q1}, a report of real data, and this site is not"):
+        deploy.publish_folder(_site(tmp_path / "demo", {"book/reports/b/2016-17-Q1": [demo]}, "b"), dest)
+    assert _files(dest) == before
 
 
 # restore ------------------------------------------------------------------------------------------------------
