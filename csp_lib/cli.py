@@ -26,12 +26,16 @@ def _figures(args) -> int:
 
     periods.parse(args.period)  # a mistake in the period or the area stops before the data are read
     (area,) = readers.check_areas(args.data, [args.area])
+    from .figures.spc import settings_from
+
+    settings = settings_from(project.find_root())  # csp.toml's [spc]: the XmR charts' baseline and recalculations
     if args.no_suppression:
-        figs = figures.compute_from_folder(args.data, area, args.period, args.allow_partial)
+        figs = figures.compute_from_folder(args.data, area, args.period, args.allow_partial, settings)
     else:
         from .figures.disclosure import threshold_from
 
-        figs = figures.published(args.data, area, args.period, threshold_from(project.find_root()), args.allow_partial)
+        threshold = threshold_from(project.find_root())
+        figs = figures.published(args.data, area, args.period, threshold, args.allow_partial, settings=settings)
     for w in figs["quality"]["warnings"]:
         print(f"csp: warning: {w}", file=sys.stderr)
     text = figures.dumps(figs)

@@ -5,7 +5,18 @@
 figures.json), ``disclosure`` (small counts withheld). The names below are the stage's entry points.
 """
 
-from .calculate import Figures, compute, compute_from_folder, dumps, published, read, write
+from .calculate import Figures, check_spc, compute, compute_from_folder, dumps, published, read, write
 from .cube import Cube, build_cube
 
-__all__ = ["Cube", "Figures", "build_cube", "compute", "compute_from_folder", "dumps", "published", "read", "write"]
+__all__ = [
+    "Cube",
+    "Figures",
+    "build_cube",
+    "check_spc",
+    "compute",
+    "compute_from_folder",
+    "dumps",
+    "published",
+    "read",
+    "write",
+]

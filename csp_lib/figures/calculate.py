@@ -25,11 +25,13 @@ from .sections import AGE_BANDS, COUNTY_IDS, RANK_IDS, RATE_IDS, RISING_IDS, STA
 class Figures:
     """Computes the figures.json of one area and period from a cube."""
 
-    def __init__(self, data: Data, cube: Cube, area: str, period: Period):
+    def __init__(self, data: Data, cube: Cube, area: str, period: Period, settings: spc.Settings | None = None):
         self.data, self.cube = data, cube
         self.area = data.check_area(area)
         self.period = period
         data.check_period(period.first, period.last, period.label)
+        self.spc = settings or spc.Settings()  # csp.toml's [spc]: the XmR charts' baseline and recalculations
+        check_spc(self.spc, cube)
         self.county = data.county_of(self.area)
         self.districts = data.districts_of(self.county)
         self.prev = period.previous()
@@ -434,7 +436,7 @@ class Figures:
             monthly = self.cube.by_month(mid, [self.area], w.first, w.last)
             rows = [{"month": month_key(i), "value": int(monthly.loc[i])} for i in monthly.index]
             within = range(max(0, self.period.first - w.first), self.period.last - w.first + 1)
-            s["xmr"][mid] = spc.xmr(rows, within)
+            s["xmr"][mid] = spc.xmr(rows, within, self.spc.baseline, self.spc.recalculate)
         s["rolling"] = self._rolling()
         s.update(self._neighbourhoods())  # where the data place records in LSOAs
         s.update(self._hotspots())  # where they place them on a map (police.uk)
@@ -543,24 +545,40 @@ def _labels(period: Period, key: str) -> set[str]:
     return {month_label(i) for i in period.months}
 
 
-def compute(data: Data, area: str, period, cube: Cube | None = None) -> dict:
-    """figures.json (as a dict) for ``area`` and ``period`` of loaded ``data``."""
-    return Figures(data, cube or build_cube(data), area, parse(period)).compute()
+def check_spc(settings: spc.Settings, cube: Cube) -> None:
+    """Refuse a recalculation month of csp.toml outside the months the data cover."""
+    if settings.recalculate and cube.coverage:
+        settings.check(min(a for a, _ in cube.coverage.values()), max(b for _, b in cube.coverage.values()))
 
 
-def compute_from_folder(folder, area: str, period, allow_partial: bool = False) -> dict:
-    return compute(load(folder, allow_partial), area, period)
+def compute(data: Data, area: str, period, cube: Cube | None = None, settings: spc.Settings | None = None) -> dict:
+    """figures.json (as a dict) for ``area`` and ``period`` of loaded ``data``; ``settings``: csp.toml's
+    ``[spc]`` (spc.settings_from), None for every point of each XmR chart."""
+    return Figures(data, cube or build_cube(data), area, parse(period), settings).compute()
+
+
+def compute_from_folder(
+    folder, area: str, period, allow_partial: bool = False, settings: spc.Settings | None = None
+) -> dict:
+    return compute(load(folder, allow_partial), area, period, settings=settings)
 
 
 def published(
-    folder, area: str, period, threshold: int, allow_partial: bool = False, store: store_.FiguresCache | None = None
+    folder,
+    area: str,
+    period,
+    threshold: int,
+    allow_partial: bool = False,
+    store: store_.FiguresCache | None = None,
+    settings: spc.Settings | None = None,
 ) -> dict:
     """figures.json of ``area`` as a build publishes it: every district of its county is computed and
     withheld together (disclosure.apply_all), so a district's small counts read alike in every report.
     With a ``store`` (figures.store), each district's internal figures are the cached ones the build or an
-    earlier run made from the same data and code, and those it lacks are kept there: a notebook run again,
-    or after ``make book``, reads no record."""
+    earlier run made from the same data, code and ``[spc]`` settings, and those it lacks are kept there: a
+    notebook run again, or after ``make book``, reads no record."""
     p = parse(period)
+    settings = settings or spc.Settings()
     state: dict = {}
 
     def data() -> tuple[Data, Cube]:
@@ -572,21 +590,21 @@ def published(
     if store is None:
         d, cube = data()
         area = d.check_area(area)
-        every = {x: compute(d, x, p, cube) for x in d.districts_of(d.county_of(area))}
+        every = {x: compute(d, x, p, cube, settings) for x in d.districts_of(d.county_of(area))}
         return disclosure.apply_all(every, threshold)[area]
     data_key = store_.data_digest(folder)
     label = p.label + (" partial" if allow_partial else "")
 
     def internal(district: str) -> dict:
-        key = store.figures_key(data_key, district, label)
+        key = store.figures_key(data_key, district, label, settings.key())
         figs = store.get_figures(key)
         if figs is None:
             d, cube = data()
-            figs = compute(d, district, p, cube)
+            figs = compute(d, district, p, cube, settings)
             store.put_figures(key, figs)
         return figs
 
-    key = store.figures_key(data_key, area, label)
+    key = store.figures_key(data_key, area, label, settings.key())
     if not store.has_figures(key):
         d, _ = data()
         area = d.check_area(area)  # the name as the data spell it, or the nearest named

@@ -51,7 +51,10 @@ TOTALS = {
     "hate_crime": [f"hate_crime_{s}" for s in HATE_STRANDS],
     "all_crime": GROUP_IDS,
 }
-XMR_STATS = ("points", "mean", "mr_bar", "ucl", "lcl", "trial", "signals", "label", "icon")
+XMR_STATS = (
+    *("points", "mean", "mr_bar", "ucl", "lcl", "trial", "signals", "label", "icon"),
+    *("baseline", "basis", "recalculated", "segments"),  # csp.toml's [spc]: each segment's limits
+)
 DERIVED = {
     "value": (
         "change",
@@ -375,6 +378,9 @@ FIELDS = [
     (r"series\.xmr\.(?P<id>\w+)\.points\[\]\.value", "count"),
     (r"series\.xmr\.\w+\.(mean|mr_bar|ucl|lcl)", "derived"),
     (r"series\.xmr\.\w+\.signals\[\]\.points\[\]", "safe"),
+    (r"series\.xmr\.\w+\.segments\[\]\.(mean|mr_bar|ucl|lcl)", "derived"),  # each segment's limits, as the chart's
+    (r"series\.xmr\.\w+\.segments\[\]\.(points|baseline_points)", "safe"),  # how many months: not counts
+    (r"series\.xmr\.\w+\.baseline", "safe"),  # csp.toml's [spc] baseline, a number of points
     (r"series\.(?P<id>neighbourhoods(_asb)?)\[\]\.(value|previous)", "count"),
     (r"series\.rolling\.(?P<id>\w+)\[\]\.value", "count"),
     (r"series\.(?P<id>hotspots(_asb)?)\[\]\.value", "count"),
@@ -450,7 +456,11 @@ def _kind(path: str) -> tuple[str, str | None] | None:
 def _withhold_xmr(out: dict, fid: str) -> None:
     """One withheld month could be worked out from the chart's mean and the months shown, and its
     limits and signals narrow down the others; its months add up to the year's figures: withheld whole."""
-    out["series"]["xmr"][fid] = {**dict.fromkeys(XMR_STATS), "points": [], "signals": [], "suppressed": list(XMR_STATS)}
+    out["series"]["xmr"][fid] = {
+        **dict.fromkeys(XMR_STATS),
+        **{"points": [], "signals": [], "recalculated": [], "segments": []},
+        "suppressed": list(XMR_STATS),
+    }
     if fid in out["figures"]:
         fig = out["figures"][fid]
         fig["variation"] = None

@@ -5,18 +5,110 @@ when it is outside the limits, part of a run of 7 on one side of the mean, part
 of 7 rising or 7 falling points, or one of 2 in 3 consecutive points beyond two
 thirds of the way to a limit on the same side. Fewer than 12 points give trial
 limits only.
+
+``csp.toml``'s ``[spc]`` sets the limits as the Making Data Count tool does: ``baseline = N`` (12 to 20 points)
+computes the mean and limits from the first N points and extends them over the rest; ``recalculate =
+["2016-10"]`` starts a new segment at each month where the process changed (a new recording practice, say),
+with its own mean and limits (from its own first N points with a baseline); each point is judged against
+its segment's limits, and no moving range or run spans a change.
 """
 
 from __future__ import annotations
 
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..data.contract import DataError
+from ..data.periods import month_index, month_label
+
 RUN = 7
 TRIAL_BELOW = 12
+BASELINE_RANGE = (12, 20)  # the Making Data Count tool's range of baseline points
+MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 RULE_NAMES = {
     "outside": "a month outside the process limits",
     "shift": f"a run of {RUN} months on one side of the mean",
     "trend": f"{RUN} months rising or falling in a row",
     "two_of_three": "2 of 3 months close to a limit",
 }
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``[spc]`` of csp.toml: the baseline's number of points (None: every point) and the months from which
+    the limits are recalculated (``YYYY-MM``, sorted). ``path`` names the file in messages only."""
+
+    baseline: int | None = None
+    recalculate: tuple[str, ...] = ()
+    path: str = field(default="csp.toml", compare=False)
+
+    def key(self) -> str:
+        """What the figures depend on, for the figures cache key."""
+        return f"spc baseline={self.baseline} recalculate={','.join(self.recalculate)}"
+
+    def check(self, first: int, last: int) -> None:
+        """Refuse a recalculation month outside the months of the data (``first`` to ``last``, month indices):
+        no XmR series of any report could have it (a mistyped year, say)."""
+        for m in self.recalculate:
+            y, mo = map(int, m.split("-"))
+            if not first <= month_index(y, mo) <= last:
+                raise DataError(
+                    self.path,
+                    f"[spc] recalculate: '{m}' is outside the monthly series of the data, which run from "
+                    f"{month_label(first)} to {month_label(last)}",
+                    hint="give the month the process changed as YYYY-MM within the data (a quarterly series: the "
+                    "quarter's first month), or remove it",
+                )
+
+
+def settings_from(root: Path | None) -> Settings:
+    """``[spc]`` of ``csp.toml`` in the project folder (``None``: the nearest one at or above the working folder),
+    checked: a baseline of 12 to 20 points and months written ``YYYY-MM``; none set is every point, as before."""
+    places = [root] if root else [Path.cwd(), *Path.cwd().resolve().parents]
+    path = next((p / "csp.toml" for p in places if (p / "csp.toml").exists()), None)
+    if path is None:
+        return Settings()
+    try:
+        with path.open("rb") as fh:
+            spc = tomllib.load(fh).get("spc", {})
+    except tomllib.TOMLDecodeError as e:
+        raise DataError(path, f"not valid TOML ({e})", hint="correct the file (see README, settings)") from None
+    if not isinstance(spc, dict):
+        raise DataError(path, "[spc] is not a table", hint="write it as a [spc] section with baseline and recalculate")
+    unknown = sorted(set(spc) - {"baseline", "recalculate"})
+    if unknown:
+        raise DataError(
+            path, f"[spc] {unknown[0]}: not a setting of [spc]", hint="its settings are baseline and recalculate"
+        )
+    lo, hi = BASELINE_RANGE
+    baseline = spc.get("baseline")
+    if baseline is not None and (
+        isinstance(baseline, bool) or not isinstance(baseline, int) or not lo <= baseline <= hi
+    ):
+        raise DataError(
+            path,
+            f"[spc] baseline = {baseline!r} is not a number of points from {lo} to {hi} (the Making Data Count "
+            "tool's range)",
+            hint=f"write a whole number from {lo} to {hi}, or remove baseline to compute the limits from every point",
+        )
+    months = spc.get("recalculate", [])
+    if not isinstance(months, list):
+        raise DataError(
+            path,
+            f"[spc] recalculate = {months!r} is not a list of months",
+            hint='write it as a list of months, e.g. recalculate = ["2016-10"]',
+        )
+    for m in months:
+        if not isinstance(m, str) or not MONTH.fullmatch(m):
+            raise DataError(
+                path,
+                f"[spc] recalculate: {m!r} is not a month",
+                hint='write each month as "YYYY-MM" in quotes, e.g. "2016-10" (a quarterly series: the quarter\'s '
+                "first month)",
+            )
+    return Settings(baseline, tuple(sorted(set(months))), str(path))
 
 
 def limits(values: list[float]) -> dict:
@@ -106,16 +198,41 @@ def icon(sigs: list[dict], within: range) -> str:
     return "special_cause_concerning" if latest["direction"] == "up" else "special_cause_improving"
 
 
-def xmr(rows: list[dict], within: range) -> dict:
-    """XmR of monthly rows (``value`` per month): limits, signals and the label for ``within``."""
+def _rounded(lim: dict) -> dict:
+    return {k: round(v, 2) if isinstance(v, float) else v for k, v in lim.items()}
+
+
+def xmr(rows: list[dict], within: range, baseline: int | None = None, recalculate=()) -> dict:
+    """XmR of monthly rows (``value`` per month): limits, signals and the label for ``within``.
+
+    The limits are computed from the first ``baseline`` points (None: all) of each segment; a segment starts
+    at the first point and at each point whose month is in ``recalculate`` (the months of the series
+    only: a month before or after it changes nothing). Each segment's points are judged against its own
+    limits; ``mean``, ``mr_bar``, ``ucl``, ``lcl`` and ``trial`` are the current (last) segment's."""
     values = [float(r["value"]) for r in rows]
-    lim = limits(values)
-    sigs = signals(values, lim)
+    months = [r["month"] for r in rows]
+    changes = set(recalculate)
+    starts = [0] + [i for i, m in enumerate(months) if i > 0 and m in changes]
+    segments, sigs = [], []
+    for a, b in zip(starts, starts[1:] + [len(values)]):
+        part = values[a:b]
+        base = part[:baseline] if baseline else part
+        lim = limits(base)
+        for s in signals(part, lim):
+            sigs.append({**s, "points": [p + a for p in s["points"]]})
+        segments.append(
+            {"first": months[a], "last": months[b - 1], "points": b - a, "baseline_points": len(base), **_rounded(lim)}
+        )
     flagged = sorted({p for s in sigs for p in s["points"]})
+    current = {k: segments[-1][k] for k in ("mean", "mr_bar", "ucl", "lcl", "trial")}
     return {
-        **{k: round(v, 2) if isinstance(v, float) else v for k, v in lim.items()},
+        **current,
         "points": [dict(r, special=i in flagged) for i, r in enumerate(rows)],
         "signals": sigs,
         "label": describe(sigs, within),
         "icon": icon(sigs, within),
+        "baseline": baseline,
+        "basis": "baseline" if baseline else "all points",
+        "recalculated": [months[i] for i in starts[1:]],
+        "segments": segments,
     }

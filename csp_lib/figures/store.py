@@ -96,8 +96,11 @@ class FiguresCache:
         self.optional = optional
 
     # -- figures ------------------------------------------------------------------
-    def figures_key(self, data_key: str, area: str, period: str) -> str:
-        return digest("figures", data_key, code_digest(), area, period)
+    def figures_key(self, data_key: str, area: str, period: str, settings: str = "") -> str:
+        """The key of a report's internal figures: the data, the code, the area, the period and the settings
+        of csp.toml the figures depend on (``[spc]``'s ``Settings.key()``: the XmR charts' baseline and
+        recalculations; the disclosure threshold is applied after the cache, to published figures only)."""
+        return digest("figures", data_key, code_digest(), area, period, settings)
 
     def _figures_path(self, key: str) -> Path:
         return self.folder / "figures" / f"{key}.json"

@@ -560,19 +560,25 @@ def xmr(figs: dict, fid: str) -> str | None:
             "mark": {"type": "point", "filled": True, "size": 40, "opacity": 1},
             "encoding": {"x": x, "y": {"field": "count", "type": "quantitative"}, "color": {"datum": "Special cause"}},
         },
-        {
-            "mark": {"type": "rule", "strokeWidth": 1},
-            "encoding": {"y": {"datum": chart["mean"]}, "color": {"datum": "Mean"}},
-        },
     ]
-    for y in (chart["ucl"], chart["lcl"]):
-        if y >= 0:
-            layers.append(
-                {
-                    "mark": {"type": "rule", "strokeWidth": 0.8, "strokeDash": [4, 3]},
-                    "encoding": {"y": {"datum": y}, "color": {"datum": limits}},
-                }
-            )
+    segments = chart.get("segments") or []
+    if len(segments) > 1:  # recalculated after a step change (csp.toml): each period's mean and limits apart
+        layers += _xmr_segments(segments, chart.get("recalculated") or [], x, limits)
+    else:
+        layers.append(
+            {
+                "mark": {"type": "rule", "strokeWidth": 1},
+                "encoding": {"y": {"datum": chart["mean"]}, "color": {"datum": "Mean"}},
+            }
+        )
+        for y in (chart["ucl"], chart["lcl"]):
+            if y >= 0:
+                layers.append(
+                    {
+                        "mark": {"type": "rule", "strokeWidth": 0.8, "strokeDash": [4, 3]},
+                        "encoding": {"y": {"datum": y}, "color": {"datum": limits}},
+                    }
+                )
     finding = "shows special causes" if chart["label"].startswith("special") else "within normal variation"
     spec = {
         **_wide(f"{label(fid)} in {figs['area']} by month: {shaded} {finding}"),
@@ -581,20 +587,106 @@ def xmr(figs: dict, fid: str) -> str | None:
     }
     trial = " Trial limits (fewer than 12 months)." if chart["trial"] else ""
     flagged = sum(1 for p in points if p["special"])
+    recalculated = [_month_name(m) for m in chart.get("recalculated") or []]
+    since = f"limits recalculated from {' and from '.join(recalculated)}" if len(segments) > 1 else ""
+    if since:
+        each = "; ".join(
+            f"{_month_name(g['first'])} to {_month_name(g['last'])} mean {g['mean']:,.1f}, process limits "
+            f"{max(g['lcl'], 0):,.1f} to {g['ucl']:,.1f}"
+            for g in segments
+        )
+        reading = f"{since}: {each}"
+    else:
+        reading = f"mean {chart['mean']:,.1f}, process limits {max(chart['lcl'], 0):,.1f} to {chart['ucl']:,.1f}"
+    basis = ""
+    if chart.get("basis") == "baseline":
+        n = chart["baseline"]
+        basis = f" The mean and limits are computed from the first {n} months{' of each period' if since else ''}."
+        if not since and segments and segments[0]["baseline_points"] == n:
+            basis = (
+                f" The mean and limits are computed from the first {n} months ({_month_name(points[0]['month'])} "
+                f"to {_month_name(points[n - 1]['month'])}), the baseline, and extended over the months after it."
+            )
     alt = (
         f"XmR chart of {label(fid).lower()} in {figs['area']} by month from {points[0]['month']} to "
-        f"{points[-1]['month']}: mean {chart['mean']:,.1f}, process limits {max(chart['lcl'], 0):,.1f} "
-        f"to {chart['ucl']:,.1f}; {flagged} months flagged as special cause; "
-        f"{shaded}: {chart['label']}.{trial}"
+        f"{points[-1]['month']}: {reading}; {flagged} months flagged as special cause; "
+        f"{shaded}: {chart['label']}.{basis}{trial}"
     )
     caption = (
         f"{label(fid)} in {figs['area']}, each month, with the mean and process limits (mean ± 2.66 × "
         f"the mean moving range). Orange points are special causes under the Making Data Count rules; "
-        f"the shaded months are {shaded}.{trial}"
+        f"the shaded months are {shaded}.{basis}"
+        + (
+            f" The process changed: {since}, each period's mean and limits drawn apart and its months judged "
+            "against them."
+            if since
+            else ""
+        )
+        + trial
     )
     icon = mdc_icon(chart.get("icon"))  # the section's reading, as its headline tile shows it
     lead = f'<p class="csp-mdc-line">Making Data Count, {html.escape(shaded)}: {icon}</p>' if icon else ""
     return lead + _figure(spec, alt, caption)
+
+
+def _month_name(key: str) -> str:
+    """``October 2016`` from ``2016-10``."""
+    return parse(key).long_label
+
+
+def _xmr_segments(segments: list[dict], changes: list[str], x: dict, limits: str) -> list[dict]:
+    """An XmR chart's mean and limits drawn as one segment a period, as Making Data Count shows a recalculation
+    after a step change, and a vertical marker, labelled, at each month where the limits were recalculated."""
+    rows = [
+        {
+            "start": f"{g['first']}-01",
+            "end": f"{g['last']}-01",
+            "mean": g["mean"],
+            "ucl": g["ucl"],
+            "lcl": g["lcl"] if g["lcl"] >= 0 else None,
+        }
+        for g in segments
+    ]
+    layers = [
+        {
+            "data": {"values": rows},
+            "mark": {"type": "rule", "strokeWidth": 1},
+            "encoding": {
+                "x": {**x, "field": "start"},
+                "x2": {"field": "end"},
+                "y": {"field": "mean", "type": "quantitative", **COUNT},
+                "color": {"datum": "Mean"},
+            },
+        }
+    ]
+    for side in ("ucl", "lcl"):
+        layers.append(
+            {
+                "data": {"values": rows},
+                "transform": [{"filter": f"datum.{side} != null"}],
+                "mark": {"type": "rule", "strokeWidth": 0.8, "strokeDash": [4, 3]},
+                "encoding": {
+                    "x": {**x, "field": "start"},
+                    "x2": {"field": "end"},
+                    "y": {"field": side, "type": "quantitative", **COUNT},
+                    "color": {"datum": limits},
+                },
+            }
+        )
+    marks = [{"month": f"{m}-01", "text": f"Limits recalculated from {_month_name(m)}"} for m in changes]
+    layers += [
+        {
+            "data": {"values": marks},
+            "mark": {"type": "rule", "strokeWidth": 1.5, "color": "#505050", "strokeDash": [2, 2]},
+            "encoding": {"x": {**x, "field": "month"}},
+        },
+        {
+            "data": {"values": marks},
+            "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 4, "dy": 2, "color": "#303030"},
+            "encoding": {"x": {**x, "field": "month"}, "y": {"value": 0}, "text": {"field": "text"}},
+        },
+    ]
+    return layers
 
 
 def rolling(figs: dict, fid: str) -> str | None:

@@ -893,9 +893,19 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
             )
     said = list(dict.fromkeys(said))
     months = len(points)
+    own = f"{area}'s own {months} months of figures to {_month(points[-1]['month'])}"
+    if chart.get("basis") == "baseline":  # csp.toml's [spc] baseline
+        own = f"the first {chart['baseline']} of {own} (the baseline)"
+    changes = [_month(m) for m in chart.get("recalculated") or []]
     note = (
-        f"*How this is judged: each month is set against the range expected from {area}'s own {months} months "
-        f"of figures to {_month(points[-1]['month'])} (an XmR chart, as NHS Making Data Count uses it; see Methods)"
+        f"*How this is judged: each month is set against the range expected from {own} (an XmR chart, as NHS "
+        "Making Data Count uses it; see Methods)"
+        + (
+            f"; limits recalculated from {' and from '.join(changes)}, where the process changed: the months "
+            "since are set against their own range"
+            if changes
+            else ""
+        )
         + ("; with fewer than 12 months the range is provisional" if chart.get("trial") else "")
         + ".*"
     )

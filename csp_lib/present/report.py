@@ -13,7 +13,7 @@ from IPython.display import HTML, Markdown, display
 from .. import figures
 from ..data import boundaries, project
 from ..data.contract import INTERVENTION_TYPES, report_folder
-from ..figures import disclosure
+from ..figures import disclosure, spc
 from ..figures.sections import BY_SLUG, GROUP_IDS, STAND_INS
 from ..figures.sections import get as section
 from ..figures.store import FiguresCache
@@ -211,12 +211,15 @@ def open(data_dir, area: str, period: str, figures_file=None, commentary_dir=Non
     if figures_file and Path(figures_file).exists():
         downloads_dir = Path(figures_file).parent / "downloads"
         return Report(figures.read(figures_file), commentary_dir, downloads_dir, data_dir=data_dir)
-    if internal:
-        return Report(figures.compute_from_folder(data_dir, area, period), commentary_dir, data_dir=data_dir)
     root = project.find_root() or project.find_root(Path(project.__file__).resolve().parents[2])
+    settings = spc.settings_from(root)  # csp.toml's [spc], as the build reads it
+    if internal:
+        return Report(
+            figures.compute_from_folder(data_dir, area, period, settings=settings), commentary_dir, data_dir=data_dir
+        )
     # the build's figures cache (csp build's default --out): a notebook run again, or after make book, is quick
     store = FiguresCache(root / "_build" / "cache", optional=True) if root else None
-    figs = figures.published(data_dir, area, period, disclosure.threshold_from(root), store=store)
+    figs = figures.published(data_dir, area, period, disclosure.threshold_from(root), store=store, settings=settings)
     return Report(figs, commentary_dir, data_dir=data_dir)
 
 

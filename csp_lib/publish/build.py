@@ -39,7 +39,7 @@ from ..data import contract, project
 from ..data import load as load_data
 from ..data.periods import parse
 from ..data.readers import check_areas, remember_hashes, save_hashes
-from ..figures import disclosure
+from ..figures import disclosure, spc
 from ..figures.sections import discover
 from ..present import downloads, narrative, pages
 from ..present.pages import ensure_commentary  # not present.report: it imports matplotlib, 0.8 s a process
@@ -328,11 +328,12 @@ def _reports(
     data_key = cache.data_digest(data_dir)
     save_hashes()  # the figures' workers read the data's hashes, not the data again
     threshold = disclosure.threshold_from(root)
+    settings = spc.settings_from(root)  # the XmR charts' baseline and recalculations: part of the figures' key
     suffix = " partial" if allow_partial else ""
     state: dict = {}
 
     def key(area: str, p) -> str:
-        return store.figures_key(data_key, area, p.label + suffix)
+        return store.figures_key(data_key, area, p.label + suffix, settings.key())
 
     def read():
         """The data, read and counted once, when a figure the cache lacks is first needed (the pool's kernels
@@ -344,13 +345,14 @@ def _reports(
             started = time.perf_counter()
             state["data"] = load_data(data_dir, allow_partial)
             state["cube"] = figures.build_cube(state["data"])
+            figures.check_spc(settings, state["cube"])  # a month of csp.toml outside the data stops here, named
             log(f"csp build: data read and counted in {time.perf_counter() - started:.1f} s")
         return state["data"], state["cube"]
 
     def internal(area: str, p) -> dict:
         figs = store.get_figures(key(area, p))
         if figs is None:
-            figs = figures.Figures(*read(), area, p).compute()
+            figs = figures.Figures(*read(), area, p, settings).compute()
             store.put_figures(key(area, p), figs)
         return figs
 
@@ -378,7 +380,7 @@ def _reports(
             data.check_period(p.first, p.last, p.label)
         from concurrent.futures import ProcessPoolExecutor
 
-        ctx, init = multiprocessing.get_context("spawn"), (str(data_dir), allow_partial)
+        ctx, init = multiprocessing.get_context("spawn"), (str(data_dir), allow_partial, settings)
         with ProcessPoolExecutor(
             min(workers, len(todo)), mp_context=ctx, initializer=_figures_worker, initargs=init
         ) as ex:
@@ -429,14 +431,15 @@ def _check_owner(folder: Path, area: str, root: Path) -> None:
 _WORKER: dict = {}  # a figures worker's data, read once (_reports' prefetch)
 
 
-def _figures_worker(data_dir: str, allow_partial: bool) -> None:
+def _figures_worker(data_dir: str, allow_partial: bool, settings: spc.Settings) -> None:
     execute.die_with_parent()
     _WORKER["data"] = load_data(data_dir, allow_partial)
     _WORKER["cube"] = figures.build_cube(_WORKER["data"])
+    _WORKER["settings"] = settings  # csp.toml's [spc], read once by the build: a worker never reads it again
 
 
 def _figures_task(pair: tuple) -> dict:
-    return figures.Figures(_WORKER["data"], _WORKER["cube"], pair[0], pair[1]).compute()
+    return figures.Figures(_WORKER["data"], _WORKER["cube"], pair[0], pair[1], _WORKER["settings"]).compute()
 
 
 def stray_commentary(folder: Path, sections) -> list[tuple[Path, str | None]]:
