@@ -150,6 +150,8 @@ def test_the_chart_draws_each_periods_limits_and_marks_the_change(recalculated):
     assert not [ly for ly in spec["layer"] if "datum" in ly.get("encoding", {}).get("y", {})]  # no rule across both
     marker = [ly for ly in spec["layer"] if ly.get("mark", {}).get("type") == "text"]
     assert marker[0]["data"]["values"] == [{"month": "2016-10-01", "text": "Limits recalculated from October 2016"}]
+    # October 2016 is late in April 2015 to March 2017: the label to the left of the line, inside the chart
+    assert (marker[0]["mark"]["align"], marker[0]["mark"]["dx"]) == ("right", -4)
     before, after = chart["segments"]
     assert (
         f"limits recalculated from October 2016: April 2015 to September 2016 mean {before['mean']:,.1f}, process "
@@ -174,6 +176,7 @@ def test_the_sentence_says_the_limits_were_recalculated(recalculated, tiny):
     assert "recalculated" not in narrative.variation(figures.compute_from_folder(tiny, "A", "2016/17"), "all_crime")
     base = copy.deepcopy(recalculated)
     base["series"]["xmr"]["all_crime"] |= {"basis": "baseline", "baseline": 12}
-    assert "from the first 12 of A's own 24 months of figures to March 2017 (the baseline)" in narrative.variation(
-        base, "all_crime"
+    assert (
+        "from the baseline of A's first 12 of 24 months of figures to March 2017 (an XmR chart"
+        in narrative.variation(base, "all_crime")
     )

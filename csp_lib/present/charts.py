@@ -674,18 +674,30 @@ def _xmr_segments(segments: list[dict], changes: list[str], x: dict, limits: str
             }
         )
     marks = [{"month": f"{m}-01", "text": f"Limits recalculated from {_month_name(m)}"} for m in changes]
-    layers += [
+    layers.append(
         {
             "data": {"values": marks},
             "mark": {"type": "rule", "strokeWidth": 1.5, "color": "#505050", "strokeDash": [2, 2]},
             "encoding": {"x": {**x, "field": "month"}},
-        },
-        {
-            "data": {"values": marks},
-            "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 4, "dy": 2, "color": "#303030"},
-            "encoding": {"x": {**x, "field": "month"}, "y": {"value": 0}, "text": {"field": "text"}},
-        },
-    ]
+        }
+    )
+    first, last = segments[0]["first"], segments[-1]["last"]
+    for row in marks:  # the label on the side with room: one past the chart's edge would narrow the whole chart
+        late = (parse(row["month"][:7]).first - parse(first).first) * 2 > parse(last).first - parse(first).first
+        layers.append(
+            {
+                "data": {"values": [row]},
+                "mark": {
+                    "type": "text",
+                    "align": "right" if late else "left",
+                    "baseline": "top",
+                    "dx": -4 if late else 4,
+                    "dy": 2,
+                    "color": "#303030",
+                },
+                "encoding": {"x": {**x, "field": "month"}, "y": {"value": 0}, "text": {"field": "text"}},
+            }
+        )
     return layers
 
 

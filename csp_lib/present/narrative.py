@@ -893,9 +893,10 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
             )
     said = list(dict.fromkeys(said))
     months = len(points)
-    own = f"{area}'s own {months} months of figures to {_month(points[-1]['month'])}"
+    to = _month(points[-1]["month"])
+    own = f"{area}'s own {months} months of figures to {to}"
     if chart.get("basis") == "baseline":  # csp.toml's [spc] baseline
-        own = f"the first {chart['baseline']} of {own} (the baseline)"
+        own = f"the baseline of {area}'s first {chart['baseline']} of {months} months of figures to {to}"
     changes = [_month(m) for m in chart.get("recalculated") or []]
     note = (
         f"*How this is judged: each month is set against the range expected from {own} (an XmR chart, as NHS "
