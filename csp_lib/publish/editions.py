@@ -99,10 +99,20 @@ def changed_figures(old: dict, new: dict) -> list[dict]:
     return out
 
 
+def _same(a, b) -> bool:
+    """Whether ``a`` (as published) and ``b`` say the same: a key only one of two objects has (one added by new
+    code, such as an XmR chart's ``segments``) revises nothing, as a new figure revises nothing."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return all(_same(a[k], b[k]) for k in a.keys() & b.keys())
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
 def changed_series(old: dict, new: dict) -> list[str]:
     """The series (charts and tables) of both reports whose content differs."""
     a, b = old.get("series", {}), new.get("series", {})
-    return sorted(k for k in b if k in a and a[k] != b[k])
+    return sorted(k for k in b if k in a and not _same(a[k], b[k]))
 
 
 def changed_data(old: dict, new: dict) -> list[dict]:
