@@ -17,8 +17,9 @@ AREA ?= Blackpool
 PERIOD ?= 2016/17
 JOBS ?=
 # pytest-xdist: the tests in that many processes (auto: one a core); the demo site's tests in one of them
+# (and the 20 slowest named at the end, so that a CI log says where the time goes)
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=20
 
 LAB := .venv-lab
 
