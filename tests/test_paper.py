@@ -119,6 +119,36 @@ def test_online_address_from_csp_toml(tmp_path):
     assert paper.online_url("", "book/reports/blackpool/2016-17") == ""
 
 
+def test_the_paper_cites_its_editions_permanent_address(tmp_path, built):
+    """Issue 27: with csp.toml's [site] url set, the paper's cover and every page's footer give the edition's own
+    address (editions/<n>/, which always holds), not the report's page, which shows whatever edition is the
+    latest the day it is read; a cover's own online_url is kept as the analyst wrote it."""
+    from csp_lib.publish import build
+
+    (tmp_path / "csp.toml").write_text('[site]\nurl = "https://example.gov.uk/csp/"\n')
+    final = tmp_path / "book" / "reports" / "blackpool" / "2016-17"
+    figs = FIGS | {"edition": {"number": 2, "date": "2026-12-02"}}
+    job = build.ReportJob("Blackpool", "2016/17", figs, final, final.with_name("2016-17.staging"))
+    cover = build._covers([job], tmp_path)[final]
+    url = "https://example.gov.uk/csp/book/reports/blackpool/2016-17/editions/2/"
+    assert cover["online_url"] == url
+    doc = paper.document(built, figs, cover, [SECTIONS[0]])
+    body = doc.split("</style>")[1]
+    assert f'<p class="paper-online">Online report: <a href="{url}">{url}</a></p>' in body  # the cover
+    assert "\\A " + css_string(f"Online report: {url}") in doc  # the footer of every page
+    assert "2016-17/index.html" not in doc
+    # the cover's own address wins; no site address and no cover address: none
+    cover_file = paper.cover_path(tmp_path / "commentary", figs)
+    cover_file.write_text(cover_file.read_text().replace('online_url: ""', 'online_url: "https://x.org/p"'))
+    assert build._covers([job], tmp_path)[final]["online_url"] == "https://x.org/p"
+    (tmp_path / "csp.toml").unlink()
+    cover_file.unlink()
+    assert build._covers([job], tmp_path)[final]["online_url"] == ""
+    assert paper.edition_url("https://e.org/", "book/reports/a/2016-17", {}) == (
+        "https://e.org/book/reports/a/2016-17/index.html"  # not built by csp build: no edition to cite
+    )
+
+
 def test_pages_of_each_heading_come_after_the_contents():
     texts = ["cover 4.1 All crime", "Contents\nAll crime", "4.0 Performance: headlines", "x", "4.1 All\n crime"]
     assert paper.pages_of(texts, {"headlines": "4.0 Performance: headlines", "overview": "4.1 All crime"}) == {
@@ -177,7 +207,7 @@ def test_the_demo_committee_paper(site):
     n = len([t for t in texts if t.strip()])
     assert f"Page 1 of {n}" in texts[0] and f"Page {n} of {n}" in texts[n - 1]
     assert "Blackpool: April 2016 to March 2017" in texts[0]  # the footer, with the online report
-    url = "https://example.gov.uk/csp/book/reports/blackpool/2016-17/index.html"
+    url = "https://example.gov.uk/csp/book/reports/blackpool/2016-17/editions/1/"  # the edition's own address
     assert all(url in re.sub(r"\s+", "", t) for t in texts if t.strip())
     # the contents give the page each section starts on
     contents = next(t for t in texts if "Contents" in t)

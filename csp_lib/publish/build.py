@@ -305,7 +305,9 @@ def _workbook(job: ReportJob, store: cache.Cache) -> None:
 
 
 def _covers(jobs_: list[ReportJob], root: Path) -> dict[Path, dict]:
-    """Each report's cover.yml (made from the template when absent), read before any notebook runs."""
+    """Each report's cover.yml (made from the template when absent), read before any notebook runs, its
+    ``online_url`` (when the cover gives none) the permanent address of the report's edition (after
+    ``_editions``, which numbers it) under csp.toml's ``[site] url``."""
     out = {}
     base = paper.site_url(root)
     for job in jobs_:
@@ -314,7 +316,10 @@ def _covers(jobs_: list[ReportJob], root: Path) -> dict[Path, dict]:
             cover = paper.read_cover(path)
         except paper.PaperError as e:
             raise BuildError(str(e)) from None
-        cover["online_url"] = cover["online_url"] or paper.online_url(base, job.final.relative_to(root).as_posix())
+        # the edition's own address (it always holds), not the report's, which shows the latest edition
+        cover["online_url"] = cover["online_url"] or paper.edition_url(
+            base, job.final.relative_to(root).as_posix(), job.figs
+        )
         out[job.final] = cover
     return out
 

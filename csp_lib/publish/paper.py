@@ -76,6 +76,17 @@ def online_url(base: str, report: str) -> str:
     return f"{base.rstrip('/')}/{report.strip('/')}/index.html" if base else ""
 
 
+def edition_url(base: str, report: str, figs: dict) -> str:
+    """The permanent address of the report's edition (``<url>/book/reports/<area>/<period>/editions/<n>/``: a
+    redirect to the report while it is the latest, its pages as published once superseded: editions.py), or
+    "" when no site address is set. A paper cites this one: the report's own address shows whatever edition is
+    the latest the day it is read. A report with no edition yet (not built by csp build) gets its page's."""
+    number = (figs.get("edition") or {}).get("number")
+    if not base or not number:
+        return online_url(base, report)
+    return f"{base.rstrip('/')}/{report.strip('/')}/editions/{int(number)}/"
+
+
 def ensure_cover(path: Path, figs: dict) -> Path:
     """Create the cover file from its template; never overwrite one that exists. The names from the data go in
     escaped (text.md: no newline can leave the comment, no markup reaches the landing page, which shows the
