@@ -140,6 +140,11 @@ def _restore(args) -> int:
         deploy.restore_folder(Path(args.source), _out(args))
     else:
         deploy.restore_git(args.git, args.branch, _out(args))
+def _withdraw(args) -> int:
+    from .publish.withdraw import withdraw
+
+    site = withdraw(args.area, args.period, args.reason, edition=args.edition, out=args.out)
+    print(f"The site is at {site / 'index.html'}")
     return 0
 
 
@@ -254,6 +259,20 @@ def main(argv=None) -> int:
     rs.add_argument("--branch", default="gh-pages", help="the branch of --git (default: gh-pages)")
     rs.add_argument("--out", default="_build", help="the build's output folder to fill (default: _build)")
     rs.set_defaults(run=_restore)
+    w = sub.add_parser(
+        "withdraw",
+        help="withdraw a published report (or one edition of it) from the site: a notice replaces its pages",
+        description="Take a published report out of the site: its pages (every edition's, or with --edition N "
+        "that edition's) are replaced by a notice saying it was withdrawn, when and why; its figures.json, "
+        "downloads and paper are removed. The front page still lists it, marked withdrawn. The record stays in "
+        "the archive (<out>/editions/): a build of the same area and period publishes it again as a new edition.",
+    )
+    w.add_argument("area", help="district, e.g. Blackpool")
+    w.add_argument("period", help="2016/17, 2016/17-Q3 or 2016-02..2017-01, as it was built")
+    w.add_argument("--reason", required=True, help="why, in a sentence: shown (as plain text) where the report was")
+    w.add_argument("--edition", type=int, help="withdraw this edition only (default: every edition of the report)")
+    w.add_argument("--out", default="_build", help="the build's output folder, as csp build's (default: _build)")
+    w.set_defaults(run=_withdraw)
 
     n = sub.add_parser("new-section", help="scaffold a new report section (notebook, module, test, commentary)")
     n.add_argument("name", help='the section title, e.g. "Road safety"')

@@ -571,3 +571,78 @@ def test_after_adding_a_report_every_page_links_to_it_or_to_a_front_page_that_do
         assert new in reached or front in reached, page.relative_to(site)
     # A's pages were not rebuilt: its book came from the cache, byte for byte
     assert {p: (site / p).read_bytes() for p in a_pages} == a_pages
+
+
+def test_a_withdrawn_report_leaves_the_site_and_comes_back_as_a_new_edition(tmp_path, monkeypatch, capsys):
+    """Issue 27: `csp withdraw` is the one way a report leaves. Q1 built (with its paper), then withdrawn: every
+    address of it (its pages, editions/1/) holds a notice saying when and why (the reason as text, never
+    markup), its figures.json, downloads and paper are gone from the site and the archive, the front page still
+    lists it, withdrawn on the day; a build of Q2 does not bring it back; a build of Q1 again publishes edition 2,
+    whose landing page says it follows edition 1's withdrawal, and edition 1's address still says withdrawn."""
+    from conftest import write_tiny
+    from csp_lib import cli
+    from csp_lib.publish import withdraw
+
+    monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    data = write_tiny(tmp_path / "extract")
+    monkeypatch.chdir(root)
+    assert cli.main(["withdraw", "A", "2016/17-Q1", "--reason", "wrong"]) == 2  # nothing published yet
+    assert "A 2016/17-Q1 is not published in" in capsys.readouterr().err
+    html = build.build(data, ["A"], ["2016/17-Q1"], root=root, out="_build", pdf=True)
+    report = html / "book" / "reports" / "a" / "2016-17-Q1"
+    pages = sorted(p.relative_to(report).as_posix() for p in report.rglob("*.html"))
+    assert "02-violence.html" in pages and "editions/1/index.html" in pages and list(report.glob("*.pdf"))
+    with pytest.raises(
+        build.BuildError, match=r"edition 2 of A 2016/17-Q1 is not published: its published editions are 1"
+    ):
+        withdraw.withdraw("A", "2016/17-Q1", "x", edition=2, root=root)
+    with pytest.raises(build.BuildError, match="say why"):
+        withdraw.withdraw("A", "2016/17-Q1", "  ", root=root)
+    reason = 'Rape was shown as <b>3</b> & "its month": a disclosure error'
+    html = withdraw.withdraw("A", "2016/17-Q1", reason, root=root)
+    report = html / "book" / "reports" / "a" / "2016-17-Q1"
+    day = editions.long_date(editions.today())
+    for page in pages:  # every address of it holds the notice
+        text = (report / page).read_text(encoding="utf-8")
+        assert f"was withdrawn on {day}." in _text_of(text), page
+        assert "<b>3</b>" not in text and "&#60;b&#62;3&#60;/b&#62;" in text, page  # the reason, as text
+        assert 'http-equiv="Content-Security-Policy"' in text
+    assert "Why: Rape was shown as" in _text(report / "index.html")
+    assert "This report (A, Q1 2016/17, April to June 2016; edition 1) was withdrawn" in _text(report / "index.html")
+    assert "Edition 1 of this report (A, Q1 2016/17) was withdrawn" in _text(report / "editions" / "1" / "index.html")
+    assert sorted(p.relative_to(report).as_posix() for p in report.rglob("*") if p.is_file()) == pages
+    assert not (root / "book" / "reports" / "a" / "2016-17-Q1").exists()  # its sources: not built into a site
+    archive = root / "_build" / "editions" / "a" / "2016-17-Q1"
+    assert sorted(p.name for p in archive.iterdir()) == ["withdrawn.json"]
+    record = json.loads((archive / "withdrawn.json").read_text())
+    (w,) = record["withdrawals"]
+    assert (w["editions"], w["date"], w["reason"], w["report"]) == ([1], editions.today(), reason, True)
+    assert f"Q1 2016/17 April to June 2016 Withdrawn on {day}" in _text(html / "book" / "index.html")
+    assert _broken_links(html) == {}
+    # another period built: Q1 stays withdrawn
+    html = build.build(data, ["A"], ["2016/17-Q2"], root=root, out="_build")
+    report = html / "book" / "reports" / "a" / "2016-17-Q1"
+    assert not (report / "figures.json").exists() and f"withdrawn on {day}" in _text(report / "02-violence.html")
+    front = _text(html / "book" / "index.html")
+    assert f"Q1 2016/17 April to June 2016 Withdrawn on {day}" in front and "Q2 2016/17 July to September" in front
+    assert _broken_links(html) == {}
+    # the same period built again: edition 2, after edition 1's withdrawal
+    html = build.build(data, ["A"], ["2016/17-Q1"], root=root, out="_build")
+    report = html / "book" / "reports" / "a" / "2016-17-Q1"
+    figs = json.loads((report / "figures.json").read_text())
+    assert figs["edition"] == {"number": 2, "date": editions.today()} and figs["revisions"] == []
+    assert figs["withdrawals"] == [{"editions": [1], "date": editions.today(), "reason": reason}]
+    landing = _text(report / "index.html")
+    assert (
+        f"This is edition 2 of this report, published on {day} after edition 1 was withdrawn on {day}. "
+        "Why it was withdrawn: Rape was shown as"
+    ) in landing
+    assert f"Edition 1 , withdrawn on {day}." in landing  # in its list of editions
+    assert "<b>3</b>" not in (report / "index.html").read_text(encoding="utf-8")
+    old = _text(report / "editions" / "1" / "index.html")
+    assert f"was withdrawn on {day}" in old and "Read the latest edition of this report" in old
+    assert 'url=../../index.html"' in (report / "editions" / "2" / "index.html").read_text()
+    assert "Withdrawn on" not in _text(html / "book" / "index.html")
+    assert _broken_links(html) == {}

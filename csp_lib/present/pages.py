@@ -118,6 +118,7 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
         f"Community Safety Partnership performance report for **{figs['area']}**, "
         f"{narrative.period_name(figs)}, {narrative.compared_phrase(figs)}.",
         "",
+        *revisions.withdrawn_note(figs),
         *revisions.revised_note(figs),
         *revisions.earlier_note(figs),
         f'<div class="csp-tiles">{tiles}</div>',

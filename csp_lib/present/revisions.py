@@ -133,6 +133,29 @@ def revised_note(figs: dict) -> list[str]:
     return lines
 
 
+def withdrawn_note(figs: dict) -> list[str]:
+    """The landing page's note when this edition is published after the report's last edition was withdrawn
+    (``csp withdraw``): "edition N+1, published after edition N was withdrawn on DATE", and why (the analyst's
+    reason, escaped as every string of figures.json: shown as written, never as markup)."""
+    raw = text.raw(figs)
+    ed = raw.get("edition") or {}
+    rows = [w for w in text.view(figs).get("withdrawals") or [] if w["editions"]]
+    if not ed or not rows:
+        return []
+    last = max(rows, key=lambda w: max(w["editions"]))
+    if max(last["editions"]) >= ed["number"]:
+        return []
+    n = max(last["editions"])
+    return [
+        "```{admonition} Published again after a withdrawal",
+        ":class: note csp-republished",
+        f"This is edition {ed['number']} of this report, published on {_date(ed.get('date'))} after edition {n} "
+        f"was withdrawn on {_date(last['date'])}. Why it was withdrawn: {last['reason']}",
+        "```",
+        "",
+    ]
+
+
 def editions_list(figs: dict) -> list[str]:
     """The landing page's list of every edition of the report, the latest first, each with its address."""
     raw = text.raw(figs)
@@ -152,6 +175,9 @@ def editions_list(figs: dict) -> list[str]:
             f"{_date(r.get('edition_date'))}, superseded on {_date(r.get('date'))} by edition {r['revised_in']} "
             f"({n} figure{'s' if n != 1 else ''} revised)."
         )
+    for w in reversed(raw.get("withdrawals") or []):
+        for k in sorted(w["editions"], reverse=True):
+            lines.append(f'- <a href="editions/{k}/index.html">Edition {k}</a>, withdrawn on {_date(w["date"])}.')
     return [*lines, ""]
 
 

@@ -203,7 +203,7 @@ def _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, al
             f"{len(job.figs['revisions'][-1]['figures'])} figure(s); edition {number} is kept in "
             f"{kept.relative_to(out.parent) if kept.is_relative_to(out.parent) else kept}"
         )
-    write_toc(root)
+    write_toc(root, out)
     site = publish(root, out, [(job, covers[job.final]) for job in jobs_] if pdf else [], store, jobs, scheduler)
     stamp.write_text(_inputs_digest(root, data_dir, [areas, periods, suppression, allow_partial, pdf]))
     save_hashes()
@@ -227,6 +227,8 @@ def _editions(jobs_: list[ReportJob], root: Path, out: Path) -> list[tuple[Repor
     out_ = []
     for job in jobs_:
         job.figs, number = editions.stamp(job.figs, out, job.final.relative_to(root))
+        record = editions.withdrawal_record(out, job.final.relative_to(root))
+        job.figs = {**job.figs, "withdrawals": editions.withdrawals_of(record)}  # csp withdraw's, of earlier ones
         if number is not None:
             out_.append((job, number))
     # an earlier period each report shows, revised since it was published, or that this extract counts otherwise

@@ -18,6 +18,7 @@ Editions live in the build's output folder beside the site (``_build/editions/``
 from __future__ import annotations
 
 import datetime
+import html
 import json
 import re
 import shutil
@@ -144,8 +145,11 @@ def stamp(figs: dict, out: Path, rel: Path, date: str | None = None) -> tuple[di
     old = published_figures(out, rel)
     if old is not None and _demo(old) != _demo(figs):
         old = None  # the demo's and real data's reports never share a site, nor a report's editions
+    gone = withdrawn_numbers(withdrawal_record(out, rel))
+    if old is not None and edition_of(old)["number"] in gone:
+        old = None  # a withdrawn edition is no edition to keep or revise: the report is published anew
     if old is None:
-        kept = archived(out, rel)
+        kept = sorted({*archived(out, rel), *gone})  # after a withdrawal, the next number: never one used
         return {
             **figs,
             "edition": {"number": (kept[-1] + 1) if kept else 1, "date": date or today()},
@@ -247,6 +251,9 @@ def _long(iso: str) -> str:
     return f"{d.day} {d.strftime('%B %Y')}"
 
 
+long_date = _long
+
+
 def _superseded_note(number: int, date: str, by: dict) -> str:
     date, by = _long(date), {**by, "date": _long(by["date"])}
     return (
@@ -307,4 +314,132 @@ def publish_into(out: Path, rel: Path, figs: dict, dst: Path) -> None:
         (dst / ARCHIVE / str(latest) / "index.html").write_text(page, encoding="utf-8")
 
 
-__all__ = ["stamp", "archive", "publish_into", "published_figures", "ARCHIVE"]
+# -- withdrawal ---------------------------------------------------------------------------------------
+WITHDRAWN = "withdrawn.json"  # <out>/editions/<area>/<period>/withdrawn.json: what was withdrawn, when and why
+
+
+def withdrawal_record(out: Path, rel: Path) -> dict | None:
+    """The record of the withdrawals of the report at ``rel`` (``book/reports/a/2016-17``), or None."""
+    path = out / ARCHIVE / Path(*rel.parts[2:]) / WITHDRAWN
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except ValueError as e:
+        raise ValueError(f"{path}: not a record of withdrawals ({e}): restore it from the site's backup") from None
+
+
+def withdrawn_numbers(record: dict | None) -> set[int]:
+    """The numbers of every edition of a report ever withdrawn."""
+    return {int(n) for w in (record or {}).get("withdrawals", []) for n in w["editions"]}
+
+
+def withdrawal_records(out: Path) -> list[tuple[str, str, dict]]:
+    """(area slug, period slug, record) of every report with a withdrawal, in the archive of ``out``."""
+    found = []
+    for path in sorted((out / ARCHIVE).glob(f"*/*/{WITHDRAWN}")) if (out / ARCHIVE).is_dir() else []:
+        found.append(
+            (
+                path.parent.parent.name,
+                path.parent.name,
+                withdrawal_record(out, Path("book/reports") / path.parent.parent.name / path.parent.name),
+            )
+        )
+    return found
+
+
+def withdrawals_of(record: dict | None) -> list[dict]:
+    """A report's withdrawals as its figures.json gives them (``withdrawals``): editions, date and reason."""
+    return [
+        {"editions": list(w["editions"]), "date": w["date"], "reason": w["reason"]}
+        for w in (record or {}).get("withdrawals", [])
+    ]
+
+
+def write_record(out: Path, rel: Path, record: dict | None) -> None:
+    """Write (or, with None, remove) a report's record of withdrawals: a whole new file renamed into place."""
+    path = out / ARCHIVE / Path(*rel.parts[2:]) / WITHDRAWN
+    if record is None:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+WITHDRAWN_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Withdrawn: {title}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}
+.csp-withdrawn{{border-left:.4rem solid #b00020;background:#fdecee;padding:.5rem 1rem}}a{{color:#0645ad}}</style>
+</head><body><nav aria-label="Site"><a href="{up}book/index.html">All reports</a> &rsaquo;
+<a href="{up}book/index.html#{anchor}">{area}: every period</a></nav>
+<main><h1>Withdrawn: {title}</h1><div class="csp-withdrawn" role="note">
+<p>{what} was withdrawn on {date}.</p><p><strong>Why:</strong> {reason}</p>
+<p>Its figures, downloads and committee paper are no longer published. This address is kept so that links to it
+still say what became of it.</p>{latest}</div></main></body></html>
+"""
+
+
+def _editions_words(numbers: list[int]) -> str:
+    ns = [str(n) for n in sorted(numbers)]
+    return f"edition {ns[0]}" if len(ns) == 1 else "editions " + ", ".join(ns[:-1]) + f" and {ns[-1]}"
+
+
+def withdrawn_page(record: dict, withdrawal: dict, page: str, published: bool) -> str:
+    """The notice published at the address ``page`` (from the report's folder: ``index.html``,
+    ``editions/1/02-violence.html``) of a withdrawn report or edition: what was withdrawn, when and why (the
+    analyst's words, shown as plain text), links up to the front page and, when the report is published again
+    (``published``), to its latest edition."""
+    from ..present.text import md  # names from the data, and the analyst's reason, as text: never markup
+
+    up = "../" * (4 + len(Path(page).parts) - 1)  # book/reports/<area>/<period>/ and the page's own folders
+    area = md(record["area"])
+    title = f"{area}, {md(record['short'])}"
+    edition = Path(page).parts[1] if Path(page).parts[:1] == (ARCHIVE,) else None
+    if edition is not None:
+        what = f"Edition {html.escape(edition)} of this report ({title})"
+    else:
+        what = f"This report ({title}, {md(record['period_name'])}; {_editions_words(withdrawal['editions'])})"
+    latest = ""
+    if published:
+        href = f"{up}book/reports/{record['folder']}/index.html"
+        latest = f'<p><a href="{html.escape(href)}">Read the latest edition of this report</a>.</p>'
+    from .site import area_anchor  # the front page's heading of the area
+
+    return policy.protect(
+        WITHDRAWN_PAGE.format(
+            title=title,
+            up=up,
+            anchor=html.escape(area_anchor(record["area"])),
+            area=area,
+            what=what,
+            date=_long(withdrawal["date"]),
+            reason=md(withdrawal["reason"]),
+            latest=latest,
+        )
+    )
+
+
+def publish_withdrawn(out: Path, rel: Path, record: dict, dst: Path, published: bool) -> None:
+    """Write the notices of a report's withdrawals into the site being assembled (``dst``: the report's folder
+    there): at each address a withdrawal took away, unless a page of the report published again holds it. A
+    report withdrawn and not published again keeps its archived editions that were not withdrawn."""
+    if not published:
+        gone = withdrawn_numbers(record)
+        folder = out / ARCHIVE / Path(*rel.parts[2:])
+        for n in archived(out, rel):
+            kept = published_figures_at(folder / str(n))
+            if n not in gone and kept is not None and _demo(kept) == bool(record.get("demo")):
+                shutil.copytree(folder / str(n), dst / ARCHIVE / str(n), copy_function=shutil.copy2, dirs_exist_ok=True)
+    for w in record.get("withdrawals", []):
+        for page in w["pages"]:
+            target = dst / page
+            if target.exists() or ".." in Path(page).parts:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(withdrawn_page(record, w, page, published), encoding="utf-8")
+
+
+__all__ = ["stamp", "archive", "publish_into", "published_figures", "ARCHIVE", "WITHDRAWN"]

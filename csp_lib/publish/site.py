@@ -108,17 +108,42 @@ chapters:
 """
 
 
-def write_toc(root: Path) -> None:
+def withdrawn_reports(root: Path, out: Path | None) -> list[tuple[str, str, dict]]:
+    """(area slug, period slug, record) of every report withdrawn (``csp withdraw``) and not published again, of
+    the site's kind of data (the demo's or real data's, as the reports present are; a site of none: any)."""
+    if out is None:
+        return []
+    present = reports_present(root)
+    here = {(a, p) for a, p, _ in present}
+    kinds = {narrative.demo(figs) for _, _, figs in present}
+    return [
+        (a, p, r)
+        for a, p, r in editions.withdrawal_records(out)
+        if (a, p) not in here
+        and (not kinds or bool(r.get("demo")) in kinds)
+        and any(w.get("report") for w in r.get("withdrawals", []))
+    ]
+
+
+def write_toc(root: Path, out: Path | None = None) -> None:
     """The front book's table of contents (the front page and the pages about the book) and its list of every
-    report, by county and area, the newest period first. Reports are books of their own: the front book's
-    navigation lists none, so adding one changes no page but the front page."""
+    report, by county and area, the newest period first, a report withdrawn (in ``out``'s archive) marked so.
+    Reports are books of their own: the front book's navigation lists none, so adding one changes no page but
+    the front page."""
     reports = reports_present(root)
+    withdrawn = withdrawn_reports(root, out)
     toc = root / "_toc.yml"
     if not toc.exists() or toc.read_text(encoding="utf-8") != FRONT_TOC:
         toc.write_text(FRONT_TOC, encoding="utf-8")
     counties: dict[str, dict[str, list]] = {}
     for a, p, figs in reports:
         counties.setdefault(figs.get("county") or "", {}).setdefault(figs["area"], []).append((a, p, figs))
+    for a, p, record in withdrawn:  # listed where it was, marked: its address holds the notice
+        counties.setdefault(record.get("county") or "", {}).setdefault(record["area"], []).append((a, p, record))
+    for areas in counties.values():
+        for items in areas.values():
+            items.sort(key=lambda r: [-ord(ch) for ch in r[2]["period"]["end"]])
+    reports = [*reports, *withdrawn]
     listing = []
     names = {county: county or "Other areas" for county in counties}
     if len(counties) > 1:  # a national book: a line of links to each county, before 300 areas' tables
@@ -138,7 +163,7 @@ def write_toc(root: Path) -> None:
     gen.mkdir(exist_ok=True)
     (gen / "reports.md").write_text("\n".join(listing) if reports else "*No report built yet.*\n", encoding="utf-8")
     (gen / "offences.md").write_text(pages.offences(), encoding="utf-8")
-    (gen / "worked-example.md").write_text(pages.worked_example(reports), encoding="utf-8")
+    (gen / "worked-example.md").write_text(pages.worked_example(reports_present(root)), encoding="utf-8")
 
 
 def _area_html(area: str, items: list) -> str:
@@ -150,6 +175,12 @@ def _area_html(area: str, items: list) -> str:
     inline, anchor = MarkdownIt("commonmark").renderInline, area_anchor(area)
     rows = []
     for a, p, figs in items:
+        if "withdrawals" in figs and "figures" not in figs:  # a record of withdrawal (editions.py), no report
+            date = editions.long_date(next(w["date"] for w in reversed(figs["withdrawals"]) if w.get("report")))
+            cells = [f'<a href="reports/{a}/{p}/index.html">{html.escape(figs["short"])}</a>']
+            cells += [html.escape(figs["period_name"]), f"<strong>Withdrawn on {html.escape(date)}</strong>"]
+            rows.append("<tr>" + "".join(f'<td class="text-left"><p>{c}</p></td>' for c in cells) + "</tr>")
+            continue
         made = "**Demonstration data** (invented)" if narrative.demo(figs) else narrative.source_line(text.view(figs))
         cells = [f'<a href="reports/{a}/{p}/index.html">{html.escape(narrative.short(figs))}</a>']
         cells += [html.escape(narrative.period_name(figs)), inline(made)]
@@ -396,6 +427,8 @@ def _publish(root: Path, out: Path, papers, store, jobs, scheduler) -> Path:
     digest = _site_digest(root, shared, reports)
     kept = [(a, p, editions.archived(out, Path("book") / "reports" / a / p)) for a, p, _ in present]
     digest = cache.digest(digest, repr([k for k in kept if k[2]]))  # the editions each report keeps
+    records = editions.withdrawal_records(out)  # and what was withdrawn: its notices
+    digest = cache.digest(digest, json.dumps(records, sort_keys=True))
     stamp = out / "site.digest"
     published = out / "html"
     papers_there = all(
@@ -459,6 +492,12 @@ def _publish(root: Path, out: Path, papers, store, jobs, scheduler) -> Path:
             for pdf in src.glob("*.pdf"):  # papers printed by an earlier build of this report (copied: printed over)
                 shutil.copy2(pdf, dst / pdf.name)
             editions.publish_into(out, Path("book") / "reports" / a / p, figures_of[(a, p)], dst)
+        kinds = {narrative.demo(figs) for figs in figures_of.values()}
+        for a, p, record in records:  # a withdrawn report's or edition's addresses hold the notice
+            whole = any(w.get("report") for w in record.get("withdrawals", []))
+            if (a, p) in figures_of or (whole and (not kinds or bool(record.get("demo")) in kinds)):
+                dst = new / "book" / "reports" / a / p
+                editions.publish_withdrawn(out, Path("book") / "reports" / a / p, record, dst, (a, p) in figures_of)
         keep = {done.name for _, _, done in built} | {merged.name}
         for old in books.glob("*") if books.is_dir() else []:
             if old.name not in keep:
