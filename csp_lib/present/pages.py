@@ -130,6 +130,7 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
     ]
     for fid, subject, _ in headline_tiles:
         lines.append(f"- {narrative.headline(figs, fid, subject)}")
+    lines += ["", *revisions.last_report_note(figs, [(fid, name) for fid, name, _ in headline_tiles])]
     lines += ["", *committee(cover)] if cover else []
     lines += [
         "",

@@ -156,6 +156,59 @@ def withdrawn_note(figs: dict) -> list[str]:
     ]
 
 
+def _lower(name: str) -> str:
+    return name if name[:2].isupper() else name[0].lower() + name[1:]
+
+
+def last_report_note(figs: dict, tiles: list[tuple[str, str]]) -> list[str]:
+    """The landing page's "Since the last report" (Markdown lines): the headline figures of the area's report of
+    the period before, as the site published it (its edition, date and permanent address), beside this
+    report's: what the last report said, not a change in crime (the two count different months). A figure
+    withheld in either stays withheld; nothing when there is no last report. ``tiles``: (id, name) of the
+    headlines."""
+    raw = text.raw(figs)
+    last = raw.get("last_report")
+    if not last:
+        return []
+    shown = text.view(figs)["last_report"]  # its period's words as text
+    parts = []
+    for fid, name in tiles:
+        if fid not in last["figures"] or fid not in raw["figures"]:
+            continue
+        then = (
+            "withheld"
+            if fid in last["withheld"]
+            else fmt(last["figures"][fid])
+            if last["figures"][fid] is not None
+            else "n/a"
+        )
+        fig = raw["figures"][fid]
+        now = (
+            fmt(fig["value"])
+            if fig.get("value") is not None
+            else "withheld"
+            if "value" in fig.get("suppressed", [])
+            else "n/a"
+        )
+        parts.append(f"{_lower(name)} {then} then, {now} now")
+    if not parts:
+        return []
+    here = text.view(figs)["period"]
+    link = f'<a href="../{last["report"]}/editions/{last["edition"]}/index.html">{shown["short"]}</a>'
+    return [
+        "## Since the last report",
+        "",
+        f"Since the last report ({link}, edition {last['edition']}, published on {_date(last['date'])}): "
+        + "; ".join(parts)
+        + ".",
+        "",
+        f"The last report counted {shown['name']}, this one {here['name']}: the two are different months, so "
+        "the difference between them is not a change in crime. Each report compares its own months with the same "
+        "months a year earlier.",
+        "",
+    ]
+
+
 def editions_list(figs: dict) -> list[str]:
     """The landing page's list of every edition of the report, the latest first, each with its address."""
     raw = text.raw(figs)

@@ -240,6 +240,10 @@ def _editions(jobs_: list[ReportJob], root: Path, out: Path) -> list[tuple[Repor
         earlier.update({j.final.name: j.figs for j in jobs_ if j.final.parent == job.final.parent})
         earlier = {k: v for k, v in earlier.items() if v is not None and k != job.final.name}
         job.figs = {**job.figs, "earlier_revisions": editions.earlier_revised(job.figs, earlier)}
+        # the area's report of the period before, as published: "Since the last report"
+        job.figs["last_report"] = editions.last_report(
+            job.figs, earlier, job.final.relative_to(root / "book" / "reports").parent.as_posix()
+        )
     return out_
 
 

@@ -237,6 +237,37 @@ def earlier_revised(figs: dict, earlier: dict[str, dict]) -> list[dict]:
     return out
 
 
+def last_report(figs: dict, earlier: dict[str, dict], area_folder: str) -> dict | None:
+    """The area's report of the period before this one, of the same kind (Q2 2016/17's is Q1 2016/17's, Q1
+    2017/18's Q4 2016/17's, 2017/18's 2016/17's, a span's the span as long before it), as the site publishes it
+    after this build (``earlier``: folder name -> figures.json, its latest edition): its period, edition, date,
+    permanent address and headline values as published (withheld ones null and listed in ``withheld``). None
+    when there is none (never built, withdrawn, or of the other kind of data: demo or real)."""
+    from ..data.periods import parse
+    from ..present.pages import HEADLINE_TILES, OPEN_DATA_TILES
+
+    here = parse(figs["period"]["label"])
+    before = here.shift(-len(here))
+    last = earlier.get(before.slug)
+    if not last or _demo(last) != _demo(figs) or last.get("period", {}).get("label") != before.label:
+        return None
+    ed = edition_of(last)
+    tiles = OPEN_DATA_TILES if last.get("data_format") == "police.uk" else HEADLINE_TILES
+    shown = {fid: (last.get("figures") or {}).get(fid) for fid, _, _ in tiles}
+    shown = {fid: f for fid, f in shown.items() if isinstance(f, dict)}
+    return {
+        "period": before.label,
+        "short": last["period"].get("short") or before.short,
+        "name": last["period"].get("name") or before.long_label,
+        "report": before.slug,
+        "edition": ed["number"],
+        "date": ed["date"],
+        "address": f"book/reports/{area_folder}/{before.slug}/{ARCHIVE}/{ed['number']}/",
+        "figures": {fid: f.get("value") for fid, f in shown.items()},
+        "withheld": sorted(fid for fid, f in shown.items() if "value" in (f.get("suppressed") or [])),
+    }
+
+
 # links of a report's pages that leave its folder (to the area's other reports, ../, the front book, ../../../, and
 # the site's _static, ../../../../): two folders further up once the pages are kept under editions/<n>/
 _UP = re.compile(r'((?:href|src|action)=")((?:\.\./)+)')
