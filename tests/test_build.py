@@ -646,3 +646,50 @@ def test_a_withdrawn_report_leaves_the_site_and_comes_back_as_a_new_edition(tmp_
     assert 'url=../../index.html"' in (report / "editions" / "2" / "index.html").read_text()
     assert "Withdrawn on" not in _text(html / "book" / "index.html")
     assert _broken_links(html) == {}
+
+
+def _search_urls(site: Path) -> set[str]:
+    """The address of every page in the site's search index (Pagefind's fragments: gzip, a signature, JSON)."""
+    import gzip
+
+    urls = set()
+    for frag in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(frag.read_bytes()).decode("utf-8")
+        urls.add(json.loads(data[data.index("{") :])["url"])
+    return urls
+
+
+def test_every_link_holds_after_five_builds_and_search_holds_the_latest_editions(tmp_path, monkeypatch):
+    """Issue 27: five builds (Q1, Q2 and Q3 from three folders, Q1 revised from a replaced extract, then all
+    three built again): every href, src, action and redirect of every page of the archive (the latest editions,
+    edition 1 of Q1 kept under editions/1/, the redirects of the latest editions' own addresses, the front
+    book) names a file of the site; and the search index (Pagefind) holds each report's latest edition only,
+    no page under editions/."""
+    from conftest import TINY, write_tiny
+
+    monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    folders = {q: write_tiny(tmp_path / "extracts" / f"2016-Q{q}") for q in (1, 2, 3)}
+    for q, folder in folders.items():
+        html = build.build(folder, ["A"], [f"2016/17-Q{q}"], root=root, out="_build")
+    cancelled = "".join(line for line in TINY["crimes.csv"].splitlines(True) if not line.startswith("c01,"))
+    write_tiny(folders[1], crimes_csv=cancelled)  # the force cancels a crime of May: Q1 revised
+    html = build.build(folders[1], ["A"], ["2016/17-Q1"], root=root, out="_build")
+    html = build.build(folders[1], ["A"], ["2016/17-Q1", "2016/17-Q2", "2016/17-Q3"], root=root, out="_build")
+    reports = html / "book" / "reports" / "a"
+    assert json.loads((reports / "2016-17-Q1" / "figures.json").read_text())["edition"]["number"] == 2
+    assert (reports / "2016-17-Q1" / "editions" / "1" / "02-violence.html").exists()
+    pages = list(html.rglob("*.html"))
+    assert len(pages) > 40 and any("editions" in p.parts for p in pages)
+    assert _broken_links(html) == {}
+    urls = _search_urls(html)
+    for q in (1, 2, 3):
+        assert f"/book/reports/a/2016-17-Q{q}/index.html" in urls
+        assert f"/book/reports/a/2016-17-Q{q}/02-violence.html" in urls
+    assert not [u for u in urls if "/editions/" in u]
+    assert "/book/index.html" in urls
+    # Q2's "Since the last report": Q1 as published, at its edition's own address
+    q2 = json.loads((reports / "2016-17-Q2" / "figures.json").read_text())
+    assert q2["last_report"]["period"] == "2016/17-Q1" and q2["last_report"]["edition"] == 2
+    assert 'href="../2016-17-Q1/editions/2/index.html"' in (reports / "2016-17-Q2" / "index.html").read_text()
