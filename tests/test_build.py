@@ -64,7 +64,13 @@ def test_downloads_beside_the_pages(site, demo_figures, demo_dir):
     from csp_lib.figures import disclosure
 
     published = json.loads((report / "figures.json").read_text())
-    for key in ("edition", "revisions", "earlier_revisions"):  # the publication's, not the figures'
+    for key in (
+        "edition",
+        "revisions",
+        "earlier_revisions",
+        "withdrawals",
+        "last_report",
+    ):  # the publication's, not the figures'
         published.pop(key)
     assert published == figures.published(demo_dir, "Blackpool", "2016/17", 4)  # as a notebook run by hand shows it
     assert published == disclosure.apply(demo_figures, 4)  # nothing of Blackpool 2016/17 is small
