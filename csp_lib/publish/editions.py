@@ -413,6 +413,13 @@ still say what became of it.</p>{latest}</div></main></body></html>
 """
 
 
+def area_anchor(area: str) -> str:
+    """The id of an area's heading on the front page (``area-blackburn-with-darwen``; site.area_anchor)."""
+    from ..data import contract
+
+    return "area-" + contract.slug(area).replace("_", "-")
+
+
 def _editions_words(numbers: list[int]) -> str:
     ns = [str(n) for n in sorted(numbers)]
     return f"edition {ns[0]}" if len(ns) == 1 else "editions " + ", ".join(ns[:-1]) + f" and {ns[-1]}"
@@ -437,7 +444,6 @@ def withdrawn_page(record: dict, withdrawal: dict, page: str, published: bool) -
     if published:
         href = f"{up}book/reports/{record['folder']}/index.html"
         latest = f'<p><a href="{html.escape(href)}">Read the latest edition of this report</a>.</p>'
-    from .site import area_anchor  # the front page's heading of the area
 
     return policy.protect(
         WITHDRAWN_PAGE.format(

@@ -89,8 +89,9 @@ def county_anchor(county: str) -> str:
 
 
 def area_anchor(area: str) -> str:
-    """The id of an area's heading on the front page (``area-blackburn-with-darwen``)."""
-    return "area-" + contract.slug(area).replace("_", "-")
+    """The id of an area's heading on the front page (``area-blackburn-with-darwen``): editions.area_anchor, which
+    the notices of withdrawal link to."""
+    return editions.area_anchor(area)
 
 
 # The front book's table of contents, committed as _toc.yml (so that `jupyter-book build .` finds one and reaches
