@@ -140,6 +140,9 @@ def _restore(args) -> int:
         deploy.restore_folder(Path(args.source), _out(args))
     else:
         deploy.restore_git(args.git, args.branch, _out(args))
+    return 0
+
+
 def _withdraw(args) -> int:
     from .publish.withdraw import withdraw
 

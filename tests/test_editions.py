@@ -30,6 +30,8 @@ def test_keys_new_code_adds_to_a_chart_revise_nothing():
     assert editions.changed_series(now, later) == ["xmr"]
     point = {"series": {"rolling": {"all_crime": [{"month": "2016-04", "value": 11}]}}}
     assert editions.changed_series(old, point) == ["rolling"]
+
+
 def _report(label: str, name: str, short: str, values: dict, kind: str = "extract", edition=None) -> dict:
     figures = {}
     for fid, v in values.items():
