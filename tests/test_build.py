@@ -699,3 +699,36 @@ def test_every_link_holds_after_five_builds_and_search_holds_the_latest_editions
     q2 = json.loads((reports / "2016-17-Q2" / "figures.json").read_text())
     assert q2["last_report"]["period"] == "2016/17-Q1" and q2["last_report"]["edition"] == 2
     assert 'href="../2016-17-Q1/editions/2/index.html"' in (reports / "2016-17-Q2" / "index.html").read_text()
+
+
+def test_a_report_whose_sources_are_gone_stays_published_and_listed(tmp_path, monkeypatch):
+    """Issue 27, on a CI runner: after ``csp restore`` the published site and its editions are back in _build, but
+    book/reports holds nothing (it is not in git), and the runner builds the new quarter only. Q1 (edition 2 of a
+    revised extract, edition 1 under editions/) stays published as it was, page for page, and listed on the front
+    page beside Q2, found by search (its latest edition, not editions/), every link holding."""
+    from conftest import TINY, write_tiny
+
+    monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    q1 = write_tiny(tmp_path / "extracts" / "2016-Q1")
+    build.build(q1, ["A"], ["2016/17-Q1"], root=root, out="_build")
+    cancelled = "".join(line for line in TINY["crimes.csv"].splitlines(True) if not line.startswith("c01,"))
+    write_tiny(q1, crimes_csv=cancelled)
+    html = build.build(q1, ["A"], ["2016/17-Q1"], root=root, out="_build")
+    report = html / "book" / "reports" / "a" / "2016-17-Q1"
+    before = {p.relative_to(report): p.read_bytes() for p in report.rglob("*") if p.is_file()}
+    assert (
+        json.loads(before[Path("figures.json")])["edition"]["number"] == 2 and Path("editions/1/index.html") in before
+    )
+    shutil.rmtree(root / "book" / "reports")  # a runner's checkout: the reports' sources are not in git
+    html = build.build(write_tiny(tmp_path / "extracts" / "2016-Q2"), ["A"], ["2016/17-Q2"], root=root, out="_build")
+    report = html / "book" / "reports" / "a" / "2016-17-Q1"
+    after = {p.relative_to(report): p.read_bytes() for p in report.rglob("*") if p.is_file()}
+    assert after == before  # as it was published, editions and all
+    front = (html / "book" / "index.html").read_text(encoding="utf-8")
+    assert 'href="reports/a/2016-17-Q1/index.html"' in front and 'href="reports/a/2016-17-Q2/index.html"' in front
+    urls = _search_urls(html)
+    assert "/book/reports/a/2016-17-Q1/02-violence.html" in urls and "/book/reports/a/2016-17-Q2/index.html" in urls
+    assert not [u for u in urls if "/editions/" in u]
+    assert _broken_links(html) == {}

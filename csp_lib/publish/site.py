@@ -126,12 +126,35 @@ def withdrawn_reports(root: Path, out: Path | None) -> list[tuple[str, str, dict
     ]
 
 
+def published_only(root: Path, out: Path | None) -> list[tuple[str, str, dict]]:
+    """(area slug, period slug, figures) of every report the published site (``out``/html) holds whose sources are
+    not in book/reports: a CI runner's build after ``csp restore`` (it builds the new quarter only), or a project
+    whose book/reports lost a report. A report published stays published (issue 27): it is kept as it was, its
+    pages, downloads, paper and editions copied from the published site and listed on the front page, until
+    ``csp withdraw`` takes it out; of the site's kind of data only (the demo's or real data's, as the reports
+    present are; a site of none: any)."""
+    if out is None:
+        return []
+    present = reports_present(root)
+    here = {(a, p) for a, p, _ in present} | {(a, p) for a, p, _ in withdrawn_reports(root, out)}
+    kinds = {narrative.demo(figs) for _, _, figs in present}
+    found = []
+    for fj in sorted((out / "html" / "book" / "reports").glob("*/*/figures.json")):
+        a, p = fj.parent.parent.name, fj.parent.name
+        if (a, p) in here:
+            continue
+        figs = _figures_of(fj)
+        if not kinds or narrative.demo(figs) in kinds:
+            found.append((a, p, figs))
+    return found
+
+
 def write_toc(root: Path, out: Path | None = None) -> None:
     """The front book's table of contents (the front page and the pages about the book) and its list of every
     report, by county and area, the newest period first, a report withdrawn (in ``out``'s archive) marked so.
     Reports are books of their own: the front book's navigation lists none, so adding one changes no page but
     the front page."""
-    reports = reports_present(root)
+    reports = reports_present(root) + published_only(root, out)
     withdrawn = withdrawn_reports(root, out)
     toc = root / "_toc.yml"
     if not toc.exists() or toc.read_text(encoding="utf-8") != FRONT_TOC:
@@ -372,7 +395,7 @@ def _copy_tree(src: Path, dst: Path, ignore=("_static", SEARCH)) -> None:
     shutil.copytree(src, dst, copy_function=shutil.copy2, ignore=shutil.ignore_patterns(*ignore), dirs_exist_ok=True)
 
 
-def _search_index(front: Path, built: list, work: Path, out: Path) -> subprocess.Popen:
+def _search_index(front: Path, built: list, work: Path, out: Path, kept: list = ()) -> subprocess.Popen:
     """Start Pagefind on every page of the site (the front book's, in ``front``, and every report's) into ``out``,
     from the pages without their charts (kept with each cached report, so a build reads only the new ones):
     seconds, not the minutes and gigabytes of indexing the charts' inline images. It runs while the site is
@@ -382,6 +405,11 @@ def _search_index(front: Path, built: list, work: Path, out: Path) -> subprocess
         slim(page.read_text(encoding="utf-8"), work / "book" / page.name)
     for a, p, done in built:
         _copy_tree(done / SEARCH, work / "book" / "reports" / a / p)
+    for a, p, folder in kept:  # a report kept as published: its latest edition's pages, not its editions/
+        for page in folder.rglob("*.html"):
+            rel = page.relative_to(folder)
+            if rel.parts[0] != editions.ARCHIVE:
+                slim(page.read_text(encoding="utf-8"), work / "book" / "reports" / a / p / rel)
     cmd = [sys.executable, "-m", "pagefind", "--site", str(work), "--output-path", str(out)]
     cmd += ["--glob", "book/**/*.html", "--root-selector", "article", "--keep-index-url", "--silent"]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -430,8 +458,13 @@ def _publish(root: Path, out: Path, papers, store, jobs, scheduler) -> Path:
     digest = cache.digest(digest, repr([k for k in kept if k[2]]))  # the editions each report keeps
     records = editions.withdrawal_records(out)  # and what was withdrawn: its notices
     digest = cache.digest(digest, json.dumps(records, sort_keys=True))
-    stamp = out / "site.digest"
     published = out / "html"
+    as_published = published_only(root, out)  # published before, their sources not here: kept as published
+    kept_files = [
+        [a, p, file_hash(published / "book" / "reports" / a / p / "figures.json")] for a, p, _ in as_published
+    ]
+    digest = cache.digest(digest, json.dumps(kept_files))
+    stamp = out / "site.digest"
     papers_there = all(
         (published / j.final.relative_to(root) / paper.file_name(j.figs)).exists() for j, _ in papers or []
     )
@@ -475,7 +508,8 @@ def _publish(root: Path, out: Path, papers, store, jobs, scheduler) -> Path:
         raise BuildError("jupyter-book build failed, the published site is unchanged:\n" + "\n".join(errors))
     started = time.perf_counter()
     index = work / "pagefind"  # Pagefind's output, moved into the site when both are ready
-    search = _search_index(front, built, work / "search", index)
+    folders = [(a, p, published / "book" / "reports" / a / p) for a, p, _ in as_published]
+    search = _search_index(front, built, work / "search", index, folders)
     new = out / "html.new"
     try:
         if new.exists():
@@ -493,6 +527,10 @@ def _publish(root: Path, out: Path, papers, store, jobs, scheduler) -> Path:
             for pdf in src.glob("*.pdf"):  # papers printed by an earlier build of this report (copied: printed over)
                 shutil.copy2(pdf, dst / pdf.name)
             editions.publish_into(out, Path("book") / "reports" / a / p, figures_of[(a, p)], dst)
+        for a, p, folder in folders:  # as it was published: pages, figures.json, downloads, paper and editions
+            _copy_tree(folder, new / "book" / "reports" / a / p, ())
+        if folders:  # and the static files its pages load, should this build's books have others
+            _merge_static(published / "_static", new / "_static")
         kinds = {narrative.demo(figs) for figs in figures_of.values()}
         for a, p, record in records:  # a withdrawn report's or edition's addresses hold the notice
             whole = any(w.get("report") for w in record.get("withdrawals", []))
