@@ -12,7 +12,12 @@ from pathlib import Path
 from .data.periods import PeriodError
 
 DATA_HELP = (
-    "data folder: the contract's tables (data-contract.md) or police.uk street files as downloaded (default: data/demo)"
+    "data folder: the contract's tables (data-contract.md), police.uk street files or Home Office open data tables "
+    "as downloaded (default: data/demo)"
+)
+FORCE_HELP = (
+    "Home Office tables: a police force area's report, the force named as the tables' Force Name (the same as "
+    "--area 'NAME police force area'; compared with England and Wales and ranked among the forces)"
 )
 PARTIAL_HELP = (
     "police.uk folders with missing months: publish figures whose period or comparison year lacks "
@@ -25,7 +30,7 @@ def _figures(args) -> int:
     from .data import periods, project, readers
 
     periods.parse(args.period)  # a mistake in the period or the area stops before the data are read
-    (area,) = readers.check_areas(args.data, [args.area])
+    (area,) = readers.check_areas(args.data, _named(args))
     from .figures.spc import settings_from
 
     settings = settings_from(project.find_root())  # csp.toml's [spc]: the XmR charts' baseline and recalculations
@@ -62,13 +67,25 @@ def _demo(args) -> int:
     return 0
 
 
-def _areas(args) -> list[str]:
-    """The areas a build is asked for: ``--area`` (repeatable) or every district in the data."""
-    from .data import contract, kind, policeuk, readers
-    from .publish import build
+def _named(args) -> list[str]:
+    """The areas named by ``--area`` and ``--force`` (a Home Office force area's report), in that order."""
+    from .data.homeoffice import force_area
 
     areas = args.area or []
-    if args.all_districts and kind(args.data) == "police.uk":
+    areas = [areas] if isinstance(areas, str) else list(areas)
+    forces = args.force or []
+    return areas + [force_area(f) for f in ([forces] if isinstance(forces, str) else forces)]
+
+
+def _areas(args) -> list[str]:
+    """The areas a build is asked for: ``--area`` and ``--force`` (repeatable) or every district in the data."""
+    from .data import contract, homeoffice, kind, policeuk, readers
+    from .publish import build
+
+    areas = _named(args)
+    if args.all_districts and kind(args.data) == "home office":
+        areas = list(homeoffice.load_data(args.data).areas["district"].astype(str))
+    elif args.all_districts and kind(args.data) == "police.uk":
         areas = list(policeuk.load(args.data, allow_partial=True).areas["district"].astype(str))
     elif args.all_districts:
         path = readers.table_path(args.data, "areas")
@@ -76,7 +93,7 @@ def _areas(args) -> list[str]:
             raise readers.DataError(Path(args.data) / "areas.csv", "required table is missing")
         areas = list(readers.read_table(path, contract.TABLES["areas"])["district"].astype(str))
     if not areas:
-        raise build.BuildError("say which areas to build: --area NAME (repeatable) or --all-districts")
+        raise build.BuildError("say which areas to build: --area NAME, --force NAME (repeatable) or --all-districts")
     return areas
 
 
@@ -170,7 +187,9 @@ def main(argv=None) -> int:
 
     f = sub.add_parser("figures", help="print the figures.json of one area and period")
     f.add_argument("--data", default="data/demo", help=DATA_HELP)
-    f.add_argument("--area", required=True, help="district, e.g. Blackpool")
+    which = f.add_mutually_exclusive_group(required=True)
+    which.add_argument("--area", help="district (Home Office tables: CSP), e.g. Blackpool")
+    which.add_argument("--force", help=FORCE_HELP)
     f.add_argument("--period", required=True, help="2016/17, 2016/17-Q3 or 2016-02..2017-01")
     f.add_argument("--output", "-o", help="write to this file instead of stdout")
     f.add_argument(
@@ -191,11 +210,13 @@ def main(argv=None) -> int:
 
     b = sub.add_parser("build", help="execute the section notebooks and build the site")
     b.add_argument("--data", default="data/demo", help=DATA_HELP)
-    b.add_argument("--area", action="append", help="district, e.g. Blackpool (repeatable)")
+    b.add_argument("--area", action="append", help="district (Home Office tables: CSP), e.g. Blackpool (repeatable)")
+    b.add_argument("--force", action="append", help=FORCE_HELP + " (repeatable)")
     b.add_argument(
         "--all-districts",
         action="store_true",
-        help="every district in the data (areas.csv; police.uk files without one: the 1%% rule)",
+        help="every district in the data (areas.csv; police.uk files without one: the 1%% rule; Home Office "
+        "tables: every CSP and force area)",
     )
     b.add_argument(
         "--period", action="append", required=True, help="2016/17, 2016/17-Q3 or 2016-02..2017-01 (repeatable)"
@@ -223,6 +244,7 @@ def main(argv=None) -> int:
     )
     v.add_argument("--data", default="data/demo", help=DATA_HELP)
     v.add_argument("--area", action="append", help="district, e.g. Blackpool (repeatable)")
+    v.add_argument("--force", action="append", help=FORCE_HELP + " (repeatable)")
     v.add_argument("--all-districts", action="store_true", help="every district in the data")
     v.add_argument(
         "--period", action="append", required=True, help="2016/17, 2016/17-Q3 or 2016-02..2017-01 (repeatable)"

@@ -169,10 +169,18 @@ def test_other_files_of_the_folder_are_not_taken_for_tables(tmp_path):
     assert data_pkg.kind(tmp_path) == "contract"  # a force's extract is read as it always was
 
 
-def test_a_folder_of_tables_alone_is_read_then_refused_plainly(tmp_path):
+def test_a_folder_of_tables_alone_is_read_as_its_csps_and_force_areas(tmp_path):
     ho.write(tmp_path)
-    with pytest.raises(DataError, match="Home Office open data tables read .1 table.s., 3 CSPs, 2 force areas., but "):
-        data_pkg.load(tmp_path)
+    data = data_pkg.load(tmp_path)
+    assert data.format == "home office"
+    rows = data.areas[["district", "county", "level"]].values.tolist()
+    assert rows == [  # Action Fraud is no area
+        ["Gamma", "Otherforce", "csp"],
+        ["Alpha", "Testshire", "csp"],
+        ["Beta", "Testshire", "csp"],
+        ["Otherforce police force area", "England and Wales", "pfa"],
+        ["Testshire police force area", "England and Wales", "pfa"],
+    ]
 
 
 def test_the_cube_is_cached_checked_on_read_and_counted_again_when_a_file_changes(tmp_path, capsys):

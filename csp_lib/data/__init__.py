@@ -1,9 +1,8 @@
 """Stage 1, records in: the data contract, periods, and the readers of a data folder.
 
 :func:`load` is the one entry: it reads the contract's tables, or police.uk street files
-as downloaded, by what the folder holds. A folder of Home Office open data tables only (no crimes
-table, no street files) is read and checked by ``homeoffice``, and then refused: reports from those
-tables are not built yet. Nothing here imports a later stage.
+as downloaded, or Home Office open data tables (no crimes table, no street files), by what the folder
+holds. Nothing here imports a later stage.
 """
 
 from __future__ import annotations
@@ -31,6 +30,8 @@ def kind(folder) -> str:
 def load(folder, allow_partial: bool = False):
     """Read and check a data folder, whichever kind it is. ``allow_partial`` lets police.uk periods
     with missing months through, labelled (contract extracts refuse them in the figures)."""
+    import pandas as pd
+
     from . import policeuk, population, readers
 
     folder = Path(folder)
@@ -40,15 +41,18 @@ def load(folder, allow_partial: bool = False):
     if which == "home office":
         from . import homeoffice
 
-        tables = homeoffice.load(folder)  # every bad value is refused here, with its file, line and column
-        areas = tables.areas
-        raise DataError(
-            folder,
-            f"Home Office open data tables read ({len(tables.tables)} table(s), "
-            f"{int((areas['level'] == 'csp').sum())} CSPs, {int((areas['level'] == 'pfa').sum())} force areas), "
-            "but reports from them alone are not built yet",
-            hint="for now, build from the force's extract (crimes.csv and areas.csv) or from police.uk street files",
-        )
+        data = homeoffice.load_data(folder)  # every bad value is refused here, with its file, line and column
+        csp = data.areas[data.areas["level"] == "csp"]
+        if len(csp):  # the ONS file names districts: a CSP's residents from it, a force area's their sum
+            filled, data.population, warnings = population.fill(csp, folder)
+            areas = data.areas.copy()
+            if "population" in filled:
+                areas["population"] = pd.array([pd.NA] * len(areas), dtype="Int64")
+                areas.loc[filled.index, "population"] = filled["population"]
+            data.areas = areas
+            data.warnings.extend(warnings)
+            data.fill_forces()
+        return data
     data = policeuk.load(folder, allow_partial) if which == "police.uk" else readers.load(folder)
     # residents from an ONS mid-year estimates file as downloaded, where areas.csv gives none
     data.areas, data.population, warnings = population.fill(data.areas, folder)

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from . import contract
 from .contract import DataError
+from .readers import Data, content_hash
 
 # canonical key -> the column's name as the Home Office user guide writes it
 COLUMNS = {
@@ -570,4 +571,252 @@ def load(folder) -> HomeOfficeTables:
     return HomeOfficeTables(folder, tables, cube, reused)
 
 
-__all__ = ["COLUMNS", "NOT_AREAS", "Table", "HomeOfficeTables", "find", "is_homeoffice_folder", "count_cube", "load"]
+# -- the data a report reads ----------------------------------------------------------------
+PFA_SUFFIX = " police force area"  # a force's own report is named so: CSP and force names can be the same
+NATION = "England and Wales"  # what a force area is compared with: the sum of the forces in the tables
+NOT_IN_TABLES = "not in the Home Office open data tables"
+# what a force's extract has and the tables do not: (what, the figures it feeds), for the data quality page
+ABSENT_FIELDS = [
+    ("domestic abuse marker", "domestic abuse, MARAC"),
+    ("the force's assault classification (serious / less serious / non-injury)", "the seed's violence split"),
+    ("victim and offender age", "sexual offences against under 16s, age profiles"),
+    ("date the offence took place", "non-recent sexual offences"),
+    ("hate crime strand", "hate crime"),
+    ("child sexual exploitation flag", "child sexual exploitation"),
+    ("antisocial behaviour incidents (not crimes)", "antisocial behaviour"),
+    ("outcomes, neighbourhoods and map points", "outcomes, neighbourhoods, hotspot maps"),
+]
+
+
+def force_area(force: str) -> str:
+    """The name of a force's own report: ``Testshire police force area``."""
+    return f"{force}{PFA_SUFFIX}"
+
+
+def quarters_of(period) -> list[tuple[int, int]]:
+    """(financial year's first year, quarter 1 to 4) of a period of whole quarters; a span that starts or ends
+    inside a quarter is refused (PeriodError) with the whole quarters around it."""
+    from .periods import Period, PeriodError, month_label, month_of
+
+    first_ok = (month_of(period.first)[1] - 4) % 3 == 0
+    last_ok = (month_of(period.last)[1] - 3) % 3 == 0
+    if not (first_ok and last_ok):
+        start = period.first - (month_of(period.first)[1] - 4) % 3
+        end = period.last + (3 - (month_of(period.last)[1] - 3) % 3) % 3
+        raise PeriodError(
+            f"period '{period.label}' ({period.long_label}) is not whole quarters, and the Home Office tables count "
+            f"quarters: choose one that is, e.g. {Period(start, end).label} ({month_label(start)} to "
+            f"{month_label(end)}), a financial year (2016/17) or a quarter (2016/17-Q3)"
+        )
+    out = []
+    for m in range(period.first, period.last + 1, 3):
+        y, mo = month_of(m)
+        fy = y if mo >= 4 else y - 1
+        out.append((fy, (mo - 4) % 12 // 3 + 1))
+    return out
+
+
+def quarter_month(year, quarter):
+    """The month index of a quarter's first month (quarter 1 of 2016/17 is April 2016)."""
+    return year * 12 + 3 + 3 * (quarter - 1)  # periods.month_index(year, 4) + 3 * (quarter - 1)
+
+
+def _areas(tables: HomeOfficeTables):
+    """The report areas: each CSP (its county the force, named as the table names it) and each force area
+    (``<force> police force area``, its county England and Wales), with the level and the force."""
+    import pandas as pd
+
+    cube = tables.cube[~tables.cube["body"]]
+    rows = [
+        {"district": r.csp, "county": r.force, "level": "csp", "force": r.force}
+        for r in cube[cube["level"] == "csp"][["force", "csp"]].drop_duplicates().itertuples()
+    ]
+    rows += [
+        {"district": force_area(f), "county": NATION, "level": "pfa", "force": f}
+        for f in sorted(set(cube["force"].astype(str)))
+    ]
+    areas = pd.DataFrame(rows, columns=["district", "county", "level", "force"])
+    areas = areas.sort_values(["level", "county", "district"]).reset_index(drop=True)
+    areas.attrs["path"] = tables.folder
+    return areas
+
+
+@dataclass
+class HomeOfficeData(Data):
+    """A folder of Home Office open data tables: the cube, and the areas of both levels (each CSP, compared
+    with its force: the sum of the force's CSPs; each force area, compared with England and Wales: the sum of
+    the forces). No record-level tables: only the cube's quarterly counts."""
+
+    ho: HomeOfficeTables | None = None
+
+    format = "home office"
+    described = "these Home Office tables (CSPs, and force areas as '<Force Name> police force area')"
+    district_column = "CSP Name"
+
+    @property
+    def levels(self) -> list[str]:
+        return sorted(set(self.ho.cube["level"]))
+
+    def rows(self):
+        """The cube's rows of every area as district (the report area's name), month (the quarter's first),
+        offence_group, offence_subgroup, n. A force area is its PFA table's rows where the folder has one, else
+        the sum of its CSPs'; bodies that are not areas are in none."""
+        import pandas as pd
+
+        cube = self.ho.cube[~self.ho.cube["body"]]
+        csp = cube[cube["level"] == "csp"].assign(district=lambda c: c["csp"])
+        pfa = cube[cube["level"] == ("pfa" if "pfa" in self.levels else "csp")]
+        pfa = pfa.assign(district=pfa["force"].astype(str).map(force_area))
+        out = pd.concat([csp, pfa], ignore_index=True)
+        out["month"] = quarter_month(out["year"].astype("int64"), out["quarter"].astype("int64")).astype("int64")
+        keep = ["district", "month", "offence_group", "offence_subgroup", "n"]
+        return out[keep].groupby(keep[:-1], as_index=False, dropna=False)["n"].sum()
+
+    def level_of(self, area: str) -> str:
+        return str(self.areas.loc[self.areas["district"] == area, "level"].iloc[0])
+
+    def table_of(self, area: str) -> str:
+        """Which table counted an area: the CSP table, the PFA table, or the CSP table summed by force."""
+        if self.level_of(area) == "csp":
+            return "csp"
+        return "pfa" if "pfa" in self.levels else "csp summed by force"
+
+    def coverage(self, name: str) -> tuple[int, int] | None:
+        if name != "crimes":
+            return None
+        quarters = sorted({(int(y), int(q)) for y, q in zip(self.ho.cube["year"], self.ho.cube["quarter"])})
+        return quarter_month(*quarters[0]), quarter_month(*quarters[-1]) + 2
+
+    def check_period(self, first: int, last: int, label: str) -> None:
+        from .periods import Period, month_label
+
+        quarters_of(Period(first, last))  # a span that is not whole quarters: PeriodError
+        a, b = self.coverage("crimes")
+        if first < a or last > b:
+            raise DataError(
+                self.ho.tables[0].where,
+                f"period {label} is outside the Home Office tables, which count {month_label(a)} to {month_label(b)}",
+                column=COLUMNS["financial_year"],
+                hint="choose a financial year or quarter the tables hold",
+            )
+
+    def paths(self) -> list[Path]:
+        out = {t.path for t in self.ho.tables}
+        return sorted(out)
+
+    def source(self, coverage: dict) -> dict:
+        from .periods import month_key
+
+        first, last = coverage.get("crimes") or (None, None)
+        files = self.paths()
+        quarters = self.ho.quarters(self.levels[0])
+        return {
+            "kind": "homeoffice",
+            "folder": Path(self.folder).name,
+            "files": [f.name for f in files],
+            "file_count": len(files),
+            "months": f"{month_key(first)} to {month_key(last)}" if first is not None else None,
+            "hash": "sha256:" + content_hash(files),
+            "tables": [{"file": t.path.name, "sheet": t.sheet, "level": t.level} for t in self.ho.tables],
+            "release": f"{quarters[-1][0]}/{(quarters[-1][0] + 1) % 100:02d}-Q{quarters[-1][1]}",
+        }
+
+    def sources(self, coverage: dict) -> dict:
+        from .periods import month_key
+
+        a, b = coverage["crimes"]
+        out = {}
+        for t in self.ho.tables:
+            rows = self.ho.cube[self.ho.cube["level"] == t.level]
+            out[f"homeoffice_{t.level}"] = {
+                "file": t.name,
+                "rows": int(rows["n"].sum()),
+                "first_month": month_key(a),
+                "last_month": month_key(b),
+            }
+        return out
+
+    def quality(self, area: str, period, coverage: dict) -> dict:
+        from .periods import month_key, month_label
+
+        a, b = coverage["crimes"]
+        mine = self.rows()
+        mine = mine[mine["district"] == area]
+        tables = [
+            {
+                "table": f"{t.name} (Home Office {'CSP' if t.level == 'csp' else 'police force area'} table)",
+                "rows": int(self.ho.cube.loc[self.ho.cube["level"] == t.level, "n"].sum()),
+                "area_rows": int(mine["n"].sum()),
+                "first_month": month_key(a),
+                "last_month": month_key(b),
+                "window": f"{month_label(a)} to {month_label(b)}",
+                "gaps": [],
+                "area_gaps": [],
+            }
+            for t in self.ho.tables
+        ]
+        missing = [
+            {"column": what, "rows": "all records", "blank": None, "of": 0, "affects": affects, "note": "not published"}
+            for what, affects in ABSENT_FIELDS
+        ]
+        bodies = self.ho.bodies()
+        excluded = [
+            {
+                "reason": f"{b['body']}: not an area ({'CSP' if b['level'] == 'csp' else 'force area'} table, every "
+                "quarter the tables hold)",
+                "rows": b["offences"],
+                "districts": 0,
+            }
+            for b in bodies
+        ]
+        return {
+            "format": self.format,
+            "files": len(self.paths()),
+            "warnings": list(self.warnings),
+            "tables": tables,
+            "missing": missing,
+            "partial_sources": [],
+            "excluded": excluded,
+            "missing_months": {"period": [], "previous": []},
+        }
+
+    def fill_forces(self) -> None:
+        """A force area's residents: the sum of its CSPs' (the ONS file names districts, not forces), where
+        every CSP of the force has them."""
+        import pandas as pd
+
+        if "population" not in self.areas:
+            return
+        areas = self.areas.copy()
+        csp = areas[areas["level"] == "csp"]
+        for i in areas.index[areas["level"] == "pfa"]:
+            own = csp.loc[csp["force"] == areas.at[i, "force"], "population"]
+            if len(own) and own.notna().all():
+                areas.at[i, "population"] = int(own.sum())
+            else:
+                areas.at[i, "population"] = pd.NA
+        self.areas = areas
+
+
+def load_data(folder) -> HomeOfficeData:
+    """A folder of Home Office tables, read and checked, as the figures read it."""
+    folder = Path(folder)
+    tables = load(folder)
+    return HomeOfficeData(folder, _areas(tables), ho=tables)
+
+
+__all__ = [
+    "COLUMNS",
+    "NOT_AREAS",
+    "Table",
+    "HomeOfficeTables",
+    "HomeOfficeData",
+    "find",
+    "is_homeoffice_folder",
+    "count_cube",
+    "load",
+    "load_data",
+    "force_area",
+    "quarters_of",
+    "quarter_month",
+]

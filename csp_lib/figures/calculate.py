@@ -172,6 +172,8 @@ class Figures:
         self._shares(f)
         self._peaks(f)
         self._comparisons(f)
+        if self.data.format == "home office":
+            self._provenance(f)
         series = self._series()
         for mid, chart in series["xmr"].items():
             f[mid]["variation"] = chart["label"]
@@ -193,6 +195,22 @@ class Figures:
             "data_format": self.data.format,
             "generated_by": f"csp_lib {__version__}",
         }
+
+    def _provenance(self, f: dict) -> None:
+        """Home Office tables: each figure's ``provenance`` (the table, the areas a comparison sums, the offence
+        group or subgroup), so that a reader can tell which count of the tables it is."""
+        from .homeoffice import provenance
+
+        table = self.data.table_of(self.area)
+        pfa = self.data.level_of(self.area) == "pfa"
+        whole = "the force areas in the tables" if pfa else f"the CSPs of {self.county} in the tables"
+        for fid, fig in f.items():
+            if fid.startswith("county_"):
+                where = provenance(fid[len("county_") :], table, whole)
+            else:
+                where = provenance(fid, table)
+            if where is not None:
+                fig["provenance"] = where
 
     def _shares(self, f: dict) -> None:
         """Add ``share`` (and ``previous_share``) of the whole each part belongs to."""

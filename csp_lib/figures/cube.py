@@ -172,6 +172,10 @@ def _crime_counts(c: pd.DataFrame, cube: Cube) -> tuple[pd.DataFrame, list[str]]
 def build_cube(data: Data) -> Cube:
     if data.format == "police.uk":
         return _street_cube(data)
+    if data.format == "home office":
+        from .homeoffice import cube_of
+
+        return cube_of(data)
     cube = Cube(pd.DataFrame())
     parts = []
     for name in data.tables:

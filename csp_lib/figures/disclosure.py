@@ -44,9 +44,10 @@ VICTIM_BASED = (
 )
 NOT_COUNTS = ("_rank_in_county", "_rank_in_family", "_districts_rising", "_months_lower", "_quarters_lower")
 # totals and the parts that add up to them (or nearly: a hate crime can carry several strands); all crime is
-# the sum of the nine Home Office offence groups, so a withheld group could be worked out from the others
+# the sum of the nine Home Office offence groups, so a withheld group could be worked out from the others; the
+# Home Office tables' sexual offences are their rape and other sexual offences (figures/homeoffice.py)
 TOTALS = {
-    "sexual_offences": ["rape", "sexual_assault", "other_sexual_offence"],
+    "sexual_offences": ["rape", "sexual_assault", "other_sexual_offence", "other_sexual_offences"],
     "domestic_assaults": [f"domestic_{k}" for k in ASSAULTS],
     "hate_crime": [f"hate_crime_{s}" for s in HATE_STRANDS],
     "all_crime": GROUP_IDS,

@@ -1,5 +1,5 @@
 """Figures from the Home Office open data tables' offence codes (docs/data-contract.md, "Figures from the
-offence groups and subgroups"). Not yet used by a report (issue 28).
+offence groups and subgroups"), and the cube a report from the tables reads (:func:`cube_of`).
 
 Every offence code of the tables comes with the Home Office's own offence group and subgroup; a figure is
 the sum of the codes of a group (:data:`GROUPS`) or a subgroup (:data:`SUBGROUPS`), named by the existing
@@ -26,8 +26,8 @@ from __future__ import annotations
 import hashlib
 
 from ..data.contract import slug
-from ..data.homeoffice import normalise
-from ..data.periods import Period, PeriodError, fy_label, month_index, month_label, month_of
+from ..data.homeoffice import NOT_IN_TABLES, normalise, quarters_of
+from ..data.periods import Period, fy_label, month_index
 
 SOURCE = "Home Office police recorded crime open data tables"
 FRAUD = "fraud offences"
@@ -78,6 +78,23 @@ NO_EQUIVALENT = {
 }
 
 
+def no_equivalent_note(fid: str) -> str:
+    """Why a figure of the seed's report has no Home Office equivalent, and what the page shows instead."""
+    if fid.startswith("vap_"):
+        split = "violence as violence with injury, violence without injury and stalking and harassment"
+    else:
+        split = "sexual offences as rape and other sexual offences"
+    return (
+        "no Home Office equivalent: the force's own classification, not in the Home Office tables, which split "
+        f"{split} (shown in its place, under its own name)"
+    )
+
+
+# the Home Office burglary subgroups (domestic and non-domestic to 2016/17, residential and business and
+# community since): all burglary is their sum, as the force extract's burglary counts every burglary
+BURGLARY = ("domestic_burglary", "non_domestic_burglary", "residential_burglary", "business_and_community_burglary")
+
+
 def _unlisted(kind: str, name: str) -> str:
     digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:6]
     return f"unlisted_offence_{kind}_{slug(name)[:40]}_{digest}"
@@ -94,27 +111,6 @@ def subgroup_id(group: str, subgroup: str) -> str | None:
     if normalise(subgroup) == normalise(group) or gid == "fraud_offences":
         return None
     return SUBGROUPS.get((gid, normalise(subgroup))) or _unlisted("subgroup", f"{group} / {subgroup}")
-
-
-def quarters_of(period: Period) -> list[tuple[int, int]]:
-    """(financial year's first year, quarter 1 to 4) of a period of whole quarters; a span that starts or ends
-    inside a quarter is refused (PeriodError) with the whole quarters around it."""
-    first_ok = (month_of(period.first)[1] - 4) % 3 == 0
-    last_ok = (month_of(period.last)[1] - 3) % 3 == 0
-    if not (first_ok and last_ok):
-        start = period.first - (month_of(period.first)[1] - 4) % 3
-        end = period.last + (3 - (month_of(period.last)[1] - 3) % 3) % 3
-        raise PeriodError(
-            f"period '{period.label}' ({period.long_label}) is not whole quarters, and the Home Office tables count "
-            f"quarters: choose one that is, e.g. {Period(start, end).label} ({month_label(start)} to "
-            f"{month_label(end)}), a financial year (2016/17) or a quarter (2016/17-Q3)"
-        )
-    out = []
-    for m in range(period.first, period.last + 1, 3):
-        y, mo = month_of(m)
-        fy = y if mo >= 4 else y - 1
-        out.append((fy, (mo - 4) % 12 // 3 + 1))
-    return out
 
 
 def quarter_period(year: int, quarter: int) -> Period:
@@ -169,12 +165,82 @@ def unlisted(rows) -> list[str]:
     return sorted(out)
 
 
+def wide(rows):
+    """The cube's counts: ``rows`` (district, month, offence_group, offence_subgroup, n) as one column per figure
+    id (:func:`counts`' ids, and ``burglary``), indexed by (district, month)."""
+    import pandas as pd
+
+    def text(v) -> str:
+        return "" if v is None or v != v else str(v)
+
+    pairs = rows[["offence_group", "offence_subgroup"]].drop_duplicates()
+    ids = []
+    for group, subgroup in pairs.itertuples(index=False):
+        g, sg = text(group), text(subgroup)
+        sid = subgroup_id(g, sg)
+        names = [group_id(g)] + ([sid] if sid else []) + ([] if normalise(g) == FRAUD else ["all_crime"])
+        ids.append((group, subgroup, names))
+    key = pd.DataFrame(ids, columns=["offence_group", "offence_subgroup", "id"]).explode("id")
+    long = rows.merge(key, on=["offence_group", "offence_subgroup"], how="left")
+    out = long.pivot_table(index=["district", "month"], columns="id", values="n", aggfunc="sum", fill_value=0)
+    out.columns.name = None
+    for name in ["all_crime", *GROUPS.values(), *SUBGROUPS.values()]:
+        if name not in out:
+            out[name] = 0
+    out = out.astype("int64")
+    out["burglary"] = out[list(BURGLARY)].sum(axis=1)
+    return out.sort_index()
+
+
+def cube_of(data):
+    """The cube of a folder of Home Office tables: the quarters' counts (each at its quarter's first month),
+    every figure the tables cannot give marked missing, with why."""
+    from ..data import contract
+    from .cube import Cube
+    from .sections import COUNTY_IDS, SECTIONS, TREND_IDS
+
+    counts = wide(data.rows())
+    cube = Cube(counts, {c: "crimes" for c in counts.columns})
+    cube.coverage = {"crimes": data.coverage("crimes")}
+    cube.county_ids = [c for c in counts.columns if c not in COUNTY_IDS and not c.startswith("unlisted_")]
+    wanted = contract.REQUIRED_IDS + COUNTY_IDS + TREND_IDS + [i for s in SECTIONS for i in s.table]
+    for mid in wanted:
+        if mid not in counts and not mid.startswith("county_") and not mid.endswith("_rank_in_county"):
+            cube.missing[mid] = no_equivalent_note(mid) if mid in NO_EQUIVALENT else NOT_IN_TABLES
+    return cube
+
+
+def provenance(fid: str, table: str, areas: str | None = None) -> dict | None:
+    """Where a figure of a report from the tables comes from (figures.json ``provenance``): the source, the
+    table (``csp``, ``pfa``, ``csp summed by force``), the areas it sums (a comparison's) and the offence group
+    or subgroup it counts; None for an id the tables do not give."""
+    base = {"source": "homeoffice", "table": table} | ({"areas": areas} if areas else {})
+    if fid == "all_crime":
+        return base | {"counts": "every offence code but the fraud offences"}
+    if fid == "burglary":
+        return base | {"counts": "the burglary subgroups: " + ", ".join(BURGLARY)}
+    for group, gid in GROUPS.items():
+        if fid == gid:
+            return base | {"offence_group": group}
+    for (gid, subgroup), sid in SUBGROUPS.items():
+        if fid == sid:
+            group = next(g for g, i in GROUPS.items() if i == gid)
+            return base | {"offence_group": group, "offence_subgroup": subgroup}
+    if fid.startswith("unlisted_offence_"):
+        return base | {"counts": "an offence group or subgroup the mapping does not name"}
+    return None
+
+
 __all__ = [
     "SOURCE",
     "GROUPS",
     "SUBGROUPS",
     "NO_EQUIVALENT",
+    "no_equivalent_note",
     "counts",
+    "cube_of",
+    "provenance",
+    "wide",
     "group_id",
     "subgroup_id",
     "quarters_of",
