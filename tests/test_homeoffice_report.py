@@ -21,6 +21,7 @@ import pytest
 
 from conftest import validate
 from csp_lib import cli
+from csp_lib.present import charts, narrative
 
 
 def _figures(folder, tmp_path, *args, suppression=False):
@@ -175,3 +176,76 @@ def test_a_period_that_is_not_whole_quarters_is_refused(csp_folder, tmp_path, ca
     assert "prc-csp-tables.csv" in err and "outside the Home Office tables" in err
     assert cli.main(["figures", "--data", str(csp_folder), "--area", "Alpa", "--period", "2016/17"]) == 2
     assert "Did you mean Alpha?" in capsys.readouterr().err
+
+
+def test_rolling_four_quarters_in_place_of_rolling_12_months(csp_folder, tmp_path):
+    # Alpha's all crime a quarter: 2015/16 9, 11, 11, 13 (44); 2016/17 14, 16, 16, 18 (64)
+    figs = _figures(csp_folder, tmp_path, "--area", "Alpha", "--period", "2016/17")
+    rows = figs["series"]["rolling"]["all_crime"]
+    assert [(r["quarter"], r["month"], r["value"]) for r in rows] == [
+        ("2015/16-Q4", "2016-03", 44),
+        ("2016/17-Q1", "2016-06", 44 - 9 + 14),
+        ("2016/17-Q2", "2016-09", 49 - 11 + 16),
+        ("2016/17-Q3", "2016-12", 54 - 11 + 16),
+        ("2016/17-Q4", "2017-03", 64),
+    ]  # never a 12 months that ends inside a quarter
+    assert figs["series"]["monthly"] == {}  # the tables count quarters: no month by month
+    assert "all_crime_months_lower" not in figs["figures"]
+    assert figs["figures"]["all_crime_quarters_lower"] == {"value": 0, "of": 4, "higher": 4, "largest_falls": []}
+    assert narrative.rolling(figs).startswith(
+        "In the four quarters to March 2017 (2016/17-Q4), 64 crimes were recorded in Alpha, against 44 in the four "
+        "quarters to March 2016 (2015/16-Q4)."
+    )
+    assert "rolling four quarters in place of the rolling 12 months" in charts.rolling(figs, "all_crime")
+
+
+def test_xmr_on_quarters_over_every_quarter_the_tables_give(csp_folder, tmp_path):
+    figs = _figures(csp_folder, tmp_path, "--area", "Alpha", "--period", "2016/17")
+    chart = figs["series"]["xmr"]["all_crime"]
+    assert [(p["quarter"], p["month"], p["value"]) for p in chart["points"]] == [
+        ("2015/16-Q1", "2015-04", 9),
+        ("2015/16-Q2", "2015-07", 11),
+        ("2015/16-Q3", "2015-10", 11),
+        ("2015/16-Q4", "2016-01", 13),
+        ("2016/17-Q1", "2016-04", 14),
+        ("2016/17-Q2", "2016-07", 16),
+        ("2016/17-Q3", "2016-10", 16),
+        ("2016/17-Q4", "2017-01", 18),
+    ]
+    # mean 108 / 8 = 13.5; moving ranges 2, 0, 2, 1, 2, 0, 2: 9 / 7; limits 13.5 +/- 2.66 x 9 / 7 = 3.42
+    assert (chart["mean"], chart["ucl"], chart["lcl"], chart["trial"]) == (13.5, 16.92, 10.08, True)
+    assert chart["label"] == (
+        "special cause: a quarter outside the process limits (high); 2 of 3 quarters close to a limit (high)"
+    )
+    words = narrative.variation(figs, "all_crime")
+    assert words.startswith("Quarter by quarter: 2016/17-Q4's 18 was unusually high for Alpha.")
+    assert "the Home Office tables count quarters, so the chart is of quarters, not months" in words
+    assert "the chart is of quarters, not months" in charts.xmr(figs, "all_crime")
+    # the trend: as many years as the tables give (two here), each year's count
+    assert [(r["period"], r["area"], r["county"]) for r in figs["series"]["trend"]["all_crime"]] == [
+        ("2015/16", 44, 84),
+        ("2016/17", 64, 112),
+    ]
+
+
+def test_the_trend_runs_over_as_many_years_as_the_tables_give(tmp_path):
+    # six years of Alpha's assaults with injury: 1, 2, 3, 4, 5, 6 a quarter in 2011/12 to 2016/17
+    desc, group, sub = ho.GROUPS["8N"]
+    rows = [
+        [f"{y}/{(y + 1) % 100:02d}", q, "Testshire", "Alpha", desc, group, sub, "8N", y - 2010]
+        for y in range(2011, 2017)
+        for q in range(1, 5)
+    ]
+    folder = tmp_path / "ho"
+    ho.write(folder, table=[ho.header(), *rows])
+    figs = _figures(folder, tmp_path, "--area", "Alpha", "--period", "2016/17")
+    assert [(r["period"], r["area"]) for r in figs["series"]["trend"]["vap"]] == [
+        ("2011/12", 4),
+        ("2012/13", 8),
+        ("2013/14", 12),
+        ("2014/15", 16),
+        ("2015/16", 20),
+        ("2016/17", 24),
+    ]
+    assert len(figs["series"]["xmr"]["vap"]["points"]) == 24  # every quarter
+    assert figs["series"]["xmr"]["vap"]["trial"] is False

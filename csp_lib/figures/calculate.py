@@ -271,8 +271,21 @@ class Figures:
             return None
         return measures.rate(self.count(mid, members, cur), int(sum(denom)))
 
+    @property
+    def quarterly(self) -> bool:
+        """Counts by quarter (the Home Office tables): no month by month; rolling four quarters; XmR on quarters."""
+        return self.data.format == "home office"
+
+    def _trend(self) -> list[Period]:
+        """The trend's periods: four years (the period and the three before it); Home Office tables, as many
+        years as they cover."""
+        if not self.quarterly:
+            return self.period.trend()
+        first, _ = self.cube.coverage["crimes"]
+        return self.period.trend(max(4, (self.period.last - first + 1) // 12))
+
     def _trend_window(self) -> Period:
-        t = self.period.trend()
+        t = self._trend()
         return Period(t[0].first, t[-1].last)
 
     def _peaks(self, f: dict) -> None:
@@ -305,7 +318,10 @@ class Figures:
             now = self.cube.by_month(mid, [self.area], cur.first, cur.last)
             before = self.cube.by_month(mid, [self.area], prev.first, prev.last)
             before.index = before.index + 12
-            f[f"{mid}_months_lower"] = measures.compare(now.rename(index=month_label), before.rename(index=month_label))
+            if not self.quarterly:  # the tables count quarters: a month of them is no count
+                f[f"{mid}_months_lower"] = measures.compare(
+                    now.rename(index=month_label), before.rename(index=month_label)
+                )
             qs = cur.quarters()
             if qs:
                 qn = pd.Series({q.long_label: int(now.loc[q.first : q.last].sum()) for q in qs})
@@ -351,12 +367,16 @@ class Figures:
             first, last = self.cube.coverage[self.cube.source.get(mid, "crimes")]
             monthly = self.cube.by_month(mid, [self.area], first, last)
             rows = []
-            for m in range(first + 11, last + 1):
+            # the Home Office tables: the four quarters to each quarter's end (their counts at the quarters'
+            # first months), never a window that ends inside a quarter
+            ends = range(first + 11, last + 1, 3) if self.quarterly else range(first + 11, last + 1)
+            for m in ends:
                 window = Period(m - 11, m)
                 if not self.cube.has_gap(window):
-                    rows.append(
-                        {"month": month_key(m), "label": month_label(m), "value": int(monthly.loc[m - 11 : m].sum())}
-                    )
+                    row = {"month": month_key(m), "label": month_label(m), "value": int(monthly.loc[m - 11 : m].sum())}
+                    if self.quarterly:
+                        row["quarter"] = Period(m - 2, m, "quarter").label
+                    rows.append(row)
             out[mid] = rows
         return out
 
@@ -402,7 +422,7 @@ class Figures:
             if mid in self.cube.missing:
                 continue
             rows = []
-            for p in self.period.trend():
+            for p in self._trend():
                 table = self.cube.source.get(mid, "crimes")
                 a, b = self.cube.coverage[table]
                 if p.first < a or p.last > b or self.cube.has_gap(p):
@@ -420,6 +440,8 @@ class Figures:
                     }
                 )
             s["trend"][mid] = rows
+            if self.quarterly:  # no month by month: the tables count quarters (the XmR chart is of quarters)
+                continue
             cur, prev = self._window(mid)
             now = self.cube.by_month(mid, [self.area], cur.first, cur.last)
             before = self.cube.by_month(mid, [self.area], prev.first, prev.last) if prev else None
@@ -445,13 +467,30 @@ class Figures:
             if mid in self.cube.missing:
                 continue
             a, b = self.cube.coverage[self.cube.source.get(mid, "crimes")]
-            w = self._trend_window().clip(a, min(b, self.period.last))
+            # quarters (the Home Office tables): every quarter the tables give up to the period's end
+            w = (
+                Period(a, self.period.last)
+                if self.quarterly
+                else self._trend_window().clip(a, min(b, self.period.last))
+            )
             gaps = [m for m in self.cube.gaps if w is not None and w.first <= m <= w.last]
             if w is not None and gaps:  # an XmR chart needs consecutive months: start after the last gap
                 w = w.clip(max(gaps) + 1, w.last)
             if w is None or len(w) < 2:
                 continue
             monthly = self.cube.by_month(mid, [self.area], w.first, w.last)
+            if self.quarterly:  # one point a quarter (its count is at its first month), labelled as the quarter
+                rows = [
+                    {"month": month_key(q.first), "quarter": q.label, "value": int(monthly.loc[q.first : q.last].sum())}
+                    for q in w.quarters()
+                ]
+                within = range(
+                    sum(r["month"] < month_key(self.period.first) for r in rows),
+                    sum(r["month"] <= month_key(self.period.last) for r in rows),
+                )
+                if len(rows) >= 2:
+                    s["xmr"][mid] = spc.xmr(rows, within, self.spc.baseline, self.spc.recalculate, unit="quarter")
+                continue
             rows = [{"month": month_key(i), "value": int(monthly.loc[i])} for i in monthly.index]
             within = range(max(0, self.period.first - w.first), self.period.last - w.first + 1)
             s["xmr"][mid] = spc.xmr(rows, within, self.spc.baseline, self.spc.recalculate)

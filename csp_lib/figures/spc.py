@@ -27,11 +27,11 @@ RUN = 7
 TRIAL_BELOW = 12
 BASELINE_RANGE = (12, 20)  # the Making Data Count tool's range of baseline points
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-RULE_NAMES = {
-    "outside": "a month outside the process limits",
-    "shift": f"a run of {RUN} months on one side of the mean",
-    "trend": f"{RUN} months rising or falling in a row",
-    "two_of_three": "2 of 3 months close to a limit",
+RULE_NAMES = {  # {unit}: month, or quarter (the Home Office tables)
+    "outside": "a {unit} outside the process limits",
+    "shift": f"a run of {RUN} {{unit}}s on one side of the mean",
+    "trend": f"{RUN} {{unit}}s rising or falling in a row",
+    "two_of_three": "2 of 3 {unit}s close to a limit",
 }
 
 
@@ -167,14 +167,14 @@ def signals(values: list[float], lim: dict) -> list[dict]:
     return out
 
 
-def describe(sigs: list[dict], within: range) -> str:
-    """``within normal variation`` or ``special cause: ...`` for the points in ``within``."""
+def describe(sigs: list[dict], within: range, unit: str = "month") -> str:
+    """``within normal variation`` or ``special cause: ...`` for the points in ``within`` (each a ``unit``)."""
     found = []
     for s in sigs:
         if any(p in within for p in s["points"]):
-            text = f"{RULE_NAMES[s['rule']]} ({'high' if s['direction'] == 'up' else 'low'})"
+            text = f"{RULE_NAMES[s['rule']].format(unit=unit)} ({'high' if s['direction'] == 'up' else 'low'})"
             if s["rule"] == "trend":
-                text = f"{RUN} months {'rising' if s['direction'] == 'up' else 'falling'} in a row"
+                text = f"{RUN} {unit}s {'rising' if s['direction'] == 'up' else 'falling'} in a row"
             if text not in found:
                 found.append(text)
     return "special cause: " + "; ".join(found) if found else "within normal variation"
@@ -202,8 +202,9 @@ def _rounded(lim: dict) -> dict:
     return {k: round(v, 2) if isinstance(v, float) else v for k, v in lim.items()}
 
 
-def xmr(rows: list[dict], within: range, baseline: int | None = None, recalculate=()) -> dict:
-    """XmR of monthly rows (``value`` per month): limits, signals and the label for ``within``.
+def xmr(rows: list[dict], within: range, baseline: int | None = None, recalculate=(), unit: str = "month") -> dict:
+    """XmR of monthly rows (``value`` per month; ``unit`` quarter: a row a quarter, its ``month`` the quarter's
+    first): limits, signals and the label for ``within``.
 
     The limits are computed from the first ``baseline`` points (None: all) of each segment; a segment starts
     at the first point and at each point whose month is in ``recalculate`` (the months of the series
@@ -229,7 +230,7 @@ def xmr(rows: list[dict], within: range, baseline: int | None = None, recalculat
         **current,
         "points": [dict(r, special=i in flagged) for i, r in enumerate(rows)],
         "signals": sigs,
-        "label": describe(sigs, within),
+        "label": describe(sigs, within, unit),
         "icon": icon(sigs, within),
         "baseline": baseline,
         "basis": "baseline" if baseline else "all points",

@@ -518,25 +518,34 @@ def xmr(figs: dict, fid: str) -> str | None:
     if not chart or len(chart["points"]) < 2:
         return None
     points = chart["points"]
+    quarterly = bool(points[0].get("quarter"))  # the Home Office tables: a point a quarter, at its first month
+    unit = "quarter" if quarterly else "month"
     values = [
         {
             "month": f"{p['month']}-01",
             "count": _count(p["value"]),
             "label": _n(p["value"]),
             "special": bool(p["special"]),
+            **({"quarter": p["quarter"]} if quarterly else {}),
         }
         for p in points
     ]
-    end = (pd.Timestamp(points[-1]["month"] + "-01") + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+    last = pd.Timestamp(points[-1]["month"] + "-01") + (pd.DateOffset(months=2) if quarterly else pd.DateOffset())
+    end = (last + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
     shaded, limits = short(figs), "Process limits"
-    names = [shaded, "Month", "Special cause", "Mean", limits]
+    names = [shaded, "Quarter" if quarterly else "Month", "Special cause", "Mean", limits]
     colour = _legend(names, ["#eeeeee", AREA, COUNTY, "black", "black"])
     x = {
         "field": "month",
         **MONTHS,
-        "title": "Month",
+        "title": "Quarter (from its first month)" if quarterly else "Month",
         "axis": {"format": "%b %Y", "tickCount": {"interval": "month", "step": 6}},
     }
+    when = (
+        {"field": "quarter", "type": "nominal", "title": "Quarter"}
+        if quarterly
+        else {"field": "month", **MONTHS, "format": "%B %Y", "title": "Month"}
+    )
     layers = [
         {
             "data": {"values": [{"start": figs["period"]["start"], "end": end}]},
@@ -548,11 +557,8 @@ def xmr(figs: dict, fid: str) -> str | None:
             "encoding": {
                 "x": x,
                 "y": {"field": "count", "type": "quantitative", **COUNT},
-                "color": {"datum": "Month"},
-                "tooltip": [
-                    {"field": "month", **MONTHS, "format": "%B %Y", "title": "Month"},
-                    {"field": "label", "title": "Count"},
-                ],
+                "color": {"datum": names[1]},
+                "tooltip": [when, {"field": "label", "title": "Count"}],
             },
         },
         {
@@ -581,12 +587,14 @@ def xmr(figs: dict, fid: str) -> str | None:
                 )
     finding = "shows special causes" if chart["label"].startswith("special") else "within normal variation"
     spec = {
-        **_wide(f"{label(fid)} in {figs['area']} by month: {shaded} {finding}"),
+        **_wide(f"{label(fid)} in {figs['area']} by {unit}: {shaded} {finding}"),
         "data": {"values": values},
         "layer": layers,
     }
-    trial = " Trial limits (fewer than 12 months)." if chart["trial"] else ""
+    trial = f" Trial limits (fewer than 12 {unit}s)." if chart["trial"] else ""
     flagged = sum(1 for p in points if p["special"])
+    name = (lambda p: p["quarter"]) if quarterly else (lambda p: p["month"])
+    long = (lambda p: p["quarter"]) if quarterly else (lambda p: _month_name(p["month"]))
     recalculated = [_month_name(m) for m in chart.get("recalculated") or []]
     since = f"limits recalculated from {' and from '.join(recalculated)}" if len(segments) > 1 else ""
     if since:
@@ -601,28 +609,29 @@ def xmr(figs: dict, fid: str) -> str | None:
     basis = ""
     if chart.get("basis") == "baseline":
         n = chart["baseline"]
-        basis = f" The mean and limits are computed from the first {n} months{' of each period' if since else ''}."
+        basis = f" The mean and limits are computed from the first {n} {unit}s{' of each period' if since else ''}."
         if not since and segments and segments[0]["baseline_points"] == n:
             basis = (
-                f" The mean and limits are computed from the first {n} months ({_month_name(points[0]['month'])} "
-                f"to {_month_name(points[n - 1]['month'])}), the baseline, and extended over the months after it."
+                f" The mean and limits are computed from the first {n} {unit}s ({long(points[0])} "
+                f"to {long(points[n - 1])}), the baseline, and extended over the {unit}s after it."
             )
     alt = (
-        f"XmR chart of {label(fid).lower()} in {figs['area']} by month from {points[0]['month']} to "
-        f"{points[-1]['month']}: {reading}; {flagged} months flagged as special cause; "
+        f"XmR chart of {label(fid).lower()} in {figs['area']} by {unit} from {name(points[0])} to "
+        f"{name(points[-1])}: {reading}; {flagged} {unit}s flagged as special cause; "
         f"{shaded}: {chart['label']}.{basis}{trial}"
     )
     caption = (
-        f"{label(fid)} in {figs['area']}, each month, with the mean and process limits (mean ± 2.66 × "
+        f"{label(fid)} in {figs['area']}, each {unit}, with the mean and process limits (mean ± 2.66 × "
         f"the mean moving range). Orange points are special causes under the Making Data Count rules; "
-        f"the shaded months are {shaded}.{basis}"
+        f"the shaded {unit}s are {shaded}.{basis}"
         + (
-            f" The process changed: {since}, each period's mean and limits drawn apart and its months judged "
+            f" The process changed: {since}, each period's mean and limits drawn apart and its {unit}s judged "
             "against them."
             if since
             else ""
         )
         + trial
+        + (" The Home Office tables count quarters: the chart is of quarters, not months." if quarterly else "")
     )
     icon = mdc_icon(chart.get("icon"))  # the section's reading, as its headline tile shows it
     lead = f'<p class="csp-mdc-line">Making Data Count, {html.escape(shaded)}: {icon}</p>' if icon else ""
@@ -709,8 +718,10 @@ def rolling(figs: dict, fid: str) -> str | None:
     if len(rows) < 2:
         return None
     by_month = {r["month"]: r for r in rows}
-    # a month with no data breaks the line instead of joining across it (a null is not drawn)
-    months = pd.date_range(min(by_month) + "-01", max(by_month) + "-01", freq="MS").strftime("%Y-%m")
+    quarterly = bool(rows[0].get("quarter"))  # the Home Office tables: the four quarters to each quarter's end
+    # a month (quarter) with no data breaks the line instead of joining across it (a null is not drawn)
+    step = "3MS" if quarterly else "MS"
+    months = pd.date_range(min(by_month) + "-01", max(by_month) + "-01", freq=step).strftime("%Y-%m")
     values = [
         {
             "month": f"{m}-01",
@@ -720,11 +731,12 @@ def rolling(figs: dict, fid: str) -> str | None:
         for m in months
     ]
     end = f"{figs['period']['end'][:7]}-01"
-    marked = f"12 months to {short(figs)}"
+    span = "Four quarters" if quarterly else "12 months"
+    marked = f"{span} to {short(figs)}"
     x = {
         "field": "month",
         **MONTHS,
-        "title": "12 months to",
+        "title": f"{span} to",
         "axis": {"format": "%b %Y", "tickCount": {"interval": "month", "step": 6}},
     }
     here = [v for v in values if v["month"] == end and v["total"] is not None]
@@ -735,7 +747,7 @@ def rolling(figs: dict, fid: str) -> str | None:
                 "x": x,
                 "y": {"field": "total", "type": "quantitative", **COUNT},
                 "tooltip": [
-                    {"field": "month", **MONTHS, "format": "%B %Y", "title": "12 months to"},
+                    {"field": "month", **MONTHS, "format": "%B %Y", "title": f"{span} to"},
                     {"field": "label", "title": "Total"},
                 ],
             },
@@ -758,18 +770,30 @@ def rolling(figs: dict, fid: str) -> str | None:
             }
         )
     spec = {
-        **_wide(f"{label(fid)} in {figs['area']}: 12-month total to each month"),
+        **_wide(
+            f"{label(fid)} in {figs['area']}: "
+            + ("four-quarter total to each quarter" if quarterly else "12-month total to each month")
+        ),
         "data": {"values": values},
         "layer": layers,
     }
+    what, each = ("four-quarter total", "quarter") if quarterly else ("12-month total", "month")
     alt = (
-        f"Line chart of the 12-month total of {label(fid).lower()} in {figs['area']}, to each month: "
-        + "; ".join(f"{r['label']} {_n(r['value'])}" for r in rows)
+        f"Line chart of the {what} of {label(fid).lower()} in {figs['area']}, to each {each}: "
+        + "; ".join(f"{r.get('quarter') or r['label']} {_n(r['value'])}" for r in rows)
         + "."
     )
     caption = (
-        f"{label(fid)} in {figs['area']}: each point is the total of the 12 months to that month; the marked point "
-        "ends with the report's last month. A break is a month with no data."
+        (
+            f"{label(fid)} in {figs['area']}: each point is the total of the four quarters to that quarter's last "
+            "month (the Home Office tables count quarters: this is the rolling four quarters in place of the rolling "
+            "12 months); the marked point ends with the report's last quarter. A break is a quarter with no data."
+        )
+        if quarterly
+        else (
+            f"{label(fid)} in {figs['area']}: each point is the total of the 12 months to that month; the marked "
+            "point ends with the report's last month. A break is a month with no data."
+        )
     )
     return _figure(spec, alt, caption)
 

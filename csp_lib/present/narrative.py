@@ -703,24 +703,33 @@ def hotspots(figs: dict, key: str = "hotspots", top: int = 10) -> str:
 
 
 def rolling(figs: dict, fid: str = "all_crime", unit: str = "crime") -> str:
-    """The 12 months to the report's last month, against the year before and the range the data cover."""
+    """The 12 months to the report's last month, against the year before and the range the data cover; the
+    Home Office tables: the four quarters to the report's last quarter (their rows name the quarter)."""
     rows = figs["series"].get("rolling", {}).get(fid) or []
     end = figs["period"]["end"][:7]
     by_month = {r["month"]: r for r in rows}
     here = by_month.get(end)
     if here is None:
         return ""
+
+    def to(r: dict, long: bool = True) -> str:
+        if r.get("quarter"):
+            return f"{r['label']} ({r['quarter']})" if long else r["quarter"]
+        return r["label"]
+
+    span = "four quarters" if here.get("quarter") else "12 months"
     n = here["value"]
-    s = f"In the 12 months to {here['label']}, {counted(n, unit)} {were(n)} recorded in {figs['area']}"
+    s = f"In the {span} to {to(here)}, {counted(n, unit)} {were(n)} recorded in {figs['area']}"
     before = by_month.get(f"{int(end[:4]) - 1}{end[4:]}")
     if before is not None:
-        s += f", against {num(before['value'])} in the 12 months to {before['label']}"
+        s += f", against {num(before['value'])} in the {span} to {to(before)}"
     if len(rows) >= 3:
         top = max(rows, key=lambda r: (r["value"], r["month"]))
         low = min(rows, key=lambda r: (r["value"], r["month"]))
+        totals = "four-quarter totals the tables give" if here.get("quarter") else "twelve-month totals the data give"
         s += (
-            f". Over the {len(rows)} twelve-month totals the data give, the highest was to {top['label']} "
-            f"({num(top['value'])}) and the lowest to {low['label']} ({num(low['value'])})"
+            f". Over the {len(rows)} {totals}, the highest was to {to(top, False)} "
+            f"({num(top['value'])}) and the lowest to {to(low, False)} ({num(low['value'])})"
         )
     return s + "."
 
@@ -837,12 +846,20 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
     subject = subject or subject_of(fid)
     subject = subject[0].lower() + subject[1:]  # "crimes flagged as CSE", not "cse"
     area = figs["area"]
+    # a point a quarter (the Home Office tables: each named as its quarter) or a month
+    unit = "quarter" if figs.get("data_format") == "home office" else "month"
     if chart.get("suppressed"):
         return (
-            f"Monthly counts of {subject} in {area} are not published: some months had "
+            f"{capital(unit)}ly counts of {subject} in {area} are not published: some {unit}s had "
             f"{fewer(figs)}, withheld to protect the people involved."
         )
     points = chart["points"]
+
+    def _month(key: str) -> str:  # noqa: F811 (the point's name: its month, or its quarter)
+        if unit == "month":
+            return parse(key).long_label
+        return next(p["quarter"] for p in points if p["month"] == key)
+
     first, last = figs["period"]["start"][:7], figs["period"]["end"][:7]
     inside = {i for i, p in enumerate(points) if first <= p["month"] <= last}
     said = []
@@ -866,7 +883,7 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
             top = (max if high else min)(beyond, key=lambda i: points[i]["value"])
             most = f"{'highest' if high else 'lowest'} {_month(points[top]['month'])}'s {num(points[top]['value'])}"
             share = f"All {len(inside)}" if len(beyond) == len(inside) else f"{len(beyond)} of the {len(inside)}"
-            said.append(f"{share} months were unusually {word} for {area}, the {most}")
+            said.append(f"{share} {unit}s were unusually {word} for {area}, the {most}")
     for rule in ("shift", "trend"):  # the longest run that reaches into the period
         runs = [s for s in chart["signals"] if s["rule"] == rule and set(s["points"]) & inside]
         if not runs or len(said) >= 2:
@@ -875,12 +892,12 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
         run, high = s["points"], s["direction"] == "up"
         if rule == "shift":
             said.append(
-                f"{subject} stayed {'above' if high else 'below'} its usual level for {len(run)} months "
+                f"{subject} stayed {'above' if high else 'below'} its usual level for {len(run)} {unit}s "
                 f"in a row, {_month(points[run[0]]['month'])} to {_month(points[run[-1]]['month'])}"
             )
         else:
             said.append(
-                f"{subject} {'rose' if high else 'fell'} {len(run) - 1} months running, to "
+                f"{subject} {'rose' if high else 'fell'} {len(run) - 1} {unit}s running, to "
                 f"{num(points[run[-1]]['value'])} in {_month(points[run[-1]]['month'])}"
             )
     if not said:
@@ -894,29 +911,35 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
     said = list(dict.fromkeys(said))
     months = len(points)
     to = _month(points[-1]["month"])
-    own = f"{area}'s own {months} months of figures to {to}"
+    own = f"{area}'s own {months} {unit}s of figures to {to}"
     if chart.get("basis") == "baseline":  # csp.toml's [spc] baseline
-        own = f"the baseline of {area}'s first {chart['baseline']} of {months} months of figures to {to}"
+        own = f"the baseline of {area}'s first {chart['baseline']} of {months} {unit}s of figures to {to}"
     changes = [_month(m) for m in chart.get("recalculated") or []]
     note = (
-        f"*How this is judged: each month is set against the range expected from {own} (an XmR chart, as NHS "
-        "Making Data Count uses it; see Methods)"
+        f"*How this is judged: each {unit} is set against the range expected from {own} (an XmR chart, as NHS "
+        "Making Data Count uses it; see Methods"
         + (
-            f"; limits recalculated from {' and from '.join(changes)}, where the process changed: the months "
+            "; the Home Office tables count quarters, so the chart is of quarters, not months"
+            if unit == "quarter"
+            else ""
+        )
+        + ")"
+        + (
+            f"; limits recalculated from {' and from '.join(changes)}, where the process changed: the {unit}s "
             "since are set against their own range"
             if changes
             else ""
         )
-        + ("; with fewer than 12 months the range is provisional" if chart.get("trial") else "")
+        + (f"; with fewer than 12 {unit}s the range is provisional" if chart.get("trial") else "")
         + ".*"
     )
     if not said:
         return (
-            f"Month by month, no month of {period_name(figs)} was unusual for {subject} in {area}: "
+            f"{capital(unit)} by {unit}, no {unit} of {period_name(figs)} was unusual for {subject} in {area}: "
             f"the ups and downs are within the usual range. {note}"
         )
     text = "; ".join(said)
-    return f"Month by month: {capital(text)}. That is more than the usual ups and downs. {note}"
+    return f"{capital(unit)} by {unit}: {capital(text)}. That is more than the usual ups and downs. {note}"
 
 
 def rate(figs: dict, fid: str, unit: str | None = None) -> str:
