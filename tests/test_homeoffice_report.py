@@ -73,8 +73,8 @@ def test_a_csp_report_for_a_year_gives_the_home_office_figures(csp_folder, tmp_p
     # the seed's local assault split has no Home Office equivalent: said, never relabelled
     serious = figs["figures"]["vap_serious_assault"]
     assert serious["value"] is None and serious["note"].startswith("no Home Office equivalent")
-    assert "violence with injury" in serious["note"]
-    assert "rape and other sexual offences" in figs["figures"]["sexual_assault"]["note"]
+    assert serious["note"].endswith("the Home Office's split of violence is shown instead")
+    assert "split of sexual offences" in figs["figures"]["sexual_assault"]["note"]
     assert figs["figures"]["domestic_abuse"]["note"] == "not in the Home Office open data tables"
     assert figs["figures"]["asb_incidents"]["value"] is None
     # where each number comes from
@@ -91,8 +91,8 @@ def test_a_csp_report_for_a_year_gives_the_home_office_figures(csp_folder, tmp_p
     assert source["tables"] == [{"file": "prc-csp-tables.csv", "sheet": None, "level": "csp"}]
     assert source["months"] == "2015-04 to 2017-03"
     bodies = [e["reason"] for e in figs["quality"]["excluded"]]
-    assert bodies == ["Action Fraud: not an area (CSP table, every quarter the tables hold)"]
-    assert figs["quality"]["excluded"][0]["rows"] == 7 * 8  # 7 a quarter, eight quarters
+    assert bodies == ["Action Fraud: not an area (the CSP table)"]
+    assert figs["quality"]["excluded"][0]["rows"] == 7 * 8  # 7 a quarter, the eight quarters of the two years
 
 
 def test_a_csp_report_for_a_quarter(csp_folder, tmp_path):
@@ -249,3 +249,95 @@ def test_the_trend_runs_over_as_many_years_as_the_tables_give(tmp_path):
     ]
     assert len(figs["series"]["xmr"]["vap"]["points"]) == 24  # every quarter
     assert figs["series"]["xmr"]["vap"]["trial"] is False
+
+
+@pytest.mark.slow
+def test_a_folder_of_tables_alone_builds_a_csp_and_a_force_report(tmp_path, monkeypatch):
+    from conftest import copy_project
+
+    (tmp_path / "project").mkdir()
+    root = copy_project(tmp_path / "project")
+    data = tmp_path / "ho"
+    ho.write(data)
+    monkeypatch.chdir(root)
+    argv = ["build", "--data", str(data), "--area", "Alpha", "--force", "Testshire", "--period", "2016/17"]
+    assert cli.main([*argv, "--out", str(tmp_path / "out"), "--jobs", "2"]) == 0
+    reports = tmp_path / "out" / "html" / "book" / "reports"
+    alpha, force = reports / "alpha" / "2016-17", reports / "testshire-police-force-area" / "2016-17"
+
+    def csv(folder, start):
+        (path,) = (folder / "downloads").glob(start + "*.csv")
+        return path.read_text(encoding="utf-8").splitlines()
+
+    # the Home Office's own split, named as such, with the counts worked by hand
+    violence = (alpha / "02-violence.html").read_text(encoding="utf-8")
+    assert "What the Home Office tables show (the Home Office&#x27;s split): Violence against the person" in violence
+    assert "has no Home Office equivalent" in violence and "Quarter by quarter" in violence
+    split = csv(alpha, "what-the-home-office-tables-show-the-home-office-s-split-violence")
+    assert split[1:] == [
+        "Violence against the person,32,44,12,37.5",
+        "Homicide,0,0,0,",
+        "Death or serious injury caused by unlawful driving,0,0,0,",
+        "Violence with injury,22,26,4,18.2",
+        "Violence without injury,8,12,4,50.0",
+        "Stalking and harassment (Home Office),2,6,4,200.0",
+    ]
+    assert csv(alpha, "what-the-home-office-tables-show-the-home-office-s-split-sexual")[1:] == [
+        "All sexual offences,0,[c],[c],[c]",  # 4: withheld, as every report's small counts
+        "Rape,0,[c],[c],[c]",
+        "Other sexual offences (Home Office),0,0,0,",
+    ]
+    overview = (alpha / "01-overview.html").read_text(encoding="utf-8")
+    assert "In the four quarters to March 2017 (2016/17-Q4), 64 crimes were recorded in Alpha" in overview
+    # the sections the tables cannot give are left out, saying why
+    assert not (alpha / "04-domestic-abuse.html").exists() and not (alpha / "05-antisocial-behaviour.html").exists()
+    landing = (alpha / "index.html").read_text(encoding="utf-8")
+    assert "Domestic abuse is left out of this report: the Home Office tables have no domestic abuse marker" in landing
+    assert "Home Office police recorded crime open data tables" in landing
+    assert "Action Fraud" in (alpha / "data-quality.html").read_text(encoding="utf-8")
+    # the force area's report: against England and Wales (Testshire 112 / 84, with Otherforce 116 / 84)
+    figs = json.loads((force / "figures.json").read_text(encoding="utf-8"))
+    assert (figs["county"], figs["source"]["kind"]) == ("England and Wales", "homeoffice")
+    assert _pair(figs, "all_crime") == (112, 84) and _pair(figs, "county_all_crime") == (116, 84)
+    assert "compared with England and Wales" in (force / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_landing_page_leaves_out_what_the_tables_cannot_give(csp_folder, tmp_path):
+    from csp_lib.present import pages
+
+    figs = _figures(csp_folder, tmp_path, "--area", "Alpha", "--period", "2016/17", suppression=True)
+    page = pages.report_index(figs, tmp_path)
+    for title in ("Domestic abuse", "Antisocial behaviour", "Child sexual exploitation", "Hate crime"):
+        assert f"*{title} is left out of this report: " in page
+    assert "04-domestic-abuse.html" not in page and "05-antisocial-behaviour.html" not in page  # no tile links there
+    assert '<span class="csp-tile-label">Violence with injury</span><span class="csp-tile-value">26</span>' in page
+    assert '<span class="csp-tile-label">Rape</span><span class="csp-tile-value">n/a</span>' in page
+    assert "withheld" in page.split('<span class="csp-tile-label">Rape</span>')[1].split("</a>")[0]
+    assert "(source: Home Office, police recorded crime open data tables)" in page
+    assert "Made from: Home Office police recorded crime open data tables in the folder `ho`" in page
+    assert pages.quality(figs).count("## Rows of bodies that are not areas") == 1
+
+
+def test_sentences_name_partnerships_and_force_areas(csp_folder, tmp_path):
+    figs = _figures(csp_folder, tmp_path, "--area", "Alpha", "--period", "2016/17")
+    words = narrative.rank(figs, "all_crime")
+    assert "increase across the force area" in words and "across the county" not in words
+    assert words.endswith("Alpha had the highest proportional increase of the 2 partnerships.")
+    pfa = _figures(csp_folder, tmp_path, "--force", "Testshire", "--period", "2016/17")
+    # theft: Testshire 48 -> 56, Otherforce none in either year
+    assert (
+        narrative.rising(pfa, "theft_offences") == "Theft offences rose in 1 of the 2 force areas of England and Wales."
+    )
+
+
+def test_rates_per_1000_from_the_ons_file_for_csps_and_their_force(csp_folder, tmp_path):
+    from test_population import mye2
+
+    mye2(csp_folder / "ukpopestimatesmid2021on2021geography.xlsx")  # Alpha 2,000, Beta 1,000; no Gamma
+    figs = _figures(csp_folder, tmp_path, "--area", "Alpha", "--period", "2016/17")
+    assert figs["figures"]["all_crime"]["rate"] == 32.0  # 64 per 2,000 residents
+    assert figs["figures"]["county_all_crime"]["rate"] == 37.3  # 112 per 3,000
+    assert any("no population for Gamma" in w for w in figs["quality"]["warnings"])
+    pfa = _figures(csp_folder, tmp_path, "--force", "Testshire", "--period", "2016/17")
+    assert pfa["figures"]["all_crime"]["rate"] == 37.3  # the force's residents: the sum of its CSPs'
+    assert "rate" not in pfa["figures"]["county_all_crime"]  # Otherforce's Gamma has none: no England and Wales rate

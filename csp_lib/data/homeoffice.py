@@ -759,15 +759,15 @@ class HomeOfficeData(Data):
             {"column": what, "rows": "all records", "blank": None, "of": 0, "affects": affects, "note": "not published"}
             for what, affects in ABSENT_FIELDS
         ]
-        bodies = self.ho.bodies()
-        excluded = [
+        months = quarter_month(self.ho.cube["year"].astype("int64"), self.ho.cube["quarter"].astype("int64"))
+        window = self.ho.cube[months.between(period.previous().first, period.last)]
+        excluded = [  # over the report's two years, as the data quality page says
             {
-                "reason": f"{b['body']}: not an area ({'CSP' if b['level'] == 'csp' else 'force area'} table, every "
-                "quarter the tables hold)",
-                "rows": b["offences"],
+                "reason": f"{body}: not an area (the {'CSP' if level == 'csp' else 'force area'} table)",
+                "rows": int(rows["n"].sum()),
                 "districts": 0,
             }
-            for b in bodies
+            for (level, body), rows in window[window["body"]].groupby(["level", "force"], sort=True)
         ]
         return {
             "format": self.format,

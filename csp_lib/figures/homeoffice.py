@@ -80,13 +80,10 @@ NO_EQUIVALENT = {
 
 def no_equivalent_note(fid: str) -> str:
     """Why a figure of the seed's report has no Home Office equivalent, and what the page shows instead."""
-    if fid.startswith("vap_"):
-        split = "violence as violence with injury, violence without injury and stalking and harassment"
-    else:
-        split = "sexual offences as rape and other sexual offences"
+    what = "violence" if fid.startswith("vap_") else "sexual offences"
     return (
-        "no Home Office equivalent: the force's own classification, not in the Home Office tables, which split "
-        f"{split} (shown in its place, under its own name)"
+        f"no Home Office equivalent (the force's own classification): the Home Office's split of {what} is shown "
+        "instead"
     )
 
 

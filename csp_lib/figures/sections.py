@@ -65,6 +65,34 @@ LABELS.update({slug(t): t for t in POLICE_UK_CRIME_TYPES if slug(t) not in LABEL
 
 LABELS.update({f"asb_{tid}": INTERVENTION_NAMES[typ] for typ, tid in INTERVENTION_TYPES.items()})
 
+# the Home Office tables' subgroups (figures/homeoffice.py), named as the Home Office names them; where the seed
+# has a figure of the same words and another meaning, "(Home Office)" tells them apart
+LABELS.update(
+    {
+        "vap_homicide": "Homicide",
+        "vap_death_or_serious_injury_unlawful_driving": "Death or serious injury caused by unlawful driving",
+        "vap_violence_with_injury": "Violence with injury",
+        "vap_violence_without_injury": "Violence without injury",
+        "vap_stalking_and_harassment": "Stalking and harassment (Home Office)",
+        "other_sexual_offences": "Other sexual offences (Home Office)",
+        "robbery_of_business_property": "Robbery of business property",
+        "robbery_of_personal_property": "Robbery of personal property",
+        "domestic_burglary": "Domestic burglary",
+        "non_domestic_burglary": "Non-domestic burglary",
+        "residential_burglary": "Residential burglary",
+        "business_and_community_burglary": "Business and community burglary",
+        "vehicle_offences": "Vehicle offences",
+        "theft_from_the_person": "Theft from the person",
+        "bicycle_theft": "Bicycle theft",
+        "all_other_theft_offences": "All other theft offences",
+        "arson": "Arson",
+        "criminal_damage": "Criminal damage",
+        "trafficking_of_drugs": "Trafficking of drugs",
+        "possession_of_drugs": "Possession of drugs",
+        "fraud_offences": "Fraud offences",
+    }
+)
+
 # Home Office offence groups, for "what drove the change" in the overview
 GROUP_IDS = [
     "vap",
@@ -173,6 +201,9 @@ class Section:
     title: str
     table: list[str] = field(default_factory=list)
     open_data: list[str] = field(default_factory=list)  # what police.uk open data shows instead
+    home_office: list[str] = field(default_factory=list)  # what the Home Office tables show (their own split)
+    # why a report from the Home Office tables leaves the section out (None: it is in every report)
+    not_in_home_office: str | None = None
 
     @property
     def notebook(self) -> str:
@@ -186,6 +217,22 @@ SECTIONS = [
         "All crime",
         table=["all_crime"] + GROUP_IDS,
         open_data=["all_crime", "theft_offences", *POLICE_UK_IDS],
+        home_office=[
+            "burglary",
+            "domestic_burglary",
+            "non_domestic_burglary",
+            "residential_burglary",
+            "business_and_community_burglary",
+            "vehicle_offences",
+            "theft_from_the_person",
+            "bicycle_theft",
+            "shoplifting",
+            "all_other_theft_offences",
+            "robbery_of_business_property",
+            "robbery_of_personal_property",
+            "criminal_damage",
+            "arson",
+        ],
     ),
     Section(
         2,
@@ -201,6 +248,14 @@ SECTIONS = [
             "vap_night_time_economy",
         ],
         open_data=["violence_and_sexual_offences"],
+        home_office=[
+            "vap",
+            "vap_homicide",
+            "vap_death_or_serious_injury_unlawful_driving",
+            "vap_violence_with_injury",
+            "vap_violence_without_injury",
+            "vap_stalking_and_harassment",
+        ],
     ),
     Section(
         3,
@@ -216,6 +271,7 @@ SECTIONS = [
             "rape_committed_in_period",
         ],
         open_data=["violence_and_sexual_offences"],
+        home_office=["sexual_offences", "rape", "other_sexual_offences"],
     ),
     Section(
         4,
@@ -228,18 +284,22 @@ SECTIONS = [
             "domestic_non_injury_assault",
             "domestic_abuse",
         ],
+        not_in_home_office="the Home Office tables have no domestic abuse marker, and MARAC cases come from partners",
     ),
     Section(
         5,
         "antisocial-behaviour",
         "Antisocial behaviour",
         table=["asb_incidents"],
+        not_in_home_office="antisocial behaviour incidents are not crimes, and not in the Home Office tables",
     ),
     Section(
         6,
         "child-sexual-exploitation",
         "Child sexual exploitation",
         table=["cse_cpw", "cse_cpn", "cse_flagged_crimes"],
+        not_in_home_office="the Home Office tables have no exploitation flag, and warnings and notices come from "
+        "partners",
     ),
     Section(
         7,
@@ -255,15 +315,25 @@ SECTIONS = [
             "hate_incident_homophobic",
             "hate_incident_racist",
         ],
+        not_in_home_office="hate crime is in the Home Office's separate hate crime tables, not in these",
     ),
     Section(
         8,
         "other-priorities",
         "Counter terrorism, serious organised crime and modern slavery",
         open_data=["drugs", "possession_of_weapons"],
+        home_office=["drug_offences", "trafficking_of_drugs", "possession_of_drugs", "possession_of_weapons_offences"],
     ),
 ]
 BY_SLUG = {s.slug: s for s in SECTIONS}
+
+
+def left_out(figs: dict) -> dict[str, str]:
+    """The built-in sections a report leaves out, each with why: those a report from the Home Office tables
+    cannot give (figures.json ``data_format`` ``home office``); none otherwise."""
+    if figs.get("data_format") != "home office":
+        return {}
+    return {s.slug: s.not_in_home_office for s in SECTIONS if s.not_in_home_office}
 
 
 def get(slug: str) -> Section:

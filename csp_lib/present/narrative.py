@@ -248,6 +248,21 @@ def county(figs: dict, fid: str, subject: str | None = None) -> str:
     return f"{subject} in {figs['county']} {verb} by {pct(f['pct_change'])} ({signed(f['change'])}){_then(chance(f))}."
 
 
+def districts_word(figs: dict) -> str:
+    """What a county's areas are called: districts; in a report from the Home Office tables, the force's
+    partnerships or England and Wales's force areas."""
+    if figs.get("data_format") != "home office":
+        return "districts"
+    return "force areas" if figs.get("county") == "England and Wales" else "partnerships"
+
+
+def county_word(figs: dict) -> str:
+    """``the county``; from the Home Office tables, ``the force area`` (a CSP's) or ``England and Wales``."""
+    if figs.get("data_format") != "home office":
+        return "the county"
+    return "England and Wales" if figs.get("county") == "England and Wales" else "the force area"
+
+
 def rank(figs: dict, fid: str, subject: str | None = None) -> str:
     """Area against county and its place among the county's districts."""
     subject = subject or subject_of(fid)
@@ -257,28 +272,30 @@ def rank(figs: dict, fid: str, subject: str | None = None) -> str:
         return f"{subject}: no comparison with the rest of {figs['county']} is available."
     s = f"In {short(figs)}, there has been {moved(f)} in {figs['area']}"
     if c.get("pct_change") is not None:
-        s += f", with {moved(c)} across the county"
-    s += _verdicts(figs["area"], chance(f), chance(c) if c.get("pct_change") is not None else "") + ". "
+        s += f", with {moved(c)} across {county_word(figs)}"
+    s += _verdicts(figs["area"], chance(f), chance(c) if c.get("pct_change") is not None else "", county_word(figs))
+    s += ". "
+    areas = districts_word(figs)
     of = r["of"]
     up = rising.get("value") if rising.get("of") == of else None  # how many districts rose, when counted
     if up == of:
-        s += "All districts are showing increases. "
+        s += f"All {areas} are showing increases. "
     elif up == 0:
-        s += "No district is showing an increase. "
+        s += f"No {areas[:-1]} is showing an increase. "
     elif up == 1:
-        s += f"One of the {of} districts is showing an increase. "
+        s += f"One of the {of} {areas} is showing an increase. "
     elif up is not None:
-        s += f"{words(up).capitalize()} of the {of} districts are showing increases. "
-    return s + place(figs["area"], f["change"], {**r, "higher": _higher(figs, fid)}, up) + family(figs, fid)
+        s += f"{words(up).capitalize()} of the {of} {areas} are showing increases. "
+    return s + place(figs["area"], f["change"], {**r, "higher": _higher(figs, fid)}, up, areas) + family(figs, fid)
 
 
-def _verdicts(area: str, mine: str, county: str) -> str:
+def _verdicts(area: str, mine: str, county: str, whole: str = "the county") -> str:
     """The verdicts that follow the rank sentence's first words (the area's change, the county's):
     ``; both more than chance would explain``, ``, more than chance would explain`` (the area's alone)..."""
     if mine and county:
-        return f"; both {mine}" if mine == county else f"; in {area} {mine}, across the county {county}"
+        return f"; both {mine}" if mine == county else f"; in {area} {mine}, across {whole} {county}"
     if county:
-        return f"; across the county {county}"
+        return f"; across {whole} {county}"
     return _then(mine)
 
 
@@ -324,7 +341,7 @@ def moved(f: dict) -> str:
     return f"{a(p)} {p} {word}"
 
 
-def place(area: str, change: int, rank: dict, up: int | None = None) -> str:
+def place(area: str, change: int, rank: dict, up: int | None = None, districts: str = "districts") -> str:
     """Where ``area`` stands among the county's districts ranked by % change, lowest first (``rank``: its
     ``value``, ``of`` and ``higher``, the districts with a higher change), said so that a fall reads as a
     reduction and a rise as an increase. ``up``: how many districts rose, when known."""
@@ -332,15 +349,15 @@ def place(area: str, change: int, rank: dict, up: int | None = None) -> str:
     top = (of - n if rank.get("higher") is None else rank["higher"]) + 1  # 1 + the districts above, which rose further
     if change < 0:  # the n - 1 districts below fell further
         which = "the largest" if n == 1 else f"the {ordinal(n)} largest"
-        return f"{area} had {which} proportional reduction of the {of} districts."
+        return f"{area} had {which} proportional reduction of the {of} {districts}."
     if change == 0:
-        return f"{area} was unchanged; {top - 1} of the {of} districts had a higher proportional change."
+        return f"{area} was unchanged; {top - 1} of the {of} {districts} had a higher proportional change."
     if top == 1:
-        return f"{area} had the highest proportional increase of the {of} districts."
+        return f"{area} had the highest proportional increase of the {of} {districts}."
     if up == of and n <= top:
         which = "the lowest" if n == 1 else f"the {ordinal(n)} lowest"
-        return f"{area} had {which} proportional increase of the {of} districts."
-    return f"{area} had the {ordinal(top)} highest proportional increase of the {of} districts."
+        return f"{area} had {which} proportional increase of the {of} {districts}."
+    return f"{area} had the {ordinal(top)} highest proportional increase of the {of} {districts}."
 
 
 def rising(figs: dict, fid: str, subject: str | None = None) -> str:
@@ -349,8 +366,8 @@ def rising(figs: dict, fid: str, subject: str | None = None) -> str:
     if not r or not r.get("of"):
         return ""
     if r["value"] == r["of"]:
-        return f"{subject} rose in all {r['of']} districts of {figs['county']}."
-    return f"{subject} rose in {r['value']} of the {r['of']} districts of {figs['county']}."
+        return f"{subject} rose in all {r['of']} {districts_word(figs)} of {figs['county']}."
+    return f"{subject} rose in {r['value']} of the {r['of']} {districts_word(figs)} of {figs['county']}."
 
 
 def drivers(figs: dict, ids: list[str], top: int = 2) -> str:
@@ -777,9 +794,11 @@ def source_line(figs: dict) -> str:
     s = figs.get("source")
     if not s:
         return "Source not recorded (built by an older csp-book)."
-    kind = {"demo": "Demonstration data (invented)", "police.uk": "data.police.uk street files"}.get(
-        s["kind"], "Force and partner extract (data contract)"
-    )
+    kind = {
+        "demo": "Demonstration data (invented)",
+        "police.uk": "data.police.uk street files",
+        "homeoffice": "Home Office police recorded crime open data tables",
+    }.get(s["kind"], "Force and partner extract (data contract)")
     files = f"{s['file_count']} file{'s' if s['file_count'] != 1 else ''}"
     return f"{kind} in the folder `{s['folder']}` ({files}, {s['months']}), content {s['hash'][:19]}…"
 
@@ -795,6 +814,31 @@ def open_data_note(figs: dict) -> str:
         "interventions and referrals come from partners, not police.uk. Districts are read from the LSOA "
         "names; records with no location or in a neighbouring force's districts are counted on the data "
         "quality page and left out of the district and county figures."
+    )
+
+
+def home_office_note(figs: dict) -> str:
+    """What a report made from the Home Office police recorded crime open data tables can and cannot show."""
+    source = figs.get("source") or {}
+    level = "police force area" if figs.get("county") == "England and Wales" else "Community Safety Partnership"
+    whole = (
+        "England and Wales (the sum of the force areas in the tables)"
+        if level == "police force area"
+        else f"{figs['county']} (the sum of its partnerships in the tables)"
+    )
+    latest = f" The tables count to {source['release']}." if source.get("release") else ""
+    return (
+        f"This report is made from the Home Office's police recorded crime open data tables, for the {level} of "
+        f"{figs['area']}, compared with {whole}. They count crimes by quarter and Home Office offence group and "
+        "subgroup (violence with injury, violence without injury, stalking and harassment, rape, other sexual "
+        "offences, ...), fraud left out of all crime as the Home Office leaves it out. They have no domestic abuse "
+        "marker, no antisocial behaviour, no hate crime strand, no exploitation flag, no ages, no outcomes and no "
+        'neighbourhoods: those sections are left out, and figures that need them say "not in the Home Office open '
+        "data tables\". The force's own assault split (serious, less serious, non-injury) has no Home Office "
+        "equivalent: the pages show the Home Office's split in its place, under its own names. The tables count "
+        "quarters, so there is no month by month: the rolling four quarters stand in for the rolling 12 months "
+        f"and the XmR charts are of quarters.{latest} Rows of bodies that are not areas (Action Fraud, British "
+        "Transport Police, ...) are counted on the data quality page and in no area."
     )
 
 
@@ -970,5 +1014,5 @@ def rate(figs: dict, fid: str, unit: str | None = None) -> str:
     r = figs["figures"].get(f"{fid}_rate_rank_in_county", {})
     if r.get("value") and r.get("of", 0) > 1:
         place = "the highest" if r["value"] == 1 else f"the {ordinal(r['value'])} highest"
-        s += f": {place} rate of the {r['of']} districts"
+        s += f": {place} rate of the {r['of']} {districts_word(figs)}"
     return s + "."

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..data import contract
 from ..data.periods import month_runs, parse
-from ..figures.sections import HEADLINE, label
+from ..figures.sections import BY_SLUG, HEADLINE, label, left_out
 from . import downloads, narrative, revisions, text
 from .icons import mdc_icon
 from .narrative import short
@@ -31,6 +31,20 @@ OPEN_DATA_TILES = [
     ("asb_incidents", "Antisocial behaviour incidents", "05-antisocial-behaviour"),
     ("public_order", "Public order offences", "01-overview"),
 ]
+# the Home Office tables have no domestic abuse, ASB or hate crime: their own offence groups and subgroups instead
+HOME_OFFICE_TILES = [
+    ("all_crime", "All crime", "01-overview"),
+    ("vap", "Violence against the person", "02-violence"),
+    ("vap_violence_with_injury", "Violence with injury", "02-violence"),
+    ("sexual_offences", "Sexual offences", "03-sexual-offences"),
+    ("rape", "Rape", "03-sexual-offences"),
+    ("theft_offences", "Theft offences", "01-overview"),
+]
+OGL_HOME_OFFICE = (
+    "Contains public sector information licensed under the "
+    "[Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/) "
+    "(source: Home Office, police recorded crime open data tables)."
+)
 OGL = (
     "Contains public sector information licensed under the "
     "[Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/) "
@@ -40,6 +54,11 @@ OGL = (
 
 def tile(figs: dict, fid: str, name: str, href: str) -> str:
     f = figs["figures"].get(fid, {})
+    if f.get("value") is None and "value" in f.get("suppressed", []):  # a small count, or one that gives it away
+        return (
+            f'<a class="csp-tile" href="{href}"><span class="csp-tile-label">{name}</span>'
+            f'<span class="csp-tile-value">n/a</span><span class="csp-tile-change">withheld</span></a>'
+        )
     if f.get("value") is None:
         return (
             f'<a class="csp-tile" href="{href}"><span class="csp-tile-label">{name}</span>'
@@ -109,7 +128,8 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
     """The landing page of one report: tiles, summary, headline sentences, sections, sources, downloads."""
     figs = text.view(figs)  # every value from the data as text, never markup
     open_data = figs.get("data_format") == "police.uk"
-    headline_tiles = OPEN_DATA_TILES if open_data else HEADLINE_TILES
+    home_office = figs.get("data_format") == "home office"
+    headline_tiles = OPEN_DATA_TILES if open_data else HOME_OFFICE_TILES if home_office else HEADLINE_TILES
     tiles = "".join(tile(figs, fid, name, f"{page}.html") for fid, name, page in headline_tiles)
     lines = [
         f"# {figs['area']}: {narrative.period_name(figs)}",
@@ -139,6 +159,11 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
         "```{tableofcontents}",
         "```",
         "",
+        *[
+            f"*{BY_SLUG[slug].title} is left out of this report: {why}.*\n"
+            for slug, why in left_out(figs).items()
+            if slug in BY_SLUG
+        ],
         "## Data sources",
         "",
         f"Made from: {narrative.source_line(figs)}",
@@ -157,6 +182,8 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
         lines += ["", f"Residents (for rates per 1,000): ONS {year}population estimates, from {pop['file']}."]
     if open_data:
         lines += ["", narrative.open_data_note(figs), "", OGL]
+    if home_office:
+        lines += ["", narrative.home_office_note(figs), "", OGL_HOME_OFFICE]
     lines += ["", *revisions.editions_list(figs)]
     lines += [
         "",
@@ -263,7 +290,9 @@ def quality(figs: dict) -> str:
     if q.get("excluded"):
         lines += [
             "",
-            "## Records in no district of the county",
+            "## Rows of bodies that are not areas"
+            if figs.get("data_format") == "home office"
+            else "## Records in no district of the county",
             "",
             f"Counted over {figs['previous']['name']} and {figs['period']['name']} (the files read), and left "
             "out of every district and county figure:",

@@ -143,7 +143,10 @@ class Report:
             self.chart(charts.choropleth(self.figs, boundaries.read(path, [r["lsoa_code"] for r in lsoas]), lsoa_key))
 
     def open_data(self, section_slug: str) -> None:
-        """In a report made from police.uk open data: what the source shows for this section."""
+        """In a report made from police.uk open data (or the Home Office tables): what the source shows for this
+        section."""
+        if self.figs.get("data_format") == "home office" and section_slug in BY_SLUG:
+            return self.home_office(section_slug)
         if self.figs.get("data_format") != "police.uk" or section_slug not in BY_SLUG:
             return  # a section added with csp new-section says itself what it shows
         sec = section(section_slug)
@@ -156,6 +159,35 @@ class Report:
             if ids[0] not in sec.table:  # the section's own sentences already give its headline
                 self.say(narrative.headline(self.figs, ids[0]))
             self.table(ids, f"What police.uk open data shows: {sec.title}, {self.figs['area']}")
+
+    def home_office(self, section_slug: str) -> None:
+        """In a report made from the Home Office tables: where the figures come from, and the Home Office's own
+        split of the section's offences, named as the Home Office names it (never as the seed's figures)."""
+        sec = section(section_slug)
+        self.say(
+            "*Made from the Home Office police recorded crime open data tables: counts by quarter and Home Office "
+            'offence group and subgroup. Figures the tables do not give say "not in the Home Office open data '
+            'tables"; the force\'s own classifications say "no Home Office equivalent". The tables count quarters: '
+            "the charts below are of quarters, and the rolling four quarters stand in for the rolling 12 months.*"
+        )
+        if section_slug == "violence":
+            self.say(
+                "The serious, less serious and non-injury assault split below is the force's own classification and "
+                "has no Home Office equivalent. In its place, the Home Office's own split of violence against the "
+                "person: homicide, death or serious injury caused by unlawful driving, violence with injury, "
+                "violence without injury, and stalking and harassment."
+            )
+        elif section_slug == "sexual-offences":
+            self.say(
+                "The sexual assault figure below is the force's own classification and has no Home Office "
+                "equivalent. In its place, the Home Office's own split of sexual offences: rape and other sexual "
+                "offences."
+            )
+        ids = [i for i in sec.home_office if i in self.figs["figures"]]
+        if ids:
+            self.table(
+                ids, f"What the Home Office tables show (the Home Office's split): {sec.title}, {self.figs['area']}"
+            )
 
     def measure(self, fid: str) -> str:
         """The figure this report can draw for ``fid``: itself, or where the data has only a combined category

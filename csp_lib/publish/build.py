@@ -40,7 +40,7 @@ from ..data import load as load_data
 from ..data.periods import parse
 from ..data.readers import check_areas, remember_hashes, save_hashes
 from ..figures import disclosure, spc
-from ..figures.sections import discover
+from ..figures.sections import discover, left_out
 from ..present import downloads, narrative, pages
 from ..present.pages import ensure_commentary  # not present.report: it imports matplotlib, 0.8 s a process
 from . import cache, editions, execute, paper
@@ -494,7 +494,8 @@ def _stage(jobs_: list[ReportJob], data_dir: Path, root: Path, out: Path, store)
             "figures_file": "figures.json",
             "commentary_dir": os.path.relpath(commentary, job.staging),
         }
-        sections = discover(root / "notebooks")
+        gone = left_out(job.figs)  # sections the data cannot give (the Home Office tables: ASB, MARAC...)
+        sections = [s for s in discover(root / "notebooks") if s.slug not in gone]
         for name, near in stray_commentary(commentary / contract.report_folder(job.area, job.period), sections):
             log(
                 f"csp build: warning: {name.relative_to(root).as_posix()} is not read by any section of "

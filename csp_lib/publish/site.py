@@ -25,7 +25,7 @@ from pathlib import Path
 from .. import figures
 from ..data import contract
 from ..data.readers import file_hash
-from ..figures.sections import discover
+from ..figures.sections import discover, left_out
 from ..present import narrative, pages, text
 from . import cache, editions, paper
 from .books import SEARCH, run_books, slim
@@ -551,9 +551,9 @@ def _publish(root: Path, out: Path, papers, store, jobs, scheduler) -> Path:
         report = new / job.final.relative_to(root)
         started = time.perf_counter()
         try:
-            pdf = paper.make(
-                report, job.figs, cover, discover(root / "notebooks"), report / paper.file_name(job.figs), store
-            )
+            gone = left_out(job.figs)  # the sections the report leaves out are not in its paper either
+            sections = [s for s in discover(root / "notebooks") if s.slug not in gone]
+            pdf = paper.make(report, job.figs, cover, sections, report / paper.file_name(job.figs), store)
         except paper.PaperError as e:
             shutil.rmtree(new, ignore_errors=True)
             raise BuildError(
