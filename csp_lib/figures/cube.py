@@ -173,9 +173,7 @@ def build_cube(data: Data) -> Cube:
     if data.format == "police.uk":
         return _street_cube(data)
     if data.format == "home office":
-        from .homeoffice import cube_of
-
-        return cube_of(data)
+        return _home_office_cube(data)
     cube = Cube(pd.DataFrame())
     parts = []
     for name in data.tables:
@@ -261,6 +259,22 @@ def _street_cube(data) -> Cube:
     for mid in wanted:
         if mid not in counts and not mid.startswith("county_") and not mid.endswith("_rank_in_county"):
             cube.missing[mid] = UNAVAILABLE
+    return cube
+
+
+def _home_office_cube(data) -> Cube:
+    """The cube of a folder of Home Office tables (figures/homeoffice.py): the quarters' counts, each at its
+    quarter's first month, and every figure the tables cannot give marked missing, with why."""
+    from .homeoffice import NO_EQUIVALENT, NOT_IN_TABLES, no_equivalent_note, wide
+
+    counts = wide(data.rows())
+    cube = Cube(counts, {c: "crimes" for c in counts.columns})
+    cube.coverage = {"crimes": data.coverage("crimes")}
+    cube.county_ids = [c for c in counts.columns if c not in COUNTY_IDS and not c.startswith("unlisted_")]
+    wanted = contract.REQUIRED_IDS + COUNTY_IDS + TREND_IDS + [i for s in SECTIONS for i in s.table]
+    for mid in wanted:
+        if mid not in counts and not mid.startswith("county_") and not mid.endswith("_rank_in_county"):
+            cube.missing[mid] = no_equivalent_note(mid) if mid in NO_EQUIVALENT else NOT_IN_TABLES
     return cube
 
 

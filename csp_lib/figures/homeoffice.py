@@ -1,5 +1,5 @@
 """Figures from the Home Office open data tables' offence codes (docs/data-contract.md, "Figures from the
-offence groups and subgroups"), and the cube a report from the tables reads (:func:`cube_of`).
+offence groups and subgroups"): the counts a report from the tables reads (:func:`wide`; the cube: cube.py).
 
 Every offence code of the tables comes with the Home Office's own offence group and subgroup; a figure is
 the sum of the codes of a group (:data:`GROUPS`) or a subgroup (:data:`SUBGROUPS`), named by the existing
@@ -189,24 +189,6 @@ def wide(rows):
     return out.sort_index()
 
 
-def cube_of(data):
-    """The cube of a folder of Home Office tables: the quarters' counts (each at its quarter's first month),
-    every figure the tables cannot give marked missing, with why."""
-    from ..data import contract
-    from .cube import Cube
-    from .sections import COUNTY_IDS, SECTIONS, TREND_IDS
-
-    counts = wide(data.rows())
-    cube = Cube(counts, {c: "crimes" for c in counts.columns})
-    cube.coverage = {"crimes": data.coverage("crimes")}
-    cube.county_ids = [c for c in counts.columns if c not in COUNTY_IDS and not c.startswith("unlisted_")]
-    wanted = contract.REQUIRED_IDS + COUNTY_IDS + TREND_IDS + [i for s in SECTIONS for i in s.table]
-    for mid in wanted:
-        if mid not in counts and not mid.startswith("county_") and not mid.endswith("_rank_in_county"):
-            cube.missing[mid] = no_equivalent_note(mid) if mid in NO_EQUIVALENT else NOT_IN_TABLES
-    return cube
-
-
 def provenance(fid: str, table: str, areas: str | None = None) -> dict | None:
     """Where a figure of a report from the tables comes from (figures.json ``provenance``): the source, the
     table (``csp``, ``pfa``, ``csp summed by force``), the areas it sums (a comparison's) and the offence group
@@ -233,9 +215,9 @@ __all__ = [
     "GROUPS",
     "SUBGROUPS",
     "NO_EQUIVALENT",
+    "NOT_IN_TABLES",
     "no_equivalent_note",
     "counts",
-    "cube_of",
     "provenance",
     "wide",
     "group_id",
