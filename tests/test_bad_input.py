@@ -420,13 +420,11 @@ ERRORS = {
         "prc-csp-tables-again.csv (line 2): two releases of the same figures. Keep one release of the tables in the "
         "folder",
     ),
-    "home-office-tables-alone": (
-        "a folder of Home Office tables and nothing else (not built yet)",
+    "home-office-half-quarters": (
+        "a period of months that are not whole quarters, from Home Office tables alone",
         _home_office,
-        {"--area": "Alpha"},
-        "DATA: Home Office open data tables read (1 table(s), 3 CSPs, 2 force areas), but reports from them alone are "
-        "not built yet. For now, build from the force's extract (crimes.csv and areas.csv) or from police.uk street "
-        "files",
+        {"--area": "Alpha", "--period": "2016-05..2016-10"},
+        "is not whole quarters, and the Home Office tables count quarters",
     ),
 }
 
