@@ -44,8 +44,21 @@ def reading(site):
     paper = ""
     if shutil.which("pdftotext"):
         pdf = report / "blackpool-2016-17-committee-paper.pdf"
-        paper = _flat(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
+        pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
+        paper = _flat(" ".join(_without_footer(p) for p in pages))
     return site_text, paper
+
+
+FOOTER = re.compile(r"(Page \d+ of \d+|Online report: \S+|Blackpool: April 2016 to March 2017)?")
+
+
+def _without_footer(page: str) -> str:
+    """A page of the paper as a reader reads on: its running footer (area and period, the edition's address,
+    the page number) left out, so that a sentence that goes on over the page is read whole."""
+    lines = page.rstrip().splitlines()
+    while lines and FOOTER.fullmatch(lines[-1].strip()):
+        lines.pop()
+    return "\n".join(lines)
 
 
 def test_the_list_covers_the_report_from_front_to_back():
