@@ -49,13 +49,13 @@ def test_items_county_rank(demo_figures):
     s = say.rank(demo_figures, "vap", "Violence against the person")
     assert "there has been a 14.6% increase in Blackpool, with an 18.6% increase across the county" in s
     assert (
-        "All districts are showing increases. Blackpool had the 4th lowest proportional increase of the 14 districts."
-        in s
+        "All districts are showing increases, each more than chance would explain. Blackpool had the 4th lowest "
+        "proportional increase of the 14 districts." in s
     )
     assert "All districts are showing increases" in s
     assert (
         say.rising(demo_figures, "theft_offences", "Theft offences")
-        == "Theft offences rose in 13 of the 14 districts of Lancashire."
+        == "Theft offences rose in 13 of the 14 districts of Lancashire, 8 of them more than chance would explain."
     )
 
 
@@ -90,12 +90,15 @@ def test_section_sentences(demo_figures):
     assert "The warning alone stopped the behaviour in 76.7% of cases: 95 cases (23.3% of the warnings)" in f
     assert "and 8 (2% of all warned cases; 8.4% of the notices) reached a breach or prosecution" in f
     assert "Nine cases progressed to Community Protection Notice stage, equal to 8.6%" in say.cse(demo_figures)
+    assert say.cse(demo_figures).endswith(
+        "In the previous year there were none: a rise more than chance would explain."
+    )
     assert "27% of victims and 29% of offenders, and 16% was perpetrated by people aged 25 to 29" in say.ages(
         demo_figures
     )
     refs = " ".join(say.referrals(demo_figures) + say.referrals(demo_figures, "violence"))
     assert "Avert: 131 referrals" in refs and "55% of participants (72) complied" in refs
-    assert "ASBRAC: 47 referrals in 2016/17 compared with 71 in 2015/16 (-33.8%)" in refs
+    assert "ASBRAC: 47 referrals in 2016/17 compared with 71 in 2015/16 (-33.8%), more than chance" in refs
     assert "408 x Community Protection Warnings" in say.tools(demo_figures)
 
 
@@ -206,6 +209,13 @@ def test_cse_tools_read_right_for_one():
         "sexual exploitation risks. One case progressed to Community Protection Notice stage, equal to 100% of "
         "the warnings."
     )
+    figs |= {"previous": {"label": "2015/16", "name": "April 2015 to March 2016"}}
+    figs["figures"]["cse_cpw"] = measures.change(1, 1)
+    assert say.cse(figs).endswith(" the warnings. In the previous year there was 1 too: no change.")
+    figs["figures"]["cse_cpw"] = _tested(1, 96) | {"value": 1}
+    assert say.cse(figs).endswith(
+        " the warnings. In the previous year there were 96: down by 99% (n=-95), more than chance would explain."
+    )
 
 
 @pytest.mark.parametrize(
@@ -268,3 +278,58 @@ def test_variation_says_which_month_stands_out_in_plain_words(values, words):
     assert s.startswith(words)
     assert "*How this is judged: each month is set against the range expected from Blackpool's own 36 months" in s
     assert "XmR" in s and "special cause" not in s
+
+
+def _tested(value: int, previous: int) -> dict:
+    from csp_lib.figures import significance
+
+    return measures.change(value, previous) | {"significance": significance.poisson_test(value, previous)}
+
+
+def test_the_categories_that_moved_most_carry_their_verdicts(demo_figures):
+    """Issue 29: the seed's drivers sentence keeps its words, then says whether each change is beyond chance."""
+    f = copy.deepcopy(demo_figures)
+    ids = ["vap", "theft_offences", "robbery"]
+    words = "The crime categories contributing most to this increase are Theft offences, up by 13.3% (n=+908) "
+    assert say.drivers(f, ids) == (
+        words + "and Violence against the person, up by 14.6% (n=+751); both more than chance would explain."
+    )
+    f["figures"]["vap"] = _tested(25, 16)  # p = 0.21, and the smaller of the two rises
+    assert say.drivers(f, ids) == (
+        words + "and Violence against the person, up by 56.3% (n=+9); for Theft offences more than chance would "
+        "explain, for Violence against the person within the range chance gives for counts this small."
+    )
+    assert say.drivers(f, ids, top=1) == words[:-1] + ", more than chance would explain."
+    f["figures"]["vap"]["significance"] = None  # withheld with its counts: its verdict is not said
+    assert say.drivers(f, ids).endswith("(n=+9); for Theft offences more than chance would explain.")
+
+
+def test_the_districts_that_rose_are_counted_beyond_chance():
+    """ "Five of the 14 districts are showing increases, none of them more than chance would explain": the
+    verdicts of the district rows that rose, counted; nothing said when one of them has no verdict."""
+    changes = {"A": (110, 100), "B": (300, 200), "C": (20, 13), "D": (90, 100)}  # B alone rises beyond chance
+    rows = [{"district": d} | _tested(v, p) for d, (v, p) in changes.items()]
+    figs = REPORT_HEAD | {
+        "area": "A",
+        "county": "Shire",
+        "figures": {
+            "vap": _tested(110, 100),
+            "county_vap": _tested(520, 413),
+            "vap_rank_in_county": measures.rank_lowest_first(changes, "A"),
+            "vap_districts_rising": measures.count_rising(changes),
+        },
+        "series": {"districts": {"vap": rows}},
+    }
+    assert "Three of the 4 districts are showing increases, 1 of them more than chance would explain." in say.rank(
+        figs, "vap", "Violence"
+    )
+    assert say.rising(figs, "vap", "Violence") == (
+        "Violence rose in 3 of the 4 districts of Shire, 1 of them more than chance would explain."
+    )
+    rows[1].update(_tested(210, 200))
+    assert say.rising(figs, "vap", "Violence").endswith("Shire, none of them more than chance would explain.")
+    for r in rows[:3]:
+        r.update(_tested(300, 200))
+    assert say.rising(figs, "vap", "Violence").endswith("Shire, each more than chance would explain.")
+    rows[2]["significance"] = None  # a district's test withheld with its counts
+    assert say.rising(figs, "vap", "Violence") == "Violence rose in 3 of the 4 districts of Shire."

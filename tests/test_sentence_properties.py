@@ -299,3 +299,24 @@ def test_a_partial_period_names_the_months_it_counts(months, compared, value, pr
         assert s.endswith(f"compared to the same {word} a year earlier ({counted.replace('2016', '2015')}).")
     if not compared:
         assert "compared" not in s and "no comparison" in s
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(small_counts, small_counts), min_size=1, max_size=14), st.data())
+def test_the_districts_said_to_rise_beyond_chance_are_those_that_do(rows, data):
+    changes = {f"D{i}": (v, p or 1) for i, (v, p) in enumerate(rows)}
+    area = data.draw(st.sampled_from(sorted(changes)))
+    figs = _figs(changes, area)
+    figs["series"]["districts"]["vap"] = [{"district": d, **_tested(v, p)} for d, (v, p) in changes.items()]
+    said = say.rising(figs, "vap", "Violence")
+    up = sum(v > p for v, p in changes.values())
+    beyond = sum(v > p and _beyond_chance(v, p) for v, p in changes.values())
+    if up == 0:
+        assert "chance" not in said
+    elif up == 1:
+        assert said.endswith(", more than chance would explain." if beyond else " for counts this small.")
+    elif beyond == up:
+        assert said.endswith(", each more than chance would explain.")
+    else:
+        assert said.endswith(f", {beyond or 'none'} of them more than chance would explain.")
+    assert ("chance" in say.rank(figs, "vap", "Violence").split(". ", 1)[1]) == (up > 0)

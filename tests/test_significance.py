@@ -261,3 +261,24 @@ def test_a_test_asked_again_is_worked_once():
     assert first == again and first[0] is not again[0]  # a new object each time: a report may change its own
     assert s._poisson_test.cache_info().hits == 1 and s.clopper_pearson.cache_info().misses == 1
     assert s.binom_pvalue.cache_info().misses == 1 and s.poisson_interval.cache_info().hits == 1
+
+
+def test_a_table_says_whether_each_change_is_beyond_chance(demo_figures):
+    """The section tables (and their CSVs) carry each change's verdict: Yes, No, [c] where the test is withheld
+    with its counts, nothing where nothing changed."""
+    import copy
+
+    from csp_lib.present import tables
+
+    figs = copy.deepcopy(demo_figures)
+    figs["figures"]["robbery"] |= {"value": 16, "previous": 16, "change": 0, "significance": s.poisson_test(16, 16)}
+    figs["figures"]["drug_offences"] |= {"significance": None, "suppressed": ["significance"]}
+    ids = ["all_crime", "vap_serious_assault", "robbery", "drug_offences"]  # 18,664 v 16,605; 164 v 149 (p = 0.44)
+    df = tables.figure_frame(figs, ids)
+    assert list(df[tables.BEYOND].fillna("")) == ["Yes", "No", "", "[c]"]
+    assert '<td class="num">Yes</td>' in tables.to_html(df, "x") and '<td class="num">[c]</td>' in tables.to_html(
+        df, "x"
+    )
+    for fid in ids:
+        figs["figures"][fid] |= {"significance": None, "suppressed": []}
+    assert tables.BEYOND not in tables.figure_frame(figs, ids).columns  # no test: no column

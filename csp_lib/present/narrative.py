@@ -230,7 +230,7 @@ def item(figs: dict, fid: str, unit: str = "offences") -> str:
     if not f["change"]:
         return f"{label(fid)}: no change ({num(f['value'])} {_one(f['value'], unit)})"
     if f["pct_change"] is None:
-        return f"{label(fid)}: {num(f['value'])} {_one(f['value'], unit)} (none a year earlier)"
+        return f"{label(fid)}: {num(f['value'])} {_one(f['value'], unit)} (none a year earlier){_then(chance(f))}"
     word = "increase" if f["change"] > 0 else "reduction"
     change = f"{signed(f['change'])} {_one(f['change'], unit)}"
     return f"{label(fid)}: {word} of {pct(f['pct_change'])} ({change}){_then(chance(f))}"
@@ -278,15 +278,35 @@ def rank(figs: dict, fid: str, subject: str | None = None) -> str:
     areas = districts_word(figs)
     of = r["of"]
     up = rising.get("value") if rising.get("of") == of else None  # how many districts rose, when counted
+    beyond = _rising_beyond(figs, fid, up)
     if up == of:
-        s += f"All {areas} are showing increases. "
+        s += f"All {areas} are showing increases{beyond}. "
     elif up == 0:
         s += f"No {areas[:-1]} is showing an increase. "
     elif up == 1:
-        s += f"One of the {of} {areas} is showing an increase. "
+        s += f"One of the {of} {areas} is showing an increase{beyond}. "
     elif up is not None:
-        s += f"{words(up).capitalize()} of the {of} {areas} are showing increases. "
+        s += f"{words(up).capitalize()} of the {of} {areas} are showing increases{beyond}. "
     return s + place(figs["area"], f["change"], {**r, "higher": _higher(figs, fid)}, up, areas) + family(figs, fid)
+
+
+def _rising_beyond(figs: dict, fid: str, up: int | None) -> str:
+    """How many of the districts that rose rose beyond chance (their rows' ``significance``), in the words
+    that follow "showing increases": ``, 9 of them more than chance would explain``, ``, each more than
+    chance would explain``, ``, none of them more than chance would explain``; nothing when the districts'
+    rows are not there or not all of the rising ones carry a verdict (a test withheld with its counts)."""
+    rows = [r for r in figs.get("series", {}).get("districts", {}).get(fid) or [] if (r.get("change") or 0) > 0]
+    if not up or len(rows) != up:
+        return ""
+    verdicts = [(r.get("significance") or {}).get("verdict") for r in rows]
+    if None in verdicts:
+        return ""
+    beyond = sum(v == "increase" for v in verdicts)
+    if up == 1:
+        return _then(chance(rows[0]))
+    if beyond == up:
+        return ", each more than chance would explain"
+    return f", {num(beyond) if beyond else 'none'} of them more than chance would explain"
 
 
 def _verdicts(area: str, mine: str, county: str, whole: str = "the county") -> str:
@@ -365,9 +385,10 @@ def rising(figs: dict, fid: str, subject: str | None = None) -> str:
     r = figs["figures"].get(f"{fid}_districts_rising")
     if not r or not r.get("of"):
         return ""
+    beyond = _rising_beyond(figs, fid, r["value"])
     if r["value"] == r["of"]:
-        return f"{subject} rose in all {r['of']} {districts_word(figs)} of {figs['county']}."
-    return f"{subject} rose in {r['value']} of the {r['of']} {districts_word(figs)} of {figs['county']}."
+        return f"{subject} rose in all {r['of']} {districts_word(figs)} of {figs['county']}{beyond}."
+    return f"{subject} rose in {r['value']} of the {r['of']} {districts_word(figs)} of {figs['county']}{beyond}."
 
 
 def drivers(figs: dict, ids: list[str], top: int = 2) -> str:
@@ -385,7 +406,15 @@ def drivers(figs: dict, ids: list[str], top: int = 2) -> str:
         return ""
     parts = [f"{label(i)}, {direction(f)} by {pct(f['pct_change'])} (n={f['change']:+d})" for i, f in moves]
     what = "increase" if sign > 0 else "reduction"
-    return f"The crime categories contributing most to this {what} are " + " and ".join(parts) + "."
+    verdicts = [chance(f) for _, f in moves]
+    if len(moves) > 1 and all(verdicts) and len(set(verdicts)) == 1:
+        after = f"; {'both' if len(moves) == 2 else 'each'} {verdicts[0]}"
+    elif len(moves) == 1:
+        after = _then(verdicts[0])
+    else:  # each category's own verdict, after the seed's words
+        said = [f"for {label(i)} {v}" for (i, _), v in zip(moves, verdicts, strict=True) if v]
+        after = "; " + ", ".join(said) if said else ""
+    return f"The crime categories contributing most to this {what} are " + " and ".join(parts) + after + "."
 
 
 def share_sentence(figs: dict, whole_id: str, noun: str, parts: list[tuple[str, str]]) -> str:
@@ -623,8 +652,24 @@ def cse(figs: dict) -> str:
         f"Between {period_name(figs)} there {were(w['value'])} {counted(w['value'], 'Community Protection Warning')} "
         f"served in relation to child sexual exploitation risks. {words(n['value']).capitalize()} "
         f"{'case' if n['value'] == 1 else 'cases'} progressed to Community Protection Notice stage, equal to "
-        f"{pct(part)} of the warnings."
+        f"{pct(part)} of the warnings.{_year_before(figs, w)}"
     )
+
+
+def _year_before(figs: dict, f: dict) -> str:
+    """`` In the previous year there were none: a rise more than chance would explain.``, `` In the previous
+    year there were 96: up by 9.4% (n=+9), within the range chance gives for counts this small.``: a count's
+    year before, its change and verdict, after the seed's sentence; nothing when the year before is withheld
+    or not there."""
+    p = f.get("previous")
+    if p is None or withheld(f, "previous") or f.get("change") is None:
+        return ""
+    when = f"In {compared_with(figs)} there {were(p)}"
+    if not f["change"]:
+        return f" {when} {num(p)} too: no change."
+    if f["pct_change"] is None:
+        return f" {when} none{': a rise ' + chance(f) if chance(f) else ''}."
+    return f" {when} {num(p)}: {direction(f)} by {pct(f['pct_change'])} (n={f['change']:+d}){_then(chance(f))}."
 
 
 def hate(figs: dict) -> str:
@@ -654,7 +699,7 @@ def referrals(figs: dict, section: str = "antisocial-behaviour") -> list[str]:
         if f["previous"] and f["pct_change"] is not None:
             s = (
                 f"{name}: {counted(f['value'], 'referral')} in {short(figs)} compared with "
-                f"{num(f['previous'])} in {short(figs, 'previous')} ({pct(f['pct_change'], True)})"
+                f"{num(f['previous'])} in {short(figs, 'previous')} ({pct(f['pct_change'], True)}){_then(chance(f))}"
             )
         else:
             s = f"{name}: {counted(f['value'], 'referral')} in {short(figs)}"

@@ -40,8 +40,23 @@ def _window_names(figs: dict, f: dict) -> tuple[str, str]:
     return _window_name(f, "previous_", short(figs, "previous")), _window_name(f, "", short(figs))
 
 
+BEYOND = "Beyond chance?"  # the column of each change's verdict, the exact test at the 5% level (methods page)
+
+
+def _beyond(f: dict) -> str | None:
+    """``Yes`` where the change is more than chance would explain, ``No`` where it is within chance, [c] where
+    the test is withheld with its counts, nothing where there is no change or no test."""
+    if "significance" in f.get("suppressed", []):
+        return WITHHELD
+    verdict = (f.get("significance") or {}).get("verdict")
+    if not verdict or not f.get("change"):
+        return None
+    return "No" if verdict == "no clear change" else "Yes"
+
+
 def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
-    """One row per figure: previous, current, change and % change."""
+    """One row per figure: previous, current, change and % change, the rate and whether the change is beyond
+    chance (``BEYOND``; left out, as the rate is, where no figure of the table has one)."""
     figs = raw(figs)
     rows = []
     for fid in ids:
@@ -55,6 +70,7 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
             "Change": f.get("change"),
             "% change": f.get("pct_change"),
             "Per 1,000": f.get("rate"),
+            BEYOND: _beyond(f),
             "Note": f.get("note", ""),
         }
         hidden = set(f.get("suppressed", []))
@@ -69,9 +85,12 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
         if "rate" in hidden:
             row["Per 1,000"] = WITHHELD
         rows.append(row)
-    df = pd.DataFrame(rows, columns=["Measure", "Previous", "Current", "Change", "% change", "Per 1,000", "Note"])
+    columns = ["Measure", "Previous", "Current", "Change", "% change", "Per 1,000", BEYOND, "Note"]
+    df = pd.DataFrame(rows, columns=columns)
     if df["Per 1,000"].isna().all() or (df["Per 1,000"].isin([WITHHELD]) | df["Per 1,000"].isna()).all():
         df = df.drop(columns="Per 1,000")
+    if df[BEYOND].isna().all():
+        df = df.drop(columns=BEYOND)
     first = figs["figures"].get(ids[0], {}) if ids else {}
     before, now = _window_names(figs, first)
     df = df.rename(columns={"Previous": before, "Current": now})
@@ -87,6 +106,8 @@ def cell(value, col: str) -> tuple[str, bool]:
         return value, True
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ("" if col == "Note" else "–", col != "Note")
+    if col == BEYOND:  # Yes or No, under its right-aligned header
+        return str(value), True
     if col == "% change":
         return pct(value, True, trim=False), True
     if col == "Change":
