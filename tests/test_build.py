@@ -409,8 +409,7 @@ def test_demo_and_real_reports_never_share_a_site(tmp_path, monkeypatch, capsys)
 
 def _broken_links(site: Path) -> dict[str, list[str]]:
     """Every relative link (href, src, a form's action, a redirect's url) of every page of ``site`` that names no
-    file there, with the pages that hold it. ``genindex.html``, which the theme links from a report book's pages
-    and no report book has, is left out: it was broken before editions."""
+    file there, with the pages that hold it."""
     import urllib.parse
 
     bad: dict[str, list[str]] = {}
@@ -422,7 +421,7 @@ def _broken_links(site: Path) -> dict[str, list[str]]:
             path = urllib.parse.unquote(href.split("#")[0].split("?")[0])
             if not path or "://" in href or href.startswith(("mailto:", "data:", "javascript:")):
                 continue
-            if path != "genindex.html" and not (page.parent / path).resolve().exists():
+            if not (page.parent / path).resolve().exists():
                 bad.setdefault(path, []).append(page.relative_to(site).as_posix())
     return bad
 

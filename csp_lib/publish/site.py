@@ -256,6 +256,7 @@ def report_overrides(root: Path, figs: dict) -> dict:
         "html_theme_options": {"announcement": banner},
         "html_context": {"csp_search_url": f"{UP}search-reports.html"},  # the search of every report
         "latex_individualpages": False,
+        "html_use_index": False,  # a report's book has no index page (the front book has the site's): no link to one
     }
 
 
