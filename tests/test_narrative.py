@@ -205,10 +205,13 @@ def test_cse_tools_read_right_for_one():
         },
     }
     assert say.cse(figs) == (
-        "Between April 2016 to March 2017 there was 1 Community Protection Warning served in relation to child "
+        "Between April 2016 and March 2017 there was 1 Community Protection Warning served in relation to child "
         "sexual exploitation risks. One case progressed to Community Protection Notice stage, equal to 100% of "
         "the warnings."
     )
+    figs["period"] = {"label": "2016-05..2016-05", "name": "May 2016"}
+    assert say.cse(figs).startswith("In May 2016 there was 1 Community Protection Warning")
+    figs["period"] = {"label": "2016/17", "name": "April 2016 to March 2017"}
     figs |= {"previous": {"label": "2015/16", "name": "April 2015 to March 2016"}}
     figs["figures"]["cse_cpw"] = measures.change(1, 1)
     assert say.cse(figs).endswith(" the warnings. In the previous year there was 1 too: no change.")

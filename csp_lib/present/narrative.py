@@ -386,6 +386,9 @@ def rising(figs: dict, fid: str, subject: str | None = None) -> str:
     if not r or not r.get("of"):
         return ""
     beyond = _rising_beyond(figs, fid, r["value"])
+    if r["of"] == 1:
+        verb = "rose" if r["value"] else "did not rise"
+        return f"{subject} {verb} in the one {districts_word(figs)[:-1]} of {figs['county']}{beyond}."
     if r["value"] == r["of"]:
         return f"{subject} rose in all {r['of']} {districts_word(figs)} of {figs['county']}{beyond}."
     return f"{subject} rose in {r['value']} of the {r['of']} {districts_word(figs)} of {figs['county']}{beyond}."
@@ -635,7 +638,7 @@ def cse(figs: dict) -> str:
     w, n = _f(figs, "cse_cpw"), _f(figs, "cse_cpn")
     if withheld(w) or withheld(n):
         return (
-            f"Between {period_name(figs)} there were {count(figs, w)} Community Protection Warnings served "
+            f"{_between(figs)} there were {count(figs, w)} Community Protection Warnings served "
             f"in relation to child sexual exploitation risks, and {count(figs, n)} Community Protection "
             "Notices; small numbers are withheld to protect the people involved."
         )
@@ -649,11 +652,17 @@ def cse(figs: dict) -> str:
     steps = figs["series"]["funnels"].get("cse", [])
     part = next((s["share_of_previous"] for s in steps if s["id"] == "cse_cpn"), None)  # figures.json's own share
     return (
-        f"Between {period_name(figs)} there {were(w['value'])} {counted(w['value'], 'Community Protection Warning')} "
+        f"{_between(figs)} there {were(w['value'])} {counted(w['value'], 'Community Protection Warning')} "
         f"served in relation to child sexual exploitation risks. {words(n['value']).capitalize()} "
         f"{'case' if n['value'] == 1 else 'cases'} progressed to Community Protection Notice stage, equal to "
         f"{pct(part)} of the warnings.{_year_before(figs, w)}"
     )
+
+
+def _between(figs: dict) -> str:
+    """``Between April 2016 and March 2017``, as the seed says it; ``In May 2016`` for one month."""
+    first, _, last = period_name(figs).partition(" to ")
+    return f"Between {first} and {last}" if last else f"In {first}"
 
 
 def _year_before(figs: dict, f: dict) -> str:
