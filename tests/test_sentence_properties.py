@@ -310,6 +310,7 @@ def test_the_districts_said_to_rise_beyond_chance_are_those_that_do(rows, data):
     figs["series"]["districts"]["vap"] = [{"district": d, **_tested(v, p)} for d, (v, p) in changes.items()]
     said = say.rising(figs, "vap", "Violence")
     assert "1 districts" not in said and ("the one district" in said) == (len(changes) == 1)
+    assert ("rose in none of the" in said) == (len(changes) > 1 and all(v <= p for v, p in changes.values()))
     up = sum(v > p for v, p in changes.values())
     beyond = sum(v > p and _beyond_chance(v, p) for v, p in changes.values())
     if up == 0:

@@ -391,7 +391,8 @@ def rising(figs: dict, fid: str, subject: str | None = None) -> str:
         return f"{subject} {verb} in the one {districts_word(figs)[:-1]} of {figs['county']}{beyond}."
     if r["value"] == r["of"]:
         return f"{subject} rose in all {r['of']} {districts_word(figs)} of {figs['county']}{beyond}."
-    return f"{subject} rose in {r['value']} of the {r['of']} {districts_word(figs)} of {figs['county']}{beyond}."
+    some = r["value"] or "none"  # "rose in none of the 14 districts"
+    return f"{subject} rose in {some} of the {r['of']} {districts_word(figs)} of {figs['county']}{beyond}."
 
 
 def drivers(figs: dict, ids: list[str], top: int = 2) -> str:
