@@ -129,6 +129,7 @@ CHOICE = TINY["asb_incidents.csv"].replace("nuisance", "Nuisance")
         ("marac_cases", TINY["marac_cases.csv"]),
         ("interventions", TINY["interventions.csv"]),
         ("areas", TINY["areas.csv"]),
+        ("areas", "district,county,code\nA,X,E06000009\nB,X,E06000010\nC,Y,E06000011\n"),  # three text columns
     ],
 )
 def test_fast_reader_reads_as_the_exact_reader(tmp_path, name, text):
