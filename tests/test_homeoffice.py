@@ -286,3 +286,17 @@ def test_a_span_that_is_not_whole_quarters_is_refused_with_the_quarters_around_i
     )
     with pytest.raises(PeriodError, match=r"e\.g\. 2016-01\.\.2016-03 "):
         F.quarters_of(parse("2016-02"))
+
+
+def test_the_figures_cache_key_changes_with_the_tables(tmp_path):
+    """figures.store's data digest reads the Home Office tables (and the population file): a table replaced
+    by a new release is never answered from figures cached for the old one."""
+    from csp_lib.figures.store import data_digest
+
+    folder = tmp_path / "ho"
+    ho.write(folder)
+    before = data_digest(folder)
+    table = [ho.header(), *ho.rows()]
+    table[1][-1] = int(table[1][-1]) + 1  # one count revised
+    ho.write(folder, table=table)
+    assert data_digest(folder) != before

@@ -33,7 +33,7 @@ def data_digest(folder: Path) -> str:
     of the optional files read beside them: the most similar groups and the LSOA boundaries; and what
     figures.json ``source`` says of the folder besides its files: its name and whether it is the demo's (the
     same extract copied into ``extracts/2016-Q2/`` is a report made from that folder)."""
-    from ..data import boundaries
+    from ..data import boundaries, homeoffice, population
     from ..data.policeuk import find
 
     parts = [Path(folder).name, str((Path(folder) / contract.DEMO_MARKER).exists())]
@@ -44,7 +44,9 @@ def data_digest(folder: Path) -> str:
                 parts += [p.name, file_hash(p)]
     for f in find(folder):
         parts += [f.path.relative_to(folder).as_posix(), file_hash(f.path)]
-    for p in (table_path(folder, "families"), boundaries.find(folder)):
+    for t in sorted({t.path for t in homeoffice.find(folder)}):  # the Home Office tables
+        parts += [t.name, file_hash(t)]
+    for p in (table_path(folder, "families"), boundaries.find(folder), population.find(folder)):
         if p is not None:
             parts += [p.name, file_hash(p)]
     return digest(*parts)
