@@ -156,3 +156,36 @@ def write(
     else:
         raise ValueError(fmt)
     return path
+
+
+# -- a table beside the police.uk street files of street.py (tests/test_homeoffice_policeuk.py) --------------------
+# Testshire's CSPs Alpha and Beta, as street.py's districts, and Otherforce's Gamma (no street files), financial
+# years 2019/20 to 2021/22, every quarter alike within a year:
+#
+# | CSP   | code | a quarter in 2019/20 | 2020/21 | 2021/22 |
+# |-------|------|---------------------:|--------:|--------:|
+# | Alpha | 8N   | 6                    | 8       | 10      |
+# | Beta  | 46   | 5                    | 5       | 5       |
+# | Gamma | 8N   | 1                    | 1       | 1       |
+#
+# and Action Fraud's 7 a quarter of 53F (not an area, not all crime).
+BESIDE = {("Alpha", "8N"): (6, 8, 10), ("Beta", "46"): (5, 5, 5), ("Gamma", "8N"): (1, 1, 1)}
+BESIDE_YEARS = (2019, 2020, 2021)
+
+
+def beside_rows(names: dict[str, str] | None = None, forces: dict[str, str] | None = None) -> list[list]:
+    """The CSP table (header first) to put beside street.py's files; ``names`` renames CSPs as the table
+    writes them (``{"Alpha": "ALPHA"}``), ``forces`` adds CSPs (name -> force) with 1 a quarter of 8N."""
+    names = names or {}
+    plan = dict(BESIDE) | {(csp, "8N"): (1, 1, 1) for csp in (forces or {})}
+    force_of = FORCES | (forces or {})
+    out = [header("csp")]
+    for i, year in enumerate(BESIDE_YEARS):
+        label = f"{year}/{(year + 1) % 100:02d}"
+        for q in range(1, 5):
+            for (csp, code), counts in plan.items():
+                desc, group, sub = GROUPS[code]
+                out.append([label, q, force_of[csp], names.get(csp, csp), desc, group, sub, code, counts[i]])
+            desc, group, sub = GROUPS["53F"]
+            out.append([label, q, "Action Fraud", "Action Fraud", desc, group, sub, "53F", 7])
+    return out

@@ -14,15 +14,19 @@ from .contract import DataError
 
 
 def kind(folder) -> str:
-    """``contract`` (the contract's tables), ``police.uk`` (street files and no crimes table) or ``home office``
-    (Home Office open data tables, and neither a crimes table nor street files)."""
+    """``contract`` (the contract's tables), ``police.uk`` (street files and no crimes table), ``home office``
+    (Home Office open data tables, and neither a crimes table nor street files) or ``home office + police.uk``
+    (a Home Office table beside street files: data/combined.py)."""
     from . import homeoffice, readers  # pandas is loaded only when a folder is read (streetfiles counts without it)
 
     folder = Path(folder)
     if readers.table_path(folder, "crimes") is None:
-        if streetfiles.is_street_folder(folder):
+        street, tables = streetfiles.is_street_folder(folder), homeoffice.is_homeoffice_folder(folder)
+        if street and tables:
+            return "home office + police.uk"
+        if street:
             return "police.uk"
-        if homeoffice.is_homeoffice_folder(folder):
+        if tables:
             return "home office"
     return "contract"
 
@@ -38,8 +42,8 @@ def load(folder, allow_partial: bool = False):
     if not folder.is_dir():
         raise DataError(folder, "no such data folder")
     which = kind(folder)
-    if which == "home office":
-        from . import homeoffice
+    if which in ("home office", "home office + police.uk"):
+        from . import combined, homeoffice
 
         data = homeoffice.load_data(folder)  # every bad value is refused here, with its file, line and column
         csp = data.areas[data.areas["level"] == "csp"]
@@ -52,6 +56,8 @@ def load(folder, allow_partial: bool = False):
             data.areas = areas
             data.warnings.extend(warnings)
             data.fill_forces()
+        if which == "home office + police.uk":  # police.uk's ASB, neighbourhoods, maps and outcomes beside them
+            data = combined.load(folder, data)
         return data
     data = policeuk.load(folder, allow_partial) if which == "police.uk" else readers.load(folder)
     # residents from an ONS mid-year estimates file as downloaded, where areas.csv gives none

@@ -146,6 +146,7 @@ TABLES: dict[str, Table] = {
                 Column("population", "int", required=False),
                 Column("households", "int", required=False),
                 Column("code", "str", required=False),  # the ONS local authority code, to find its residents
+                Column("csp", "str", required=False),  # the Home Office table's CSP Name of the district (combined.py)
             ),
             required=True,
         ),

@@ -177,10 +177,12 @@ def find(folder) -> list[Table]:
     if not folder.is_dir():
         return []
     out = []
+    from .streetfiles import FILE_NAME
+
     for path in sorted(folder.iterdir()):
         suffix = _suffix(path)
-        if suffix is None or not path.is_file() or path.name.startswith((".", "~$")):
-            continue
+        if suffix is None or not path.is_file() or path.name.startswith((".", "~$")) or FILE_NAME.match(path.name):
+            continue  # a police.uk street file (by its name) is never a table: its header is not read
         if suffix in (".csv", ".csv.gz"):
             if (t := _header(path, _csv_rows(path))) is not None:
                 out.append(t)

@@ -694,6 +694,15 @@ class Data:
         frame = frame.assign(lsoa_name=names)
         return frame.groupby(["lsoa_code", "lsoa_name", "month", "crime_type"], as_index=False)["n"].sum()
 
+    def unavailable(self, measure: str, districts: list[str]) -> str | None:
+        """Why a figure of these districts is not given though the data count it (a source that covers some
+        areas only: data/combined.py); None here."""
+        return None
+
+    def covers(self, measure: str, district: str) -> bool:
+        """Whether the data count ``measure`` for ``district`` (ranks leave out those they do not)."""
+        return True
+
     def points(self, district: str) -> pd.DataFrame | None:
         """Records by map point, for hotspot maps: none in the data contract (a force extract's addresses
         are not published; police.uk's points are anonymised already)."""

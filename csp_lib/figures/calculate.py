@@ -77,6 +77,8 @@ class Figures:
     def figure(self, measure: str, districts=None) -> dict:
         if measure in self.cube.missing:
             return {**measures.change(None, None), "note": self.cube.missing[measure]}
+        if (why := self.data.unavailable(measure, districts or [self.area])) is not None:
+            return {**measures.change(None, None), "note": why}
         cur, prev = self._window(measure)
         if cur is None:
             table = self.cube.source[measure]
@@ -140,6 +142,7 @@ class Figures:
         cur, prev = self._window(measure)
         if cur is None or prev is None or measure in self.cube.missing:
             return {}
+        districts = [d for d in districts if self.data.covers(measure, d)]  # a source of some areas only
         return {d: (self.count(measure, [d], cur), self.count(measure, [d], prev)) for d in districts}
 
     @property
@@ -197,18 +200,26 @@ class Figures:
         }
 
     def _provenance(self, f: dict) -> None:
-        """Home Office tables: each figure's ``provenance`` (the table, the areas a comparison sums, the offence
-        group or subgroup), so that a reader can tell which count of the tables it is."""
-        from .homeoffice import provenance
+        """Home Office tables: each figure's ``provenance`` (the source; for the tables' figures the table, the
+        areas a comparison sums, the offence group or subgroup; for police.uk's, the districts of the street
+        files it counts), so that a reader can tell which source counted it."""
+        from .homeoffice import policeuk_provenance, provenance
 
         table = self.data.table_of(self.area)
         pfa = self.data.level_of(self.area) == "pfa"
         whole = "the force areas in the tables" if pfa else f"the CSPs of {self.county} in the tables"
+        street = hasattr(self.data, "street_districts")
         for fid, fig in f.items():
-            if fid.startswith("county_"):
-                where = provenance(fid[len("county_") :], table, whole)
-            else:
-                where = provenance(fid, table)
+            base = fid[len("county_") :] if fid.startswith("county_") else fid
+            if street and self.cube.source.get(base) == "asb_incidents" and fig.get("value") is not None:
+                districts = [self.area] if base == fid else self.districts
+                counted = sorted({d for a in districts for d in self.data.street_districts(a)})
+                areas = (
+                    f"the police.uk districts matched to {'the force areas' if pfa else 'the CSPs of ' + self.county}"
+                )
+                fig["provenance"] = policeuk_provenance(base, counted, None if base == fid else areas)
+                continue
+            where = provenance(base, table, whole) if base != fid else provenance(fid, table)
             if where is not None:
                 fig["provenance"] = where
 
@@ -310,7 +321,7 @@ class Figures:
     def _comparisons(self, f: dict) -> None:
         """Quarter-by-quarter and month-by-month comparison with a year earlier."""
         for mid in ("asb_incidents", "domestic_abuse", "all_crime"):
-            if mid in self.cube.missing:
+            if mid in self.cube.missing or self.data.unavailable(mid, [self.area]):
                 continue
             cur, prev = self._window(mid)
             if cur is None or prev is None:
@@ -362,7 +373,7 @@ class Figures:
         with no data is not given."""
         out = {}
         for mid in ROLLING_IDS:
-            if mid in self.cube.missing:
+            if mid in self.cube.missing or self.data.unavailable(mid, [self.area]):
                 continue
             first, last = self.cube.coverage[self.cube.source.get(mid, "crimes")]
             monthly = self.cube.by_month(mid, [self.area], first, last)
@@ -385,6 +396,8 @@ class Figures:
         blank: "No outcome recorded"), each with its share, and the same months a year earlier;
         ``outcomes_by_type``: the same for each crime type, for the period."""
         frame = self.data.outcomes(self.area)
+        if frame is None:  # police.uk beside the Home Office tables: an area with no district matched
+            return {}
         frame["outcome"] = frame["outcome"].replace("", NO_OUTCOME)
         cur, prev = self._window("all_crime")
         now, before = _total_by(frame, cur, "outcome"), _total_by(frame, prev, "outcome")
@@ -419,7 +432,7 @@ class Figures:
         s: dict = {"trend": {}, "monthly": {}, "districts": {}, "funnels": {}}
         first, last = self.cube.coverage["crimes"]
         for mid in TREND_IDS + self.stand_ins:
-            if mid in self.cube.missing:
+            if mid in self.cube.missing or self.data.unavailable(mid, [self.area]):
                 continue
             rows = []
             for p in self._trend():
@@ -464,7 +477,7 @@ class Figures:
                 ]
         s["xmr"] = {}
         for mid in TREND_IDS + self.stand_ins:
-            if mid in self.cube.missing:
+            if mid in self.cube.missing or self.data.unavailable(mid, [self.area]):
                 continue
             a, b = self.cube.coverage[self.cube.source.get(mid, "crimes")]
             # quarters (the Home Office tables): every quarter the tables give up to the period's end

@@ -270,6 +270,12 @@ def _home_office_cube(data) -> Cube:
     counts = wide(data.rows())
     cube = Cube(counts, {c: "crimes" for c in counts.columns})
     cube.coverage = {"crimes": data.coverage("crimes")}
+    if hasattr(data, "street_counts") and data.street_window is not None:  # police.uk beside them (combined.py)
+        street = data.street_counts()
+        counts = counts.join(street, how="outer").fillna(0).astype("int64").sort_index()
+        cube.counts = counts
+        cube.source.update({c: "asb_incidents" for c in street.columns})
+        cube.coverage["asb_incidents"] = data.street_window
     cube.county_ids = [c for c in counts.columns if c not in COUNTY_IDS and not c.startswith("unlisted_")]
     wanted = contract.REQUIRED_IDS + COUNTY_IDS + TREND_IDS + [i for s in SECTIONS for i in s.table]
     for mid in wanted:

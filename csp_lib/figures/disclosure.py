@@ -397,7 +397,11 @@ FIELDS = [
     (r"quality\.tables\[\]\.(rows|area_rows)", "count"),  # the holder's "table" names what they count
     (r"quality\.excluded\[\]\.(rows|districts)", "safe"),
     (r"quality\.files", "safe"),
+    # police.uk beside the Home Office tables (data/combined.py): all crime by quarter in each source
+    (r"quality\.reconciliation\.quarters\[\]\.(policeuk|homeoffice|no_location)", "count"),
+    (r"quality\.reconciliation\.quarters\[\]\.(difference|share)", "derived"),
     (r"source\.file_count", "safe"),
+    (r"source\.policeuk\.files", "safe"),  # how many street files beside the Home Office tables
     (r"(period|previous)\.(months_counted|months)", "safe"),
     (r"sources\.(?P<id>\w+)\.rows", "count"),
     (r"disclosure\.threshold", "safe"),

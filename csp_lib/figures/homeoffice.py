@@ -210,7 +210,22 @@ def provenance(fid: str, table: str, areas: str | None = None) -> dict | None:
     return None
 
 
+# what each police.uk figure of a report with both sources counts (data/combined.py)
+POLICEUK_COUNTS = {
+    "asb_incidents": "the street files' rows of crime type Anti-social behaviour, by quarter (whole quarters only)",
+}
+
+
+def policeuk_provenance(fid: str, districts: list[str], areas: str | None = None) -> dict:
+    """Where a police.uk figure of a report with both sources comes from (figures.json ``provenance``): the
+    street files, what it counts and the police.uk districts counted (a comparison's: the areas it sums)."""
+    out = {"source": "police.uk", "table": "street files", "counts": POLICEUK_COUNTS.get(fid, "police.uk street files")}
+    return out | ({"areas": areas} if areas else {"districts": list(districts)})
+
+
 __all__ = [
+    "POLICEUK_COUNTS",
+    "policeuk_provenance",
     "SOURCE",
     "GROUPS",
     "SUBGROUPS",

@@ -330,10 +330,19 @@ BY_SLUG = {s.slug: s for s in SECTIONS}
 
 def left_out(figs: dict) -> dict[str, str]:
     """The built-in sections a report leaves out, each with why: those a report from the Home Office tables
-    cannot give (figures.json ``data_format`` ``home office``); none otherwise."""
+    cannot give (figures.json ``data_format`` ``home office``), but those police.uk street files beside the
+    tables give (``source.policeuk``: antisocial behaviour); none otherwise."""
     if figs.get("data_format") != "home office":
         return {}
-    return {s.slug: s.not_in_home_office for s in SECTIONS if s.not_in_home_office}
+    street = bool((figs.get("source") or {}).get("policeuk"))  # police.uk files beside them give ASB back
+    return {
+        s.slug: s.not_in_home_office
+        for s in SECTIONS
+        if s.not_in_home_office and not (street and s.slug in FROM_POLICEUK)
+    }
+
+
+FROM_POLICEUK = ("antisocial-behaviour",)  # sections police.uk street files beside the Home Office tables give
 
 
 def get(slug: str) -> Section:

@@ -31,7 +31,7 @@ from ..data.periods import parse
 from ..figures.measures import pct_change
 from ..figures.sections import label
 from .icons import mdc_icon
-from .narrative import fewer, pct, period_name, short, what_counted
+from .narrative import capital, fewer, pct, period_name, quarters_why, short, what_counted
 from .text import raw
 
 
@@ -631,7 +631,7 @@ def xmr(figs: dict, fid: str) -> str | None:
             else ""
         )
         + trial
-        + (" The Home Office tables count quarters: the chart is of quarters, not months." if quarterly else "")
+        + (f" {capital(quarters_why(figs, fid))}: the chart is of quarters, not months." if quarterly else "")
     )
     icon = mdc_icon(chart.get("icon"))  # the section's reading, as its headline tile shows it
     lead = f'<p class="csp-mdc-line">Making Data Count, {html.escape(shaded)}: {icon}</p>' if icon else ""
@@ -786,7 +786,7 @@ def rolling(figs: dict, fid: str) -> str | None:
     caption = (
         (
             f"{label(fid)} in {figs['area']}: each point is the total of the four quarters to that quarter's last "
-            "month (the Home Office tables count quarters: this is the rolling four quarters in place of the rolling "
+            f"month ({quarters_why(figs, fid)}: this is the rolling four quarters in place of the rolling "
             "12 months); the marked point ends with the report's last quarter. A break is a quarter with no data."
         )
         if quarterly

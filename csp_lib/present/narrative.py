@@ -798,7 +798,13 @@ def rolling(figs: dict, fid: str = "all_crime", unit: str = "crime") -> str:
     if len(rows) >= 3:
         top = max(rows, key=lambda r: (r["value"], r["month"]))
         low = min(rows, key=lambda r: (r["value"], r["month"]))
-        totals = "four-quarter totals the tables give" if here.get("quarter") else "twelve-month totals the data give"
+        totals = (
+            "twelve-month totals the data give"
+            if not here.get("quarter")
+            else "four-quarter totals the police.uk files give"
+            if source_of(figs["figures"].get(fid, {})) == "police.uk"
+            else "four-quarter totals the tables give"
+        )
         s += (
             f". Over the {len(rows)} {totals}, the highest was to {to(top, False)} "
             f"({num(top['value'])}) and the lowest to {to(low, False)} ({num(low['value'])})"
@@ -872,6 +878,47 @@ def open_data_note(figs: dict) -> str:
     )
 
 
+def report_kind(figs: dict) -> str:
+    """What the report is a report of: a Community Safety Partnership's, or (from the Home Office tables) a police
+    force area's, for a Police and Crime Commissioner's panel."""
+    if figs.get("data_format") == "home office" and figs.get("county") == "England and Wales":
+        return "Police force area"
+    return "Community Safety Partnership"
+
+
+def has_policeuk(figs: dict) -> bool:
+    """Whether a report from the Home Office tables has police.uk street files beside them (data/combined.py)."""
+    return bool((figs.get("source") or {}).get("policeuk"))
+
+
+def source_of(f: dict) -> str:
+    """Which source counted a figure, in words (its ``provenance``): ``Home Office tables`` or ``police.uk``."""
+    where = (f.get("provenance") or {}).get("source")
+    return {"homeoffice": "Home Office tables", "police.uk": "police.uk"}.get(where, "")
+
+
+def quarters_why(figs: dict, fid: str) -> str:
+    """Why a chart or sentence of a report from the Home Office tables is of quarters: the tables count quarters;
+    a police.uk figure beside them (data/combined.py) is counted by quarter as they are."""
+    if source_of(figs["figures"].get(fid, {})) == "police.uk":
+        return "this report counts quarters, as the Home Office tables do"
+    return "the Home Office tables count quarters"
+
+
+def two_sources_note(figs: dict) -> str:
+    """What each source of a report made from the Home Office tables and police.uk street files gives."""
+    p = (figs.get("source") or {}).get("policeuk") or {}
+    counted = f" (whole quarters counted: {p['counted']})" if p.get("counted") else ""
+    return (
+        "Two sources, each figure labelled with the one that counted it: the offence counts (all crime, its "
+        "groups and subgroups) are the Home Office's police recorded crime open data tables; antisocial behaviour, "
+        f"the neighbourhoods, the hotspot maps and the outcomes are the data.police.uk street files{counted}, "
+        "counted by quarter as the tables are. The two count crime differently (police.uk's files are a snapshot "
+        "taken when each month was published, and hold only the crimes it could place on its map): the data "
+        "quality page sets police.uk's all crime beside the tables' for each quarter both cover."
+    )
+
+
 def home_office_note(figs: dict) -> str:
     """What a report made from the Home Office police recorded crime open data tables can and cannot show."""
     source = figs.get("source") or {}
@@ -882,14 +929,21 @@ def home_office_note(figs: dict) -> str:
         else f"{figs['county']} (the sum of its partnerships in the tables)"
     )
     latest = f" The tables count to {source['release']}." if source.get("release") else ""
+    of = figs["area"] if level == "police force area" else f"the {level} of {figs['area']}"
+    lacks = (
+        "no hate crime strand, no exploitation flag and no ages (antisocial behaviour, outcomes and neighbourhoods "
+        "come from the police.uk street files beside them)"
+        if has_policeuk(figs)
+        else "no antisocial behaviour, no hate crime strand, no exploitation flag, no ages, no outcomes and no "
+        "neighbourhoods"
+    )
     return (
-        f"This report is made from the Home Office's police recorded crime open data tables, for the {level} of "
-        f"{figs['area']}, compared with {whole}. They count crimes by quarter and Home Office offence group and "
+        f"This report is made from the Home Office's police recorded crime open data tables, for {of}, compared "
+        f"with {whole}. They count crimes by quarter and Home Office offence group and "
         "subgroup (violence with injury, violence without injury, stalking and harassment, rape, other sexual "
         "offences, ...), fraud left out of all crime as the Home Office leaves it out. They have no domestic abuse "
-        "marker, no antisocial behaviour, no hate crime strand, no exploitation flag, no ages, no outcomes and no "
-        'neighbourhoods: those sections are left out, and figures that need them say "not in the Home Office open '
-        "data tables\". The force's own assault split (serious, less serious, non-injury) has no Home Office "
+        f'marker, {lacks}: those sections are left out, and figures that need them say "not in the Home Office '
+        "open data tables\". The force's own assault split (serious, less serious, non-injury) has no Home Office "
         "equivalent: the pages show the Home Office's split in its place, under its own names. The tables count "
         "quarters, so there is no month by month: the rolling four quarters stand in for the rolling 12 months "
         f"and the XmR charts are of quarters.{latest} Rows of bodies that are not areas (Action Fraud, British "
@@ -1017,11 +1071,7 @@ def variation(figs: dict, fid: str, subject: str | None = None) -> str:
     note = (
         f"*How this is judged: each {unit} is set against the range expected from {own} (an XmR chart, as NHS "
         "Making Data Count uses it; see Methods"
-        + (
-            "; the Home Office tables count quarters, so the chart is of quarters, not months"
-            if unit == "quarter"
-            else ""
-        )
+        + (f"; {quarters_why(figs, fid)}, so the chart is of quarters, not months" if unit == "quarter" else "")
         + ")"
         + (
             f"; limits recalculated from {' and from '.join(changes)}, where the process changed: the {unit}s "

@@ -40,6 +40,7 @@ HOME_OFFICE_TILES = [
     ("rape", "Rape", "03-sexual-offences"),
     ("theft_offences", "Theft offences", "01-overview"),
 ]
+POLICEUK_ASB_TILE = ("asb_incidents", "Antisocial behaviour incidents (police.uk)", "05-antisocial-behaviour")
 OGL_HOME_OFFICE = (
     "Contains public sector information licensed under the "
     "[Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/) "
@@ -130,12 +131,14 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
     open_data = figs.get("data_format") == "police.uk"
     home_office = figs.get("data_format") == "home office"
     headline_tiles = OPEN_DATA_TILES if open_data else HOME_OFFICE_TILES if home_office else HEADLINE_TILES
+    if home_office and narrative.has_policeuk(figs):  # police.uk beside the tables: its ASB too, labelled
+        headline_tiles = [*headline_tiles, POLICEUK_ASB_TILE]
     tiles = "".join(tile(figs, fid, name, f"{page}.html") for fid, name, page in headline_tiles)
     lines = [
         f"# {figs['area']}: {narrative.period_name(figs)}",
         "",
         narrative.banner(figs),
-        f"Community Safety Partnership performance report for **{figs['area']}**, "
+        f"{narrative.report_kind(figs)} performance report for **{figs['area']}**, "
         f"{narrative.period_name(figs)}, {narrative.compared_phrase(figs)}.",
         "",
         *revisions.withdrawn_note(figs),
@@ -184,6 +187,8 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
         lines += ["", narrative.open_data_note(figs), "", OGL]
     if home_office:
         lines += ["", narrative.home_office_note(figs), "", OGL_HOME_OFFICE]
+        if narrative.has_policeuk(figs):
+            lines += ["", narrative.two_sources_note(figs), "", OGL]
     lines += ["", *revisions.editions_list(figs)]
     lines += [
         "",
@@ -261,6 +266,68 @@ def _month(iso: str) -> str:
     return parse(iso[:7]).long_label
 
 
+def reconciliation(figs: dict) -> list[str]:
+    """The data quality page's two sources (the Home Office tables beside police.uk street files,
+    data/combined.py): police.uk's all crime against the tables' for each quarter both cover, why they differ,
+    and every area of either that could not be matched. ``figs`` is escaped already (text.view)."""
+    q = figs["quality"]
+    r = q.get("reconciliation")
+    if r is None:
+        return []
+    area = figs["area"]
+    districts = ", ".join(r["districts"]) or "none"
+    lines = [
+        "",
+        "## Two sources: police.uk's all crime against the Home Office tables",
+        "",
+        f"{area}'s police.uk districts: {districts}"
+        + (" (matched by areas.csv's csp column)." if q.get("matched", {}).get("how") == "lookup" else "."),
+        "",
+    ]
+    if not r["quarters"]:
+        lines.append("No quarter is covered by both: nothing to reconcile.")
+    else:
+        lines += [
+            f"All crime in {area}, each quarter both sources cover (police.uk: the street files' crimes of the "
+            "districts above, antisocial behaviour not counted; Home Office: the tables' total recorded crime, "
+            "fraud not counted). The difference is police.uk's less the tables'; its share is of the tables'.",
+            "",
+            "| Quarter | police.uk | Home Office tables | Difference | Share | police.uk crimes with no location |",
+            "|:--|--:|--:|--:|--:|--:|",
+        ]
+        for row in r["quarters"]:
+            share = "–" if row["share"] is None else narrative.pct(row["share"], True, trim=False)
+            lines.append(
+                f"| {row['quarter']} ({row['name']}) | {row['policeuk']:,} | {row['homeoffice']:,} | "
+                f"{narrative.signed(row['difference'])} | {share} | {row['no_location']:,} |"
+            )
+        lines += [
+            "",
+            "The crimes with no location are those of the street files' forces that police.uk could place in no "
+            "district: they are in the tables' count of some area and in no district's of police.uk. Why the two "
+            "counts differ:",
+            "",
+            *[f"- {why}" for why in r["reasons"]],
+        ]
+    lines += ["", "## Areas that could not be matched", ""]
+    unmatched = q.get("unmatched") or []
+    if not unmatched:
+        lines.append(
+            "None: every CSP of the forces the street files cover has its police.uk districts, and every district "
+            "its CSP."
+        )
+    else:
+        lines += [
+            "Their antisocial behaviour, neighbourhoods, maps and outcomes are not given (name the CSP of each "
+            "district in areas.csv's `csp` column):",
+            "",
+            "| Area | In | Why |",
+            "|:--|:--|:--|",
+        ]
+        lines += [f"| {u['area']} | {u['source']} | {u['why']} |" for u in unmatched]
+    return lines
+
+
 def quality(figs: dict) -> str:
     """The data quality page of one report (MyST markdown), from figures.json alone."""
     figs = text.view(figs)  # every value from the data as text, never markup
@@ -290,7 +357,9 @@ def quality(figs: dict) -> str:
     if q.get("excluded"):
         lines += [
             "",
-            "## Rows of bodies that are not areas"
+            "## Rows in no area"
+            if q.get("reconciliation") is not None
+            else "## Rows of bodies that are not areas"
             if figs.get("data_format") == "home office"
             else "## Records in no district of the county",
             "",
@@ -301,6 +370,7 @@ def quality(figs: dict) -> str:
             "|:--|--:|--:|",
         ]
         lines += [f"| {e['reason']} | {e['rows']:,} | {e['districts'] or ''} |" for e in q["excluded"]]
+    lines += reconciliation(figs)
     lines += ["", "## Sources that do not cover the whole period", ""]
     partial = [fid for fid, f in figs["figures"].items() if f.get("partial")]
     if partial:

@@ -14,7 +14,7 @@ from .. import figures
 from ..data import boundaries, project
 from ..data.contract import INTERVENTION_TYPES, report_folder
 from ..figures import disclosure, spc
-from ..figures.sections import BY_SLUG, GROUP_IDS, STAND_INS
+from ..figures.sections import BY_SLUG, FROM_POLICEUK, GROUP_IDS, STAND_INS
 from ..figures.sections import get as section
 from ..figures.store import FiguresCache
 from . import charts, downloads, narrative, tables, text
@@ -164,6 +164,13 @@ class Report:
         """In a report made from the Home Office tables: where the figures come from, and the Home Office's own
         split of the section's offences, named as the Home Office names it (never as the seed's figures)."""
         sec = section(section_slug)
+        if section_slug in FROM_POLICEUK and narrative.has_policeuk(self.figs):
+            return self.say(
+                "*Made from the data.police.uk street files beside the Home Office tables: antisocial behaviour "
+                "incidents are not crimes, and the tables do not count them. The files' months are counted by "
+                "quarter, as the tables are: the charts below are of quarters, and the rolling four quarters stand "
+                "in for the rolling 12 months. Tools and powers come from partners, not police.uk.*"
+            )
         self.say(
             "*Made from the Home Office police recorded crime open data tables: counts by quarter and Home Office "
             'offence group and subgroup. Figures the tables do not give say "not in the Home Office open data '

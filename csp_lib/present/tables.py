@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from ..figures.sections import label
-from .narrative import pct, short, signed
+from .narrative import pct, short, signed, source_of
 from .text import raw
 
 WITHHELD = "[c]"  # the GSS symbol for a confidential value
@@ -87,6 +87,8 @@ def figure_frame(figs: dict, ids: list[str]) -> pd.DataFrame:
         rows.append(row)
     columns = ["Measure", "Previous", "Current", "Change", "% change", "Per 1,000", BEYOND, "Note"]
     df = pd.DataFrame(rows, columns=columns)
+    if (figs.get("source") or {}).get("policeuk"):  # two sources (data/combined.py): which counted each figure
+        df["Source"] = [source_of(figs["figures"][fid]) for fid in ids if fid in figs["figures"]]
     if df["Per 1,000"].isna().all() or (df["Per 1,000"].isin([WITHHELD]) | df["Per 1,000"].isna()).all():
         df = df.drop(columns="Per 1,000")
     if df[BEYOND].isna().all():
