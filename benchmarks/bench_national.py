@@ -64,6 +64,7 @@ def project(dst: Path) -> Path:
     shutil.copytree(ROOT / "notebooks", dst / "notebooks")
     (dst / "commentary").mkdir()
     shutil.copytree(ROOT / "book", dst / "book", ignore=shutil.ignore_patterns("reports", "_generated"))
+    shutil.copytree(ROOT / "docs", dst / "docs")  # the contract and figures.json pages include docs/
     return dst
 
 

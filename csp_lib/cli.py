@@ -83,7 +83,7 @@ def _areas(args) -> list[str]:
     from .publish import build
 
     areas = _named(args)
-    if args.all_districts and kind(args.data) == "home office":
+    if args.all_districts and kind(args.data) in ("home office", "home office + police.uk"):
         areas = list(homeoffice.load_data(args.data).areas["district"].astype(str))
     elif args.all_districts and kind(args.data) == "police.uk":
         areas = list(policeuk.load(args.data, allow_partial=True).areas["district"].astype(str))

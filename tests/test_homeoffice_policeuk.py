@@ -257,3 +257,18 @@ def test_a_folder_with_both_sources_builds_with_the_asb_page(both, tmp_path, mon
     landing = (force / "index.html").read_text(encoding="utf-8")
     assert "Police force area performance report for" in landing
     assert "Community Safety Partnership performance report" not in landing
+
+
+def test_all_districts_of_a_folder_with_both_sources_is_every_csp_and_force_area(both, tmp_path):
+    """``--all-districts`` on a folder with the CSP table (alone or beside street files) is the table's areas:
+    every CSP and every force area, not areas.csv's police.uk districts."""
+    import argparse
+
+    ns = argparse.Namespace(area=None, force=None, all_districts=True, data=str(both))
+    expected = ["Alpha", "Beta", "Gamma", "Otherforce police force area", "Testshire police force area"]
+    assert sorted(cli._areas(ns)) == expected
+    alone = tmp_path / "alone"
+    ho.write(alone, table=ho.beside_rows())
+    assert (
+        sorted(cli._areas(argparse.Namespace(area=None, force=None, all_districts=True, data=str(alone)))) == expected
+    )
