@@ -342,3 +342,34 @@ def test_rates_per_1000_from_the_ons_file_for_csps_and_their_force(csp_folder, t
     pfa = _figures(csp_folder, tmp_path, "--force", "Testshire", "--period", "2016/17")
     assert pfa["figures"]["all_crime"]["rate"] == 37.3  # the force's residents: the sum of its CSPs'
     assert "rate" not in pfa["figures"]["county_all_crime"]  # Otherforce's Gamma has none: no England and Wales rate
+
+
+def test_section_headings_say_quarters_and_the_force_area(tmp_path):
+    """A report from the tables says its notebooks' headings in quarters and names its comparison
+    (figures.sections.headings, applied by publish.execute.retitle before a built notebook runs)."""
+    import nbformat
+
+    from csp_lib.figures.sections import headings
+    from csp_lib.publish.execute import retitle
+
+    assert headings({"data_format": "extract", "county": "Lancashire"}) == {}
+    csp = headings({"data_format": "home office", "county": "Testshire"})
+    assert csp["## Compared with the county"] == "## Compared with the force area"
+    assert (
+        csp["## Month by month: normal variation or a signal?"]
+        == "## Quarter by quarter: normal variation or a signal?"
+    )
+    pfa = headings({"data_format": "home office", "county": "England and Wales"})
+    assert pfa["## Compared with the county"] == "## Compared with England and Wales"
+    nb = nbformat.read(str(ho_root() / "notebooks" / "05-antisocial-behaviour.ipynb"), as_version=4)
+    (tmp_path / "figures.json").write_text(json.dumps({"data_format": "home office", "county": "England and Wales"}))
+    retitle(nb, tmp_path / "figures.json")
+    titles = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
+    assert "## Quarter by quarter, and over the years" in titles and "## Compared with England and Wales" in titles
+    assert not any("Month by month" in t or "the county" in t for t in titles)
+
+
+def ho_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1]

@@ -345,6 +345,25 @@ def left_out(figs: dict) -> dict[str, str]:
 FROM_POLICEUK = ("antisocial-behaviour",)  # sections police.uk street files beside the Home Office tables give
 
 
+# the notebooks' section headings that speak of months and of "the county", as a report from the Home Office
+# tables says them: the tables count quarters, and a CSP's comparison is its force area, a force area's England
+# and Wales (publish/execute.py rewrites a built notebook's headings so, before it runs)
+HOME_OFFICE_HEADINGS = {
+    "## Month by month, and over the years": "## Quarter by quarter, and over the years",
+    "## Over the years, and month by month": "## Over the years, and quarter by quarter",
+    "## Month by month: normal variation or a signal?": "## Quarter by quarter: normal variation or a signal?",
+}
+
+
+def headings(figs: dict) -> dict[str, str]:
+    """The section headings a report says otherwise than the notebooks write them (``## Compared with the
+    county`` -> ``## Compared with the force area``); none but for a report from the Home Office tables."""
+    if figs.get("data_format") != "home office":
+        return {}
+    whole = "England and Wales" if figs.get("county") == "England and Wales" else "the force area"
+    return HOME_OFFICE_HEADINGS | {"## Compared with the county": f"## Compared with {whole}"}
+
+
 def get(slug: str) -> Section:
     try:
         return BY_SLUG[slug]

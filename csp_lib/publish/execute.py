@@ -117,6 +117,7 @@ def run_warm(src: str, dst: str, params: dict, cwd: str) -> tuple[str, None]:
     if reply["content"]["status"] != "ok":
         raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
     nb = parameterize_notebook(load_notebook_node(src), params, kernel_name="python3", language="python")
+    retitle(nb, Path(cwd) / params.get("figures_file", "figures.json"))
     client = NotebookClient(nb, km=km, timeout=900, kernel_name="python3", resources={"metadata": {"path": cwd}})
     client.kc = kc
     try:
@@ -125,6 +126,26 @@ def run_warm(src: str, dst: str, params: dict, cwd: str) -> tuple[str, None]:
         raise NotebookError(f"{e.ename}: {e.evalue}") from None
     hide_parameters(nb, dst)
     return Path(src).stem, None
+
+
+def retitle(nb, figures_file: Path) -> None:
+    """Say the notebook's section headings as the report does (figures.sections.headings: a report from the
+    Home Office tables counts quarters, and compares with its force area or England and Wales)."""
+    import json
+
+    from ..figures.sections import headings
+
+    try:
+        figs = json.loads(Path(figures_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not (new := headings(figs)):
+        return
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            first, _, rest = cell.source.partition("\n")
+            if first.strip() in new:
+                cell.source = new[first.strip()] + ("\n" + rest if rest else "")
 
 
 def hide_parameters(nb, path) -> None:
