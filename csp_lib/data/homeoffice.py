@@ -26,6 +26,7 @@ the areas, and named by :meth:`HomeOfficeTables.bodies` for the data quality pag
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import hashlib
 import json
@@ -492,6 +493,7 @@ class HomeOfficeTables:
 
     def __init__(self, folder: Path, tables: list[Table], cube, reused: bool):
         self.folder, self.tables, self.cube, self.reused = folder, tables, cube, reused
+        self._quarters: dict[str | None, list[tuple[int, int]]] = {}  # quarters(level), worked once each
 
     @property
     def areas(self):
@@ -523,10 +525,13 @@ class HomeOfficeTables:
             )
         return out
 
-    def quarters(self, level: str) -> list[tuple[int, int]]:
-        """(year, quarter) the tables of ``level`` give, in order."""
-        cube = self.cube[self.cube["level"] == level]
-        return sorted({(int(y), int(q)) for y, q in zip(cube["year"], cube["quarter"])})
+    def quarters(self, level: str | None = None) -> list[tuple[int, int]]:
+        """(year, quarter) the tables of ``level`` (of any level: None) give, in order."""
+        if level not in self._quarters:
+            cube = self.cube if level is None else self.cube[self.cube["level"] == level]
+            pairs = cube[["year", "quarter"]].drop_duplicates().astype("int64").itertuples(index=False)
+            self._quarters[level] = sorted((int(y), int(q)) for y, q in pairs)
+        return self._quarters[level]
 
 
 def load_cube(folder: Path, tables: list[Table]):
@@ -655,14 +660,21 @@ class HomeOfficeData(Data):
     described = "these Home Office tables (CSPs, and force areas as '<Force Name> police force area')"
     district_column = "CSP Name"
 
-    @property
+    # the cube does not change once read, and every report of a book asks these of it again (343 reports of a
+    # national table asked for 2 GB of Python iteration): each is worked once per folder read
+
+    @functools.cached_property
     def levels(self) -> list[str]:
-        return sorted(set(self.ho.cube["level"]))
+        return sorted(self.ho.cube["level"].astype(str).unique())
 
     def rows(self):
         """The cube's rows of every area as district (the report area's name), month (the quarter's first),
         offence_group, offence_subgroup, n. A force area is its PFA table's rows where the folder has one, else
-        the sum of its CSPs'; bodies that are not areas are in none."""
+        the sum of its CSPs'; bodies that are not areas are in none. The one frame, not to be changed."""
+        return self._rows
+
+    @functools.cached_property
+    def _rows(self):
         import pandas as pd
 
         cube = self.ho.cube[~self.ho.cube["body"]]
@@ -684,9 +696,11 @@ class HomeOfficeData(Data):
         return "pfa" if "pfa" in self.levels else "csp summed by force"
 
     def coverage(self, name: str) -> tuple[int, int] | None:
-        if name != "crimes":
-            return None
-        quarters = sorted({(int(y), int(q)) for y, q in zip(self.ho.cube["year"], self.ho.cube["quarter"])})
+        return self._coverage if name == "crimes" else None
+
+    @functools.cached_property
+    def _coverage(self) -> tuple[int, int]:
+        quarters = self.ho.quarters()
         return quarter_month(*quarters[0]), quarter_month(*quarters[-1]) + 2
 
     def check_period(self, first: int, last: int, label: str) -> None:
