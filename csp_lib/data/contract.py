@@ -66,6 +66,10 @@ ASSAULTS = {
     "non_injury_assault": "Non-injury assault",
 }
 
+# the age bands of the victims' and offenders' profiles, and the age below which a victim is a child
+AGE_BANDS = {"victim": [(15, 24)], "offender": [(15, 24), (25, 29)]}
+CHILD_AGE = 16
+
 HATE_STRANDS = ("race", "religion", "sexual_orientation", "transgender", "disability")
 
 INTERVENTION_TYPES = {

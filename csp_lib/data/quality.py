@@ -12,6 +12,7 @@ from .contract import OFFENCES
 from .periods import Period, month_key, month_label
 
 DENSE = ("crimes", "asb_incidents")
+KNOWN_BY = {"committed_date": "non_recent"}  # the column of counted.Counted.groups that is missing where it is
 FIGURE_OF = {"Sexual offences": "sexual_offences", "Violence against the person": "vap"}  # the rows' own figure
 # optional column, the rows it matters for, and the figures that rest on it
 MISSING_CHECKS = [
@@ -51,18 +52,20 @@ def _is(column: pd.Series, values) -> np.ndarray:
 def assess(data, area: str, period: Period, coverage: dict[str, tuple[int, int]]) -> dict:
     """The data quality section of figures.json."""
     tables = []
-    for name, df in data.tables.items():
-        month = df["month"].to_numpy()
+    for name in data.tables:
+        table = data.counted(name)  # the records counted in groups: each group's month, district and n records
+        month, n = table.months(), table.groups["n"].to_numpy()
         own_first, own_last = int(month.min()), int(month.max())
         first, last = coverage[name]
-        in_area = month[_is(df["district"], [area])]  # the months only: the table's other columns are not read
+        here = (table.groups["district"] == area).to_numpy()
+        in_area = month[here]  # the months only: the table's other columns are not read
         window = period.previous().first, period.last
         area_months = in_area[(in_area >= window[0]) & (in_area <= window[1])]
         tables.append(
             {
                 "table": name,
-                "rows": int(len(df)),
-                "area_rows": int(len(in_area)),
+                "rows": table.rows,
+                "area_rows": int(n[here].sum()),
                 "first_month": month_key(own_first),
                 "last_month": month_key(own_last),
                 "window": f"{month_label(first)} to {month_label(last)}",
@@ -72,29 +75,32 @@ def assess(data, area: str, period: Period, coverage: dict[str, tuple[int, int]]
             }
         )
     missing = []
-    crimes = data["crimes"]
+    table = data.counted("crimes")
+    crimes = table.groups
     month = crimes["month"].to_numpy()
-    scope = np.flatnonzero(_is(crimes["district"], [area]) & (month >= period.first) & (month <= period.last))
-    crimes = crimes.iloc[scope]  # the area's crimes of the period: the rows every check counts among
-    for table, col, what, grp, affects in MISSING_CHECKS:
+    scope = np.flatnonzero((crimes["district"] == area).to_numpy() & (month >= period.first) & (month <= period.last))
+    crimes = crimes.iloc[scope]  # the area's crimes of the period: the groups every check counts among
+    n = crimes["n"].to_numpy()
+    for table_name, col, what, grp, affects in MISSING_CHECKS:
         rows = _is(crimes["offence"], [o for o, (g, _) in OFFENCES.items() if g == grp])
-        n = int(rows.sum())  # the count of figure FIGURE_OF[grp]: disclosure control treats it as that figure
-        if col not in crimes:
+        of = int(n[rows].sum())  # the count of figure FIGURE_OF[grp]: disclosure control treats it as that figure
+        if col not in table.columns:
             missing.append(
                 {
                     "column": col,
                     "rows": what,
                     "blank": None,
-                    "of": n,
+                    "of": of,
                     "affects": affects,
-                    "note": f"{table}.csv has no {col} column",
+                    "note": f"{table_name}.csv has no {col} column",
                     "figure": FIGURE_OF[grp],
                 }
             )
             continue
-        blank = int((rows & crimes[col].isna().to_numpy()).sum())
+        # a group's committed_date is known where its non_recent is (counted.py)
+        blank = int(n[rows & crimes[KNOWN_BY.get(col, col)].isna().to_numpy()].sum())
         missing.append(
-            {"column": col, "rows": what, "blank": blank, "of": n, "affects": affects, "figure": FIGURE_OF[grp]}
+            {"column": col, "rows": what, "blank": blank, "of": of, "affects": affects, "figure": FIGURE_OF[grp]}
         )
     partial = [name for name, (a, b) in coverage.items() if b < period.last or a > period.previous().first]
     return {"warnings": list(data.warnings), "tables": tables, "missing": missing, "partial_sources": partial}

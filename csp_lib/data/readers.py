@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import contract, quality
+from . import contract, counted, quality
 from .contract import DataError
 from .periods import month_index, month_key
 
@@ -590,6 +590,28 @@ def check_areas(folder, areas: list[str]) -> list[str]:
     return [known_area(a, names, path) for a in areas]
 
 
+class Tables(dict):
+    """A data folder's tables by name, as frames. A table counted by DuckDB (counted.count_csv) is held as the
+    function that reads it, and read into its frame only when it is asked for (a test, a notebook's own look at
+    the records): a build never asks, so memory does not grow with the extract."""
+
+    def __getitem__(self, name):
+        value = super().__getitem__(name)
+        if callable(value):
+            value = value()
+            super().__setitem__(name, value)
+        return value
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+    def values(self):
+        return [self[k] for k in self]
+
+    def items(self):
+        return [(k, self[k]) for k in self]
+
+
 @dataclass
 class Data:
     """The tables of one data folder, typed and checked."""
@@ -605,6 +627,27 @@ class Data:
     _families: dict | None = field(default=None, repr=False)  # district -> family, read on first use
     population: dict | None = None  # the ONS population file read (file, sheet, year, districts), if any
     _source: tuple | None = field(default=None, repr=False)  # (coverage, figures.json source) once worked out
+    # each table counted (counted.Counted): what the figures, the quality page and the neighbourhoods read. The
+    # large tables of a plain CSV extract arrive counted by DuckDB (their frames read only if asked for); the
+    # others are counted from their frames on first use. Not an argument: a copy with other tables
+    # (dataclasses.replace) counts its own.
+    _counted: dict = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self):
+        if not isinstance(self.tables, Tables):
+            self.tables = Tables(self.tables)
+
+    def counted(self, name: str) -> counted.Counted:
+        """The table ``name`` counted (counted.Counted)."""
+        if name not in self._counted:
+            self._counted[name] = counted.from_frame(name, self.tables[name])
+        return self._counted[name]
+
+    def path_of(self, name: str) -> Path:
+        """The file the table ``name`` was read from."""
+        if name in self._counted:
+            return self._counted[name].path
+        return Path(self.tables[name].attrs.get("path", ""))
 
     def family_of(self, district: str) -> tuple[str, list[str]] | None:
         """The district's most similar group (families.csv, when the folder has one): its name and its
@@ -641,13 +684,13 @@ class Data:
         first and last record. A sparse table (a few referrals a year) cannot show
         where its source starts or ends, so it takes the crimes window.
         """
-        if name not in self.tables or not len(self.tables[name]):
+        if name not in self.tables or not self.counted(name).rows:
             return None
-        m = self.tables[name]["month"]
+        m = self.counted(name).months()
         first, last = int(m.min()), int(m.max())
         if name == "crimes":
             return first, last
-        if m.nunique() < 0.8 * (last - first + 1):
+        if len(np.unique(m)) < 0.8 * (last - first + 1):
             return self.coverage("crimes")
         return first, last
 
@@ -661,7 +704,7 @@ class Data:
         a, b = self.coverage("crimes")
         if first < a or last > b:
             raise DataError(
-                self.tables["crimes"].attrs["path"],
+                str(self.path_of("crimes")),
                 f"period {label} is outside the data, which runs from {month_key(a)} to {month_key(b)}",
                 column="recorded_date",
                 hint="choose a period inside the data",
@@ -677,15 +720,13 @@ class Data:
         n; None when no table has LSOA codes. Records without a code are in no neighbourhood."""
         parts = []
         for name, kind in (("crimes", "crime"), ("asb_incidents", contract.POLICE_UK_ASB)):
-            df = self.tables.get(name)
-            if df is None or "lsoa_code" not in df:
+            if name not in self.tables or (c := self.counted(name)).lsoa is None:
                 continue
-            d = df[(df["district"] == district).to_numpy(dtype=bool, na_value=False) & df["lsoa_code"].notna()]
-            names = d["lsoa_name"].replace("", pd.NA).fillna(d["lsoa_code"]) if "lsoa_name" in d else d["lsoa_code"]
+            d = c.lsoa[(c.lsoa["district"] == district).to_numpy()]
             parts.append(
                 pd.DataFrame(
-                    {"lsoa_code": d["lsoa_code"], "lsoa_name": names, "month": d["month"], "crime_type": kind, "n": 1}
-                )
+                    {"lsoa_code": d["lsoa_code"], "lsoa_name": d["lsoa_name"], "month": d["month"], "crime_type": kind}
+                ).assign(n=d["n"])
             )
         if not parts:
             return None
@@ -710,7 +751,7 @@ class Data:
 
     def paths(self) -> list[Path]:
         """The files read: the contract tables and areas.csv."""
-        out = [Path(df.attrs["path"]) for df in self.tables.values() if df.attrs.get("path")]
+        out = [p for name in self.tables if (p := self.path_of(name)) != Path("")]
         if (areas := table_path(self.folder, "areas")) is not None:
             out.append(areas)
         return sorted(set(out))
@@ -738,11 +779,11 @@ class Data:
     def sources(self, coverage: dict) -> dict:
         """Each table read: its file, rows and months (the landing page's data sources)."""
         out = {}
-        for name, df in self.tables.items():
+        for name in self.tables:
             a, b = coverage[name]
             out[name] = {
-                "file": Path(df.attrs["path"]).name,
-                "rows": int(len(df)),
+                "file": self.path_of(name).name,
+                "rows": self.counted(name).rows,
                 "first_month": month_key(a),
                 "last_month": month_key(b),
             }
@@ -851,12 +892,34 @@ def load(folder) -> Data:
     districts = set(names)
     data = Data(folder, areas, warnings=warnings)
     for name, path in found.items():
-        if name != "areas":
+        if name == "areas":
+            continue
+        got = _count(path, name, districts) if name in counted.COUNTED else None
+        if got is None:
             data.tables[name] = read_table(path, contract.TABLES[name], districts, warnings)
-    _check_crimes(data)
+        else:  # checked and counted: its records are read only if asked for
+            data._counted[name] = got
+            data.tables[name] = _reader(path, contract.TABLES[name], districts)
+    if "crimes" not in data._counted:  # DuckDB has checked the counted crimes' two dates
+        _check_crimes(data)
     _check_ids(data, "hate_incidents", "incident_type", lambda v: [contract.hate_incident_id(v)])
     _check_ids(data, "referrals", "programme", lambda v: [(r := contract.referral_id(v)), r + "_complied"])
     return data
+
+
+def _count(path: Path, name: str, districts) -> counted.Counted | None:
+    """The table at ``path`` checked and counted by DuckDB, when it is a plain CSV file with the contract's
+    required columns whose every value passes (counted.count_csv); None otherwise (read_table reads it, and
+    names its first problem)."""
+    if path.suffix not in (".csv", ".gz") or (plain := _plain_csv(path)) is None or not plain.rows:
+        return None
+    if any(c.required and c.name not in plain.names for c in contract.TABLES[name].columns):
+        return None
+    return counted.count_csv(path, name, districts, plain)
+
+
+def _reader(path: Path, table: contract.Table, districts):
+    return lambda: read_table(path, table, districts, [])
 
 
 def _check_ids(data: Data, table: str, column: str, ids_of) -> None:

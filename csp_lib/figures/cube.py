@@ -5,16 +5,15 @@ A police.uk folder arrives counted already (by DuckDB); the contract's tables ar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..data import contract
+from ..data.counted import Counted
 from ..data.periods import Period
 from ..data.policeuk import UNAVAILABLE
 from ..data.readers import Data
-from . import measures
 from .sections import AGE_BANDS, COUNTY_IDS, SECTIONS, TREND_IDS
 
 
@@ -72,7 +71,8 @@ def _flag(df: pd.DataFrame, col: str) -> pd.Series:
     return df[col].fillna(False).astype(bool)
 
 
-def _crime_measures(c: pd.DataFrame, cube: Cube) -> dict[str, pd.Series]:
+def _crime_measures(c: pd.DataFrame, cube: Cube, table: Counted) -> dict[str, pd.Series]:
+    """Each measure of the crimes, True for the groups (counted.Counted.groups) it counts."""
     off = c["offence"].astype(str)
     group = off.map({o: g for o, (g, _) in contract.OFFENCES.items()})
     m = {"all_crime": pd.Series(True, index=c.index)}
@@ -104,10 +104,10 @@ def _crime_measures(c: pd.DataFrame, cube: Cube) -> dict[str, pd.Series]:
         m[contract.slug(o)] = off == o
 
     def need(col, ids):
-        if col in c:
+        if col in table.columns:
             return True
         for i in ids:
-            cube.missing[i] = f"{Path(c.attrs['path']).name} has no {col} column"
+            cube.missing[i] = f"{table.path.name} has no {col} column"
         return False
 
     if need("victim_age", ["sexual_offences_under_16", "vap_victim_age_15_24"]):
@@ -123,8 +123,7 @@ def _crime_measures(c: pd.DataFrame, cube: Cube) -> dict[str, pd.Series]:
         for lo, hi in AGE_BANDS["offender"]:
             m[f"vap_offender_age_{lo}_{hi}"] = m["vap"] & age.between(lo, hi).fillna(False)
     if need("committed_date", ["sexual_offences_non_recent", "rape_committed_in_period"]):
-        nr = measures.non_recent(c["recorded_date"], c["committed_date"]).fillna(False)
-        m["sexual_offences_non_recent"] = m["sexual_offences"] & nr
+        m["sexual_offences_non_recent"] = m["sexual_offences"] & c["non_recent"].fillna(False).astype(bool)
     da_ids = ["domestic_abuse", "domestic_assaults"] + [f"domestic_{k}" for k in contract.ASSAULTS]
     if need("domestic_abuse", da_ids):
         da = _flag(c, "domestic_abuse")
@@ -147,23 +146,25 @@ def _crime_measures(c: pd.DataFrame, cube: Cube) -> dict[str, pd.Series]:
 
 
 def _count_frame(df: pd.DataFrame, cols: dict[str, pd.Series], month_col="month") -> pd.DataFrame:
-    frame = pd.DataFrame({k: np.asarray(v, dtype="int64") for k, v in cols.items()}, index=df.index)
+    """The measures ``cols`` (a value a row, for each row of ``df``) summed by district and month; each row
+    weighs its ``n`` when it has one (a group of counted.Counted: n records alike)."""
+    weight = df["n"].to_numpy(dtype="int64") if "n" in df else 1
+    frame = pd.DataFrame({k: np.asarray(v, dtype="int64") * weight for k, v in cols.items()}, index=df.index)
     frame["district"] = df["district"].astype(str)
     frame["month"] = df[month_col].to_numpy()
     return frame.groupby(["district", "month"]).sum()
 
 
-CHUNK_ROWS = 250_000  # crimes counted so many at a time: their 60-odd measures' columns never span the table
+CHUNK_ROWS = 250_000  # crime groups counted so many at a time: their 60-odd measures' columns never span them
 
 
-def _crime_counts(c: pd.DataFrame, cube: Cube) -> tuple[pd.DataFrame, list[str]]:
-    """The crimes' measures counted by district and month, a block of rows at a time (a measure is one column
-    of the block's length, so memory grows with the block, not with the table), and the measures' ids."""
-    parts = []
+def _crime_counts(table: Counted, cube: Cube) -> tuple[pd.DataFrame, list[str]]:
+    """The crimes' measures counted by district and month from their groups, a block of groups at a time (a
+    measure is one column of the block's length, so memory grows with the block), and the measures' ids."""
+    c, parts = table.groups, []
     for start in range(0, len(c), CHUNK_ROWS):
         block = c.iloc[start : start + CHUNK_ROWS]
-        block.attrs = c.attrs
-        cols = _crime_measures(block, cube)
+        cols = _crime_measures(block, cube, table)
         parts.append(_count_frame(block, cols))
     counts = parts[0] if len(parts) == 1 else pd.concat(parts).groupby(level=["district", "month"]).sum()
     return counts, list(cols)
@@ -178,15 +179,15 @@ def build_cube(data: Data) -> Cube:
     parts = []
     for name in data.tables:
         cube.coverage[name] = data.coverage(name)
-    c = data["crimes"]
-    counts, ids = _crime_counts(c, cube)
+    crimes = data.counted("crimes")
+    counts, ids = _crime_counts(crimes, cube)
     parts.append(counts)
     for k in ids:
         cube.source[k] = "crimes"
-    if "committed_date" in c:  # rapes counted by the month they took place
-        rapes = c[(c["offence"] == "Rape") & c["committed_date"].notna()]
-        cm = rapes["committed_date"]
-        rapes = rapes.assign(cmonth=(cm.dt.year * 12 + cm.dt.month - 1).astype("int32"))
+    if "cmonth" in crimes.groups:  # rapes counted by the month they took place
+        c = crimes.groups
+        rapes = c[c["cmonth"].notna().to_numpy()]
+        rapes = rapes.assign(cmonth=rapes["cmonth"].astype("int32"))
         parts.append(_count_frame(rapes, {"rape_committed_in_period": pd.Series(True, index=rapes.index)}, "cmonth"))
         cube.source["rape_committed_in_period"] = "crimes_committed"
 
@@ -194,7 +195,7 @@ def build_cube(data: Data) -> Cube:
         cube.missing.update({i: f"{table}.csv is not in the data folder" for i in ids})
 
     if data.has("asb_incidents"):
-        a = data["asb_incidents"]
+        a = data.counted("asb_incidents").groups
         parts.append(_count_frame(a, {"asb_incidents": pd.Series(True, index=a.index)}))
         cube.source["asb_incidents"] = "asb_incidents"
     else:

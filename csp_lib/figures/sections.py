@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..data import contract
 from ..data.contract import ASSAULTS, INTERVENTION_NAMES, INTERVENTION_TYPES, POLICE_UK_CRIME_TYPES, slug
 from ..data.policeuk import UNLISTED
 
@@ -127,7 +128,7 @@ RATE_IDS = COUNTY_IDS  # rates per 1,000 residents (burglary: per 1,000 househol
 TREND_IDS = HEADLINE + ["cse_flagged_crimes"]
 RANK_IDS = HEADLINE
 RISING_IDS = ["all_crime", "theft_offences", "vap", "sexual_offences", "domestic_abuse", "asb_incidents"]
-AGE_BANDS = {"victim": [(15, 24)], "offender": [(15, 24), (25, 29)]}
+AGE_BANDS = contract.AGE_BANDS  # the age profiles' bands: the data counts ages by them (data/counted.py)
 
 
 def label(fid: str) -> str:
