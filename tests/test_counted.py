@@ -19,7 +19,7 @@ def _both(folder, name="crimes"):
     """(DuckDB's count, pandas' count) of a table of ``folder``."""
     path = folder / f"{name}.csv"
     districts = {"A", "B", "C"}
-    fast = counted.count_csv(path, name, districts, readers._plain_csv(path))
+    fast = counted.count_csv(path, name, districts, readers._plain_csv(path), readers._convert)
     frame = readers.read_table(path, readers.contract.TABLES[name], districts)
     return fast, counted.from_frame(name, frame)
 
@@ -104,7 +104,7 @@ def test_a_value_in_doubt_is_read_by_the_careful_readers(tmp_path, old, new):
             load_data(folder)
         assert str(got.value) == str(e)
         return
-    fast = counted.count_csv(path, "crimes", {"A", "B", "C"}, readers._plain_csv(path))
+    fast = counted.count_csv(path, "crimes", {"A", "B", "C"}, readers._plain_csv(path), readers._convert)
     assert fast is None or fast.groups.equals(counted.from_frame("crimes", frame).groups)
     assert load_data(folder).counted("crimes").groups.equals(counted.from_frame("crimes", frame).groups)
 
@@ -120,13 +120,14 @@ def test_a_value_in_doubt_is_read_by_the_careful_readers(tmp_path, old, new):
         (",1,,0,1", ",2,,0,1"),
         ("race;disability", "race;age"),
         ("c03,", "c01,"),
+        ("c03,", "c01 ,"),  # a duplicate once stripped
         ("2016-05-10,2016-05-09", "2016-05-10,2016-05-11"),
     ],
 )
 def test_duckdb_refuses_what_the_careful_readers_refuse(tmp_path, old, new):
     folder = write_tiny(tmp_path / "t", crimes_csv=CRIMES.replace(old, new, 1))
     path = folder / "crimes.csv"
-    assert counted.count_csv(path, "crimes", {"A", "B", "C"}, readers._plain_csv(path)) is None
+    assert counted.count_csv(path, "crimes", {"A", "B", "C"}, readers._plain_csv(path), readers._convert) is None
     with pytest.raises(DataError, match=r"crimes\.csv, line \d+, column"):
         load_data(folder)
 

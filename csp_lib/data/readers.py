@@ -915,7 +915,7 @@ def _count(path: Path, name: str, districts) -> counted.Counted | None:
         return None
     if any(c.required and c.name not in plain.names for c in contract.TABLES[name].columns):
         return None
-    return counted.count_csv(path, name, districts, plain)
+    return counted.count_csv(path, name, districts, plain, _convert)
 
 
 def _reader(path: Path, table: contract.Table, districts):
