@@ -19,7 +19,7 @@ def _both(folder, name="crimes"):
     """(DuckDB's count, pandas' count) of a table of ``folder``."""
     path = folder / f"{name}.csv"
     districts = {"A", "B", "C"}
-    fast = counted.count_csv(path, name, districts, readers._plain_csv(path), readers._convert)
+    fast = counted.count_csv(path, name, districts, counted.plain_header(path), readers._convert)
     frame = readers.read_table(path, readers.contract.TABLES[name], districts)
     return fast, counted.from_frame(name, frame)
 
@@ -91,22 +91,32 @@ def test_neighbourhoods_counted_alike(tmp_path):
         ("2016-05-10,", "2016-5-10,"),  # a date pandas reads; DuckDB's cast reads looser ones too
         (",1,,0,1", ",yeſ,,0,1"),  # a long s: RE2's case folding would read it as yes, Python's lower does not
         (",A,Serious", ", A ,Serious"),  # spaces to strip
+        (",A,Serious", ",A\t,Serious"),  # whitespace Python strips and DuckDB's trim would not
+        (",A,Serious", ",\u00a0A,Serious"),
+        (",30,31,", ",30\t,31,"),
+        ("c01,", "c01\u3000,"),
         ("c01,", '"c01",'),  # quoted
+        ("crime_ref,", "\ufeffcrime_ref,"),  # a byte-order mark
+        ("\nc05,", "\n\nc05,"),  # a blank line: the exact reader says so
+        ("\nc05,", "\r\nc05,"),
     ],
 )
 def test_a_value_in_doubt_is_read_by_the_careful_readers(tmp_path, old, new):
     folder = write_tiny(tmp_path / "t", crimes_csv=CRIMES.replace(old, new, 1))
     path = folder / "crimes.csv"
+    said: list[str] = []
     try:
-        frame = readers.read_table(path, readers.contract.TABLES["crimes"], {"A", "B", "C"})
+        frame = readers.read_table(path, readers.contract.TABLES["crimes"], {"A", "B", "C"}, said)
     except DataError as e:
         with pytest.raises(DataError) as got:
             load_data(folder)
         assert str(got.value) == str(e)
         return
-    fast = counted.count_csv(path, "crimes", {"A", "B", "C"}, readers._plain_csv(path), readers._convert)
+    fast = counted.count_csv(path, "crimes", {"A", "B", "C"}, counted.plain_header(path), readers._convert)
     assert fast is None or fast.groups.equals(counted.from_frame("crimes", frame).groups)
-    assert load_data(folder).counted("crimes").groups.equals(counted.from_frame("crimes", frame).groups)
+    data = load_data(folder)
+    assert data.counted("crimes").groups.equals(counted.from_frame("crimes", frame).groups)
+    assert all(w in data.warnings for w in said)  # a blank line skipped is still said
 
 
 @pytest.mark.parametrize(
@@ -127,7 +137,7 @@ def test_a_value_in_doubt_is_read_by_the_careful_readers(tmp_path, old, new):
 def test_duckdb_refuses_what_the_careful_readers_refuse(tmp_path, old, new):
     folder = write_tiny(tmp_path / "t", crimes_csv=CRIMES.replace(old, new, 1))
     path = folder / "crimes.csv"
-    assert counted.count_csv(path, "crimes", {"A", "B", "C"}, readers._plain_csv(path), readers._convert) is None
+    assert counted.count_csv(path, "crimes", {"A", "B", "C"}, counted.plain_header(path), readers._convert) is None
     with pytest.raises(DataError, match=r"crimes\.csv, line \d+, column"):
         load_data(folder)
 

@@ -20,7 +20,9 @@ Two ways make the same :class:`Counted`:
 
 from __future__ import annotations
 
+import gzip
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,6 +144,36 @@ SOURCE = """read_csv($path, header = true, auto_detect = false, columns = $colum
 # what a value as written is read as in a row: DuckDB's cast (checked against _convert's, value by value)
 CAST = {"date": "DATE", "int": "BIGINT"}
 MEMORY_LIMIT = "500MB"  # DuckDB's, for one count
+# what Python's str.strip() strips (str.isspace): a reference that begins or ends with one is in doubt
+SPACES = ", ".join(str(i) for i in range(0x3001) if chr(i).isspace())  # their code points
+
+
+@dataclass
+class Header:
+    names: list[str]  # the header's, stripped
+    rows: int  # the lines below it
+
+
+def plain_header(path: Path) -> Header | None:
+    """A CSV file's header and the number of lines below it (read in blocks: memory does not grow with the
+    file); None when the header is not plain (a quote, an empty, repeated or undecodable name) or the file
+    cannot be read. DuckDB skips a blank line silently where the exact reader reports it: a file whose
+    records are fewer than these lines (a blank line, a value holding a line end) is left to the readers."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            first, lines, last = fh.readline(), 0, b"\n"
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                lines, last = lines + block.count(b"\n"), block
+    except (OSError, EOFError, zlib.error):
+        return None
+    try:
+        names = [n.strip() for n in first.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n").decode("utf-8").split(",")]
+    except UnicodeDecodeError:
+        return None
+    if b'"' in first or not all(names) or len(set(names)) != len(names):
+        return None
+    return Header(names, lines + (not last.endswith(b"\n")))
 
 
 def _q(name: str) -> str:
@@ -160,7 +192,10 @@ def _plan(name: str, names: list[str]) -> tuple[dict, dict, list[list[str]]]:
     row = {}
     for n, col in have.items():
         if col.unique:  # never empty, and unique as written and as the exact reader strips it: no space around
-            row["ref_doubt"] = f"{_q(n)} IS NULL OR {_q(n)} = '' OR prefix({_q(n)}, ' ') OR suffix({_q(n)}, ' ')"
+            row["ref_doubt"] = (
+                f"{_q(n)} IS NULL OR {_q(n)} = '' OR ord({_q(n)}) IN ({SPACES}) OR ord(right({_q(n)}, 1)) IN ({SPACES})"
+            )
+            row["ref_hash"] = f"hash({_q(n)})"  # a hash shared by two values is taken for a duplicate
         else:
             row[f"raw_{n}"] = _q(n)
         if col.kind in CAST:
@@ -175,7 +210,8 @@ def _plan(name: str, names: list[str]) -> tuple[dict, dict, list[list[str]]]:
                 row[f"step_{col}"] = f"CASE WHEN cast_{col} IS NULL THEN NULL {when} ELSE 0 END"
         if "committed_date" in have:
             row["non_recent"] = f"date_diff('day', cast_committed_date, {date}) > {NON_RECENT_DAYS}"
-            row["cmonth"] = f"CASE WHEN trim(raw_offence) = 'Rape' THEN {_month('cast_committed_date')} END"
+            # a rape's (its offence as written holds the word: count_csv keeps the month of those read as Rape)
+            row["cmonth"] = f"CASE WHEN contains(raw_offence, 'Rape') THEN {_month('cast_committed_date')} END"
             row["after"] = f"cast_committed_date > {date}"  # committed after it was recorded: a doubt
         main = ["raw_district", "raw_offence", "month"]
         main += [f"step_{c}" for c in AGE_STEPS if c in have]
@@ -189,6 +225,7 @@ def _plan(name: str, names: list[str]) -> tuple[dict, dict, list[list[str]]]:
         if f"raw_{n}" in main or col.unique or n in ("lsoa_code", "lsoa_name"):
             continue
         sets[n] = [f"raw_{n}"] + ([f"cast_{n}"] if col.kind in CAST else [])
+    sets["refs"] = ["ref_hash"]  # one group a record: only those of two or more are kept (count_sql)
     if "lsoa_code" in have:
         sets["lsoa"] = ["raw_district", "month", "raw_lsoa_code"] + (["raw_lsoa_name"] if "lsoa_name" in have else [])
     return have, row, sets
@@ -204,9 +241,11 @@ def count_sql(name: str, names: list[str]) -> tuple[str, dict]:
     which = "grouping(" + ", ".join(every) + ")"
     grouping = ", ".join("(" + ", ".join(cols) + ")" for cols in sets.values())
     sql = f"""
-    SELECT {", ".join(every)}, {which} AS which, count(*) AS n
-    FROM (SELECT *, {outer} FROM (SELECT {inner} FROM {SOURCE}))
-    GROUP BY GROUPING SETS ({grouping})
+    SELECT * FROM (
+        SELECT {", ".join(every)}, {which} AS which, count(*) AS n
+        FROM (SELECT *, {outer} FROM (SELECT {inner} FROM {SOURCE}))
+        GROUP BY GROUPING SETS ({grouping})
+    ) WHERE which <> {_which(sets, sets["refs"])} OR n > 1
     """
     return sql, sets
 
@@ -217,34 +256,24 @@ def _which(sets: dict, cols: list[str]) -> int:
     return sum(1 << (len(every) - 1 - i) for i, c in enumerate(every) if c not in cols)
 
 
-def _values(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A column's values as written (missing: empty), stripped as the exact reader strips them."""
-    return frame[column].astype(object).where(frame[column].notna(), "").astype(str).str.strip()
-
-
-def count_csv(path: Path, name: str, districts, plain, convert) -> Counted | None:
-    """The table at ``path`` (a plain CSV: readers._plain_csv, ``plain``) checked and counted by DuckDB, its
+def count_csv(path: Path, name: str, districts, plain: Header, convert) -> Counted | None:
+    """The table at ``path`` (a CSV file whose header is ``plain``) checked and counted by DuckDB, its
     values checked and converted by ``convert`` (readers._convert); None when a value is in doubt or refused,
     the file cannot be read so, or its rows are not its lines (the careful readers then read it)."""
     import duckdb
 
     table = contract.TABLES[name]
     sql, sets = count_sql(name, plain.names)
-    ref = next(c.name for c in table.columns if c.unique)
     params = {"path": str(path), "columns": {n: "VARCHAR" for n in plain.names}}
     con = duckdb.connect()
     try:
         with tempfile.TemporaryDirectory(prefix="csp-count-") as spill:
-            # the references' grouping (one group a record) spills to disk beyond this: memory does not grow
-            # with the rows, and it is no slower (30 million rows: 6 s at 500 MB against 10 s and 1.8 GB)
+            # the references' grouping set (one group a record) spills to disk beyond this: memory does not
+            # grow with the rows, and it is no slower (30 million references alone: 6 s at 500 MB against 10 s
+            # and 1.8 GB for count(DISTINCT))
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'; SET temp_directory = '{spill}'")
             con.execute("SET enable_progress_bar = false")
             frame = con.execute(sql, params).fetchdf()
-            # a hash shared by two values is taken for a duplicate: the careful readers then look
-            twice = con.execute(
-                f"SELECT count(*) FROM (SELECT hash({_q(ref)}) AS h FROM {SOURCE} GROUP BY h HAVING count(*) > 1)",
-                params,
-            ).fetchone()[0]
     except duckdb.Error:
         return None  # a broken line, a byte that is not UTF-8...: the careful readers name it
     finally:
@@ -252,12 +281,11 @@ def count_csv(path: Path, name: str, districts, plain, convert) -> Counted | Non
     part = {k: frame[frame["which"] == _which(sets, cols)] for k, cols in sets.items()}
     main = part["main"]
     refs = int(main["n"].sum())
-    if not refs or refs != plain.rows or twice or main["ref_doubt"].fillna(True).astype(bool).any():
+    if not refs or refs != plain.rows or len(part["refs"]) or main["ref_doubt"].fillna(True).astype(bool).any():
         return None
     if "after" in main and main["after"].fillna(False).astype(bool).any():
         return None
     have = {c.name: c for c in table.columns if c.name in plain.names}
-    lines = np.zeros(1, dtype="int64")
     converted = {}  # column -> {value as written: value read}
     try:
         for n, col in have.items():
@@ -284,7 +312,6 @@ def count_csv(path: Path, name: str, districts, plain, convert) -> Counted | Non
             converted[n] = dict(zip(distinct, got.astype(object).where(got.notna(), None)))
     except contract.DataError:
         return None  # the careful readers name it, with its line
-    del lines
 
     def read(source: pd.DataFrame, n: str) -> pd.Series:
         written = source[f"raw_{n}"].astype(object).where(source[f"raw_{n}"].notna(), "").astype(str)
@@ -302,7 +329,8 @@ def count_csv(path: Path, name: str, districts, plain, convert) -> Counted | Non
         if "hate_strands" in have:
             keys["hate_strands"] = read(main, "hate_strands").fillna("")
         if "committed_date" in have:
-            keys["non_recent"], keys["cmonth"] = main["non_recent"], main["cmonth"]
+            rape = (keys["offence"] == "Rape").to_numpy(dtype=bool)
+            keys["non_recent"], keys["cmonth"] = main["non_recent"], main["cmonth"].where(rape)
     grouped = pd.DataFrame(keys).assign(n=main["n"].to_numpy())
     cols = [c for c in grouped.columns if c != "n"]
     groups = grouped.groupby(cols, dropna=False, observed=True, sort=False)["n"].sum().reset_index()

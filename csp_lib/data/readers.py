@@ -908,10 +908,10 @@ def load(folder) -> Data:
 
 
 def _count(path: Path, name: str, districts) -> counted.Counted | None:
-    """The table at ``path`` checked and counted by DuckDB, when it is a plain CSV file with the contract's
-    required columns whose every value passes (counted.count_csv); None otherwise (read_table reads it, and
-    names its first problem)."""
-    if path.suffix not in (".csv", ".gz") or (plain := _plain_csv(path)) is None or not plain.rows:
+    """The table at ``path`` checked and counted by DuckDB, when it is a CSV file (plain or gzipped) with a plain
+    header holding the contract's required columns, whose every value passes (counted.count_csv); None
+    otherwise (read_table reads it, and names its first problem)."""
+    if path.suffix not in (".csv", ".gz") or (plain := counted.plain_header(path)) is None or not plain.rows:
         return None
     if any(c.required and c.name not in plain.names for c in contract.TABLES[name].columns):
         return None
