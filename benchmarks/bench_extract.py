@@ -1,7 +1,7 @@
 """A force extract of any size: ``csp figures`` on crimes tables of 1, 3, 10 and 30 million rows, against bare
 DuckDB and bare Arrow reading and counting the same files.
 
-    .venv/bin/python benchmarks/bench_extract.py [--rows 1000000 3000000] [--folder /tmp/csp-extracts]
+    .venv/bin/python benchmarks/bench_extract.py [--rows 1000000 3000000] [--folder /tmp/csp-extracts] [--repeat 3]
 
 1. generate (once; kept for the next run): the demo's ``crimes.csv`` (``csp demo-data``, 478,331 rows made
    by ``csp_lib/demo.py``) copied over and over, each copy's ``crime_ref`` given a prefix of its own so that
@@ -14,9 +14,11 @@ DuckDB and bare Arrow reading and counting the same files.
 4. bare Arrow: ``pyarrow.csv.read_csv`` of the same file with the columns typed as csp types them, then a
    ``group_by`` of district, date and offence.
 
-Each runs in its own process under ``/usr/bin/time -v``, so its peak memory (max RSS) is its own; the file
-is in the page cache for every run (each is read once before). Prints a Markdown table and writes
-``benchmarks/results-extract.json`` (keeping the sizes not run this time).
+Also timed: csp's read and count alone (``build_cube(load(folder))``). Each runs in its own process under
+``/usr/bin/time -v``, so its peak memory (max RSS) is its own, in rounds (``--repeat``, default 3: csp, its
+read and count, bare DuckDB, then again; bare Arrow once, or not with ``--no-arrow``), the median run of each
+kept; the file is in the page cache for every run (each is read once before). Prints a Markdown table and
+writes ``benchmarks/results-extract.json`` (keeping the sizes not run this time, every round included).
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ con = duckdb.connect()
 rows = con.sql("SELECT district, strftime(recorded_date, '%Y-%m') AS month, offence, count(*) FROM "
                "read_csv(?, header = true) GROUP BY ALL", params=[sys.argv[1]]).fetchall()
 print(len(rows))
+"""
+
+COUNT = """
+import sys
+from csp_lib.data import load
+from csp_lib.figures.cube import build_cube
+print(len(build_cube(load(sys.argv[1])).counts))
 """
 
 ARROW = """
@@ -84,13 +93,22 @@ def timed(cmd: list[str], env=None) -> dict:
     secs = sum(float(x) * 60**i for i, x in enumerate(reversed(wall.split(":"))))
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr).group(1))
     user = float(re.search(r"User time \(seconds\): (\S+)", r.stderr).group(1))
-    return {"wall_s": round(secs, 2), "user_s": user, "peak_rss_mb": round(rss / 1024)}
+    system = float(re.search(r"System time \(seconds\): (\S+)", r.stderr).group(1))
+    return {"wall_s": round(secs, 2), "user_s": user, "sys_s": system, "peak_rss_mb": round(rss / 1024)}
+
+
+def _median(runs: list[dict]) -> dict:
+    """The run of median wall time (its CPU and memory with it), and the largest peak of all."""
+    mid = sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]
+    return {**mid, "peak_rss_mb_max": max(r["peak_rss_mb"] for r in runs)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 3_000_000, 10_000_000, 30_000_000])
     ap.add_argument("--folder", type=Path, default=Path("/tmp/csp-extracts"))
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of csp and bare DuckDB; the median is kept")
+    ap.add_argument("--no-arrow", action="store_true", help="leave out bare Arrow (6.6 GB at 30 million rows)")
     args = ap.parse_args()
     demo = args.folder / "demo"
     if not (demo / "crimes.csv").exists():
@@ -101,24 +119,40 @@ def main() -> None:
         folder = generate(args.folder, rows, demo)
         path = str(folder / "crimes.csv")
         (folder / "crimes.csv").read_bytes() if rows <= 10_000_000 else None  # into the page cache
-        csp = timed([PY, "-m", "csp_lib.cli", "figures", "--data", str(folder), "--area", "Blackpool",
-                     "--period", "2016/17"], env)  # fmt: skip
-        duck = timed([PY, "-c", DUCKDB, path])
-        arrow = timed([PY, "-c", ARROW, path])
-        row = {"rows": rows, "mb": round((folder / "crimes.csv").stat().st_size / 1e6), "csp": csp,
-               "duckdb": duck, "arrow": arrow}  # fmt: skip
+        rounds = []  # csp, then bare DuckDB, round by round: a slow spell of this shared machine hits both
+        for _ in range(args.repeat):
+            csp = timed([PY, "-m", "csp_lib.cli", "figures", "--data", str(folder), "--area", "Blackpool",
+                         "--period", "2016/17"], env)  # fmt: skip
+            count = timed([PY, "-c", COUNT, str(folder)], env)
+            rounds.append({"csp": csp, "count": count, "duckdb": timed([PY, "-c", DUCKDB, path])})
+        arrow = timed([PY, "-c", ARROW, path]) if not args.no_arrow else None
+        row = {"rows": rows, "mb": round((folder / "crimes.csv").stat().st_size / 1e6),
+               "csp": _median([r["csp"] for r in rounds]), "count": _median([r["count"] for r in rounds]),
+               "duckdb": _median([r["duckdb"] for r in rounds]),
+               "arrow": arrow, "ratio_by_round": [round(r["csp"]["wall_s"] / r["duckdb"]["wall_s"], 2) for r in rounds],
+               "count_ratio_by_round": [round(r["count"]["wall_s"] / r["duckdb"]["wall_s"], 2) for r in rounds],
+               "rounds": rounds}  # fmt: skip
         results.append(row)
         print(json.dumps(row), flush=True)
-    head = ["rows", "file MB", "csp figures s", "peak MB", "DuckDB bare s", "peak MB", "Arrow bare s", "peak MB"]
-    print("\n| " + " | ".join(head) + " | csp / DuckDB |")
-    print("|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    head = ["rows", "file MB", "csp figures s (CPU s)", "peak MB", "read and count s (CPU s)", "peak MB"]
+    head += ["DuckDB bare s (CPU s)", "peak MB", "Arrow bare s", "peak MB", "csp / DuckDB", "read and count / DuckDB"]
+    print("\n| " + " | ".join(head) + " |")
+    print("|" + "--:|" * len(head))
+
+    def both(x: dict) -> str:
+        return f"{x['wall_s']} ({x['user_s'] + x['sys_s']:.1f})"
+
     for r in results:
-        c, d, a = r["csp"], r["duckdb"], r["arrow"]
-        cells = [f"{r['rows']:,}", r["mb"], c["wall_s"], f"{c['peak_rss_mb']:,}", d["wall_s"]]
-        cells += [f"{d['peak_rss_mb']:,}", a["wall_s"], f"{a['peak_rss_mb']:,}", f"{c['wall_s'] / d['wall_s']:.1f}x"]
+        c, k, d = r["csp"], r["count"], r["duckdb"]
+        a = r["arrow"] or {"wall_s": "-", "peak_rss_mb": "-"}
+        cells = [f"{r['rows']:,}", f"{r['mb']:,}", both(c), f"{c['peak_rss_mb_max']:,}", both(k)]
+        cells += [f"{k['peak_rss_mb_max']:,}", both(d), f"{d['peak_rss_mb_max']:,}", a["wall_s"]]
+        cells += [f"{a['peak_rss_mb']:,}" if a["peak_rss_mb"] != "-" else "-", f"{c['wall_s'] / d['wall_s']:.1f}x"]
+        cells += [f"{k['wall_s'] / d['wall_s']:.1f}x"]
         print("| " + " | ".join(str(x) for x in cells) + " |")
-    target = ROOT / "benchmarks" / "results-extract.json"  # the sizes not run this time are kept
+    target = ROOT / "benchmarks" / "results-extract.json"  # the sizes not run this time are kept (same format)
     kept = json.loads(target.read_text())["results"] if target.exists() else []
+    kept = [r for r in kept if "count" in r]
     results = sorted([r for r in kept if r["rows"] not in args.rows] + results, key=lambda r: r["rows"])
     out = {"machine": f"{os.cpu_count()} cores, {platform.python_version()}", "results": results}
     target.write_text(json.dumps(out, indent=1) + "\n")
