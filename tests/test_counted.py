@@ -146,3 +146,12 @@ def test_the_records_are_read_only_when_asked_for(tiny):
     data = load_data(tiny)
     assert callable(dict.__getitem__(data.tables, "crimes"))  # not read yet
     assert len(data["crimes"]) == 14 and int(data["crimes"].attrs["lines"][3]) == 5
+
+
+def test_a_temporary_folder_with_a_quote_in_its_name(tiny, tmp_path, monkeypatch):
+    import tempfile
+
+    odd = tmp_path / "it's"
+    odd.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(odd))  # where DuckDB spills: quoted in its SET
+    assert "crimes" in load_data(tiny)._counted

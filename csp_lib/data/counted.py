@@ -271,7 +271,8 @@ def count_csv(path: Path, name: str, districts, plain: Header, convert) -> Count
             # the references' grouping set (one group a record) spills to disk beyond this: memory does not
             # grow with the rows, and it is no slower (30 million references alone: 6 s at 500 MB against 10 s
             # and 1.8 GB for count(DISTINCT))
-            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'; SET temp_directory = '{spill}'")
+            where = spill.replace("'", "''")
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'; SET temp_directory = '{where}'")
             con.execute("SET enable_progress_bar = false")
             frame = con.execute(sql, params).fetchdf()
     except duckdb.Error:
