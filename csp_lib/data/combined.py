@@ -373,7 +373,7 @@ def load(folder, ho: HomeOfficeData) -> CombinedData:
     street = policeuk.load(folder, allow_partial=True)
     csps = ho.areas[ho.areas["level"] == "csp"].rename(columns={"district": "csp"})[["csp", "force"]]
     matched = match(csps, street.areas)
-    data = CombinedData(**{f.name: getattr(ho, f.name) for f in fields(ho)}, street=street, matched=matched)
+    data = CombinedData(**{f.name: getattr(ho, f.name) for f in fields(ho) if f.init}, street=street, matched=matched)
     data.warnings = list(ho.warnings) + list(street.warnings)
     if (w := matched.warning()) is not None:
         data.warnings.append(w)
