@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+from csp_lib.data.homeoffice import COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 YEARS = (2019, 2020, 2021, 2022)
 # code: (description, group, subgroup, offences a quarter in a CSP of 100,000 residents)
@@ -79,17 +81,7 @@ CODES = {
     "802": ("Dangerous driving", "Miscellaneous crimes against society", "Miscellaneous crimes against society", 2),
     "53A": ("Cheque, plastic card and online bank accounts", "Fraud offences", "Fraud offences", 1),
 }
-HEADER = [
-    "Financial Year",
-    "Financial Quarter",
-    "Force Name",
-    "CSP Name",
-    "Offence Description",
-    "Offence Group",
-    "Offence Subgroup",
-    "Offence Code",
-    "Number of Offences",
-]
+HEADER = list(COLUMNS.values())  # the tables' header, as csp_lib reads it
 
 
 def generate(folder: Path, csps: int, forces: int, seed: int = 28) -> tuple[Path, int]:

@@ -189,3 +189,25 @@ def beside_rows(names: dict[str, str] | None = None, forces: dict[str, str] | No
             desc, group, sub = GROUPS["53F"]
             out.append([label, q, "Action Fraud", "Action Fraud", desc, group, sub, "53F", 7])
     return out
+
+
+def figures(folder: Path, tmp_path: Path, *args: str, suppression: bool = False) -> dict:
+    """``csp figures --data folder ARGS`` (small counts shown unless ``suppression``), its figures.json read
+    and validated against the schema."""
+    import json
+
+    from conftest import validate
+    from csp_lib import cli
+
+    out = tmp_path / "figures.json"
+    argv = ["figures", "--data", str(folder), *args, "-o", str(out)]
+    assert cli.main(argv + ([] if suppression else ["--no-suppression"])) == 0
+    figs = json.loads(out.read_text(encoding="utf-8"))
+    validate(figs)
+    return figs
+
+
+def pair(figs: dict, fid: str) -> tuple:
+    """A figure's value and previous count."""
+    f = figs["figures"][fid]
+    return f["value"], f["previous"]

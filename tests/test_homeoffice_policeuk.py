@@ -19,14 +19,11 @@ For April to December 2021 against April to December 2020 (whole quarters):
 
 from __future__ import annotations
 
-import json
-
 import homeoffice as ho
 import pandas as pd
 import pytest
 import street
 
-from conftest import validate
 from csp_lib import cli
 from csp_lib.data import combined, kind
 from csp_lib.present import pages, tables
@@ -35,18 +32,10 @@ PERIOD = "2021-04..2021-12"
 
 
 def _figures(folder, tmp_path, *args):
-    out = tmp_path / "figures.json"
-    assert (
-        cli.main(["figures", "--data", str(folder), *args, "--period", PERIOD, "-o", str(out), "--no-suppression"]) == 0
-    )
-    figs = json.loads(out.read_text(encoding="utf-8"))
-    validate(figs)
-    return figs
+    return ho.figures(folder, tmp_path, *args, "--period", PERIOD)
 
 
-def _pair(figs, fid):
-    f = figs["figures"][fid]
-    return f["value"], f["previous"]
+_pair = ho.pair
 
 
 @pytest.fixture

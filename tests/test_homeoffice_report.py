@@ -19,23 +19,10 @@ import json
 import homeoffice as ho
 import pytest
 
-from conftest import validate
 from csp_lib import cli
 from csp_lib.present import charts, narrative
 
-
-def _figures(folder, tmp_path, *args, suppression=False):
-    out = tmp_path / "figures.json"
-    argv = ["figures", "--data", str(folder), *args, "-o", str(out)]
-    assert cli.main(argv + ([] if suppression else ["--no-suppression"])) == 0
-    figs = json.loads(out.read_text(encoding="utf-8"))
-    validate(figs)
-    return figs
-
-
-def _pair(figs, fid):
-    f = figs["figures"][fid]
-    return f["value"], f["previous"]
+_figures, _pair = ho.figures, ho.pair  # csp figures on a folder, validated; a figure's two counts
 
 
 @pytest.fixture
