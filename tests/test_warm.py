@@ -82,3 +82,39 @@ def test_kernel_failures_are_retried_three_times_analysis_errors_are_not():
             raise e
 
     assert execute.retrying("nb/01-x.ipynb", clash_then_runs) == ("01-x", None)
+
+
+def test_a_kernel_that_dies_at_start_is_killed_and_started_again_over_its_own_sockets(monkeypatch):
+    """Two pool workers' kernels starting at once over TCP could be given one port: the loser died ("Address
+    already in use") and jupyter_client's start_new_kernel, asking it to shut down, waited for ever (seen once in
+    make test). A build's kernels talk over Unix sockets in a folder of their own, and one that does not start is
+    killed, never asked, and started again."""
+    import shutil
+    from pathlib import Path
+
+    from jupyter_client.blocking.client import BlockingKernelClient
+    from jupyter_client.manager import KernelManager
+
+    ready, shutdowns = BlockingKernelClient.wait_for_ready, []
+    real_shutdown = KernelManager.shutdown_kernel
+
+    def dies_first(self, timeout=None):
+        if not shutdowns:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return ready(self, timeout=timeout)
+
+    def shutdown(self, now=False, restart=False):
+        shutdowns.append(now)
+        return real_shutdown(self, now=True)
+
+    monkeypatch.setattr(BlockingKernelClient, "wait_for_ready", dies_first)
+    monkeypatch.setattr(KernelManager, "shutdown_kernel", shutdown)
+    km, kc, sockets = execute._start_kernel()
+    try:
+        assert shutdowns == [True]  # the dead one killed, not asked
+        assert km.transport == "ipc" and Path(km.ip).parent == Path(sockets)
+        assert kc.execute_interactive("1 + 1", timeout=60)["content"]["status"] == "ok"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        shutil.rmtree(sockets)

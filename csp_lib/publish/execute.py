@@ -8,6 +8,7 @@ A task is ``(notebook, executed copy, parameters, working folder, log file)``.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -73,22 +74,48 @@ def warm_kernel():
         return _WARM["km"], _WARM["kc"]
     from multiprocessing import util
 
-    from jupyter_client.manager import start_new_kernel
-
-    km, kc = start_new_kernel(kernel_name="python3")
+    km, kc, sockets = _start_kernel()
     kc.execute_interactive(WARM_UP, timeout=300, store_history=False)
-    _WARM.update(km=km, kc=kc)
+    _WARM.update(km=km, kc=kc, sockets=sockets)
     # pool workers leave through multiprocessing, which runs these finalizers (not atexit)
     util.Finalize(None, stop_kernel, exitpriority=10)
     return km, kc
 
 
+def _start_kernel(attempts: int = 3):
+    """A kernel and its client, talking over Unix sockets in a folder of this worker's own: over TCP, two
+    workers' kernels starting at once could be given one port, and the loser died ("Address already in use")
+    while jupyter_client's start_new_kernel, asking the dead kernel to shut down, waited for ever. A kernel
+    that does not start is killed (never asked) and started again, ``attempts`` times in all."""
+    import tempfile
+
+    from jupyter_client.manager import KernelManager
+
+    for attempt in range(attempts):
+        sockets = tempfile.mkdtemp(prefix="csp-kernel-")
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
+        km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=120)
+            return km, kc, sockets
+        except RuntimeError:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+            shutil.rmtree(sockets, ignore_errors=True)
+            if attempt == attempts - 1:
+                raise
+
+
 def stop_kernel() -> None:
-    km, kc = _WARM.pop("km", None), _WARM.pop("kc", None)
+    km, kc, sockets = _WARM.pop("km", None), _WARM.pop("kc", None), _WARM.pop("sockets", None)
     if kc is not None:
         kc.stop_channels()
     if km is not None:
         km.shutdown_kernel(now=True)
+    if sockets is not None:
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def execute_warm(task: tuple) -> tuple[str, str | None]:
