@@ -67,6 +67,8 @@ STYLES = {  # header variants of the releases
     "snake": [c.lower().replace(" ", "_") for c in TITLE],
     "upper": [c.upper() for c in TITLE],
     "mixed": [c.replace(" ", "_") + (" " if i % 2 else "") for i, c in enumerate(TITLE)],
+    # the CSP tables as published (prc-csp-...-tables.ods/.xlsx): the force "Police Force", the count "Offence Count"
+    "published": [{"Force Name": "Police Force", "Number of Offences": "Offence Count"}.get(c, c) for c in TITLE],
 }
 NOTES = ["Police recorded crime by Community Safety Partnership area", "Source: hand-made for the tests"]
 

@@ -23,7 +23,9 @@ def _by(cube, column):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
-@pytest.mark.parametrize("style,notes", [("title", False), ("snake", True), ("upper", False), ("mixed", True)])
+@pytest.mark.parametrize(
+    "style,notes", [("title", False), ("snake", True), ("upper", False), ("mixed", True), ("published", True)]
+)
 def test_each_format_and_header_variant_gives_the_counts_worked_by_hand(tmp_path, fmt, style, notes):
     ho.write(tmp_path, name="download (3)", fmt=fmt, style=style, notes=notes)  # recognised by header, not name
     tables = H.load(tmp_path)
@@ -156,6 +158,17 @@ def test_a_header_missing_a_column_is_refused_naming_it(tmp_path):
     assert str(e.value).startswith(
         f"{tmp_path}/prc-csp-tables.ods, sheet 'Data', row 4: a Home Office table's header without "
         "'Financial Quarter' (columns found: Financial Year, Force Name, CSP Name,"
+    )
+
+
+def test_a_column_under_two_of_its_names_is_refused_naming_both(tmp_path):
+    table = [[*ho.header("csp"), "Offence Count"], *(r + [r[-1]] for r in ho.rows())]
+    ho.write(tmp_path, table=table)
+    with pytest.raises(DataError) as e:
+        H.load(tmp_path)
+    assert str(e.value).startswith(
+        f"{tmp_path}/prc-csp-tables.csv, line 1: the column 'Number of Offences' (or 'Offence Count') is in the "
+        "header twice (Number of Offences, Offence Count)"
     )
 
 

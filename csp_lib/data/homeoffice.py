@@ -6,7 +6,8 @@ every police force area (the PFA tables) of England and Wales: one row per finan
 force (and CSP) and Home Office offence code, with the offence's description, group and subgroup and
 the number of offences. A release is CSV, XLSX or ODS; a file is recognised by its header row, never by
 its name: the row (within the first :data:`SCAN_ROWS` rows, since the workbooks put notes above it)
-whose cells are the columns of :data:`COLUMNS`, compared without case and with spaces and underscores
+whose cells are the columns of :data:`COLUMNS` (or the other names of :data:`ALIASES`: the CSP tables as
+published say ``Police Force`` and ``Offence Count``), compared without case and with spaces and underscores
 alike (``Financial Year``, ``financial_year``, ``FINANCIAL YEAR``). A workbook's sheets are each
 recognised so: cover and notes sheets are passed over.
 
@@ -54,6 +55,12 @@ COLUMNS = {
     "offence_code": "Offence Code",
     "number_of_offences": "Number of Offences",
 }
+# the other names releases give a column: the CSP tables as published write the force "Police Force" and
+# the count "Offence Count" (the PFA tables, and older CSP releases, "Force Name" and "Number of Offences")
+ALIASES = {
+    "Police Force": "force_name",
+    "Offence Count": "number_of_offences",
+}
 PFA_COLUMNS = tuple(k for k in COLUMNS if k != "csp_name")
 TEXT = ("force_name", "csp_name", "offence_description", "offence_group", "offence_subgroup", "offence_code")
 SCAN_ROWS = 30  # a header row is looked for in a file's (or sheet's) first rows: notes rows may come first
@@ -76,7 +83,13 @@ def normalise(name) -> str:
     return re.sub(r"[\s_]+", " ", str(name).replace("\ufeff", "")).strip().casefold()
 
 
-_KEYS = {normalise(v): k for k, v in COLUMNS.items()}
+_KEYS = {normalise(v): k for k, v in COLUMNS.items()} | {normalise(a): k for a, k in ALIASES.items()}
+
+
+def _names(key: str) -> str:
+    """How a column is named in a message: its user guide name, and the other names releases give it."""
+    other = [a for a, k in ALIASES.items() if k == key]
+    return repr(COLUMNS[key]) + "".join(f" (or {a!r})" for a in other)
 
 
 @dataclass(frozen=True)
@@ -118,19 +131,22 @@ def _header(path: Path, rows, sheet: str | None = None) -> Table | None:
             continue
         level = "csp" if "csp_name" in known else "pfa"
         needed = COLUMNS if level == "csp" else PFA_COLUMNS
-        missing = [COLUMNS[k] for k in needed if k not in known]
+        missing = [_names(k) for k in needed if k not in known]
         where = str(path) if sheet is None else f"{path}, sheet '{sheet}'"
         if missing:
             raise DataError(
                 where,
-                f"a Home Office table's header without {', '.join(repr(m) for m in missing)} "
+                f"a Home Office table's header without {', '.join(missing)} "
                 f"(columns found: {', '.join(str(c) for c in cells if c is not None)})",
                 i,
                 hint=HINT + " (csp reads them as published: " + ", ".join(COLUMNS[k] for k in needed) + ")",
             )
         twice = sorted({k for k in keys if k and keys.count(k) > 1})
         if twice:
-            raise DataError(where, f"the column '{COLUMNS[twice[0]]}' is in the header twice", i, hint=HINT)
+            cells_of = [str(c) for c in cells if c is not None and _KEYS.get(normalise(c)) == twice[0]]
+            raise DataError(
+                where, f"the column {_names(twice[0])} is in the header twice ({', '.join(cells_of)})", i, hint=HINT
+            )
         return Table(path, level, i, tuple("" if c is None else str(c) for c in cells), sheet)
     return None
 
