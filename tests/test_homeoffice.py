@@ -286,6 +286,39 @@ def test_fraud_is_out_of_all_crime_and_an_unlisted_subgroup_is_never_an_id_of_ou
     assert F.unlisted(rows) == ["Theft offences / All crime"]
 
 
+def test_the_recent_tables_spellings_of_subgroups_are_the_same_figures(tmp_path):
+    """The recent tables (2024/25's sheets) spell some subgroups otherwise: "Rape offences", "Other theft
+    offences", "Death or serious injury - unlawful driving", "Residential burglary" and "Non-residential
+    burglary". Each is its figure, never an unlisted one: rape 3 + 2 = 5, all other theft 4, burglary 6 + 1."""
+    from csp_lib.figures import homeoffice as F
+
+    table = [ho.header("csp", "published")]
+    for q, code, desc, group, sub, n in [
+        (1, "19C", "Rape of a female aged 16 and over", "Sexual offences", "Rape offences", 3),
+        (2, "19D", "Rape of a female aged under 16", "Sexual offences", "Rape offences", 2),
+        (1, "49", "Other theft", "Theft offences", "Other theft offences", 4),
+        (1, "28E", "Burglary - residential", "Theft offences", "Residential burglary", 6),
+        (3, "30A", "Burglary - business and community", "Theft offences", "Non-residential burglary", 1),
+        (
+            4,
+            "4.4",
+            "Causing death by dangerous driving",
+            "Violence against the person",
+            "Death or serious injury - unlawful driving",
+            1,
+        ),
+    ]:
+        table.append(["2024/25", q, "Testshire", "Alpha", desc, group, sub, code, n])
+    ho.write(tmp_path, fmt="ods", table=table)
+    rows = F.rows_of(H.load(tmp_path).cube, "csp", "Alpha")
+    got = F.counts(rows, [(2024, q) for q in (1, 2, 3, 4)])
+    assert (got["rape"], got["sexual_offences"], got["all_other_theft_offences"]) == (5, 5, 4)
+    assert (got["residential_burglary"], got["non_residential_burglary"]) == (6, 1)
+    assert F.wide(H.load_data(tmp_path).rows()).loc["Alpha"]["burglary"].sum() == 7  # all burglary: both
+    assert got["vap_death_or_serious_injury_unlawful_driving"] == 1 and got["all_crime"] == 17
+    assert F.unlisted(rows) == [] and not [k for k in got if k.startswith("unlisted_")]
+
+
 def test_a_span_that_is_not_whole_quarters_is_refused_with_the_quarters_around_it():
     from csp_lib.data.periods import PeriodError, parse
     from csp_lib.figures import homeoffice as F

@@ -44,14 +44,19 @@ GROUPS = {
     "miscellaneous crimes against society": "miscellaneous_crimes_against_society",
     FRAUD: "fraud_offences",
 }
-# (group id, the subgroup normalised) -> figure id
+# (group id, the subgroup normalised) -> figure id. Releases spell some subgroups otherwise: the recent
+# tables (2024/25's sheets, as public code reading them spells them) say "Rape offences", "Other theft
+# offences", "Death or serious injury - unlawful driving" and "Residential burglary" / "Non-residential
+# burglary"; both spellings are one figure
 SUBGROUPS = {
     ("vap", "homicide"): "vap_homicide",
     ("vap", "death or serious injury caused by unlawful driving"): "vap_death_or_serious_injury_unlawful_driving",
+    ("vap", "death or serious injury - unlawful driving"): "vap_death_or_serious_injury_unlawful_driving",
     ("vap", "violence with injury"): "vap_violence_with_injury",
     ("vap", "violence without injury"): "vap_violence_without_injury",
     ("vap", "stalking and harassment"): "vap_stalking_and_harassment",
     ("sexual_offences", "rape"): "rape",
+    ("sexual_offences", "rape offences"): "rape",
     ("sexual_offences", "other sexual offences"): "other_sexual_offences",
     ("robbery", "robbery of business property"): "robbery_of_business_property",
     ("robbery", "robbery of personal property"): "robbery_of_personal_property",
@@ -59,11 +64,13 @@ SUBGROUPS = {
     ("theft_offences", "non-domestic burglary"): "non_domestic_burglary",
     ("theft_offences", "residential burglary"): "residential_burglary",
     ("theft_offences", "business and community burglary"): "business_and_community_burglary",
+    ("theft_offences", "non-residential burglary"): "non_residential_burglary",
     ("theft_offences", "vehicle offences"): "vehicle_offences",
     ("theft_offences", "theft from the person"): "theft_from_the_person",
     ("theft_offences", "bicycle theft"): "bicycle_theft",
     ("theft_offences", "shoplifting"): "shoplifting",
     ("theft_offences", "all other theft offences"): "all_other_theft_offences",
+    ("theft_offences", "other theft offences"): "all_other_theft_offences",
     ("criminal_damage_and_arson", "arson"): "arson",
     ("criminal_damage_and_arson", "criminal damage"): "criminal_damage",
     ("drug_offences", "trafficking of drugs"): "trafficking_of_drugs",
@@ -88,8 +95,15 @@ def no_equivalent_note(fid: str) -> str:
 
 
 # the Home Office burglary subgroups (domestic and non-domestic to 2016/17, residential and business and
-# community since): all burglary is their sum, as the force extract's burglary counts every burglary
-BURGLARY = ("domestic_burglary", "non_domestic_burglary", "residential_burglary", "business_and_community_burglary")
+# community since, residential and non-residential in the recent tables): all burglary is their sum, as the
+# force extract's burglary counts every burglary
+BURGLARY = (
+    "domestic_burglary",
+    "non_domestic_burglary",
+    "residential_burglary",
+    "business_and_community_burglary",
+    "non_residential_burglary",
+)
 
 
 def _unlisted(kind: str, name: str) -> str:
