@@ -38,6 +38,7 @@ def csp_folder(tmp_path):
 def test_a_csp_report_for_a_year_gives_the_home_office_figures(csp_folder, tmp_path):
     figs = _figures(csp_folder, tmp_path, "--area", "Alpha", "--period", "2016/17")
     assert (figs["area"], figs["county"], figs["data_format"]) == ("Alpha", "Testshire", "home office")
+    assert figs["level"] == "csp"
     expected = {
         "all_crime": (64, 44),
         "vap": (44, 32),
@@ -129,7 +130,7 @@ def test_a_force_area_report_compares_with_england_and_wales(tmp_path):
     folder = tmp_path / "ho"
     ho.write(folder, name="prc-pfa-tables", level="pfa", table=_pfa_table())
     figs = _figures(folder, tmp_path, "--force", "Testshire", "--period", "2016/17")
-    assert (figs["area"], figs["county"]) == ("Testshire police force area", "England and Wales")
+    assert (figs["area"], figs["county"], figs["level"]) == ("Testshire police force area", "England and Wales", "pfa")
     # England and Wales: Testshire 112 / 84, Otherforce 4 / 0, Thirdshire 20 / 20; British Transport Police's
     # 12 a year and Action Fraud's 28 a year are in no area
     assert _pair(figs, "all_crime") == (112, 84)
@@ -339,17 +340,21 @@ def test_section_headings_say_quarters_and_the_force_area(tmp_path):
     from csp_lib.figures.sections import headings
     from csp_lib.publish.execute import retitle
 
-    assert headings({"data_format": "extract", "county": "Lancashire"}) == {}
-    csp = headings({"data_format": "home office", "county": "Testshire"})
+    assert headings({"data_format": "extract", "county": "Lancashire", "level": "district"}) == {}
+    csp = headings({"data_format": "home office", "county": "Testshire", "level": "csp"})
     assert csp["## Compared with the county"] == "## Compared with the force area"
     assert (
         csp["## Month by month: normal variation or a signal?"]
         == "## Quarter by quarter: normal variation or a signal?"
     )
-    pfa = headings({"data_format": "home office", "county": "England and Wales"})
+    pfa = headings({"data_format": "home office", "county": "England and Wales", "level": "pfa"})
     assert pfa["## Compared with the county"] == "## Compared with England and Wales"
+    # the report's level decides, not its county's name: a CSP of a force named so is still a CSP
+    named = headings({"data_format": "home office", "county": "England and Wales", "level": "csp"})
+    assert named["## Compared with the county"] == "## Compared with the force area"
     nb = nbformat.read(str(ho_root() / "notebooks" / "05-antisocial-behaviour.ipynb"), as_version=4)
-    (tmp_path / "figures.json").write_text(json.dumps({"data_format": "home office", "county": "England and Wales"}))
+    figs = {"data_format": "home office", "county": "England and Wales", "level": "pfa"}
+    (tmp_path / "figures.json").write_text(json.dumps(figs))
     retitle(nb, tmp_path / "figures.json")
     titles = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
     assert "## Quarter by quarter, and over the years" in titles and "## Compared with England and Wales" in titles

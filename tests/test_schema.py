@@ -36,11 +36,15 @@ def test_published_figures_validate(demo_dir):
 
 def test_police_uk_figures_validate(tmp_path):
     folder = street.write(tmp_path / "street")
-    validate(json.loads(figures.dumps(figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12"))))
+    figs = json.loads(figures.dumps(figures.compute_from_folder(folder, "Alpha", "2021-01..2021-12")))
+    validate(figs)
+    assert figs["level"] == "district"
 
 
 def test_the_tiny_figures_validate(tiny):
-    validate(json.loads(figures.dumps(figures.compute_from_folder(tiny, "A", "2016/17"))))
+    figs = json.loads(figures.dumps(figures.compute_from_folder(tiny, "A", "2016/17")))
+    validate(figs)
+    assert figs["level"] == "district"
 
 
 @pytest.mark.parametrize(
@@ -56,6 +60,7 @@ def test_the_tiny_figures_validate(tiny):
         lambda f: f["series"]["trend"]["all_crime"][0]["districts"][0].pop("district"),
         lambda f: f["series"]["xmr"]["all_crime"]["points"][0].__setitem__("value", 12.5),
         lambda f: f["series"]["districts"]["all_crime"][0].__setitem__("pct_change", "+3%"),
+        lambda f: f.__setitem__("level", "county"),
     ],
     ids=[
         "value-as-text",
@@ -68,6 +73,7 @@ def test_the_tiny_figures_validate(tiny):
         "trend-district-unnamed",
         "xmr-point-not-a-count",
         "district-change-as-text",
+        "level-unknown",
     ],
 )
 def test_a_wrong_type_fails(demo_figures, change):

@@ -672,6 +672,11 @@ class Data:
     def county_of(self, district: str) -> str:
         return str(self.areas.loc[self.areas["district"] == district, "county"].iloc[0])
 
+    def level_of(self, area: str) -> str:
+        """What kind of area a report is (figures.json ``level``): a district of its county here; the Home Office
+        tables' are a CSP (``csp``) or a police force area (``pfa``)."""
+        return "district"
+
     def districts_of(self, county: str) -> list[str]:
         return sorted(self.areas.loc[self.areas["county"] == county, "district"].astype(str))
 

@@ -186,6 +186,7 @@ class Figures:
         return {
             "area": self.area,
             "county": self.county,
+            "level": self.data.level_of(self.area),
             **({"family": {"name": family[0], "districts": family[1]}} if family else {}),
             **({"population": self.data.population} if self.data.population else {}),
             "period": self.period.as_json() | {"name": self.period.long_label, "short": self.period.short} | now,

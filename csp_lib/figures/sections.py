@@ -358,12 +358,18 @@ HOME_OFFICE_HEADINGS = {
 }
 
 
+def force_area_report(figs: dict) -> bool:
+    """Whether a figures.json is a police force area's report (its ``level``, ``pfa``: from the Home Office
+    tables), read by a Police and Crime Panel, rather than a partnership's or a district's."""
+    return figs.get("level") == "pfa"
+
+
 def headings(figs: dict) -> dict[str, str]:
     """The section headings a report says otherwise than the notebooks write them (``## Compared with the
     county`` -> ``## Compared with the force area``); none but for a report from the Home Office tables."""
     if figs.get("data_format") != "home office":
         return {}
-    whole = "England and Wales" if figs.get("county") == "England and Wales" else "the force area"
+    whole = "England and Wales" if force_area_report(figs) else "the force area"
     return HOME_OFFICE_HEADINGS | {"## Compared with the county": f"## Compared with {whole}"}
 
 

@@ -12,7 +12,7 @@ from ..data.contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
 from ..data.periods import parse
 from ..figures.disclosure import secondary, withheld
 from ..figures.measures import share
-from ..figures.sections import POLICE_UK_IDS, PROGRAMME_SECTIONS, label, noun
+from ..figures.sections import POLICE_UK_IDS, PROGRAMME_SECTIONS, force_area_report, label, noun
 from ..figures.sections import subject as subject_of
 
 ORDINAL = {1: "st", 2: "nd", 3: "rd"}
@@ -253,14 +253,14 @@ def districts_word(figs: dict) -> str:
     partnerships or England and Wales's force areas."""
     if figs.get("data_format") != "home office":
         return "districts"
-    return "force areas" if figs.get("county") == "England and Wales" else "partnerships"
+    return "force areas" if force_area_report(figs) else "partnerships"
 
 
 def county_word(figs: dict) -> str:
     """``the county``; from the Home Office tables, ``the force area`` (a CSP's) or ``England and Wales``."""
     if figs.get("data_format") != "home office":
         return "the county"
-    return "England and Wales" if figs.get("county") == "England and Wales" else "the force area"
+    return "England and Wales" if force_area_report(figs) else "the force area"
 
 
 def rank(figs: dict, fid: str, subject: str | None = None) -> str:
@@ -881,7 +881,7 @@ def open_data_note(figs: dict) -> str:
 def report_kind(figs: dict) -> str:
     """What the report is a report of: a Community Safety Partnership's, or (from the Home Office tables) a police
     force area's, for a Police and Crime Commissioner's panel."""
-    if figs.get("data_format") == "home office" and figs.get("county") == "England and Wales":
+    if figs.get("data_format") == "home office" and force_area_report(figs):
         return "Police force area"
     return "Community Safety Partnership"
 
@@ -922,7 +922,7 @@ def two_sources_note(figs: dict) -> str:
 def home_office_note(figs: dict) -> str:
     """What a report made from the Home Office police recorded crime open data tables can and cannot show."""
     source = figs.get("source") or {}
-    level = "police force area" if figs.get("county") == "England and Wales" else "Community Safety Partnership"
+    level = "police force area" if force_area_report(figs) else "Community Safety Partnership"
     whole = (
         "England and Wales (the sum of the force areas in the tables)"
         if level == "police force area"

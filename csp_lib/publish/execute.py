@@ -157,7 +157,8 @@ def run_warm(src: str, dst: str, params: dict, cwd: str) -> tuple[str, None]:
 
 def retitle(nb, figures_file: Path) -> None:
     """Say the notebook's section headings as the report does (figures.sections.headings: a report from the
-    Home Office tables counts quarters, and compares with its force area or England and Wales)."""
+    Home Office tables counts quarters, and compares with its force area or, a force area's (figures.json
+    ``level`` ``pfa``), with England and Wales)."""
     import json
 
     from ..figures.sections import headings
