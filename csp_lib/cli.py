@@ -17,7 +17,8 @@ DATA_HELP = (
 )
 FORCE_HELP = (
     "Home Office tables: a police force area's report, the force named as the tables' Force Name (the same as "
-    "--area 'NAME police force area'; compared with England and Wales and ranked among the forces)"
+    "--area 'NAME police force area'; compared with its region where areas.csv gives one, else with England and "
+    "Wales, and ranked among their forces)"
 )
 PARTIAL_HELP = (
     "police.uk folders with missing months: publish figures whose period or comparison year lacks "

@@ -224,6 +224,28 @@ def test_a_table_alone_still_leaves_asb_out(tmp_path):
     assert "Antisocial behaviour is left out" in pages.report_index(figs, tmp_path)
 
 
+def test_a_force_in_a_region_beside_street_files(both, tmp_path):
+    """areas.csv (its districts police.uk's, their county the force) gives Testshire the region North West, and
+    no region to Otherforce. The North West is Testshire alone: its all crime 45 / 39 (England and Wales, with
+    Otherforce's 3 / 3, would be 48 / 42), and its antisocial behaviour is given (9 / 9: every CSP of the region
+    is matched; England and Wales's is not, Otherforce having no street files)."""
+    (both / "areas.csv").write_text(
+        "district,county,region\nAlpha,Testshire,North West\nBeta,Testshire,North West\n", encoding="utf-8"
+    )
+    force = _figures(both, tmp_path, "--force", "Testshire")
+    assert (force["county"], force["level"]) == ("North West", "pfa")
+    assert _pair(force, "all_crime") == (45, 39) and _pair(force, "county_all_crime") == (45, 39)
+    assert _pair(force, "county_asb_incidents") == (9, 9)
+    assert force["figures"]["county_asb_incidents"]["provenance"]["areas"] == (
+        "the police.uk districts matched to the force areas of the North West region"
+    )
+    assert force["figures"]["all_crime_rank_in_county"] == {"value": 1, "of": 1}
+    other = _figures(both, tmp_path, "--force", "Otherforce")
+    assert other["county"] == "England and Wales" and _pair(other, "county_all_crime") == (48, 42)
+    alpha = _figures(both, tmp_path, "--area", "Alpha")  # a CSP: its force, as before
+    assert alpha["county"] == "Testshire" and _pair(alpha, "county_all_crime") == (45, 39)
+
+
 @pytest.mark.slow
 def test_a_folder_with_both_sources_builds_with_the_asb_page(both, tmp_path, monkeypatch):
     from conftest import copy_project

@@ -365,3 +365,108 @@ def ho_root():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[1]
+
+
+# -- a force area's region (areas.csv's region column) ---------------------------------------------------------
+# The CSP table, and the PFA table of _pfa_table with a fourth force, Fourthshire: 10 assaults with injury a quarter
+# in 2016/17, 12 in 2015/16 (40 against 48). areas.csv puts Testshire (its CSPs Alpha and Beta), Otherforce (Gamma)
+# and Fourthshire (a CSP Delta the tables do not have) in the North West; Thirdshire is in no region.
+# - Testshire against the North West: Testshire 112 / 84, Otherforce 4 / 0, Fourthshire 40 / 48: 156 / 132; its
+#   violence 52 / 36 against 52 + 4 + 40 = 96 / 36 + 0 + 48 = 84. Ranked on all crime among the region's forces:
+#   Fourthshire -16.7%, Testshire +33.3% (Otherforce had none the year before): 2nd of 2.
+# - Thirdshire against England and Wales, every force: 112 + 4 + 20 + 40 = 176 / 84 + 0 + 20 + 48 = 152; ranked
+#   among the four (Otherforce not ranked): Fourthshire -16.7%, Thirdshire 0%, Testshire +33.3%: 2nd of 3.
+# - Alpha, a CSP, is still compared with its force: 112 / 84.
+REGIONS = "district,county,region\nAlpha,Testshire,North West\nBeta,Testshire,North West\n"
+REGIONS += "Gamma,Otherforce,North West\nDelta,Fourthshire,North West\n"
+
+
+def _region_folder(tmp_path, areas: str = REGIONS):
+    folder = tmp_path / "ho"
+    table = _pfa_table()
+    desc, group, sub = ho.GROUPS["8N"]
+    for year, n in ((2015, 12), (2016, 10)):
+        table += [[ho.YEARS[year], q, "Fourthshire", desc, group, sub, "8N", n] for q in range(1, 5)]
+    ho.write(folder, name="prc-pfa-tables", level="pfa", table=table)
+    ho.write(folder)
+    (folder / "areas.csv").write_text(areas, encoding="utf-8")
+    return folder
+
+
+def test_a_force_area_in_a_region_is_compared_with_its_region(tmp_path):
+    from csp_lib.figures.sections import headings
+
+    folder = _region_folder(tmp_path)
+    figs = _figures(folder, tmp_path, "--force", "Testshire", "--period", "2016/17")
+    assert (figs["area"], figs["county"], figs["level"]) == ("Testshire police force area", "North West", "pfa")
+    assert _pair(figs, "all_crime") == (112, 84) and _pair(figs, "county_all_crime") == (156, 132)
+    assert _pair(figs, "vap") == (52, 36) and _pair(figs, "county_vap") == (96, 84)
+    assert figs["figures"]["all_crime_rank_in_county"] == {"value": 2, "of": 2}
+    assert [r["district"] for r in figs["series"]["districts"]["all_crime"]] == [
+        "Fourthshire police force area",
+        "Otherforce police force area",
+        "Testshire police force area",
+    ]
+    assert figs["figures"]["county_all_crime"]["provenance"]["areas"] == (
+        "the force areas of the North West region in the tables"
+    )
+    assert "areas.csv" in figs["source"]["files"]
+    # named as a region in the sentences, the headings and the note on the tables
+    assert narrative.county(figs, "all_crime").startswith("All crime in the North West region has increased by 18.2%")
+    assert "across the North West region" in narrative.rank(figs, "all_crime")
+    assert narrative.compared_phrase(figs) == "compared with April 2015 to March 2016 and with the North West region"
+    assert headings(figs)["## Compared with the county"] == "## Compared with the North West region"
+    assert "compared with the North West region (the sum of its force areas" in narrative.home_office_note(figs)
+    # a force in no region: England and Wales, every force, ranked among them all
+    third = _figures(folder, tmp_path, "--force", "Thirdshire", "--period", "2016/17")
+    assert (third["county"], third["level"]) == ("England and Wales", "pfa")
+    assert _pair(third, "all_crime") == (20, 20) and _pair(third, "county_all_crime") == (176, 152)
+    assert third["figures"]["all_crime_rank_in_county"] == {"value": 2, "of": 3}
+    assert third["figures"]["county_all_crime"]["provenance"]["areas"] == "the force areas in the tables"
+    assert headings(third)["## Compared with the county"] == "## Compared with England and Wales"
+    # a CSP is compared with its force, as before
+    alpha = _figures(folder, tmp_path, "--area", "Alpha", "--period", "2016/17")
+    assert (alpha["county"], alpha["level"]) == ("Testshire", "csp") and _pair(alpha, "county_all_crime") == (112, 84)
+
+
+@pytest.mark.parametrize(
+    "areas, where, problem",
+    [
+        (  # two regions for one force
+            REGIONS.replace("Beta,Testshire,North West", "Beta,Testshire,North East"),
+            "line 3, column 'region'",
+            "the region 'North East' of Testshire, but line 2 gives it 'North West'",
+        ),
+        (  # a region given on one row of the force, blank on another
+            REGIONS.replace("Beta,Testshire,North West", "Beta,Testshire,"),
+            "line 3, column 'region'",
+            "the region is blank, but line 2 gives Testshire the region 'North West'",
+        ),
+        (  # a region named as a force: it would be read as that force
+            REGIONS.replace("Gamma,Otherforce,North West", "Gamma,Otherforce,Thirdshire"),
+            "line 4, column 'region'",
+            "the region 'Thirdshire' is the name of a force",
+        ),
+        (  # a CSP of the tables under another force
+            REGIONS.replace("Gamma,Otherforce,", "Gamma,Testshire,"),
+            "line 4, column 'county'",
+            "the CSP 'Gamma' is in 'Otherforce' in the Home Office tables, not 'Testshire'",
+        ),
+    ],
+    ids=["two-regions", "one-blank", "region-is-a-force", "csp-under-another-force"],
+)
+def test_areas_csv_regions_that_disagree_are_refused(tmp_path, capsys, areas, where, problem):
+    folder = _region_folder(tmp_path, areas)
+    assert cli.main(["figures", "--data", str(folder), "--force", "Testshire", "--period", "2016/17"]) == 2
+    err = capsys.readouterr().err
+    assert f"areas.csv, {where}: {problem}" in err
+
+
+def test_a_region_for_a_county_that_is_no_force_is_said(tmp_path):
+    folder = _region_folder(tmp_path, REGIONS + "Epsilon,Testshir,North West\n")
+    figs = _figures(folder, tmp_path, "--force", "Testshire", "--period", "2016/17")
+    assert figs["county"] == "North West"
+    assert any(
+        "areas.csv gives a region for counties that are no force" in w and "Testshir" in w
+        for w in figs["quality"]["warnings"]
+    )

@@ -45,7 +45,8 @@ def load(folder, allow_partial: bool = False):
     if which in ("home office", "home office + police.uk"):
         from . import combined, homeoffice
 
-        data = homeoffice.load_data(folder)  # every bad value is refused here, with its file, line and column
+        # every bad value is refused here, with its file, line and column (areas.csv's too: the forces' regions)
+        data = homeoffice.load_data(folder, csps=which == "home office")
         csp = data.areas[data.areas["level"] == "csp"]
         if len(csp):  # the ONS file names districts: a CSP's residents from it, a force area's their sum
             filled, data.population, warnings = population.fill(csp, folder)

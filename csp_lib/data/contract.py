@@ -151,6 +151,7 @@ TABLES: dict[str, Table] = {
                 Column("households", "int", required=False),
                 Column("code", "str", required=False),  # the ONS local authority code, to find its residents
                 Column("csp", "str", required=False),  # the Home Office table's CSP Name of the district (combined.py)
+                Column("region", "str", required=False),  # a Home Office force area's comparison (homeoffice.py)
             ),
             required=True,
         ),

@@ -597,6 +597,7 @@ def load(folder) -> HomeOfficeTables:
 # -- the data a report reads ----------------------------------------------------------------
 PFA_SUFFIX = " police force area"  # a force's own report is named so: CSP and force names can be the same
 NATION = "England and Wales"  # what a force area is compared with: the sum of the forces in the tables
+AREAS_HINT = "give every row of a force the same region (or leave the column blank for the force)"
 NOT_IN_TABLES = "not in the Home Office open data tables"
 # what a force's extract has and the tables do not: (what, the figures it feeds), for the data quality page
 ABSENT_FIELDS = [
@@ -644,18 +645,99 @@ def quarter_month(year, quarter):
     return year * 12 + 3 + 3 * (quarter - 1)  # periods.month_index(year, 4) + 3 * (quarter - 1)
 
 
-def _areas(tables: HomeOfficeTables):
-    """The report areas: each CSP (its county the force, named as the table names it) and each force area
-    (``<force> police force area``, its county England and Wales), with the level and the force."""
+def read_regions(folder, tables: HomeOfficeTables, csps: bool = True) -> tuple[dict[str, str], Path | None, list]:
+    """Each force's region from the folder's areas.csv, where it has one (read as every areas.csv is, so that a
+    bad value is refused with its file, line and column): (force -> region, the file read or None, warnings).
+
+    A force's region is the ``region`` of the rows whose ``county`` is the force (its Force Name, compared
+    without case, spaces and underscores alike); every row of a force must give the same one (a blank among
+    them too) or none, else a DataError at the first row that differs. A region may not be a force's name
+    (it would be read as that force). ``csps``: the rows' ``district`` is a CSP Name (a folder of the tables
+    alone): a CSP of the tables under another county than its force is refused too. Beside police.uk street
+    files the districts are police.uk's, and only their county and region are read here."""
     import pandas as pd
 
+    from . import readers
+
+    path = readers.table_path(folder, "areas")
+    if path is None:
+        return {}, None, []
+    warnings: list[str] = []  # what the reader recovered from, then what is not used
+    rows = readers.read_table(path, contract.TABLES["areas"], warnings=warnings)
+    lines = [int(x) for x in rows.attrs["lines"]]
+    cube = tables.cube[~tables.cube["body"]]
+    forces = {normalise(f): f for f in sorted(set(cube["force"].astype(str)))}
+    csp_force = dict(zip(cube["csp"].dropna().astype(str), cube.loc[cube["csp"].notna(), "force"].astype(str)))
+    given: dict[str, tuple[str | None, int]] = {}  # force -> (its region or None, the line that first said so)
+    elsewhere: list[str] = []  # counties with a region that name no force of the tables
+    has_region = "region" in rows
+    for i, (district, county) in enumerate(zip(rows["district"].astype(str), rows["county"].astype(str))):
+        force = forces.get(normalise(county))
+        if csps and district in csp_force and force != csp_force[district]:
+            raise DataError(
+                path,
+                f"the CSP '{district}' is in '{csp_force[district]}' in the Home Office tables, not '{county}'",
+                lines[i],
+                "county",
+                "write each CSP's county as the tables' Force Name (here the district column names CSPs)",
+            )
+        if not has_region:
+            continue
+        value = rows["region"].iloc[i]
+        region = None if pd.isna(value) or not str(value).strip() else str(value).strip()
+        if region is not None and normalise(region) == normalise(NATION):
+            region = None  # a force "in" England and Wales is compared with it, as one with no region
+        if force is None:
+            if region is not None and county not in elsewhere:
+                elsewhere.append(county)
+            continue
+        if region is not None and normalise(region) in forces:
+            raise DataError(
+                path,
+                f"the region '{region}' is the name of a force of the Home Office tables: a region is named apart "
+                "from its forces",
+                lines[i],
+                "region",
+                "name the region as the ONS does (North West, London, Wales, ...)",
+            )
+        if force not in given:
+            given[force] = (region, lines[i])
+            continue
+        first, at = given[force]
+        if region == first:
+            continue
+        if region is None:
+            problem = f"the region is blank, but line {at} gives {force} the region '{first}'"
+        elif first is None:
+            problem = f"the region '{region}' of {force}, but line {at} leaves its region blank"
+        else:
+            problem = (
+                f"the region '{region}' of {force}, but line {at} gives it '{first}': a force area is in one region"
+            )
+        raise DataError(path, problem, lines[i], "region", AREAS_HINT)
+    if elsewhere:
+        named = ", ".join(elsewhere[:5]) + (f" and {len(elsewhere) - 5} more" if len(elsewhere) > 5 else "")
+        warnings.append(
+            f"{path.name} gives a region for counties that are no force of the Home Office tables ({named}): "
+            "not used; a county must be the tables' Force Name"
+        )
+    return {f: r for f, (r, _) in given.items() if r is not None}, path, warnings
+
+
+def _areas(tables: HomeOfficeTables, regions: dict[str, str] | None = None):
+    """The report areas: each CSP (its county the force, named as the table names it) and each force area
+    (``<force> police force area``, its county its region where ``regions`` gives one, else England and Wales),
+    with the level and the force."""
+    import pandas as pd
+
+    regions = regions or {}
     cube = tables.cube[~tables.cube["body"]]
     rows = [
         {"district": r.csp, "county": r.force, "level": "csp", "force": r.force}
         for r in cube[cube["level"] == "csp"][["force", "csp"]].drop_duplicates().itertuples()
     ]
     rows += [
-        {"district": force_area(f), "county": NATION, "level": "pfa", "force": f}
+        {"district": force_area(f), "county": regions.get(f, NATION), "level": "pfa", "force": f}
         for f in sorted(set(cube["force"].astype(str)))
     ]
     areas = pd.DataFrame(rows, columns=["district", "county", "level", "force"])
@@ -667,10 +749,12 @@ def _areas(tables: HomeOfficeTables):
 @dataclass
 class HomeOfficeData(Data):
     """A folder of Home Office open data tables: the cube, and the areas of both levels (each CSP, compared
-    with its force: the sum of the force's CSPs; each force area, compared with England and Wales: the sum of
-    the forces). No record-level tables: only the cube's quarterly counts."""
+    with its force: the sum of the force's CSPs; each force area, compared with its region where areas.csv
+    gives one: the sum of the region's force areas, else with England and Wales: the sum of the forces). No
+    record-level tables: only the cube's quarterly counts."""
 
     ho: HomeOfficeTables | None = None
+    areas_file: Path | None = None  # the areas.csv read for the forces' regions, if any
 
     format = "home office"
     described = "these Home Office tables (CSPs, and force areas as '<Force Name> police force area')"
@@ -705,6 +789,13 @@ class HomeOfficeData(Data):
     def level_of(self, area: str) -> str:
         return str(self.areas.loc[self.areas["district"] == area, "level"].iloc[0])
 
+    def districts_of(self, county: str) -> list[str]:
+        """The areas a county sums and ranks: a force's CSPs, a region's force areas; England and Wales is every
+        force area, those of a region too (a force with no region is compared with the whole)."""
+        if county == NATION:
+            return sorted(self.areas.loc[self.areas["level"] == "pfa", "district"].astype(str))
+        return super().districts_of(county)
+
     def table_of(self, area: str) -> str:
         """Which table counted an area: the CSP table, the PFA table, or the CSP table summed by force."""
         if self.level_of(area) == "csp":
@@ -733,7 +824,7 @@ class HomeOfficeData(Data):
             )
 
     def paths(self) -> list[Path]:
-        out = {t.path for t in self.ho.tables}
+        out = {t.path for t in self.ho.tables} | ({self.areas_file} if self.areas_file is not None else set())
         return sorted(out)
 
     def source(self, coverage: dict) -> dict:
@@ -830,11 +921,18 @@ class HomeOfficeData(Data):
         self.areas = areas
 
 
-def load_data(folder) -> HomeOfficeData:
-    """A folder of Home Office tables, read and checked, as the figures read it."""
+def load_data(folder, csps: bool | None = None) -> HomeOfficeData:
+    """A folder of Home Office tables, read and checked, as the figures read it, with the forces' regions of
+    its areas.csv (:func:`read_regions`; ``csps``: its districts are CSP Names, as in a folder of the tables
+    alone; None: so unless the folder holds police.uk street files)."""
+    from .streetfiles import is_street_folder
+
     folder = Path(folder)
     tables = load(folder)
-    return HomeOfficeData(folder, _areas(tables), ho=tables)
+    if csps is None:
+        csps = not is_street_folder(folder)
+    regions, path, warnings = read_regions(folder, tables, csps)
+    return HomeOfficeData(folder, _areas(tables, regions), warnings=warnings, ho=tables, areas_file=path)
 
 
 __all__ = [
@@ -848,6 +946,7 @@ __all__ = [
     "count_cube",
     "load",
     "load_data",
+    "read_regions",
     "force_area",
     "quarters_of",
     "quarter_month",

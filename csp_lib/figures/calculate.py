@@ -204,20 +204,22 @@ class Figures:
         """Home Office tables: each figure's ``provenance`` (the source; for the tables' figures the table, the
         areas a comparison sums, the offence group or subgroup; for police.uk's, the districts of the street
         files it counts), so that a reader can tell which source counted it."""
+        from ..data.homeoffice import NATION
         from .homeoffice import policeuk_provenance, provenance
+        from .sections import comparison_name
 
         table = self.data.table_of(self.area)
         pfa = self.data.level_of(self.area) == "pfa"
-        whole = "the force areas in the tables" if pfa else f"the CSPs of {self.county} in the tables"
+        region = pfa and self.county != NATION  # a region of areas.csv
+        of = f"the force areas of {comparison_name(self.county, 'pfa')}" if region else "the force areas"
+        whole = f"{of} in the tables" if pfa else f"the CSPs of {self.county} in the tables"
         street = hasattr(self.data, "street_districts")
         for fid, fig in f.items():
             base = fid[len("county_") :] if fid.startswith("county_") else fid
             if street and self.cube.source.get(base) == "asb_incidents" and fig.get("value") is not None:
                 districts = [self.area] if base == fid else self.districts
                 counted = sorted({d for a in districts for d in self.data.street_districts(a)})
-                areas = (
-                    f"the police.uk districts matched to {'the force areas' if pfa else 'the CSPs of ' + self.county}"
-                )
+                areas = f"the police.uk districts matched to {of if pfa else 'the CSPs of ' + self.county}"
                 fig["provenance"] = policeuk_provenance(base, counted, None if base == fid else areas)
                 continue
             where = provenance(base, table, whole) if base != fid else provenance(fid, table)

@@ -349,8 +349,8 @@ FROM_POLICEUK = ("antisocial-behaviour",)  # sections police.uk street files bes
 
 
 # the notebooks' section headings that speak of months and of "the county", as a report from the Home Office
-# tables says them: the tables count quarters, and a CSP's comparison is its force area, a force area's England
-# and Wales (publish/execute.py rewrites a built notebook's headings so, before it runs)
+# tables says them: the tables count quarters, and a CSP's comparison is its force area, a force area's its
+# region or England and Wales (publish/execute.py rewrites a built notebook's headings so, before it runs)
 HOME_OFFICE_HEADINGS = {
     "## Month by month, and over the years": "## Quarter by quarter, and over the years",
     "## Over the years, and month by month": "## Over the years, and quarter by quarter",
@@ -364,12 +364,37 @@ def force_area_report(figs: dict) -> bool:
     return figs.get("level") == "pfa"
 
 
+NATIONS = ("england", "wales")  # a region of the tables named as a nation reads as itself, not "the Wales region"
+
+
+def comparison_name(county: str, level: str | None, article: bool = True) -> str:
+    """How the pages name a report's comparison (its ``county``): as written, but a force area's region
+    (a force area's county that is not England and Wales, from areas.csv) as a region: ``the North West
+    region`` (``North West region`` without ``article``, for a title), ``the London Region`` where the name
+    says so itself, ``Wales``."""
+    from ..data.homeoffice import NATION
+
+    if level != "pfa" or county == NATION or county.strip().casefold() in NATIONS:
+        return county
+    words = county.split()
+    named = county if words and words[-1].casefold() == "region" else f"{county} region"
+    if named.casefold().startswith("the "):
+        named = named[4:]
+    return f"the {named}" if article else named
+
+
+def county_name(figs: dict, article: bool = True) -> str:
+    """:func:`comparison_name` of a figures.json (its ``county`` and ``level``): ``Lancashire``, ``England and
+    Wales``, ``the North West region``."""
+    return comparison_name(str(figs.get("county", "")), figs.get("level"), article)
+
+
 def headings(figs: dict) -> dict[str, str]:
     """The section headings a report says otherwise than the notebooks write them (``## Compared with the
     county`` -> ``## Compared with the force area``); none but for a report from the Home Office tables."""
     if figs.get("data_format") != "home office":
         return {}
-    whole = "England and Wales" if force_area_report(figs) else "the force area"
+    whole = county_name(figs) if force_area_report(figs) else "the force area"
     return HOME_OFFICE_HEADINGS | {"## Compared with the county": f"## Compared with {whole}"}
 
 

@@ -29,7 +29,7 @@ import seaborn as sns
 
 from ..data.periods import parse
 from ..figures.measures import pct_change
-from ..figures.sections import label
+from ..figures.sections import county_name, label
 from .icons import mdc_icon
 from .narrative import capital, fewer, pct, period_name, quarters_why, short, what_counted
 from .text import raw
@@ -268,21 +268,21 @@ def trend(figs: dict, fid: str) -> str | None:
     else:
         title = (
             f"{label(fid)} since {first}: {figs['area']} {_change_words(rows[0]['area'], rows[-1]['area'])}, "
-            f"{figs['county']} {_change_words(rows[0]['county'], rows[-1]['county'])}"
+            f"{county_name(figs, article=False)} {_change_words(rows[0]['county'], rows[-1]['county'])}"
         )
     spec = {
         "title": _title(title),
-        "hconcat": [panel("area", figs["area"], AREA), panel("county", figs["county"], COUNTY)],
+        "hconcat": [panel("area", figs["area"], AREA), panel("county", county_name(figs, article=False), COUNTY)],
         "resolve": {"scale": {"y": "independent"}},
         "spacing": 24,
     }
     values = "; ".join(
-        f"{r.get('short', r['period'])}: {_n(r['area'])} in {figs['area']}, {_n(r['county'])} in {figs['county']}"
+        f"{r.get('short', r['period'])}: {_n(r['area'])} in {figs['area']}, {_n(r['county'])} in {county_name(figs)}"
         for r in rows
     )
     alt = f"Bar charts of {label(fid).lower()} by {xlabel.lower()}. {values}."
     caption = (
-        f"{label(fid)} in {figs['area']} (left) and {figs['county']} (right) {over}. "
+        f"{label(fid)} in {figs['area']} (left) and {county_name(figs)} (right) {over}. "
         "Separate scales: the county is larger."
     )
     return _figure(spec, alt, caption)
@@ -383,10 +383,13 @@ def ranking(figs: dict, fid: str) -> str | None:
     )
     alt = (
         f"Horizontal bar chart of the % change in {label(fid).lower()} for each district of "
-        f"{figs['county']}: " + "; ".join(f"{r['district']} {r['label']} ({r['test']})" for r in values) + ". " + said
+        f"{county_name(figs)}: "
+        + "; ".join(f"{r['district']} {r['label']} ({r['test']})" for r in values)
+        + ". "
+        + said
     )
     caption = (
-        f"{label(fid)}: % change by district of {figs['county']}, lowest first; {area} highlighted; "
+        f"{label(fid)}: % change by district of {county_name(figs)}, lowest first; {area} highlighted; "
         "a diamond marks a change beyond chance."
     )
     return _figure(spec, alt, caption)

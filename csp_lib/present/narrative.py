@@ -12,7 +12,7 @@ from ..data.contract import HATE_STRANDS, INTERVENTION_NAMES, INTERVENTION_TYPES
 from ..data.periods import parse
 from ..figures.disclosure import secondary, withheld
 from ..figures.measures import share
-from ..figures.sections import POLICE_UK_IDS, PROGRAMME_SECTIONS, force_area_report, label, noun
+from ..figures.sections import POLICE_UK_IDS, PROGRAMME_SECTIONS, county_name, force_area_report, label, noun
 from ..figures.sections import subject as subject_of
 
 ORDINAL = {1: "st", 2: "nd", 3: "rd"}
@@ -124,8 +124,8 @@ def compared(figs: dict) -> bool:
 def compared_phrase(figs: dict) -> str:
     """``compared with April 2015 to March 2016 and with Lancashire``, or why no year earlier is compared."""
     if not compared(figs):
-        return f"compared with {figs['county']}; not with a year earlier, whose months are missing from the data"
-    return f"compared with {previous_name(figs)} and with {figs['county']}"
+        return f"compared with {county_name(figs)}; not with a year earlier, whose months are missing from the data"
+    return f"compared with {previous_name(figs)} and with {county_name(figs)}"
 
 
 def compared_with(figs: dict) -> str:
@@ -241,11 +241,13 @@ def county(figs: dict, fid: str, subject: str | None = None) -> str:
     subject = subject or subject_of(fid)
     f = _f(figs, f"county_{fid}")
     if unavailable(f) or f["pct_change"] is None:
-        return f"{subject} in {figs['county']}: no comparison is available."
+        return f"{subject} in {county_name(figs)}: no comparison is available."
     verb = direction(f, "has increased", "has reduced", "is unchanged")
     if not f["change"]:
-        return f"{subject} in {figs['county']} is unchanged."
-    return f"{subject} in {figs['county']} {verb} by {pct(f['pct_change'])} ({signed(f['change'])}){_then(chance(f))}."
+        return f"{subject} in {county_name(figs)} is unchanged."
+    return (
+        f"{subject} in {county_name(figs)} {verb} by {pct(f['pct_change'])} ({signed(f['change'])}){_then(chance(f))}."
+    )
 
 
 def districts_word(figs: dict) -> str:
@@ -257,10 +259,11 @@ def districts_word(figs: dict) -> str:
 
 
 def county_word(figs: dict) -> str:
-    """``the county``; from the Home Office tables, ``the force area`` (a CSP's) or ``England and Wales``."""
+    """``the county``; from the Home Office tables, ``the force area`` (a CSP's), or a force area's region
+    (``the North West region``) or ``England and Wales``."""
     if figs.get("data_format") != "home office":
         return "the county"
-    return "England and Wales" if force_area_report(figs) else "the force area"
+    return county_name(figs) if force_area_report(figs) else "the force area"
 
 
 def rank(figs: dict, fid: str, subject: str | None = None) -> str:
@@ -269,7 +272,7 @@ def rank(figs: dict, fid: str, subject: str | None = None) -> str:
     f, c, r = _f(figs, fid), _f(figs, f"county_{fid}"), figs["figures"].get(f"{fid}_rank_in_county", {})
     rising = figs["figures"].get(f"{fid}_districts_rising", {})
     if unavailable(f) or f["pct_change"] is None or not r.get("value"):
-        return f"{subject}: no comparison with the rest of {figs['county']} is available."
+        return f"{subject}: no comparison with the rest of {county_name(figs)} is available."
     s = f"In {short(figs)}, there has been {moved(f)} in {figs['area']}"
     if c.get("pct_change") is not None:
         s += f", with {moved(c)} across {county_word(figs)}"
@@ -388,11 +391,11 @@ def rising(figs: dict, fid: str, subject: str | None = None) -> str:
     beyond = _rising_beyond(figs, fid, r["value"])
     if r["of"] == 1:
         verb = "rose" if r["value"] else "did not rise"
-        return f"{subject} {verb} in the one {districts_word(figs)[:-1]} of {figs['county']}{beyond}."
+        return f"{subject} {verb} in the one {districts_word(figs)[:-1]} of {county_name(figs)}{beyond}."
     if r["value"] == r["of"]:
-        return f"{subject} rose in all {r['of']} {districts_word(figs)} of {figs['county']}{beyond}."
+        return f"{subject} rose in all {r['of']} {districts_word(figs)} of {county_name(figs)}{beyond}."
     some = r["value"] or "none"  # "rose in none of the 14 districts"
-    return f"{subject} rose in {some} of the {r['of']} {districts_word(figs)} of {figs['county']}{beyond}."
+    return f"{subject} rose in {some} of the {r['of']} {districts_word(figs)} of {county_name(figs)}{beyond}."
 
 
 def drivers(figs: dict, ids: list[str], top: int = 2) -> str:
@@ -923,11 +926,14 @@ def home_office_note(figs: dict) -> str:
     """What a report made from the Home Office police recorded crime open data tables can and cannot show."""
     source = figs.get("source") or {}
     level = "police force area" if force_area_report(figs) else "Community Safety Partnership"
-    whole = (
-        "England and Wales (the sum of the force areas in the tables)"
-        if level == "police force area"
-        else f"{figs['county']} (the sum of its partnerships in the tables)"
-    )
+    if level != "police force area":
+        whole = f"{figs['county']} (the sum of its partnerships in the tables)"
+    elif county_name(figs) == "England and Wales":
+        whole = "England and Wales (the sum of the force areas in the tables)"
+    else:  # a region of areas.csv
+        whole = (
+            f"{county_name(figs)} (the sum of its force areas in the tables, as areas.csv's region column groups them)"
+        )
     latest = f" The tables count to {source['release']}." if source.get("release") else ""
     of = figs["area"] if level == "police force area" else f"the {level} of {figs['area']}"
     lacks = (
@@ -963,7 +969,7 @@ def summary(figs: dict, ids: list[tuple[str, str]]) -> str:
         c = _f(figs, "county_all_crime")
         if c.get("pct_change") is not None:
             moved = direction(c, "rose", "fell", "was unchanged")
-            s += f"; across {figs['county']} crime {moved} by {pct(c['pct_change'])}{_then(chance(c))}"
+            s += f"; across {county_name(figs)} crime {moved} by {pct(c['pct_change'])}{_then(chance(c))}"
     s += "."
 
     def item(name: str, f: dict) -> str:  # "hate crime (+52.3%, more than chance)", as the tiles say it
@@ -1113,7 +1119,7 @@ def rate(figs: dict, fid: str, unit: str | None = None) -> str:
         higher = f.get("rate_band_county") or (
             "higher than" if f["rate"] > c["rate"] else "lower than" if f["rate"] < c["rate"] else "the same as"
         )
-        s += f", {higher} the {c['rate']:,.1f} across {figs['county']}"
+        s += f", {higher} the {c['rate']:,.1f} across {county_name(figs)}"
     if (band := f.get("rate_band_family")) and figs.get("family"):
         s += f" and {band} the average of its most similar group ({figs['family']['name']})"
     r = figs["figures"].get(f"{fid}_rate_rank_in_county", {})

@@ -27,7 +27,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from ..data.contract import report_folder
-from ..figures.sections import NUMBERED_HEADINGS, PRIORITIES, Section
+from ..figures.sections import NUMBERED_HEADINGS, PRIORITIES, Section, county_name
 from ..present import text
 from ..present.narrative import DEMO_BANNER, compared_phrase, demo, period_name, source_line
 from ..present.tables import records
@@ -202,7 +202,7 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
         ("Report to", cover["report_to"]),
         ("Relevant Officer", cover["relevant_officer"]),
         ("Date of Meeting", cover["meeting_date"]),
-        ("Area", f"{area} ({figs['county']})"),
+        ("Area", f"{area} ({county_name(figs, article=False)})"),
         ("Period", f"{period}, {compared_phrase(figs)}"),
         ("Made from", source_line(figs).replace("`", "")),
     ]
