@@ -65,6 +65,47 @@ def test_cover_is_made_once_from_the_template_and_never_overwritten(tmp_path):
     assert paper.read_cover(path)["considerations"] == {}
 
 
+def test_a_force_areas_cover_speaks_to_the_police_and_crime_panel(tmp_path, built):
+    """A police force area's report (figures.json level pfa, from the Home Office tables) goes to the Police and
+    Crime Panel: the cover's defaults say so, never "the Community Safety Partnership"; a partnership's keep
+    their words. The force's name is from the data: it reaches the cover file's comment only, escaped, and the
+    file stays the YAML it was meant to be."""
+    from csp_lib.present import pages
+
+    hostile = 'Evil"\n: shire {{ 6*7 }} <b>x</b> #'
+    pfa = FIGS | {"area": f"{hostile} police force area", "county": "England and Wales", "level": "pfa"}
+    path = paper.ensure_cover(paper.cover_path(tmp_path / "c", pfa), pfa)
+    written = path.read_text(encoding="utf-8")
+    assert "Community Safety Partnership" not in written
+    assert "<b>" not in written and "{{" not in written and "\n:" not in written  # the name went in escaped
+    cover = paper.read_cover(path)
+    assert set(cover) == set(paper.FIELDS)  # no key the name could have added
+    assert cover["report_to"] == "Police and Crime Panel"
+    assert cover["title"] == "Police Force Area Performance Report April 2016 to March 2017"
+    assert cover["purpose"] == (
+        "To consider recorded crime in the police force area from April 2016 to March 2017, against the priorities "
+        "of the police and crime plan."
+    )
+    assert "the Police and Crime Commissioner" in cover["recommendation"]
+    assert cover["reasons"] == "To support the Police and Crime Panel's scrutiny of the Police and Crime Commissioner."
+    doc = paper.document(built, pfa, cover | {"title": ""}, [SECTIONS[0]])
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", doc.split("</style>")[1]))
+    assert "Report to Police and Crime Panel" in text
+    assert "Police Force Area Performance Report April 2016 to March 2017" in text  # the default title
+    assert "1.1 To consider recorded crime in the police force area" in text
+    assert "<b>x</b>" not in doc and "&lt;b&gt;x&lt;/b&gt;" in doc  # the area's name escaped on the cover
+    front = pages.committee(cover, pfa)
+    assert front[0] == "## For the Police and Crime Panel"
+    # a partnership's cover keeps the partnership's words
+    csp = paper.read_cover(paper.ensure_cover(tmp_path / "csp" / "cover.yml", FIGS | {"level": "csp"}))
+    assert csp["report_to"] == "Scrutiny Committee"
+    assert csp["purpose"] == (
+        "To consider performance regarding the Community Safety Partnership's priorities from April 2016 to March 2017."
+    )
+    assert csp["reasons"] == "To ensure effective scrutiny of the Community Safety Partnership."
+    assert pages.committee(csp, FIGS)[0] == "## For the scrutiny committee"
+
+
 def test_a_bad_cover_names_the_file_and_line(tmp_path):
     path = tmp_path / "cover.yml"
     path.write_text("report_to: A\nrelevant_officer: [unclosed\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..data import contract
 from ..data.periods import month_runs, parse
-from ..figures.sections import BY_SLUG, HEADLINE, label, left_out
+from ..figures.sections import BY_SLUG, HEADLINE, force_area_report, label, left_out
 from . import downloads, narrative, revisions, text
 from .icons import mdc_icon
 from .narrative import short
@@ -106,11 +106,17 @@ COVER_PARTS = [
 ]
 
 
-def committee(cover: dict) -> list[str]:
+def committee_name(figs: dict | None) -> str:
+    """Who the committee paper goes to: the scrutiny committee; a police force area's report (figures.json
+    ``level`` ``pfa``), the Police and Crime Panel."""
+    return "the Police and Crime Panel" if figs and force_area_report(figs) else "the scrutiny committee"
+
+
+def committee(cover: dict, figs: dict | None = None) -> list[str]:
     """The front matter of the committee paper (commentary/<area>/<period>/cover.yml) as a section of the
     report's landing page: who it goes to and when, its purpose, recommendation and reasons, and the
     considerations. Empty fields are left out."""
-    lines = ["## For the scrutiny committee", ""]
+    lines = [f"## For {committee_name(figs)}", ""]
     lines += [f"- **{name}:** {cover[key].strip()}" for key, name in COVER_LINES if cover.get(key, "").strip()]
     for key, name in COVER_PARTS:
         if text := cover.get(key, "").strip():
@@ -154,7 +160,7 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
     for fid, subject, _ in headline_tiles:
         lines.append(f"- {narrative.headline(figs, fid, subject)}")
     lines += ["", *revisions.last_report_note(figs, [(fid, name) for fid, name, _ in headline_tiles])]
-    lines += ["", *committee(cover)] if cover else []
+    lines += ["", *committee(cover, figs)] if cover else []
     lines += [
         "",
         "## Sections",
@@ -202,7 +208,7 @@ def report_index(figs: dict, folder: Path, paper_name: str | None = None, cover:
     if paper_name:
         lines.append(
             f'- <a href="{paper_name}" download>The committee paper (PDF)</a>: the report as it goes to '
-            "the scrutiny committee, with the cover, recommendation and considerations."
+            f"{committee_name(figs)}, with the cover, recommendation and considerations."
         )
     xlsx = folder / "downloads" / downloads.WORKBOOK
     if xlsx.exists():

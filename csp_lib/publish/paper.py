@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import textwrap
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,7 +28,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from ..data.contract import report_folder
-from ..figures.sections import NUMBERED_HEADINGS, PRIORITIES, Section, county_name
+from ..figures.sections import NUMBERED_HEADINGS, PRIORITIES, Section, county_name, force_area_report
 from ..present import text
 from ..present.narrative import DEMO_BANNER, compared_phrase, demo, period_name, source_line
 from ..present.tables import records
@@ -50,6 +51,37 @@ FIELDS = {
     "online_url": str,
 }
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+# the cover's default words (templates/cover.yml), by who reads the paper: a partnership's report goes to the
+# council's scrutiny committee; a police force area's (figures.json ``level`` ``pfa``, from the Home Office
+# tables) to the Police and Crime Panel, which scrutinises the Police and Crime Commissioner and the police
+# and crime plan. Our own words, no name from the data in them (a name goes in the comment line only, escaped).
+COVER_WORDS = {
+    "csp": {
+        "reader": "the Community Safety Partnership's scrutiny committee",
+        "report_to": "Scrutiny Committee",
+        "title": "Community Safety Performance Report",
+        "purpose": "To consider performance regarding the Community Safety Partnership's priorities from {period}.",
+        "recommendation": "To scrutinise the performance of the Community Safety Partnership against its priorities "
+        "and identify any matters for further consideration.",
+        "reasons": "To ensure effective scrutiny of the Community Safety Partnership.",
+    },
+    "pfa": {
+        "reader": "the Police and Crime Panel of the police force area",
+        "report_to": "Police and Crime Panel",
+        "title": "Police Force Area Performance Report",
+        "purpose": "To consider recorded crime in the police force area from {period}, against the priorities of "
+        "the police and crime plan.",
+        "recommendation": "To scrutinise recorded crime in the police force area against the priorities of the "
+        "police and crime plan and identify any matters to raise with the Police and Crime Commissioner.",
+        "reasons": "To support the Police and Crime Panel's scrutiny of the Police and Crime Commissioner.",
+    },
+}
+
+
+def cover_words(figs: dict) -> dict[str, str]:
+    """The cover's default words for the report's level (:data:`COVER_WORDS`): a force area's, or a
+    partnership's (every other report: a district's too)."""
+    return COVER_WORDS["pfa" if force_area_report(text.raw(figs)) else "csp"]
 
 
 class PaperError(Exception):
@@ -92,10 +124,16 @@ def ensure_cover(path: Path, figs: dict) -> Path:
     escaped (text.md: no newline can leave the comment, no markup reaches the landing page, which shows the
     cover as the analyst's Markdown), the file list as one JSON string (a valid YAML scalar whatever it holds)."""
     if not path.exists():
+        defaults = cover_words(figs)
         figs = text.view(figs)
         sources = "; ".join(f"{s['file']} ({records(s['rows'])} records)" for s in figs.get("sources", {}).values())
+        name = period_name(figs)
+        said = {k: v.format(period=name) for k, v in defaults.items()}  # our own words: plain YAML text
+        for key in ("purpose", "recommendation", "reasons"):  # folded (>-): the lines join again with spaces
+            said[key] = textwrap.fill(said[key], 100, subsequent_indent="  ")
+        said["title"] = f"{defaults['title']} {name}"
         words = TEMPLATE.read_text(encoding="utf-8").format(
-            area=figs["area"], period_name=period_name(figs), sources=json.dumps(sources, ensure_ascii=False)
+            area=figs["area"], period_name=name, sources=json.dumps(sources, ensure_ascii=False), **said
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(words, encoding="utf-8")
@@ -197,7 +235,7 @@ def document(report_html: Path, figs: dict, cover: dict, sections: list[Section]
     pages = pages or {}
     figs = text.raw(figs)  # every value below is escaped for HTML (html.escape) or for CSS (text.css_string)
     area, period = figs["area"], period_name(figs)
-    title = cover["title"] or f"Community Safety Performance Report {period}"
+    title = cover["title"] or f"{cover_words(figs)['title']} {period}"
     meta = [
         ("Report to", cover["report_to"]),
         ("Relevant Officer", cover["relevant_officer"]),
