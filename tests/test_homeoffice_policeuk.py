@@ -117,6 +117,78 @@ def test_the_reconciliation_quarter_by_quarter(both, tmp_path):
     assert "## Areas that could not be matched" in page and "None: every CSP" in page
 
 
+def test_the_reconciliation_sums_quarters_outside_the_report_by_financial_year(tmp_path):
+    """Street files from April 2019 (2019's months as 2021's: Alpha 6 crimes a month, Beta 2, 1 with no
+    location) beside the table (2019/20 to 2021/22). The page shows the report's own quarters (its period and
+    the year before, two years at least: eight quarters to the period's end) one by one and sums the others by
+    financial year; figures.json keeps every quarter, each saying whether it is the report's.
+
+    April to December 2021: its quarters are 2019/20-Q4 to 2021/22-Q3; 2019/20's first three quarters (April to
+    December 2019) are summed: Alpha police.uk 9 x 6 = 54, the tables 3 x 6 = 18, +36, +200.0%, 9 with no
+    location; Beta 9 x 2 = 18 against 3 x 5 = 15, +3, +20.0%.
+    2020/21-Q1 (April to June 2020): its quarters are 2019/20-Q1 to 2020/21-Q1 (the tables start there); the
+    later ones summed: 2020/21's Q2 to Q4 (July 2020 to March 2021): police.uk 6 x 5 + 3 x 6 = 48, the tables
+    3 x 8 = 24, +24, +100.0%, 9; 2021/22's Q1 to Q3: 9 x 6 = 54 against 3 x 10 = 30, +24, +80.0%, 9."""
+    folder = tmp_path / "long"
+    street.write(folder, months=[f"2019-{m:02d}" for m in range(4, 13)] + street.MONTHS)
+    ho.write(folder, table=ho.beside_rows())
+    alpha = _figures(folder, tmp_path, "--area", "Alpha")
+    r = alpha["quality"]["reconciliation"]
+    assert [q["quarter"] for q in r["quarters"]][:3] == ["2019/20-Q1", "2019/20-Q2", "2019/20-Q3"]
+    assert len(r["quarters"]) == 11 and sum(q["in_report"] for q in r["quarters"]) == 8
+    assert r["years"] == [
+        {
+            "year": "2019/20",
+            "start": "2019-04",
+            "name": "April 2019 to December 2019",
+            "quarters": 3,
+            "policeuk": 54,
+            "homeoffice": 18,
+            "difference": 36,
+            "share": 200.0,
+            "no_location": 9,
+        }
+    ]
+    page = pages.quality(alpha)
+    table = [line for line in page.splitlines() if line.startswith("| 20")]
+    assert table[0] == "| 2019/20, 3 quarters (April 2019 to December 2019) | 54 | 18 | +36 | +200.0% | 9 |"
+    assert table[1].startswith("| 2019/20-Q4 (January 2020 to March 2020) | 15 | 6 |")
+    assert table[-1].startswith("| 2021/22-Q3 (October 2021 to December 2021) | 18 | 10 |")
+    assert len(table) == 9 and "| Quarter or financial year |" in page
+    assert "summed by financial year" in page
+    beta = _figures(folder, tmp_path, "--area", "Beta")["quality"]["reconciliation"]["years"]
+    assert [(y["policeuk"], y["homeoffice"], y["difference"], y["share"]) for y in beta] == [(18, 15, 3, 20.0)]
+    # a report of one quarter: the later years summed
+    q1 = ho.figures(folder, tmp_path, "--area", "Alpha", "--period", "2020/21-Q1")
+    years = [
+        (
+            y["year"],
+            y["name"],
+            y["quarters"],
+            y["policeuk"],
+            y["homeoffice"],
+            y["difference"],
+            y["share"],
+            y["no_location"],
+        )
+        for y in q1["quality"]["reconciliation"]["years"]
+    ]
+    assert years == [
+        ("2020/21", "July 2020 to March 2021", 3, 48, 24, 24, 100.0, 9),
+        ("2021/22", "April 2021 to December 2021", 3, 54, 30, 24, 80.0, 9),
+    ]
+    table = [line for line in pages.quality(q1).splitlines() if line.startswith("| 20")]
+    assert [line.split(" |")[0] for line in table] == [
+        "| 2019/20-Q1 (April 2019 to June 2019)",
+        "| 2019/20-Q2 (July 2019 to September 2019)",
+        "| 2019/20-Q3 (October 2019 to December 2019)",
+        "| 2019/20-Q4 (January 2020 to March 2020)",
+        "| 2020/21-Q1 (April 2020 to June 2020)",
+        "| 2020/21, 3 quarters (July 2020 to March 2021)",
+        "| 2021/22, 3 quarters (April 2021 to December 2021)",
+    ]
+
+
 def test_every_figure_in_a_table_says_its_source(both, tmp_path):
     figs = _figures(both, tmp_path, "--area", "Alpha")
     df = tables.figure_frame(figs, ["all_crime", "asb_incidents", "hate_crime"])

@@ -16,7 +16,8 @@ last unbroken run of whole quarters, so that no total of them ever spans a missi
 
 The data quality page reconciles the two (:meth:`CombinedData.reconciliation`): for each quarter both cover,
 police.uk's all crime of the area's districts against the tables' total recorded crime (fraud excluded),
-their difference and its share, with why they differ.
+their difference and its share, with why they differ: the report's own quarters one by one, the others summed
+by financial year (:func:`report_quarters`).
 """
 
 from __future__ import annotations
@@ -165,6 +166,25 @@ def whole_quarters(months: set[int]) -> tuple[int, int] | None:
     return start, end + 2
 
 
+def financial_year(month: int) -> int:
+    """The first calendar year of a month's financial year (April to March): 2019 for January 2020."""
+    year, m = divmod(int(month), 12)
+    return year if m >= 3 else year - 1
+
+
+def share_of(a: int, b: int) -> float | None:
+    """``a - b`` as a percentage of ``b``, to 1 decimal; None when ``b`` is 0."""
+    return None if not b else round(100 * (a - b) / b, 1)
+
+
+def report_quarters(period) -> tuple[int, int]:
+    """(first month, last month's quarter's first month) of the quarters the data quality page shows one by one
+    in a report's reconciliation: its period and comparison, and at least the two years to the period's end
+    (eight quarters for a year's or a quarter's report); the others are summed by financial year."""
+    first = min(period.previous().first, period.last - 23)
+    return first, period.last - 2
+
+
 @dataclass
 class CombinedData(HomeOfficeData):
     """A Home Office table and police.uk street files in one folder: the Home Office report, with antisocial
@@ -262,13 +282,17 @@ class CombinedData(HomeOfficeData):
         return self._finer(district, self.street.outcomes)
 
     # -- what the pages say of the two sources -----------------------------------------------------
-    def reconciliation(self, area: str) -> dict:
+    def reconciliation(self, area: str, period=None) -> dict:
         """For each quarter both sources cover (the tables' quarters and police.uk's whole quarters): police.uk's
         all crime of the area's districts, the tables' total recorded crime (fraud excluded), the difference
         (police.uk less the tables) and its share of the tables'; and the police.uk crimes with no location in
-        those quarters (the files' forces: they are in no district)."""
+        those quarters (the files' forces: they are in no district). With the report's ``period``, each quarter
+        says whether it is ``in_report`` (:func:`report_quarters`), and ``years`` sums the others by financial
+        year, as the data quality page shows them."""
         districts = self.street_districts(area)
         out = {"area": area, "districts": districts, "quarters": [], "reasons": list(REASONS)}
+        if period is not None:
+            out["years"] = []
         window = self.street_window
         if not districts or window is None:
             return out
@@ -282,22 +306,42 @@ class CombinedData(HomeOfficeData):
         rows = rows[rows["district"] == area]
         fraud = rows["offence_group"].map(lambda g: normalise(g) == FRAUD)  # all crime, as the tables count it
         ho = rows[~fraud.astype(bool)].groupby("month")["n"].sum()
+        shown = report_quarters(period) if period is not None else None
+        others: dict[int, list[tuple[int, dict]]] = {}  # financial year -> (quarter, its row) outside the report's
         for q in range(window[0], window[1] + 1, 3):
             if q not in ho.index:
                 continue
             a, b = int(pol.get(q, 0)), int(ho[q])
-            year, month = divmod(q, 12)
-            fy = year if month >= 3 else year - 1
-            out["quarters"].append(
+            fy = financial_year(q)
+            row = {
+                "quarter": f"{fy}/{(fy + 1) % 100:02d}-Q{(q % 12 - 3) % 12 // 3 + 1}",
+                "start": month_key(q),
+                "name": f"{month_label(q)} to {month_label(q + 2)}",
+                "policeuk": a,
+                "homeoffice": b,
+                "difference": a - b,
+                "share": share_of(a, b),
+                "no_location": int(nowhere.get(q, 0)),
+            }
+            if shown is not None:
+                row["in_report"] = shown[0] <= q <= shown[1]
+                if not row["in_report"]:
+                    others.setdefault(fy, []).append((q, row))
+            out["quarters"].append(row)
+        for fy, quarters in others.items():
+            first, last = quarters[0][0], quarters[-1][0]
+            a, b = (sum(r[k] for _, r in quarters) for k in ("policeuk", "homeoffice"))
+            out["years"].append(
                 {
-                    "quarter": f"{fy}/{(fy + 1) % 100:02d}-Q{(month - 3) % 12 // 3 + 1}",
-                    "start": month_key(q),
-                    "name": f"{month_label(q)} to {month_label(q + 2)}",
+                    "year": f"{fy}/{(fy + 1) % 100:02d}",
+                    "start": month_key(first),
+                    "name": f"{month_label(first)} to {month_label(last + 2)}",
+                    "quarters": len(quarters),
                     "policeuk": a,
                     "homeoffice": b,
                     "difference": a - b,
-                    "share": None if not b else round(100 * (a - b) / b, 1),
-                    "no_location": int(nowhere.get(q, 0)),
+                    "share": share_of(a, b),
+                    "no_location": sum(r["no_location"] for _, r in quarters),
                 }
             )
         return out
@@ -357,7 +401,7 @@ class CombinedData(HomeOfficeData):
         out["excluded"] += [  # police.uk's rows in no report area, over the same two years
             {**e, "reason": f"police.uk street files: {e['reason']}"} for e in self.street.excluded(period)
         ]
-        out["reconciliation"] = self.reconciliation(area)
+        out["reconciliation"] = self.reconciliation(area, period)
         out["unmatched"] = self.matched.unmatched
         out["matched"] = {
             "districts": mine,
@@ -381,4 +425,14 @@ def load(folder, ho: HomeOfficeData) -> CombinedData:
     return data
 
 
-__all__ = ["CombinedData", "Match", "match", "name_key", "load", "whole_quarters", "POLICEUK_IDS", "REASONS"]
+__all__ = [
+    "CombinedData",
+    "Match",
+    "match",
+    "name_key",
+    "load",
+    "whole_quarters",
+    "report_quarters",
+    "POLICEUK_IDS",
+    "REASONS",
+]

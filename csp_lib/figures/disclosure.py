@@ -400,6 +400,9 @@ FIELDS = [
     # police.uk beside the Home Office tables (data/combined.py): all crime by quarter in each source
     (r"quality\.reconciliation\.quarters\[\]\.(policeuk|homeoffice|no_location)", "count"),
     (r"quality\.reconciliation\.quarters\[\]\.(difference|share)", "derived"),
+    (r"quality\.reconciliation\.years\[\]\.(policeuk|homeoffice|no_location)", "count"),  # quarters summed
+    (r"quality\.reconciliation\.years\[\]\.(difference|share)", "derived"),
+    (r"quality\.reconciliation\.years\[\]\.quarters", "safe"),  # how many quarters a year's row sums
     (r"source\.file_count", "safe"),
     (r"source\.policeuk\.files", "safe"),  # how many street files beside the Home Office tables
     (r"(period|previous)\.(months_counted|months)", "safe"),

@@ -293,18 +293,33 @@ def reconciliation(figs: dict) -> list[str]:
     if not r["quarters"]:
         lines.append("No quarter is covered by both: nothing to reconcile.")
     else:
+        years = r.get("years") or []
+        # the report's own quarters one by one, the others summed by financial year, in order (a figures.json
+        # without ``years`` shows every quarter)
+        shown = [(row["start"], f"{row['quarter']} ({row['name']})", row) for row in r["quarters"]]
+        shown = [x for x in shown if x[2].get("in_report", True)]
+        for y in years:
+            part = "" if y["quarters"] == 4 else f", {y['quarters']} quarter{'s' if y['quarters'] > 1 else ''}"
+            shown.append((y["start"], f"{y['year']}{part} ({y['name']})", y))
+        summed = (
+            " The report's own quarters (its period and the year before, two years at least) are shown one by "
+            "one, the others summed by financial year."
+            if years
+            else ""
+        )
         lines += [
             f"All crime in {area}, each quarter both sources cover (police.uk: the street files' crimes of the "
             "districts above, antisocial behaviour not counted; Home Office: the tables' total recorded crime, "
-            "fraud not counted). The difference is police.uk's less the tables'; its share is of the tables'.",
+            "fraud not counted). The difference is police.uk's less the tables'; its share is of the tables'." + summed,
             "",
-            "| Quarter | police.uk | Home Office tables | Difference | Share | police.uk crimes with no location |",
+            f"| {'Quarter or financial year' if years else 'Quarter'} | police.uk | Home Office tables | Difference "
+            "| Share | police.uk crimes with no location |",
             "|:--|--:|--:|--:|--:|--:|",
         ]
-        for row in r["quarters"]:
+        for _, name, row in sorted(shown, key=lambda x: x[0]):
             share = "–" if row["share"] is None else narrative.pct(row["share"], True, trim=False)
             lines.append(
-                f"| {row['quarter']} ({row['name']}) | {row['policeuk']:,} | {row['homeoffice']:,} | "
+                f"| {name} | {row['policeuk']:,} | {row['homeoffice']:,} | "
                 f"{narrative.signed(row['difference'])} | {share} | {row['no_location']:,} |"
             )
         lines += [
