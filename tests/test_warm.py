@@ -118,3 +118,54 @@ def test_a_kernel_that_dies_at_start_is_killed_and_started_again_over_its_own_so
         kc.stop_channels()
         km.shutdown_kernel(now=True)
         shutil.rmtree(sockets)
+
+
+def test_a_kept_kernel_runs_the_next_notebook_after_its_last_folder_is_gone(tmp_path, kernel):
+    """A pool is kept from one build to the next (Pool.shared): its kernels' working folder is the last
+    build's staging folder, gone once that build published. The next notebook runs on the same kernel (%reset
+    stopped on the missing working folder, and the kernel was started again: 3 s a worker a build)."""
+    import shutil
+
+    (tmp_path / "gone").mkdir()
+    (tmp_path / "next").mkdir()
+    pid = "import os\nopen('pid.txt', 'w').write(str(os.getpid()))"
+    first = _notebook(tmp_path / "first.ipynb", pid)
+    assert execute.run_warm(first, str(tmp_path / "gone" / "out.ipynb"), {}, str(tmp_path / "gone"))[1] is None
+    before = (tmp_path / "gone" / "pid.txt").read_text()
+    shutil.rmtree(tmp_path / "gone")  # the last build's staging folder: renamed into place, or removed
+    assert execute.run_warm(first, str(tmp_path / "next" / "out.ipynb"), {}, str(tmp_path / "next"))[1] is None
+    assert (tmp_path / "next" / "pid.txt").read_text() == before
+
+
+def test_a_kept_kernel_sees_each_builds_own_environment(tmp_path, kernel, monkeypatch):
+    """A kernel kept from an earlier build was started with that build's environment: each notebook is given
+    the build's CSP_* settings and XDG_CACHE_HOME (set, or removed where the build has none)."""
+    monkeypatch.setenv("CSP_CACHE_DIR", str(tmp_path / "first"))
+    shown = _notebook(
+        tmp_path / "env.ipynb",
+        "import os\nopen('env.txt', 'w').write(repr((os.environ.get('CSP_CACHE_DIR'), os.environ.get('CSP_X'))))",
+    )
+    for name, env in [("a", {"CSP_CACHE_DIR": "/one", "CSP_X": "1"}), ("b", {"CSP_CACHE_DIR": "/two"})]:
+        (tmp_path / name).mkdir()
+        assert (
+            execute.execute_warm(
+                (shown, str(tmp_path / name / "o.ipynb"), {}, str(tmp_path / name), str(tmp_path / f"{name}.log")), env
+            )[1]
+            is None
+        )
+    assert (tmp_path / "a" / "env.txt").read_text() == "('/one', '1')"
+    assert (tmp_path / "b" / "env.txt").read_text() == "('/two', None)"
+
+
+def test_a_process_keeps_one_pool_from_build_to_build_and_replaces_a_broken_one(tmp_path):
+    pool = execute.Pool.shared(2, tmp_path)
+    try:
+        assert execute.Pool.shared(2, tmp_path / "other") is pool  # the next build's: the same workers
+        assert pool.get(1)._max_workers == 2  # made for its size, whatever the first build needed
+        pool.executor._broken = "a worker died"  # as concurrent.futures marks it
+        again = execute.Pool.shared(2, tmp_path)
+        assert again is not pool and again.executor is None
+    finally:
+        for p in list(execute._SHARED.values()):
+            p.close()
+        execute._SHARED.clear()

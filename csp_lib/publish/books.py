@@ -145,11 +145,30 @@ def run_books(tasks: list[tuple], workers: int, scheduler: str | None = None, ne
         from . import distributed
 
         return [f"{t[0]}: {err}" for t, err in distributed.run(tasks, scheduler, build_report_book, needs=needs) if err]
+    pool = _pool(max(1, workers))
+    try:
+        return [f"{t[0]}: {err}" for t, (_, err) in zip(tasks, pool.map(build_report_book, tasks)) if err]
+    except BaseException:  # a worker died, or the build was stopped: the next build makes the pool again
+        _POOLS.pop(max(1, workers), None)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+
+
+_POOLS: dict = {}  # the book builders of this process, by size: kept from one build to the next
+
+
+def _pool(size: int):
+    """This process's pool of ``size`` book builders (spawned: Sphinx in a fresh interpreter, jupyter-book
+    imported once), kept from one build to the next, as the notebooks' pool is (execute.Pool.shared): a
+    build's two books after the first build in a process cost their Sphinx runs, not two interpreters'
+    start and imports. A pool a worker of which died is made again."""
     from concurrent.futures import ProcessPoolExecutor
 
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max(1, min(workers, len(tasks))), mp_context=ctx, initializer=_warm) as pool:
-        return [f"{t[0]}: {err}" for t, (_, err) in zip(tasks, pool.map(build_report_book, tasks)) if err]
+    pool = _POOLS.get(size)
+    if pool is None or getattr(pool, "_broken", False):
+        ctx = multiprocessing.get_context("spawn")
+        pool = _POOLS[size] = ProcessPoolExecutor(size, mp_context=ctx, initializer=_warm)
+    return pool
 
 
 __all__ = ["SEARCH", "build_report_book", "run_books", "slim"]

@@ -140,7 +140,7 @@ def _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, al
     stamp.unlink(missing_ok=True)
     store = cache.Cache(out / "cache")
     remember_hashes(store.folder / "hashes.json")
-    pool = execute.Pool(jobs or os.cpu_count() or 1, out / "logs") if not scheduler else None
+    pool = execute.Pool.shared(jobs or os.cpu_count() or 1, out / "logs") if not scheduler else None
     try:
         # the workers' kernels start while the data are read and the figures computed
         jobs_ = _reports(data_dir, areas, periods, root, store, suppression, allow_partial, pool)
@@ -167,9 +167,10 @@ def _build(root, data_dir, out, areas, periods, jobs, suppression, scheduler, al
                 _workbook(job, store)
         if tasks:
             log(f"csp build: {len(tasks)} notebooks ran in {time.perf_counter() - started:.1f} s")
-    finally:
+    except BaseException:  # stopped half way (an error, ^C): its workers and whatever they run go with it
         if pool is not None:
             pool.close()
+        raise
     if failures:
         raise BuildError("notebook failed, nothing was published:\n  " + "\n  ".join(failures))
     clashes = [c for job in jobs_ for c in _shared_downloads(job)]

@@ -7,6 +7,7 @@ A task is ``(notebook, executed copy, parameters, working folder, log file)``.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import sys
@@ -118,27 +119,48 @@ def stop_kernel() -> None:
         shutil.rmtree(sockets, ignore_errors=True)
 
 
-def execute_warm(task: tuple) -> tuple[str, str | None]:
+def build_env() -> dict:
+    """What of this process's environment a notebook's kernel sees as the build does: csp's own settings
+    (``CSP_*``: the caches' folder, the hash memo) and ``XDG_CACHE_HOME``. A kernel kept from an earlier build
+    (Pool.shared) was started with that build's."""
+    return {k: v for k, v in os.environ.items() if k.startswith("CSP_") or k == "XDG_CACHE_HOME"}
+
+
+def _env_code(env: dict) -> str:
+    """Code that gives a process ``env`` (build_env's keys: set, or removed where ``env`` has none)."""
+    return (
+        f"import os as _os; _e = {env!r}\n"
+        "for _k in [k for k in _os.environ if (k.startswith('CSP_') or k == 'XDG_CACHE_HOME') and k not in _e]:\n"
+        "    del _os.environ[_k]\n"
+        "_os.environ.update(_e); del _os, _e\n"
+    )
+
+
+def execute_warm(task: tuple, env: dict | None = None) -> tuple[str, str | None]:
     """Run one notebook on this worker's warm kernel: its namespace is cleared and the working
-    folder set first, so each notebook starts as in a fresh
+    folder (and ``env``, the build's build_env) set first, so each notebook starts as in a fresh
     kernel but without the start and the imports. A kernel that fails is replaced."""
     stderr_to(task[4])
-    return retrying(task[0], lambda: run_warm(*task[:4]), after_failure=stop_kernel)
+    if env is not None:
+        exec(_env_code(env), {})  # this worker too: a kernel it starts again inherits it
+    return retrying(task[0], lambda: run_warm(*task[:4], env=env), after_failure=stop_kernel)
 
 
-def run_warm(src: str, dst: str, params: dict, cwd: str) -> tuple[str, None]:
+def run_warm(src: str, dst: str, params: dict, cwd: str, env: dict | None = None) -> tuple[str, None]:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     km, kc = warm_kernel()
-    # %reset ends with a full garbage collection, which walks every object pandas and seaborn
-    # made at import (150 ms a notebook, 1.2 s a report); what survives it is frozen out of later collections
+    # the working folder first: the last notebook's (an earlier build's staging folder) may be gone, and %reset
+    # stops on a working folder that is not there. %reset ends with a full garbage collection, which walks every
+    # object pandas and seaborn made at import (150 ms a notebook, 1.2 s a report); what survives it is frozen
+    # out of later collections
     reset = (
+        (_env_code(env) if env is not None else "") + f"import os as _os; _os.chdir({cwd!r}); del _os\n"
         "get_ipython().run_line_magic('reset', '-f')\n"
-        "import gc as _gc, os as _os\n"
-        f"_gc.freeze(); _os.chdir({cwd!r}); del _gc, _os"
+        "import gc as _gc; _gc.freeze(); del _gc"
     )
     reply = kc.execute_interactive(reset, timeout=120, store_history=False)
     if reply["content"]["status"] != "ok":
@@ -194,9 +216,33 @@ class Pool:
     def __init__(self, size: int, logs: Path):
         self.size, self.logs, self.executor = size, logs, None
 
+    @classmethod
+    def shared(cls, size: int, logs: Path) -> Pool:
+        """This process's pool of ``size`` workers, kept from one build to the next: a build after the first in
+        one process (``csp preview``'s rebuild at each save, a session of tests) finds its workers' kernels
+        started and their imports made, 2 s of a small build. A pool a worker of which died is made again; the
+        workers leave with the process (``concurrent.futures``' exit handler, then their kernels' finalizers).
+        The code a kernel imported is the code of its first build, as the figures cache's code digest is."""
+        pool = _SHARED.get(size)
+        if pool is None or pool.broken:
+            if pool is not None:
+                pool.close()
+            pool = _SHARED[size] = cls(size, logs)
+        return pool
+
+    @property
+    def broken(self) -> bool:
+        return self.executor is not None and bool(getattr(self.executor, "_broken", False))
+
     def get(self, workers: int) -> ProcessPoolExecutor:
         if self.executor is None:
-            self.executor = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent)
+            # spawned, not forked: a forked worker, kept after its build, would hold the build's lock (and a
+            # preview's listening socket) open, as every file the parent had open when it was made
+            self.executor = ProcessPoolExecutor(
+                max_workers=max(workers, self.size),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=die_with_parent,
+            )
         return self.executor
 
     def warm(self) -> None:
@@ -209,6 +255,9 @@ class Pool:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
             self.executor = None
+
+
+_SHARED: dict[int, Pool] = {}  # Pool.shared's pools, by size
 
 
 def _prewarm(log: str) -> int:
@@ -240,7 +289,8 @@ def run(tasks: list[tuple], workers: int, scheduler: str | None, pool: Pool | No
         own = pool is None
         pool = pool or Pool(workers, Path(tasks[0][4]).parent)
         try:
-            futures = {pool.get(workers).submit(execute_warm, t): t for t in tasks}
+            env = build_env()
+            futures = {pool.get(workers).submit(execute_warm, t, env): t for t in tasks}
             for fut in as_completed(futures):
                 bar.update()
                 yield futures[fut], fut.result()[1]
